@@ -1,0 +1,323 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/atlas-practice/atlas/bot"
+	"github.com/atlas-practice/atlas/internal/slackfake"
+)
+
+func TestHelpAnswered(t *testing.T) {
+	t.Parallel()
+	forEachMode(t, func(t *testing.T, mode string) {
+		h := newHarness(t, mode)
+		got := ackText(t, h.command(adminID, "help"))
+		for _, want := range []string{"Atlas commands", "/atlas setup", "/atlas team", "as *Admin*"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("admin's help lacks %q:\n%s", want, got)
+			}
+		}
+		// A person not on the team sees only what is open to them.
+		got = ackText(t, h.command(strangerID, "help"))
+		if !strings.Contains(got, "/atlas help") || strings.Contains(got, "/atlas setup") || strings.Contains(got, "/atlas team") {
+			t.Errorf("stranger's help should list only open commands:\n%s", got)
+		}
+	})
+}
+
+func TestUnknownCommandExplained(t *testing.T) {
+	t.Parallel()
+	forEachMode(t, func(t *testing.T, mode string) {
+		h := newHarness(t, mode)
+		got := ackText(t, h.command(adminID, "team frobnicate"))
+		if !strings.Contains(got, "does not know `/atlas team frobnicate`") || !strings.Contains(got, "/atlas team add @person role") {
+			t.Fatalf("unknown subcommand answer: %s", got)
+		}
+	})
+}
+
+func TestRefusals(t *testing.T) {
+	t.Parallel()
+	forEachMode(t, func(t *testing.T, mode string) {
+		h := newHarness(t, mode)
+		// The bootstrap admin adds a staff member.
+		got := ackText(t, h.command(adminID, "team add <@"+staffID+"|sam> staff"))
+		if !strings.Contains(got, "is on the team as Staff") {
+			t.Fatalf("team add: %s", got)
+		}
+		// A person not set up is told who can add them.
+		got = ackText(t, h.command(strangerID, "team"))
+		if !strings.Contains(got, "not on this practice's team") || !strings.Contains(got, "<@"+adminID+">") {
+			t.Fatalf("stranger refusal: %s", got)
+		}
+		// Staff calling an admin-only command is refused, and nothing opens.
+		got = ackText(t, h.command(staffID, "setup"))
+		if !strings.Contains(got, "needs the Admin role") || !strings.Contains(got, "you are a Staff") {
+			t.Fatalf("staff refusal: %s", got)
+		}
+		got = ackText(t, h.command(staffID, "team add <@"+strangerID+"> admin"))
+		if !strings.Contains(got, "Only admins can add people") {
+			t.Fatalf("staff adding people: %s", got)
+		}
+		h.settle()
+		if n := len(h.fake.Calls("views.open")); n != 0 {
+			t.Fatalf("a refused command opened %d modals", n)
+		}
+		var members int
+		if err := h.pool.QueryRow(context.Background(), "SELECT count(*) FROM members").Scan(&members); err != nil || members != 2 {
+			t.Fatalf("members = %d (%v), want the admin and the staff member only", members, err)
+		}
+	})
+}
+
+func TestTeamAddBadInput(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "socket")
+	cases := map[string]string{
+		"team add":                         "Say who and with which role",
+		"team add bea staff":               "is not a Slack mention",
+		"team add <@" + staffID + "> boss": `"boss" is not a role`,
+		"team add <@UNOBODY1> staff":       "Slack does not know the user",
+	}
+	for text, want := range cases {
+		if got := ackText(t, h.command(adminID, text)); !strings.Contains(got, want) {
+			t.Errorf("%q: got %s, want %q", text, got, want)
+		}
+	}
+}
+
+func TestSetupModal(t *testing.T) {
+	t.Parallel()
+	forEachMode(t, func(t *testing.T, mode string) {
+		h := newHarness(t, mode)
+		h.command(adminID, "setup")
+		open := h.fake.WaitForCall(t, "views.open", nil)
+		var view struct {
+			CallbackID string `json:"callback_id"`
+		}
+		if err := json.Unmarshal([]byte(open.Param("view")), &view); err != nil || view.CallbackID != "setup.modal" {
+			t.Fatalf("views.open view: %s (%v)", open.Param("view"), err)
+		}
+		if open.Param("trigger_id") == "" {
+			t.Fatal("views.open without the trigger_id")
+		}
+
+		// A bad timezone comes back on its field; nothing is saved.
+		ack := h.interact(setupSubmission("Ledgerline", "Mars/Olympus", "GBP", "20"))
+		var resp struct {
+			ResponseAction string            `json:"response_action"`
+			Errors         map[string]string `json:"errors"`
+		}
+		if err := json.Unmarshal(ack, &resp); err != nil || resp.ResponseAction != "errors" || !strings.Contains(resp.Errors["timezone"], "not a timezone") {
+			t.Fatalf("want response_action errors on timezone, got %s", ack)
+		}
+		ack = h.interact(setupSubmission("Ledgerline", "Europe/London", "XYZ", "20"))
+		if err := json.Unmarshal(ack, &resp); err != nil || !strings.Contains(resp.Errors["currency"], "not a currency") {
+			t.Fatalf("want an error on currency, got %s", ack)
+		}
+		var name string
+		if err := h.pool.QueryRow(context.Background(), "SELECT name FROM practices").Scan(&name); err != nil || name != "" {
+			t.Fatalf("rejected set-up saved something: name=%q err=%v", name, err)
+		}
+
+		// A good one closes the modal, saves, refreshes the home tab.
+		ack = h.interact(setupSubmission("Ledgerline Bookkeeping", "Europe/Dublin", "eur", "23"))
+		if s := strings.TrimSpace(string(ack)); s != "" && s != "null" {
+			t.Fatalf("a valid submission should close the modal with an empty ack, got %s", ack)
+		}
+		h.settle()
+		var tz, cur, vat string
+		var setUp bool
+		err := h.pool.QueryRow(context.Background(),
+			"SELECT name, timezone, currency, vat_rate::text, set_up_at IS NOT NULL FROM practices").Scan(&name, &tz, &cur, &vat, &setUp)
+		if err != nil || name != "Ledgerline Bookkeeping" || tz != "Europe/Dublin" || cur != "EUR" || vat != "23.00" || !setUp {
+			t.Fatalf("saved %q %q %q %q %v (%v)", name, tz, cur, vat, setUp, err)
+		}
+		h.fake.WaitForCall(t, "views.publish", func(c slackfake.Call) bool { return c.Param("user_id") == adminID })
+		var audits int
+		_ = h.pool.QueryRow(context.Background(), "SELECT count(*) FROM audit_events WHERE action = 'practice.settings'").Scan(&audits)
+		if audits != 1 {
+			t.Fatalf("audit events = %d, want 1", audits)
+		}
+	})
+}
+
+func setupSubmission(name, tz, currency, vat string) map[string]any {
+	val := func(v string) map[string]any {
+		return map[string]any{"x": map[string]any{"type": "plain_text_input", "value": v}}
+	}
+	return map[string]any{
+		"type": "view_submission",
+		"user": map[string]any{"id": adminID, "name": "ada"},
+		"view": map[string]any{
+			"id": "V1", "type": "modal", "callback_id": "setup.modal",
+			"state": map[string]any{"values": map[string]any{
+				"name": val(name), "timezone": val(tz), "currency": val(currency), "vat_rate": val(vat),
+			}},
+		},
+	}
+}
+
+func TestButtonRoutedByActionID(t *testing.T) {
+	t.Parallel()
+	forEachMode(t, func(t *testing.T, mode string) {
+		h := newHarness(t, mode)
+		h.interact(map[string]any{
+			"type":       "block_actions",
+			"user":       map[string]any{"id": adminID, "name": "ada"},
+			"trigger_id": "trig-button",
+			"container":  map[string]any{"type": "view", "view_id": "VHOME"},
+			"actions":    []any{map[string]any{"type": "button", "action_id": "setup.open", "block_id": "b", "value": "setup"}},
+		})
+		c := h.fake.WaitForCall(t, "views.open", nil)
+		if c.Param("trigger_id") != "trig-button" || !strings.Contains(c.Param("view"), "setup.modal") {
+			t.Fatalf("the button should open the set-up modal on its trigger: %v", c.Params)
+		}
+	})
+}
+
+func TestAppHomePublishedOnceForRetries(t *testing.T) {
+	t.Parallel()
+	forEachMode(t, func(t *testing.T, mode string) {
+		h := newHarness(t, mode)
+		inner := map[string]any{"type": "app_home_opened", "user": adminID, "channel": "DADMIN", "tab": "home"}
+		h.event("Ev001", inner, 0)
+		c := h.fake.WaitForCall(t, "views.publish", nil)
+		if c.Param("user_id") != adminID || !strings.Contains(c.Param("view"), "Set up the practice") {
+			t.Fatalf("home for an admin of a new practice should offer set-up: %v", c.Params)
+		}
+		h.event("Ev001", inner, 1) // Slack's retry of the same delivery
+		h.settle()
+		if n := len(h.fake.Calls("views.publish")); n != 1 {
+			t.Fatalf("views.publish called %d times for one event delivered twice", n)
+		}
+		h.event("Ev002", inner, 0) // a new opening is a new event
+		h.settle()
+		if n := len(h.fake.Calls("views.publish")); n != 2 {
+			t.Fatalf("views.publish called %d times for two events", n)
+		}
+	})
+}
+
+func TestPanicLeavesProcessServing(t *testing.T) {
+	t.Parallel()
+	forEachMode(t, func(t *testing.T, mode string) {
+		h := newHarness(t, mode, func(rt *bot.Router) {
+			rt.HandleCommand(bot.Command{Name: "/atlas", Sub: "boom", Usage: "/atlas boom", Route: bot.Route{
+				Handle: func(context.Context, *bot.Request) error { panic("a bug") },
+			}})
+		})
+		got := ackText(t, h.command(adminID, "boom"))
+		if !strings.Contains(got, "something went wrong on our side") || !strings.Contains(got, "`E-") {
+			t.Fatalf("panic answer: %s", got)
+		}
+		if got := ackText(t, h.command(adminID, "help")); !strings.Contains(got, "Atlas commands") {
+			t.Fatalf("not serving after a panic: %s", got)
+		}
+	})
+}
+
+// TestSlowHandlerAckedInTime proves the acknowledgement discipline: a
+// handler that has not answered within the budget is acknowledged for, and
+// its late answer goes through the response_url.
+func TestSlowHandlerAckedInTime(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	h := newHarness(t, "socket", func(rt *bot.Router) {
+		rt.Budget = 200 * time.Millisecond
+		rt.HandleCommand(bot.Command{Name: "/atlas", Sub: "slow", Usage: "/atlas slow", Route: bot.Route{
+			Handle: func(ctx context.Context, r *bot.Request) error {
+				<-release
+				return r.Reply(bot.Message{Text: "done at last"})
+			},
+		}})
+	})
+	start := time.Now()
+	ack := h.fake.SendSlashCommand(sc(adminID, "slow")).WaitAck(t)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("acknowledged after %s", took)
+	}
+	if s := strings.TrimSpace(string(ack)); s != "" && s != "null" {
+		t.Fatalf("the budget's ack should be empty, got %s", ack)
+	}
+	close(release)
+	p := h.fake.WaitForResponse(t, nil)
+	if !strings.Contains(string(p.Body), "done at last") {
+		t.Fatalf("late answer: %s", p.Body)
+	}
+}
+
+func TestHTTPModeRejects(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "http")
+	form := []byte("command=%2Fatlas&text=help&user_id=" + adminID + "&team_id=" + slackfake.TeamID)
+
+	req, _ := http.NewRequest(http.MethodPost, h.http.URL+"/slack/commands", strings.NewReader(string(form)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	slackfake.SignRequest(req, "not-the-secret-at-all-000", form, time.Now())
+	if code, _ := h.do(req); code != http.StatusUnauthorized {
+		t.Errorf("bad signature: %d, want 401", code)
+	}
+	if code, _ := h.post("/slack/commands", "application/x-www-form-urlencoded", form, time.Now().Add(-6*time.Minute), nil); code != http.StatusUnauthorized {
+		t.Errorf("stale timestamp: %d, want 401", code)
+	}
+	req, _ = http.NewRequest(http.MethodPost, h.http.URL+"/slack/commands", strings.NewReader(string(form)))
+	if code, _ := h.do(req); code != http.StatusUnauthorized {
+		t.Errorf("unsigned: %d, want 401", code)
+	}
+	var practices int
+	if err := h.pool.QueryRow(context.Background(), "SELECT count(*) FROM practices").Scan(&practices); err != nil || practices != 0 {
+		t.Fatalf("refused requests changed the database: %d practices (%v)", practices, err)
+	}
+	if len(h.fake.AllCalls()) != 0 {
+		t.Fatalf("refused requests reached Slack: %d calls", len(h.fake.AllCalls()))
+	}
+
+	for path, body := range map[string]string{
+		"/slack/commands":      "%zz",
+		"/slack/interactivity": "payload=%7Bnot-json",
+		"/slack/events":        "{not json",
+	} {
+		if code, _ := h.post(path, "application/x-www-form-urlencoded", []byte(body), time.Now(), nil); code != http.StatusBadRequest {
+			t.Errorf("malformed %s: %d, want 400", path, code)
+		}
+	}
+
+	code, body := h.post("/slack/events", "application/json",
+		[]byte(`{"type":"url_verification","token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}`), time.Now(), nil)
+	if code != http.StatusOK || string(body) != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
+		t.Fatalf("url_verification: %d %s", code, body)
+	}
+}
+
+func sc(user, text string) slack.SlashCommand {
+	return slack.SlashCommand{Command: "/atlas", Text: text, UserID: user, TeamID: slackfake.TeamID, ChannelID: "C0GENERAL"}
+}
+
+// TestRateLimitHonoured: a 429 from Slack is waited out for its Retry-After
+// and the call made again, so the home tab still gets published.
+func TestRateLimitHonoured(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "socket")
+	h.fake.RateLimit("views.publish", time.Second, 1)
+	start := time.Now()
+	h.event("EvRL", map[string]any{"type": "app_home_opened", "user": adminID, "channel": "DADMIN", "tab": "home"}, 0)
+	h.fake.WaitForCall(t, "views.publish", nil)
+	if waited := time.Since(start); waited < time.Second {
+		t.Fatalf("retried after %s, before Retry-After (1s) was up", waited)
+	}
+	if n := len(h.fake.RateLimitedCalls("views.publish")); n != 1 {
+		t.Fatalf("%d rate-limited calls, want 1", n)
+	}
+	h.settle()
+	if n := len(h.fake.Calls("views.publish")); n != 1 {
+		t.Fatalf("%d successful publishes, want exactly 1", n)
+	}
+}

@@ -1,0 +1,11 @@
+package bot
+
+// Scopes are the bot token scopes Atlas needs, each for a reason; the
+// manifest must ask for exactly these (a test holds them together).
+var Scopes = map[string]string{
+	"commands":         "slash commands",
+	"chat:write":       "posting and updating messages, ephemeral answers",
+	"im:write":         "opening a DM to tell a person something (conversations.open)",
+	"users:read":       "names of team members (users.info)",
+	"users:read.email": "email addresses of team members (users.info)",
+}

@@ -1,0 +1,8 @@
+package views
+
+// Action ids and callback ids shared by the views and their handlers.
+const (
+	ActionOpenSetup = "setup.open"  // the App Home's "Set up the practice" button
+	ActionHelp      = "help.show"   // the App Home's "Show commands" button
+	CallbackSetup   = "setup.modal" // the practice set-up modal
+)

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
+	"github.com/atlas-practice/atlas/internal/demo"
+	"github.com/atlas-practice/atlas/internal/logging"
+	"github.com/atlas-practice/atlas/internal/playground"
+)
+
+// defaultPlaygroundPort is where the playground's local Slack listens unless
+// PLAYGROUND_PORT says otherwise.
+const defaultPlaygroundPort = 3000
+
+func runCmd(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "run", "", "With SLACK_BOT_TOKEN set, the same as serve: Atlas in a real workspace.\n"+
+		"Without it, the playground: starts local-slack (a local Slack with a web UI,\n"+
+		"on PLAYGROUND_PORT, default 3000), loads the demo practice, runs Atlas\n"+
+		"against it and prints the URL to open.")
+	if code := parse(fs, args); code >= 0 {
+		return code
+	}
+	if e.getenv("SLACK_BOT_TOKEN") != "" {
+		return serve(ctx, e, nil)
+	}
+	return runPlayground(ctx, e)
+}
+
+func runPlayground(ctx context.Context, e env) int {
+	say := func(format string, a ...any) { fmt.Fprintf(e.stdout, "playground: "+format+"\n", a...) }
+	port := defaultPlaygroundPort
+	if p := e.getenv("PLAYGROUND_PORT"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || n > 65535 {
+			fmt.Fprintln(e.stderr, "atlasbot: config: PLAYGROUND_PORT: expected a port number, or 0 for any free port")
+			return exitConfig
+		}
+		port = n
+	}
+	say("no SLACK_BOT_TOKEN set, so Atlas runs against a local Slack")
+	if port == 0 {
+		say("starting local-slack on a free port")
+	} else {
+		say("starting local-slack on port %d", port)
+	}
+	ls, err := playground.StartLocalSlack(ctx, playground.Options{Port: port})
+	if err != nil {
+		fmt.Fprintln(e.stderr, "atlasbot: playground:", err)
+		return exitFail
+	}
+	defer func() { _ = ls.Stop() }()
+	ws, err := playground.LoadWorkspace(ls.ConfigPath())
+	if err != nil {
+		fmt.Fprintln(e.stderr, "atlasbot: playground:", err)
+		return exitFail
+	}
+	bot := ws.Bot()
+	var admins []string
+	for _, u := range ws.Users {
+		if u.AtlasRole == string(atlas.RoleAdmin) {
+			admins = append(admins, u.ID)
+		}
+	}
+	// The workspace decides how to reach Slack; the rest keeps any value
+	// the caller set, with defaults suited to a local run.
+	forced := map[string]string{
+		"SLACK_MODE":      "socket",
+		"SLACK_BOT_TOKEN": bot.BotToken,
+		"SLACK_APP_TOKEN": bot.AppToken,
+		"SLACK_API_URL":   ls.APIURL(),
+		"ATLAS_ADMINS":    strings.Join(admins, ","),
+	}
+	defaults := map[string]string{"LOG_FORMAT": "text", "HTTP_ADDR": "127.0.0.1:8080"}
+	pe := env{stdout: e.stdout, stderr: e.stderr, getenv: func(k string) string {
+		if v, ok := forced[k]; ok {
+			return v
+		}
+		if v := e.getenv(k); v != "" {
+			return v
+		}
+		return defaults[k]
+	}}
+	cfg, ok := loadConfig(pe)
+	if !ok {
+		return exitConfig
+	}
+	log := logging.New(e.stderr, logging.Options{Level: cfg.LogLevel, Format: cfg.LogFormat, Secrets: cfg.Secrets()})
+	slog.SetDefault(log)
+
+	say("loading the demo practice %q", ws.Workspace.Name)
+	if err := seedDemo(ctx, cfg.DatabaseURL.Reveal(), ws, log); err != nil {
+		log.Error("seeding the demo failed", "err", err)
+		return exitFail
+	}
+	hooks := &serverHooks{
+		// local-slack pings an idle socket only every couple of minutes;
+		// slack-go would otherwise reconnect after 30 s without one.
+		socketOptions: []socketmode.Option{socketmode.OptionPingInterval(5 * time.Minute)},
+		started: func(addr string) {
+			waitCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			defer cancel()
+			if err := ls.WaitConnected(waitCtx, bot.AppID); err != nil {
+				log.Warn("the bot has not connected to local-slack yet", "err", err)
+			}
+			practiceCh, _ := ws.ChannelByName("practice")
+			say("ready — open %s", ls.ChannelURL(practiceCh.ID))
+			say("pick a person under \"Act as\" (Bea is staff, Mina manager, Park partner, Ada admin) and type /atlas help")
+			say("Atlas health: http://%s/healthz — stop with Ctrl-C", addr)
+		},
+	}
+	if err := runServer(ctx, cfg, log, hooks); err != nil {
+		log.Error("atlasbot stopped with an error", "err", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+func seedDemo(ctx context.Context, url string, ws *playground.Workspace, log *slog.Logger) error {
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := db.Migrate(ctx, pool, log); err != nil {
+		return err
+	}
+	return demo.Seed(ctx, pool, demoPractice(ws))
+}

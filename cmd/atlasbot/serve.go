@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/atlas-practice/atlas/bot"
+	"github.com/atlas-practice/atlas/internal/config"
+	"github.com/atlas-practice/atlas/internal/db"
+	"github.com/atlas-practice/atlas/internal/jobs"
+	"github.com/atlas-practice/atlas/internal/logging"
+	"github.com/atlas-practice/atlas/internal/server"
+)
+
+func serve(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "serve", "", "Migrates the database, then serves Slack (Socket Mode or HTTP, per SLACK_MODE),\n"+
+		"the HTTP endpoints (/healthz, /readyz, /metrics) and background jobs until\n"+
+		"SIGINT or SIGTERM, when it stops taking work and drains what is in flight\n"+
+		"within SHUTDOWN_TIMEOUT. Configuration: see `atlasbot config check`.")
+	if code := parse(fs, args); code >= 0 {
+		return code
+	}
+	cfg, ok := loadConfig(e)
+	if !ok {
+		return exitConfig
+	}
+	log := logging.New(e.stderr, logging.Options{Level: cfg.LogLevel, Format: cfg.LogFormat, Secrets: cfg.Secrets()})
+	slog.SetDefault(log)
+	if err := runServer(ctx, cfg, log, nil); err != nil {
+		log.Error("atlasbot stopped with an error", "err", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+// serverHooks lets the playground learn the bound address.
+type serverHooks struct {
+	socketOptions []socketmode.Option
+	started       func(httpAddr string)
+}
+
+// runServer runs Atlas until ctx ends, then shuts down in order: stop taking
+// requests, let handlers and jobs in flight finish, close the database.
+func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *serverHooks) error {
+	log.Info("atlasbot starting", "mode", cfg.SlackMode, "http_addr", cfg.HTTPAddr)
+	pool, err := db.Open(ctx, cfg.DatabaseURL.Reveal())
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := db.Migrate(ctx, pool, log); err != nil {
+		return err
+	}
+
+	api := bot.NewClient(cfg.SlackBotToken.Reveal(), cfg.SlackAppToken.Reveal(), cfg.SlackAPIURL)
+	router := bot.NewRouter(log, api, pool, cfg.BootstrapAdmins)
+	bot.Register(router)
+
+	engine, err := jobs.New(pool, log, jobs.Options{})
+	if err != nil {
+		return err
+	}
+
+	srv := server.New(log, db.ReadyCheck(pool))
+	if cfg.SlackMode == config.ModeHTTP {
+		bot.NewHTTPMode(router, cfg.SlackSigningSecret.Reveal(), log).Mount(srv.Router)
+	}
+	if err := srv.Listen(cfg.HTTPAddr); err != nil {
+		return err
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve() }()
+	log.Info("http server listening", "addr", srv.Addr())
+
+	// Not ctx: cancelling River's start context cancels running jobs at once;
+	// shutdown stops it gracefully instead.
+	if err := engine.Start(context.WithoutCancel(ctx)); err != nil {
+		_ = srv.Shutdown(context.Background())
+		return fmt.Errorf("start jobs: %w", err)
+	}
+
+	socketCtx, stopSocket := context.WithCancel(context.WithoutCancel(ctx))
+	socketErr := make(chan error, 1)
+	if cfg.SlackMode == config.ModeSocket {
+		var opts []socketmode.Option
+		if hooks != nil {
+			opts = hooks.socketOptions
+		}
+		go func() { socketErr <- bot.NewSocketMode(api, router, log, opts...).Run(socketCtx) }()
+	}
+	if hooks != nil && hooks.started != nil {
+		hooks.started(srv.Addr())
+	}
+	log.Info("atlasbot ready")
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	case err := <-serveErr:
+		runErr = fmt.Errorf("http server: %w", err)
+	case err := <-socketErr:
+		runErr = err
+	}
+	return errors.Join(runErr, shutdown(cfg.ShutdownTimeout, log, srv, stopSocket, socketErr, cfg.SlackMode == config.ModeSocket, router, engine))
+}
+
+func shutdown(timeout time.Duration, log *slog.Logger, srv *server.Server, stopSocket context.CancelFunc, socketErr <-chan error,
+	socket bool, router *bot.Router, engine *jobs.Engine) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	start := time.Now()
+	// New work stops first: no more HTTP requests, no more envelopes.
+	stopSocket()
+	var errs []error
+	if err := srv.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	// The socket transport returns once every envelope it took is
+	// acknowledged, so nothing is added to the router after Drain starts.
+	if socket {
+		select {
+		case <-socketErr:
+		case <-ctx.Done():
+			errs = append(errs, errors.New("socket mode did not stop in time"))
+		}
+	}
+	// Then work in flight finishes: handlers past their ack, running jobs.
+	if err := router.Drain(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := engine.Stop(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("jobs shutdown: %w", err))
+	}
+	log.Info("stopped", "took", time.Since(start).Round(time.Millisecond))
+	return errors.Join(errs...)
+}

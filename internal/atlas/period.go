@@ -1,0 +1,46 @@
+package atlas
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Period is a calendar month, the unit of processing and billing.
+type Period struct {
+	Year  int
+	Month time.Month
+}
+
+// PeriodOf returns the month that t falls in, in t's location.
+func PeriodOf(t time.Time) Period { return Period{t.Year(), t.Month()} }
+
+// ParsePeriod reads "2026-11".
+func ParsePeriod(s string) (Period, error) {
+	t, err := time.Parse("2006-01", strings.TrimSpace(s))
+	if err != nil {
+		return Period{}, Errorf(EInvalid, "%q is not a month. Write it as YYYY-MM, for example 2026-11.", s)
+	}
+	return PeriodOf(t), nil
+}
+
+// Start is midnight on the first day of the month in loc.
+func (p Period) Start(loc *time.Location) time.Time {
+	return time.Date(p.Year, p.Month, 1, 0, 0, 0, 0, loc)
+}
+
+// FirstDay is the first day of the month as a date (UTC midnight), the form
+// stored in date columns.
+func (p Period) FirstDay() time.Time { return p.Start(time.UTC) }
+
+// Next is the month after p.
+func (p Period) Next() Period { return PeriodOf(p.FirstDay().AddDate(0, 1, 0)) }
+
+// Prev is the month before p.
+func (p Period) Prev() Period { return PeriodOf(p.FirstDay().AddDate(0, -1, 0)) }
+
+// String is "2026-11".
+func (p Period) String() string { return fmt.Sprintf("%04d-%02d", p.Year, int(p.Month)) }
+
+// Label is "November 2026".
+func (p Period) Label() string { return fmt.Sprintf("%s %d", p.Month, p.Year) }

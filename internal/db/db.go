@@ -1,0 +1,114 @@
+// Package db opens Atlas's PostgreSQL pool, applies migrations and maps
+// database errors to atlas error codes in one place.
+//
+// Feature packages write their own SQL against the small DB interface, which
+// both *pgxpool.Pool and pgx.Tx satisfy, so one transaction can span
+// packages.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+)
+
+// DB is what feature packages need from PostgreSQL. *pgxpool.Pool and
+// pgx.Tx both satisfy it; Begin on a transaction opens a savepoint.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Begin(ctx context.Context) (pgx.Tx, error)
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+var (
+	_ DB = (*pgxpool.Pool)(nil)
+	_ DB = (pgx.Tx)(nil)
+)
+
+// Open connects a pool to url with shopspring decimals registered for
+// numeric columns, and checks that the server answers.
+func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	Configure(cfg)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("reach database: %w", err)
+	}
+	return pool, nil
+}
+
+// Configure registers the types Atlas needs on every new connection.
+func Configure(cfg *pgxpool.Config) {
+	prev := cfg.AfterConnect
+	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+		pgxdecimal.Register(conn.TypeMap())
+		if prev != nil {
+			return prev(ctx, conn)
+		}
+		return nil
+	}
+}
+
+// InTx runs fn in a transaction on db (a savepoint when db is already a
+// transaction), committing when fn returns nil and rolling back otherwise.
+func InTx(ctx context.Context, db DB, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db, fn)
+}
+
+// PostgreSQL error codes Atlas reacts to.
+const (
+	codeUniqueViolation     = "23505"
+	codeForeignKeyViolation = "23503"
+	codeCheckViolation      = "23514"
+	codeNotNullViolation    = "23502"
+)
+
+// MapError turns database errors into atlas errors with a user-safe message:
+// no rows becomes ENotFound with notFound as its message, a unique violation
+// EConflict, a check, not-null or foreign key violation EInvalid. Any other
+// error is returned unchanged (and so counts as internal).
+func MapError(err error, notFound string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return atlas.Wrap(err, atlas.ENotFound, "%s", notFound)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case codeUniqueViolation:
+			return atlas.Wrap(err, atlas.EConflict, "That already exists.")
+		case codeForeignKeyViolation:
+			return atlas.Wrap(err, atlas.EInvalid, "That refers to something that does not exist.")
+		case codeCheckViolation, codeNotNullViolation:
+			return atlas.Wrap(err, atlas.EInvalid, "That value is not allowed.")
+		}
+	}
+	return err
+}
+
+// IsUniqueViolation reports whether err is a unique violation, optionally of
+// the named constraint.
+func IsUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == codeUniqueViolation &&
+		(constraint == "" || pgErr.ConstraintName == constraint)
+}

@@ -1,0 +1,39 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/demo"
+	"github.com/atlas-practice/atlas/internal/pgtest"
+)
+
+func TestSeedIsIdempotent(t *testing.T) {
+	t.Parallel()
+	tx := pgtest.Tx(t)
+	p := demo.Practice{TeamID: "TDEMO", Name: "Ledgerline Bookkeeping", People: []demo.Person{
+		{SlackUserID: "U0ADA", Name: "Ada Admin", Role: atlas.RoleAdmin},
+		{SlackUserID: "U0MINA", Name: "Mina Manager", Role: atlas.RoleManager},
+		{SlackUserID: "U0BEA", Name: "Bea Bookkeeper", Role: atlas.RoleStaff},
+	}}
+	count := func() [5]int {
+		var c [5]int
+		err := tx.QueryRow(context.Background(), `SELECT
+			(SELECT count(*) FROM members), (SELECT count(*) FROM entities), (SELECT count(*) FROM services),
+			(SELECT count(*) FROM rates), (SELECT count(*) FROM entities WHERE billing_type = 'fixed')`).Scan(&c[0], &c[1], &c[2], &c[3], &c[4])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	for range 2 {
+		if err := demo.Seed(context.Background(), tx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := count()
+	if c[0] != 3 || c[1] != 12 || c[2] != 6 || c[3] != 6 || c[4] == 0 || c[4] == c[1] {
+		t.Fatalf("after seeding twice: members %d, clients %d, services %d, rates %d, fixed-fee %d", c[0], c[1], c[2], c[3], c[4])
+	}
+}

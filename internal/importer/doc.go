@@ -1,0 +1,15 @@
+// Package importer loads a practice's existing books from CSV files: its
+// services, team, clients and rate card, so a firm moving to Atlas does not
+// retype hundreds of clients into Slack forms.
+//
+// Each file is read against a header (any column order, names
+// case-insensitive) and every row is checked by the same validation the
+// Slack forms use, so an import can never store what a form would refuse.
+// Rows are upserts keyed by a natural key — a code, a Slack user id, a rate's
+// combination and start date — so importing a file twice changes nothing.
+//
+// A file is all or nothing: one transaction writes every row, and a file
+// with any invalid row writes none unless the caller asks to skip invalid
+// rows. A dry run does the whole import inside that transaction and rolls it
+// back, so what it reports is exactly what a real run would do.
+package importer

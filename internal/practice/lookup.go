@@ -1,0 +1,154 @@
+package practice
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+)
+
+// likeEscaper makes user text literal inside a LIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// SearchEntities finds active clients for text, best match first: an exact
+// code, then codes starting with it, names containing it, and names with a
+// word that looks like it (trigram word similarity, for typos). Empty text lists clients by name.
+// It serves the type-ahead, so it stays one indexed query.
+func (s Store) SearchEntities(ctx context.Context, pid atlas.PracticeID, text string, limit int) ([]Entity, error) {
+	q := strings.ToLower(strings.TrimSpace(text))
+	var rows pgx.Rows
+	var err error
+	if q == "" {
+		rows, err = s.DB.Query(ctx, `SELECT `+entityColumns+` FROM entities
+			WHERE practice_id = $1 AND archived_at IS NULL ORDER BY lower(name), id LIMIT $2`, pid, limit)
+	} else {
+		// search_text holds code, name and aliases ("|acme|acme trading
+		// ltd|…|"); its trigram index finds substrings fast. Typo-tolerant
+		// matching costs a similarity score per client, so it runs only
+		// when nothing contains the text.
+		esc := likeEscaper.Replace(q)
+		rows, err = s.DB.Query(ctx, `
+			SELECT `+entityColumns+` FROM entities
+			WHERE practice_id = $1 AND archived_at IS NULL AND search_text LIKE '%' || $3 || '%'
+			ORDER BY lower(code) = $2 DESC,
+			         search_text LIKE '%|' || $3 || '|%' DESC,
+			         lower(code) LIKE $3 || '%' DESC,
+			         search_text LIKE '%|' || $3 || '%' DESC,
+			         lower(name), id
+			LIMIT $4`, pid, q, esc, limit)
+		if err != nil {
+			return nil, fmt.Errorf("search clients: %w", err)
+		}
+		var found []Entity
+		found, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entity, error) { return scanEntity(r) })
+		if err != nil || len(found) > 0 {
+			return found, err
+		}
+		rows, err = s.DB.Query(ctx, `
+			SELECT `+entityColumns+` FROM entities
+			WHERE practice_id = $1 AND archived_at IS NULL AND ($2 <% search_text OR $2 % search_text)
+			ORDER BY greatest(word_similarity($2, search_text), similarity($2, search_text)) DESC, lower(name), id
+			LIMIT $3`, pid, q, limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search clients: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entity, error) { return scanEntity(r) })
+}
+
+// AmbiguousError says a client name matched several clients; Matches lists
+// them so the caller can offer a choice.
+type AmbiguousError struct {
+	Text    string
+	Matches []Entity
+}
+
+func (e *AmbiguousError) Error() string {
+	labels := make([]string, 0, len(e.Matches))
+	for _, m := range e.Matches {
+		labels = append(labels, fmt.Sprintf("`%s` (%s)", m.Code, m.Name))
+	}
+	return fmt.Sprintf("%q matches %d clients: %s. Use the client's code.", e.Text, len(e.Matches), strings.Join(labels, ", "))
+}
+
+// LookupEntity resolves what a person typed to one client: its exact code,
+// then an alias, then a unique fuzzy match of the name ("acme" finds "Acme
+// Trading Ltd"). An archived client is refused with a clear message, several
+// matches give an *AmbiguousError (wrapped in an EInvalid atlas error), none
+// gives ENotFound.
+func (s Store) LookupEntity(ctx context.Context, pid atlas.PracticeID, text string) (Entity, error) {
+	q := strings.ToLower(strings.TrimSpace(text))
+	if q == "" {
+		return Entity{}, atlas.Errorf(atlas.EInvalid, "Name the client, by its code or name, such as ACME or \"Acme Trading\".")
+	}
+	// Exact code or alias, archived or not, so an archived client is named.
+	rows, err := s.DB.Query(ctx, `SELECT `+entityColumns+` FROM entities
+		WHERE practice_id = $1 AND search_text LIKE '%|' || $3 || '|%'
+		  AND (lower(code) = $2 OR EXISTS (SELECT 1 FROM unnest(aliases) a WHERE lower(a) = $2))
+		ORDER BY lower(code) = $2 DESC, archived_at IS NOT NULL, id`, pid, q, likeEscaper.Replace(q))
+	if err != nil {
+		return Entity{}, fmt.Errorf("look up client: %w", err)
+	}
+	exact, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entity, error) { return scanEntity(r) })
+	if err != nil {
+		return Entity{}, err
+	}
+	var live []Entity
+	for _, e := range exact {
+		if strings.ToLower(e.Code) == q {
+			return refuseArchived(e)
+		}
+		if !e.Archived() {
+			live = append(live, e)
+		}
+	}
+	switch {
+	case len(live) == 1:
+		return live[0], nil
+	case len(live) > 1:
+		return Entity{}, ambiguous(text, live)
+	case len(exact) > 0:
+		return refuseArchived(exact[0])
+	}
+
+	matches, err := s.SearchEntities(ctx, pid, q, 6)
+	if err != nil {
+		return Entity{}, err
+	}
+	// Every result matched by code prefix, name, alias or likeness.
+	good := matches
+	// A name that starts with the text beats ones that merely contain it.
+	if len(good) > 1 {
+		var starts []Entity
+		for _, m := range good {
+			if strings.HasPrefix(strings.ToLower(m.Name), q) {
+				starts = append(starts, m)
+			}
+		}
+		if len(starts) == 1 {
+			return starts[0], nil
+		}
+	}
+	switch len(good) {
+	case 0:
+		return Entity{}, atlas.Errorf(atlas.ENotFound, "No client called %q. `/atlas clients` lists them; use a client's code or name.", text)
+	case 1:
+		return good[0], nil
+	}
+	return Entity{}, ambiguous(text, good)
+}
+
+func ambiguous(text string, ms []Entity) error {
+	amb := &AmbiguousError{Text: text, Matches: ms}
+	return atlas.Wrap(amb, atlas.EInvalid, "%s", amb.Error())
+}
+
+func refuseArchived(e Entity) (Entity, error) {
+	if e.Archived() {
+		return e, atlas.Errorf(atlas.EInvalid, "%s (%s) is archived, so it takes no new work. An admin or manager can restore it with `/atlas clients restore %s`.", e.Name, e.Code, e.Code)
+	}
+	return e, nil
+}

@@ -1,0 +1,145 @@
+package practice_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/pgtest"
+	"github.com/atlas-practice/atlas/internal/practice"
+)
+
+func TestLookupEntity(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := practice.Store{DB: pgtest.Tx(t)}
+	pid := atlas.PracticeID("TLOOK")
+	if _, err := s.Ensure(ctx, pid); err != nil {
+		t.Fatal(err)
+	}
+	add := func(code, name, aliases string) practice.Entity {
+		e, err := s.SaveEntity(ctx, pid, 0, 0, practice.EntityInput{Code: code, Name: name, Aliases: aliases})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	acme := add("ACME", "Acme Trading Ltd", "The Anvil Shop")
+	add("BAKER", "Baker & Sons", "")
+	add("BAKERY", "Bakery on the Corner", "")
+	add("GRN1", "Green Gardens LLP", "")
+	add("GRN2", "Green Grocers Ltd", "")
+	old := add("OLD", "Old Mill Ltd", "")
+	if _, err := s.ArchiveEntity(ctx, pid, 0, old.ID, true); err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		text, want, errCode, errHas string
+	}{
+		{text: "acme", want: "ACME"},
+		{text: "ACME", want: "ACME"},
+		{text: "the anvil shop", want: "ACME"},
+		{text: "Acme Trad", want: "ACME"},
+		{text: "acme tradng", want: "ACME"}, // a typo
+		{text: "baker", want: "BAKER"},      // an exact code beats a longer match
+		{text: "green", errCode: atlas.EInvalid, errHas: "matches 2 clients"},
+		{text: "old", errCode: atlas.EInvalid, errHas: "is archived"},
+		{text: "old mill", errCode: atlas.ENotFound, errHas: "No client called"},
+		{text: "zebra", errCode: atlas.ENotFound, errHas: "No client called"},
+		{text: "  ", errCode: atlas.EInvalid, errHas: "Name the client"},
+		{text: "50%_off", errCode: atlas.ENotFound},
+	}
+	for _, tc := range cases {
+		e, err := s.LookupEntity(ctx, pid, tc.text)
+		if tc.errCode != "" {
+			if atlas.ErrorCode(err) != tc.errCode || !strings.Contains(atlas.ErrorMessage(err), tc.errHas) {
+				t.Errorf("%q: got %v (%s), want %s containing %q", tc.text, err, atlas.ErrorCode(err), tc.errCode, tc.errHas)
+			}
+			continue
+		}
+		if err != nil || e.Code != tc.want {
+			t.Errorf("%q: got %s %v, want %s", tc.text, e.Code, err, tc.want)
+		}
+	}
+	_, err := s.LookupEntity(ctx, pid, "green")
+	var amb *practice.AmbiguousError
+	if !errors.As(err, &amb) || len(amb.Matches) != 2 {
+		t.Fatalf("ambiguous matches should be offered: %v", err)
+	}
+	if e, _ := s.LookupEntity(ctx, pid, "acme"); e.ID != acme.ID {
+		t.Fatal("wrong id")
+	}
+	// Another practice's clients are invisible.
+	if _, err := s.LookupEntity(ctx, "TOTHER", "acme"); atlas.ErrorCode(err) != atlas.ENotFound {
+		t.Fatalf("cross-practice lookup: %v", err)
+	}
+}
+
+// BenchmarkClientTypeAhead measures the type-ahead query over 5,000
+// clients beside a primary-key lookup of one client in the same run: the
+// target is a p50 under 20 ms.
+func BenchmarkClientTypeAhead(b *testing.B) {
+	ctx := context.Background()
+	_, pool := pgtest.NewDatabase(b)
+	pid := atlas.PracticeID("TBENCH")
+	s := practice.Store{DB: pool}
+	if _, err := s.Ensure(ctx, pid); err != nil {
+		b.Fatal(err)
+	}
+	words := []string{"Acme", "Baker", "Green", "Harbour", "North", "Oak", "Pine", "River", "Stone", "Summit", "Valley", "West"}
+	kinds := []string{"Trading", "Holdings", "Services", "Consulting", "Partners", "Foods", "Motors", "Design"}
+	if _, err := pool.Exec(ctx, `INSERT INTO entities (practice_id, code, name)
+		SELECT $1, 'C' || lpad(g::text, 5, '0'), ($2::text[])[1 + g % 12] || ' ' || ($3::text[])[1 + (g / 12) % 8] || ' ' || g || ' Ltd'
+		FROM generate_series(1, 5000) g`, pid, words, kinds); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "ANALYZE entities"); err != nil {
+		b.Fatal(err)
+	}
+	queries := []string{"acme", "harb", "green con", "C0123", "summit motors 42", "vally", "pine foods"}
+
+	var floor time.Duration
+	b.Run("floor/primary-key", func(b *testing.B) {
+		var took []time.Duration
+		for i := 0; b.Loop(); i++ {
+			start := time.Now()
+			var name string
+			if err := pool.QueryRow(ctx, "SELECT name FROM entities WHERE practice_id = $1 AND id = $2", pid, 1+i%5000).Scan(&name); err != nil {
+				b.Fatal(err)
+			}
+			took = append(took, time.Since(start))
+		}
+		floor = median(took)
+		b.ReportMetric(float64(floor.Microseconds())/1000, "p50-ms")
+	})
+	b.Run("type-ahead", func(b *testing.B) {
+		var took []time.Duration
+		for i := 0; b.Loop(); i++ {
+			start := time.Now()
+			rows, err := s.SearchEntities(ctx, pid, queries[i%len(queries)], 20)
+			if err != nil || len(rows) == 0 {
+				b.Fatalf("%q: %d rows, %v", queries[i%len(queries)], len(rows), err)
+			}
+			took = append(took, time.Since(start))
+		}
+		p50 := median(took)
+		b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
+		if floor > 0 {
+			b.ReportMetric(float64(p50)/float64(floor), "x-floor")
+		}
+	})
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
+}

@@ -1,0 +1,97 @@
+package slackfake
+
+import "encoding/json"
+
+// botMessage builds the message object Slack echoes back for a bot post.
+func botMessage(r apiRequest, ts string) map[string]any {
+	msg := map[string]any{
+		"type":    "message",
+		"subtype": "bot_message",
+		"text":    r.param("text"),
+		"user":    BotUserID,
+		"bot_id":  BotID,
+		"app_id":  AppID,
+		"team":    TeamID,
+		"ts":      ts,
+	}
+	if b := rawOrNil(r.param("blocks")); b != nil {
+		msg["blocks"] = b
+	}
+	if a := rawOrNil(r.param("attachments")); a != nil {
+		msg["attachments"] = a
+	}
+	if th := r.param("thread_ts"); th != "" {
+		msg["thread_ts"] = th
+	}
+	return msg
+}
+
+// checkContent applies Slack's rules for message content: something to show,
+// and blocks that parse as a JSON array.
+func checkContent(r apiRequest) string {
+	blocks := r.param("blocks")
+	if blocks != "" {
+		var arr []json.RawMessage
+		if json.Unmarshal([]byte(blocks), &arr) != nil {
+			return "invalid_blocks"
+		}
+	}
+	if r.param("text") == "" && blocks == "" && r.param("attachments") == "" {
+		return "no_text"
+	}
+	return ""
+}
+
+func (s *Server) chatPostMessage(r apiRequest) (result, string) {
+	channel := r.param("channel")
+	if channel == "" {
+		return nil, "channel_not_found"
+	}
+	if code := checkContent(r); code != "" {
+		return nil, code
+	}
+	// Posting to a user id lands in the bot's DM with that user.
+	if isUserID(channel) {
+		channel = DMChannelID(channel)
+	}
+	ts := s.nextTSLocked()
+	return result{"channel": channel, "ts": ts, "message": botMessage(r, ts)}, ""
+}
+
+func (s *Server) chatPostEphemeral(r apiRequest) (result, string) {
+	if r.param("channel") == "" {
+		return nil, "channel_not_found"
+	}
+	if r.param("user") == "" {
+		return nil, "user_not_in_channel"
+	}
+	if code := checkContent(r); code != "" {
+		return nil, code
+	}
+	return result{"message_ts": s.nextTSLocked()}, ""
+}
+
+func (s *Server) chatUpdate(r apiRequest) (result, string) {
+	channel, ts := r.param("channel"), r.param("ts")
+	if channel == "" {
+		return nil, "channel_not_found"
+	}
+	if ts == "" {
+		return nil, "message_not_found"
+	}
+	if code := checkContent(r); code != "" {
+		return nil, code
+	}
+	return result{"channel": channel, "ts": ts, "text": r.param("text"), "message": botMessage(r, ts)}, ""
+}
+
+func (s *Server) chatDelete(r apiRequest) (result, string) {
+	channel, ts := r.param("channel"), r.param("ts")
+	if channel == "" {
+		return nil, "channel_not_found"
+	}
+	if ts == "" {
+		return nil, "message_not_found"
+	}
+	return result{"channel": channel, "ts": ts}, ""
+}

@@ -1,0 +1,32 @@
+package slackfake
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+func itoa36(n int) string { return strconv.FormatInt(int64(n), 36) }
+
+func leftPad(s string, width int) string {
+	if len(s) >= width {
+		return s
+	}
+	return strings.Repeat("0", width-len(s)) + s
+}
+
+// formatTS renders microseconds since the epoch the way Slack renders ts values.
+func formatTS(micros int64) string {
+	return fmt.Sprintf("%d.%06d", micros/1e6, micros%1e6)
+}
+
+// DMChannelID is the id conversations.open returns for a DM with userID
+// ("D" + user id), and the channel chat.postMessage reports when the bot posts
+// to a user id. It is deterministic so tests can predict it.
+func DMChannelID(userID string) string { return "D" + userID }
+
+// isUserID reports whether a channel argument is really a user id, which
+// chat.postMessage accepts and turns into the user's DM with the bot.
+func isUserID(id string) bool {
+	return strings.HasPrefix(id, "U") || strings.HasPrefix(id, "W")
+}
