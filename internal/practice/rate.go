@@ -93,10 +93,11 @@ func memberArg(m *atlas.MemberID) any {
 	return int64(*m)
 }
 
-// ResolveRate returns the rate for work described by k on date, under the
-// precedence rule. ENotFound when the card has no rate that applies.
-func (s Store) ResolveRate(ctx context.Context, pid atlas.PracticeID, k RateKey, date time.Time) (Rate, error) {
-	r, err := scanRate(s.DB.QueryRow(ctx, `SELECT `+rateColumns+` FROM rates
+// RateInForce selects the rate card row for some work under the precedence
+// rule. Its parameters are $1 practice, $2 client, $3 service, $4 member and
+// $5 work date; the other statements that value time embed it, so one rule
+// values time wherever it is written.
+const RateInForce = `SELECT ` + rateColumns + ` FROM rates
 		WHERE practice_id = $1
 		  AND (entity_id IS NULL OR entity_id = $2)
 		  AND (service_id IS NULL OR service_id = $3)
@@ -104,7 +105,12 @@ func (s Store) ResolveRate(ctx context.Context, pid atlas.PracticeID, k RateKey,
 		  AND effective_from <= $5 AND (effective_to IS NULL OR effective_to > $5)
 		ORDER BY (entity_id IS NOT NULL)::int * 4 + (service_id IS NOT NULL)::int * 2 + (member_id IS NOT NULL)::int DESC,
 		         effective_from DESC
-		LIMIT 1`, pid, k.EntityID, k.ServiceID, memberArg(k.MemberID), date))
+		LIMIT 1`
+
+// ResolveRate returns the rate for work described by k on date, under the
+// precedence rule. ENotFound when the card has no rate that applies.
+func (s Store) ResolveRate(ctx context.Context, pid atlas.PracticeID, k RateKey, date time.Time) (Rate, error) {
+	r, err := scanRate(s.DB.QueryRow(ctx, RateInForce, pid, k.EntityID, k.ServiceID, memberArg(k.MemberID), date))
 	return r, db.MapError(err, "No rate applies: set a practice default with `/atlas rates set`.")
 }
 

@@ -1,0 +1,274 @@
+package timekeeping
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
+	"github.com/atlas-practice/atlas/internal/practice"
+)
+
+// Timer is a person's running timer.
+type Timer struct {
+	ID          int64
+	MemberID    atlas.MemberID
+	SlackUserID string
+	EntityID    int64
+	EntityCode  string
+	EntityName  string
+	ServiceID   *int64
+	ServiceName string
+	TaskID      *int64
+	Note        string
+	StartedAt   time.Time
+	RemindedAt  *time.Time
+	startKey    string
+}
+
+// Elapsed is how long the timer has run at now.
+func (t Timer) Elapsed(now time.Time) time.Duration { return max(now.Sub(t.StartedAt), 0) }
+
+// ClientLabel is "CODE · Name".
+func (t Timer) ClientLabel() string { return t.EntityCode + " · " + t.EntityName }
+
+const timerColumns = `t.id, t.member_id, m.slack_user_id, t.entity_id, en.code, en.name, t.service_id, coalesce(sv.name, ''),
+	t.task_id, t.note, t.started_at, t.reminded_at, coalesce(t.start_key, '')`
+
+const timerFrom = ` FROM timers t
+	JOIN members m ON m.practice_id = t.practice_id AND m.id = t.member_id
+	JOIN entities en ON en.practice_id = t.practice_id AND en.id = t.entity_id
+	LEFT JOIN services sv ON sv.practice_id = t.practice_id AND sv.id = t.service_id`
+
+func scanTimer(row pgx.Row) (Timer, error) {
+	var t Timer
+	var member int64
+	err := row.Scan(&t.ID, &member, &t.SlackUserID, &t.EntityID, &t.EntityCode, &t.EntityName, &t.ServiceID, &t.ServiceName,
+		&t.TaskID, &t.Note, &t.StartedAt, &t.RemindedAt, &t.startKey)
+	t.MemberID = atlas.MemberID(member)
+	return t, err
+}
+
+// ErrNoTimer says the person has no timer running.
+var ErrNoTimer = atlas.Errorf(atlas.ENotFound, "You have no timer running. Start one with `/timer start <client> [service] [note]`, such as `/timer start acme payroll`.")
+
+// Running returns the person's running timer, or ErrNoTimer.
+func (s Store) Running(ctx context.Context, pid atlas.PracticeID, member atlas.MemberID) (Timer, error) {
+	return runningTx(ctx, s.DB, pid, member)
+}
+
+func runningTx(ctx context.Context, q db.DB, pid atlas.PracticeID, member atlas.MemberID) (Timer, error) {
+	t, err := scanTimer(q.QueryRow(ctx, `SELECT `+timerColumns+timerFrom+` WHERE t.practice_id = $1 AND t.member_id = $2`, pid, int64(member)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Timer{}, ErrNoTimer
+	}
+	return t, err
+}
+
+// lockMember serialises every change to one person's timer: two starts or
+// two stops at the same instant take turns, and the second sees what the
+// first did. FOR NO KEY UPDATE leaves foreign-key checks on the row free.
+func lockMember(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, member atlas.MemberID) error {
+	tag, err := tx.Exec(ctx, `SELECT 1 FROM members WHERE practice_id = $1 AND id = $2 AND active FOR NO KEY UPDATE`, pid, int64(member))
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != 1 {
+		return atlas.Errorf(atlas.EForbidden, "You are not an active member of the team, so you cannot keep time.")
+	}
+	return nil
+}
+
+// StartInput is a timer to start.
+type StartInput struct {
+	Member    atlas.MemberID
+	EntityID  int64
+	ServiceID *int64
+	TaskID    *int64
+	Note      string
+	// Key identifies the request; a retry of it returns the timer it
+	// started instead of stopping that timer and starting another.
+	Key string
+}
+
+// Started is what starting a timer did.
+type Started struct {
+	Timer   Timer
+	Stopped *Stopped // the timer that was running before, now saved
+	Repeat  bool     // the request had already started this timer
+}
+
+// Stopped is a timer that has stopped.
+type Stopped struct {
+	Timer Timer
+	Entry *Entry // nil when it ran for under a minute, which saves nothing
+}
+
+// Start starts the person's timer. A timer already running is stopped and
+// saved first, in the same transaction: one person never has two.
+func (s Store) Start(ctx context.Context, p practice.Practice, in StartInput, now time.Time) (Started, error) {
+	in.Note = strings.TrimSpace(in.Note)
+	if len(in.Note) > MaxDescription {
+		return Started{}, atlas.Errorf(atlas.EInvalid, "The note is %d characters; keep it under %d.", len(in.Note), MaxDescription)
+	}
+	var out Started
+	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		out = Started{}
+		if err := lockMember(ctx, tx, p.ID, in.Member); err != nil {
+			return err
+		}
+		prev, err := runningTx(ctx, tx, p.ID, in.Member)
+		switch {
+		case err == nil && in.Key != "" && prev.startKey == in.Key:
+			out.Timer, out.Repeat = prev, true
+			return nil
+		case err == nil:
+			st, err := stopTx(ctx, tx, p, prev, now, "")
+			if err != nil {
+				return err
+			}
+			out.Stopped = &st
+		case !errors.Is(err, ErrNoTimer):
+			return err
+		}
+		var id int64
+		err = tx.QueryRow(ctx, `INSERT INTO timers (practice_id, member_id, entity_id, service_id, task_id, note, started_at, start_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			p.ID, int64(in.Member), in.EntityID, in.ServiceID, in.TaskID, in.Note, now, nullable(in.Key)).Scan(&id)
+		if err != nil {
+			return db.MapError(err, "")
+		}
+		out.Timer, err = runningTx(ctx, tx, p.ID, in.Member)
+		return err
+	})
+	return out, err
+}
+
+// Stop stops the person's running timer and saves its time; note, when
+// given, replaces the timer's note as the entry's description.
+func (s Store) Stop(ctx context.Context, p practice.Practice, member atlas.MemberID, note string, now time.Time) (Stopped, error) {
+	return s.stop(ctx, p, member, 0, note, func(Timer) (time.Time, error) { return now, nil })
+}
+
+// StopAt stops a particular timer as of end, for the person who forgot it:
+// end must fall after the start, not in the future, within a day.
+func (s Store) StopAt(ctx context.Context, p practice.Practice, member atlas.MemberID, timerID int64, end, now time.Time) (Stopped, error) {
+	return s.stop(ctx, p, member, timerID, "", func(t Timer) (time.Time, error) {
+		switch {
+		case end.After(now):
+			return end, atlas.Errorf(atlas.EInvalid, "%s is still to come. Give the time you actually stopped.", end.In(p.Location()).Format("Mon 2 Jan 15:04"))
+		case !end.After(t.StartedAt):
+			return end, atlas.Errorf(atlas.EInvalid, "The timer started at %s; the end must come after that.", t.StartedAt.In(p.Location()).Format("Mon 2 Jan 15:04"))
+		case end.Sub(t.StartedAt) > MaxMinutes*time.Minute:
+			return end, atlas.Errorf(atlas.EInvalid, "That makes more than 24 hours in one entry. Give an end time within a day of the start, and log any other day with `/log`.")
+		}
+		return end, nil
+	})
+}
+
+func (s Store) stop(ctx context.Context, p practice.Practice, member atlas.MemberID, timerID int64, note string, endOf func(Timer) (time.Time, error)) (Stopped, error) {
+	var out Stopped
+	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		if err := lockMember(ctx, tx, p.ID, member); err != nil {
+			return err
+		}
+		t, err := runningTx(ctx, tx, p.ID, member)
+		if err != nil {
+			return err
+		}
+		if timerID != 0 && t.ID != timerID {
+			return atlas.Errorf(atlas.EConflict, "That timer has already stopped; the one running now started at %s.", t.StartedAt.In(p.Location()).Format("15:04"))
+		}
+		end, err := endOf(t)
+		if err != nil {
+			return err
+		}
+		out, err = stopTx(ctx, tx, p, t, end, note)
+		return err
+	})
+	return out, err
+}
+
+// stopTx saves a timer's time as an entry dated on the day it started, and
+// removes the timer. The entry's key is the timer's id, so a timer is
+// saved once however often it is stopped.
+func stopTx(ctx context.Context, tx pgx.Tx, p practice.Practice, t Timer, end time.Time, note string) (Stopped, error) {
+	minutes := int(end.Sub(t.StartedAt).Round(time.Minute) / time.Minute)
+	if minutes > MaxMinutes {
+		return Stopped{}, atlas.Errorf(atlas.EConflict, "Your timer on %s has run for %s, more than one entry can hold. Use `/timer adjust` to say when you actually stopped; nothing is lost meanwhile.",
+			t.ClientLabel(), formatMinutes(minutes))
+	}
+	out := Stopped{Timer: t}
+	if minutes >= 1 {
+		desc := t.Note
+		if strings.TrimSpace(note) != "" {
+			desc = strings.TrimSpace(note)
+		}
+		e, _, err := logTx(ctx, tx, p, NewEntry{
+			Member: t.MemberID, EntityID: t.EntityID, ServiceID: t.ServiceID, TaskID: t.TaskID,
+			WorkDate: DateOf(t.StartedAt.In(p.Location())), Minutes: minutes, Description: desc, Billable: true,
+			Source: SourceTimer, Key: "timer:" + strconv.FormatInt(t.ID, 10),
+		})
+		if err != nil {
+			return Stopped{}, err
+		}
+		out.Entry = &e
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM timers WHERE practice_id = $1 AND id = $2`, p.ID, t.ID); err != nil {
+		return Stopped{}, fmt.Errorf("remove stopped timer: %w", err)
+	}
+	return out, nil
+}
+
+// Discard drops a timer without saving its time. timerID names the timer
+// the person confirmed, so a confirmation clicked after the timer changed
+// discards nothing.
+func (s Store) Discard(ctx context.Context, pid atlas.PracticeID, member atlas.MemberID, timerID int64) (Timer, error) {
+	var t Timer
+	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		if err := lockMember(ctx, tx, pid, member); err != nil {
+			return err
+		}
+		var err error
+		if t, err = runningTx(ctx, tx, pid, member); err != nil {
+			return err
+		}
+		if t.ID != timerID {
+			return atlas.Errorf(atlas.EConflict, "That timer has already stopped, so there is nothing to discard. `/timer` shows what is running now.")
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM timers WHERE practice_id = $1 AND id = $2`, pid, t.ID); err != nil {
+			return err
+		}
+		return practice.Audit(ctx, tx, pid, member, "timer.discard", "timer", t.ID, map[string]any{
+			"entity": t.EntityID, "started_at": t.StartedAt, "note": t.Note,
+		})
+	})
+	return t, err
+}
+
+// ClaimForgotten marks the practice's timers that have run for at least
+// limit and were not yet reminded about, and returns them: each is
+// reminded about once. Run it in the transaction that sends the reminders,
+// so a failure to send leaves them unclaimed for the next run.
+func ClaimForgotten(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, limit time.Duration, now time.Time) ([]Timer, error) {
+	rows, err := tx.Query(ctx, `UPDATE timers SET reminded_at = $3
+		WHERE practice_id = $1 AND reminded_at IS NULL AND started_at <= $2 RETURNING id`, pid, now.Add(-limit), now)
+	if err != nil {
+		return nil, fmt.Errorf("claim forgotten timers: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	rows, err = tx.Query(ctx, `SELECT `+timerColumns+timerFrom+` WHERE t.practice_id = $1 AND t.id = ANY($2) ORDER BY t.id`, pid, ids)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Timer, error) { return scanTimer(r) })
+}
