@@ -31,6 +31,11 @@ func home(ctx context.Context, r *Request) error {
 	if m := r.Member; m != nil {
 		d.PersonName, d.RoleTitle, d.IsAdmin = m.Name, m.Role.Title(), m.Role == atlas.RoleAdmin
 	}
+	if r.Member != nil && r.Practice.SetUp() {
+		if d.Time, err = homeTime(ctx, r); err != nil {
+			return err
+		}
+	}
 	if _, err := r.API.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: r.UserID, View: views.Home(d)}); err != nil {
 		return fmt.Errorf("publish home for %s: %w", r.UserID, err)
 	}

@@ -33,6 +33,12 @@ type manifest struct {
 			UsageHint    string `yaml:"usage_hint"`
 			ShouldEscape bool   `yaml:"should_escape"`
 		} `yaml:"slash_commands"`
+		Shortcuts []struct {
+			Name        string `yaml:"name"`
+			Type        string `yaml:"type"`
+			CallbackID  string `yaml:"callback_id"`
+			Description string `yaml:"description"`
+		} `yaml:"shortcuts"`
 	} `yaml:"features"`
 	OAuthConfig struct {
 		Scopes struct {
@@ -125,6 +131,17 @@ func TestManifestMatchesRouter(t *testing.T) {
 	slices.Sort(events)
 	if got := rt.EventTypes(); !slices.Equal(got, events) {
 		t.Errorf("router handles events %v, manifest subscribes to %v", got, events)
+	}
+	var shortcuts []string
+	for _, s := range m.Features.Shortcuts {
+		if s.Type != "global" && s.Type != "message" || s.Name == "" || len(s.Name) > 24 || s.Description == "" {
+			t.Errorf("shortcut %+v: needs a type (global or message), a name of up to 24 characters and a description", s)
+		}
+		shortcuts = append(shortcuts, s.CallbackID)
+	}
+	slices.Sort(shortcuts)
+	if got := rt.Shortcuts(); !slices.Equal(got, shortcuts) {
+		t.Errorf("router handles shortcuts %v, manifest declares %v", got, shortcuts)
 	}
 	var need []string
 	for s := range bot.Scopes {

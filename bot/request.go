@@ -56,6 +56,15 @@ type Request struct {
 
 	API *slack.Client
 
+	// idemKey overrides the request's own key for idempotent writes: a
+	// command run again from a button is keyed by the message it came from.
+	idemKey string
+	// replace makes answers replace the message an action came from.
+	replace bool
+	// clientTyped is a client name that matched several clients, for
+	// offering them as a choice.
+	clientTyped string
+
 	router *Router
 	log    *slog.Logger
 	ctx    context.Context
@@ -187,7 +196,7 @@ func (r *Request) answer(ctx context.Context, m Message) {
 
 func (r *Request) send(ctx context.Context, m Message) error {
 	if r.ResponseURL != "" {
-		msg := &slack.WebhookMessage{Text: m.Text, ResponseType: "ephemeral", ReplaceOriginal: m.ReplaceOriginal}
+		msg := &slack.WebhookMessage{Text: m.Text, ResponseType: "ephemeral", ReplaceOriginal: m.ReplaceOriginal || r.replace}
 		if m.InChannel {
 			msg.ResponseType = "in_channel"
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -149,6 +150,19 @@ func (rt *Router) SlashCommands() []string {
 		if !slices.Contains(out, c.Name) {
 			out = append(out, c.Name)
 		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Shortcuts lists the callback ids of the shortcuts handled, for the
+// manifest.
+func (rt *Router) Shortcuts() []string {
+	rt.mu.RLock()
+	defer rt.mu.RUnlock()
+	out := make([]string, 0, len(rt.shortcuts))
+	for k := range rt.shortcuts {
+		out = append(out, k)
 	}
 	slices.Sort(out)
 	return out
@@ -373,6 +387,11 @@ func (rt *Router) fail(ctx context.Context, req *Request, err error) {
 		return
 	}
 	rt.Log.Info("request refused", "kind", req.Kind, "key", req.RouteKey, "user", req.UserID, "code", code, "reason", atlas.ErrorMessage(err))
+	var amb *practice.AmbiguousError
+	if errors.As(err, &amb) && req.clientTyped != "" && req.Kind == KindCommand {
+		req.answer(ctx, pickClient(req, amb))
+		return
+	}
 	if req.Kind == KindSubmit {
 		field := atlas.ErrorField(err)
 		if field != "" && req.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{field: atlas.ErrorMessage(err)})) {
@@ -510,4 +529,22 @@ func article(r atlas.Role) string {
 		return "an"
 	}
 	return "a"
+}
+
+// rerun handles a command again on behalf of an interaction — a client
+// picked from an ambiguous list, a timesheet's next page — answering through
+// the interaction's response_url in place of the message clicked. key keeps
+// a double click from writing twice.
+func (rt *Router) rerun(from *Request, command, text, key string) {
+	in := Incoming{Command: &slack.SlashCommand{Command: command, Text: text, TeamID: from.TeamID, UserID: from.UserID,
+		UserName: from.UserName, ChannelID: from.ChannelID, TriggerID: from.TriggerID, ResponseURL: from.ResponseURL}}
+	req := rt.newRequest(in, func(any) {})
+	req.Ack(nil) // the interaction is acknowledged; answers go to response_url
+	req.idemKey, req.replace = key, true
+	route, _, ok := rt.route(req)
+	if !ok {
+		from.answer(from.ctx, ephemeral(fmt.Sprintf("Atlas does not know `%s %s`.", command, text)))
+		return
+	}
+	rt.run(req, route)
 }

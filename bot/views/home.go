@@ -16,7 +16,8 @@ type HomeData struct {
 	PracticeSetUp bool
 	IsAdmin       bool
 	TeamSize      int
-	Admins        []string // Slack user ids of the admins, to ask for access
+	Admins        []string  // Slack user ids of the admins, to ask for access
+	Time          *HomeTime // the person's timer and hours, once the practice is set up
 }
 
 // Home is the App Home tab.
@@ -58,6 +59,7 @@ func Home(d HomeData) slack.HomeTabViewRequest {
 				blockkit.Escape(d.PersonName), d.RoleTitle, blockkit.Escape(d.PracticeName)), blockkit.MaxSectionText), nil, nil),
 			slack.NewContextBlock("", blockkit.Markdown(fmt.Sprintf("Team: %d %s", d.TeamSize, plural(d.TeamSize, "person", "people")), blockkit.MaxSectionText)),
 		)
+		blocks = append(blocks, homeTime(d.Time)...)
 	}
 	blocks = append(blocks, slack.NewDividerBlock(),
 		slack.NewActionBlock("home.actions",

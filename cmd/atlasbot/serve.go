@@ -61,7 +61,11 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	router := bot.NewRouter(log, api, pool, cfg.BootstrapAdmins)
 	bot.Register(router)
 
-	engine, err := jobs.New(pool, log, jobs.Options{})
+	registry := jobs.NewRegistry()
+	if err := bot.RegisterJobs(registry, router); err != nil {
+		return err
+	}
+	engine, err := jobs.New(pool, log, jobs.Options{Registry: registry})
 	if err != nil {
 		return err
 	}

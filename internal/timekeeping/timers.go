@@ -156,6 +156,12 @@ func (s Store) Stop(ctx context.Context, p practice.Practice, member atlas.Membe
 	return s.stop(ctx, p, member, 0, note, func(Timer) (time.Time, error) { return now, nil })
 }
 
+// StopID stops the person's timer if it is still timerID: a Stop button on
+// an old message must not stop a timer started since.
+func (s Store) StopID(ctx context.Context, p practice.Practice, member atlas.MemberID, timerID int64, now time.Time) (Stopped, error) {
+	return s.stop(ctx, p, member, timerID, "", func(Timer) (time.Time, error) { return now, nil })
+}
+
 // StopAt stops a particular timer as of end, for the person who forgot it:
 // end must fall after the start, not in the future, within a day.
 func (s Store) StopAt(ctx context.Context, p practice.Practice, member atlas.MemberID, timerID int64, end, now time.Time) (Stopped, error) {

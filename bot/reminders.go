@@ -1,0 +1,59 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/slack-go/slack"
+
+	"github.com/atlas-practice/atlas/bot/views"
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/jobs"
+	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/timekeeping"
+)
+
+// ForgottenTimersSpec is how often timers are checked: a reminder comes at
+// most this late after a timer passes the practice's limit.
+const ForgottenTimersSpec = "*/5 * * * *"
+
+// RegisterJobs adds the bot's periodic jobs to reg.
+func RegisterJobs(reg *jobs.Registry, rt *Router) error {
+	return reg.AddPeriodic(jobs.Periodic{Name: "forgotten_timers", Spec: ForgottenTimersSpec,
+		Run: func(ctx context.Context, tx pgx.Tx, p jobs.Practice, _ time.Time) error {
+			return rt.RemindForgottenTimers(ctx, tx, atlas.PracticeID(p.ID))
+		}})
+}
+
+// RemindForgottenTimers sends one DM about each of a practice's timers that
+// has run past the practice's limit (10 hours unless set otherwise), with
+// Stop now, Keep running and Adjust. It never stops a timer itself. The
+// timers are claimed in tx, so a DM that cannot be sent leaves its timer,
+// and the ones after it, for the next run.
+func (rt *Router) RemindForgottenTimers(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID) error {
+	p, err := practice.Store{DB: tx}.Get(ctx, pid)
+	if err != nil {
+		return err
+	}
+	now := rt.Clock.Now()
+	timers, err := timekeeping.ClaimForgotten(ctx, tx, pid, time.Duration(p.TimerReminderHours)*time.Hour, now)
+	if err != nil {
+		return err
+	}
+	for _, t := range timers {
+		v := views.TimerView{ID: t.ID, Client: t.ClientLabel(), Service: t.ServiceName, Note: t.Note,
+			Started: t.StartedAt.In(p.Location()), Elapsed: t.Elapsed(now)}
+		ch, _, _, err := rt.API.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{t.SlackUserID}})
+		if err != nil {
+			return fmt.Errorf("open DM with %s: %w", t.SlackUserID, err)
+		}
+		if _, _, err := rt.API.PostMessageContext(ctx, ch.ID, slack.MsgOptionText("Your timer is still running", false),
+			slack.MsgOptionBlocks(views.ForgottenTimer(v)...)); err != nil {
+			return fmt.Errorf("remind %s of their timer: %w", t.SlackUserID, err)
+		}
+		rt.Log.Info("forgotten timer reminder sent", "practice", pid, "timer", t.ID, "user", t.SlackUserID)
+	}
+	return nil
+}
