@@ -79,8 +79,14 @@ func newHarness(t *testing.T, mode string, extra ...func(*bot.Router)) *harness 
 // command sends a slash command and returns its acknowledgement payload.
 func (h *harness) command(user, text string) json.RawMessage {
 	h.t.Helper()
+	return h.slash(user, "/atlas", text)
+}
+
+// slash sends any slash command and returns its acknowledgement payload.
+func (h *harness) slash(user, command, text string) json.RawMessage {
+	h.t.Helper()
 	trigger := fmt.Sprintf("trig-%d", h.seq.Add(1))
-	cmd := slack.SlashCommand{Command: "/atlas", Text: text, UserID: user, UserName: strings.ToLower(user),
+	cmd := slack.SlashCommand{Command: command, Text: text, UserID: user, UserName: strings.ToLower(user),
 		TeamID: slackfake.TeamID, ChannelID: "C0GENERAL", TriggerID: trigger}
 	if h.mode == "socket" {
 		return h.fake.SendSlashCommand(cmd).WaitAck(h.t)

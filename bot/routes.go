@@ -8,6 +8,8 @@ import (
 // Register adds every feature's routes to rt. Each feature's file declares
 // its own; this is the one list of them.
 func Register(rt *Router) {
+	registerTime(rt)
+
 	rt.HandleCommand(Command{Name: "/atlas", Sub: "help", Usage: "/atlas help",
 		Summary: "This list of commands.", Route: Route{Handle: help}})
 	rt.HandleCommand(Command{Name: "/atlas", Usage: "/atlas",
@@ -23,9 +25,11 @@ func Register(rt *Router) {
 	rt.HandleSubmit(views.CallbackSetup, Route{Min: atlas.RoleAdmin, Handle: submitSetup})
 
 	rt.HandleCommand(Command{Name: "/atlas", Sub: "team", Usage: "/atlas team",
-		Summary:  "Who is on the team, with their roles. Admins add people: `/atlas team add @person role`.",
-		Examples: []string{"/atlas team", "/atlas team add @bea staff", "/atlas team add @max manager"},
+		Summary:  "Who is on the team, with roles and weekly capacity. Admins add people with `/atlas team add @person role` and change a person's role, capacity or status with `/atlas team edit @person` or the list's Edit buttons.",
+		Examples: []string{"/atlas team", "/atlas team add @bea staff", "/atlas team add @max manager", "/atlas team edit @bea"},
 		Route:    Route{Min: atlas.RoleStaff, Handle: team}})
+	rt.HandleAction(views.ActionTeamEdit, Route{Min: atlas.RoleAdmin, Handle: openTeamEdit})
+	rt.HandleSubmit(views.CallbackTeamMember, Route{Min: atlas.RoleAdmin, Handle: submitTeamMember})
 
 	rt.HandleCommand(Command{Name: "/atlas", Sub: "clients", Usage: "/atlas clients [search]",
 		Summary:  "Find clients by code or name. Admins and managers add, edit, archive and restore them.",
@@ -48,6 +52,9 @@ func Register(rt *Router) {
 	rt.HandleSubmit(views.CallbackRate, Route{Min: atlas.RolePartner, Handle: submitRate})
 
 	rt.HandleCommand(Command{Name: "/atlas", Sub: "settings", Usage: "/atlas settings",
-		Summary: "The practice's settings: timezone, currency, VAT, rounding, invoicing, digest.",
-		Route:   Route{Min: atlas.RoleStaff, Handle: settings}})
+		Summary:  "The practice's settings: timezone, currency, VAT, rounding, invoicing, digest, reviews. Admins change them with the Change settings button or `/atlas settings edit`.",
+		Examples: []string{"/atlas settings", "/atlas settings edit"},
+		Route:    Route{Min: atlas.RoleStaff, Handle: settings}})
+	rt.HandleAction(views.ActionSettingsEdit, Route{Min: atlas.RoleAdmin, Handle: openSettings})
+	rt.HandleSubmit(views.CallbackSettings, Route{Min: atlas.RoleAdmin, Handle: submitSettings})
 }

@@ -57,35 +57,3 @@ func services(ctx context.Context, r *Request) error {
 	}
 	return r.Reply(Message{Text: fmt.Sprintf(":white_check_mark: Service `%s` %s saved.%s", s.Code, s.Name, note)})
 }
-
-// settings shows the practice settings.
-func settings(_ context.Context, r *Request) error {
-	p := r.Practice
-	digest := "not set"
-	if p.DigestChannel != "" {
-		digest = "<#" + p.DigestChannel + "> at " + p.DigestTime
-	}
-	lines := []string{
-		"*Practice settings*",
-		"Name: " + orNotSet(p.Name),
-		"Timezone: " + p.Timezone,
-		"Currency: " + p.Currency,
-		"VAT rate: " + p.VATRate.StringFixed(2) + "%",
-		fmt.Sprintf("Time rounding: %d-minute increments, %s", p.RoundingIncrement, p.RoundingMode),
-		"Invoice numbers: " + p.InvoiceNumberFormat,
-		fmt.Sprintf("Payment terms: %d days", p.PaymentTermsDays),
-		"Daily digest: " + digest,
-		fmt.Sprintf("Forgotten timers: a reminder after %d hours", p.TimerReminderHours),
-	}
-	if r.Member.Can(atlas.RoleAdmin) {
-		lines = append(lines, "", "Change the basics with `/atlas setup`.")
-	}
-	return r.Reply(Message{Text: strings.Join(lines, "\n")})
-}
-
-func orNotSet(s string) string {
-	if s == "" {
-		return "not set"
-	}
-	return s
-}

@@ -63,7 +63,7 @@ func (r *Request) stoppedNote(s *timekeeping.Stopped, what string) string {
 	case s == nil:
 		return ""
 	case s.Entry == nil:
-		return fmt.Sprintf(":information_source: %s on %s ran for under a minute, so there was nothing to save.", what, s.Timer.ClientLabel())
+		return fmt.Sprintf(":information_source: %s on %s ran for under a minute, so there was nothing to save.", what, blockkit.Escape(s.Timer.ClientLabel()))
 	}
 	return fmt.Sprintf(":white_check_mark: %s stopped and was saved for %s:\n%s", what, s.Entry.WorkDate.Format("Mon 2 Jan"), r.entryView(*s.Entry).Line())
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -92,7 +93,7 @@ type EntryView struct {
 // Line is the entry on one line: "1h 30m · ACME · Payroll — bank rec".
 func (e EntryView) Line() string {
 	d := hours(e.Minutes)
-	if e.Rounded != e.Minutes {
+	if e.Billable && e.Rounded != e.Minutes {
 		d += fmt.Sprintf(" (%s billed)", hours(e.Rounded))
 	}
 	s := fmt.Sprintf("*%s* · %s", d, blockkit.Escape(e.Client))
@@ -183,8 +184,8 @@ func AdjustModal(t TimerView, date, clock string) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: CallbackTimerAdjust, PrivateMetadata: string(meta),
 		Title:  blockkit.Plain("Stop the timer at…", blockkit.MaxModalTitle),
-		Submit: blockkit.Plain("Stop and save", blockkit.MaxModalTitle),
-		Close:  blockkit.Plain("Cancel", blockkit.MaxModalTitle),
+		Submit: blockkit.Plain("Stop and save", blockkit.MaxModalButton),
+		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			slack.NewSectionBlock(blockkit.Markdown(t.line(), 0), nil, nil),
 			slack.NewInputBlock(AdjustDate, blockkit.Plain("Stopped on", 2000), nil, d),
@@ -205,7 +206,6 @@ type LogForm struct {
 	Description string
 	Billable    bool
 	Person      string // whose entry, when not the viewer's own
-	Locked      bool
 }
 
 // LogMeta travels in the log and edit modals.
@@ -259,11 +259,11 @@ func LogModal(f LogForm, meta LogMeta) slack.ModalViewRequest {
 	v := slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: CallbackLog, PrivateMetadata: string(m),
 		Title:  blockkit.Plain("Log time", blockkit.MaxModalTitle),
-		Submit: blockkit.Plain("Log", blockkit.MaxModalTitle),
-		Close:  blockkit.Plain("Cancel", blockkit.MaxModalTitle),
+		Submit: blockkit.Plain("Log", blockkit.MaxModalButton),
+		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
 	}
 	if f.EntryID != 0 {
-		v.CallbackID, v.Title, v.Submit = CallbackEntryEdit, blockkit.Plain("Edit entry", blockkit.MaxModalTitle), blockkit.Plain("Save", blockkit.MaxModalTitle)
+		v.CallbackID, v.Title, v.Submit = CallbackEntryEdit, blockkit.Plain("Edit entry", blockkit.MaxModalTitle), blockkit.Plain("Save", blockkit.MaxModalButton)
 		blocks = append(blocks, slack.NewActionBlock("entry.actions",
 			slack.NewButtonBlockElement(ActionEntryDelete, fmt.Sprint(f.EntryID), blockkit.Plain("Delete this entry…", blockkit.MaxButtonText)).WithStyle(slack.StyleDanger)))
 	}
@@ -277,8 +277,8 @@ func DeleteModal(e EntryView, meta LogMeta) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: CallbackEntryDel, PrivateMetadata: string(m),
 		Title:  blockkit.Plain("Delete entry", blockkit.MaxModalTitle),
-		Submit: blockkit.Plain("Delete", blockkit.MaxModalTitle),
-		Close:  blockkit.Plain("Keep it", blockkit.MaxModalTitle),
+		Submit: blockkit.Plain("Delete", blockkit.MaxModalButton),
+		Close:  blockkit.Plain("Keep it", blockkit.MaxModalButton),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(blockkit.Markdown(
 			fmt.Sprintf("Delete this entry for %s? This cannot be undone.\n%s", e.Date.Format("Mon 2 Jan"), e.Line()), 0), nil, nil)}},
 	}
@@ -315,6 +315,9 @@ func Timesheet(d TimesheetData) []slack.Block {
 	if room := blockkit.MaxMessageBlocks - 5; len(days) > room {
 		days = days[len(days)-room:]
 	}
+	// Slack refuses a message whose text runs much past 12,000 characters
+	// in all, whatever each block's own limit.
+	budget := timesheetTextBudget
 	for _, day := range days {
 		total := 0
 		lines := make([]string, 0, len(day.Entries))
@@ -324,13 +327,29 @@ func Timesheet(d TimesheetData) []slack.Block {
 			lines = append(lines, "• "+e.Line())
 			if d.Editable && len(opts) < blockkit.MaxSelectOptions {
 				label := hours(e.Minutes) + " · " + e.Client
+				if e.Description != "" {
+					label += " — " + e.Description
+				} else if e.Service != "" {
+					label += " · " + e.Service
+				}
 				if e.Locked {
 					label = "(invoiced) " + label
 				}
 				opts = append(opts, slack.NewOptionBlockObject(fmt.Sprint(e.ID), blockkit.Plain(label, 75), nil))
 			}
 		}
-		text := fmt.Sprintf("*%s* · %s\n%s", day.Date.Format("Mon 2 Jan"), hours(total), strings.Join(lines, "\n"))
+		text := fmt.Sprintf("*%s* · %s", day.Date.Format("Mon 2 Jan"), hours(total))
+		// Whole entries only, within the section's limit and the message's
+		// share of text left: the rest are reached through the menu.
+		limit := min(blockkit.MaxSectionText-60, budget)
+		for i, l := range lines {
+			if utf8.RuneCountInString(text)+1+utf8.RuneCountInString(l) > limit {
+				text += fmt.Sprintf("\n_+%d more — pick one in the menu, or see a shorter period_", len(lines)-i)
+				break
+			}
+			text += "\n" + l
+		}
+		budget = max(budget-utf8.RuneCountInString(text), 0)
 		var acc *slack.Accessory
 		if len(opts) > 0 {
 			acc = slack.NewAccessory(slack.NewOptionsSelectBlockElement(slack.OptTypeStatic,
@@ -358,6 +377,10 @@ func Timesheet(d TimesheetData) []slack.Block {
 	}
 	return blocks
 }
+
+// timesheetTextBudget is the text a timesheet's days may use in all,
+// leaving room for days past it to give their totals.
+const timesheetTextBudget = 9000
 
 // ActionTimesheetShow prefixes the timesheet's navigation buttons; the value
 // is the /timesheet text to show.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
@@ -126,4 +127,135 @@ func validSlackUser(s string) bool {
 		}
 	}
 	return true
+}
+
+// WeeklyCapacityHours is the member's weekly capacity in hours, to the
+// hundredth.
+func (m Member) WeeklyCapacityHours() decimal.Decimal {
+	return decimal.NewFromInt(int64(m.WeeklyCapacityMinutes)).Div(decimal.NewFromInt(60)).Round(2)
+}
+
+// Team lists everyone who is or was on the team: the active members by name,
+// then the inactive ones by name.
+func (s Store) Team(ctx context.Context, pid atlas.PracticeID) ([]Member, error) {
+	rows, err := s.DB.Query(ctx, `SELECT `+memberColumns+` FROM members
+		WHERE practice_id = $1 ORDER BY active DESC, lower(name), id`, pid)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) { return scanMember(r) })
+}
+
+// notOnTeam is the answer for a person with no member row.
+func notOnTeam(user atlas.SlackUserID) string {
+	return fmt.Sprintf("<@%s> is not on the team yet — add them with `/atlas team add @person role`.", user)
+}
+
+// TeamMemberBySlackID finds a team member by Slack user, active or not, so
+// an admin can edit (and reactivate) them.
+func (s Store) TeamMemberBySlackID(ctx context.Context, pid atlas.PracticeID, user atlas.SlackUserID) (Member, error) {
+	m, err := scanMember(s.DB.QueryRow(ctx, `SELECT `+memberColumns+` FROM members
+		WHERE practice_id = $1 AND slack_user_id = $2`, pid, user))
+	return m, db.MapError(err, notOnTeam(user))
+}
+
+// MemberByID finds a team member by id, active or not.
+func (s Store) MemberByID(ctx context.Context, pid atlas.PracticeID, id atlas.MemberID) (Member, error) {
+	m, err := scanMember(s.DB.QueryRow(ctx, `SELECT `+memberColumns+` FROM members
+		WHERE practice_id = $1 AND id = $2`, pid, id))
+	return m, db.MapError(err, "That person is not on the team any more; run `/atlas team` again.")
+}
+
+// Block ids of the team member form, shared with the modal.
+const (
+	FieldMemberRole     = "member_role"
+	FieldMemberCapacity = "member_capacity"
+	FieldMemberActive   = "member_active"
+)
+
+// MaxWeeklyCapacityHours is every hour of the week.
+const MaxWeeklyCapacityHours = 168
+
+// MemberUpdate is an admin's change to a team member, as picked or typed.
+type MemberUpdate struct {
+	Role          string // staff, manager, partner or admin
+	CapacityHours string // weekly hours, such as 37.5
+	Active        bool
+}
+
+// Validate checks the update and returns the role and the weekly capacity
+// in minutes. All the fields in error come back at once, as FieldErrors.
+func (u MemberUpdate) Validate() (atlas.Role, int, error) {
+	var errs FieldErrors
+	role := atlas.Role(strings.ToLower(strings.TrimSpace(u.Role)))
+	if !role.Valid() {
+		errs = append(errs, atlas.FieldError(FieldMemberRole, "%q is not a role. Choose staff, manager, partner or admin.", u.Role))
+	}
+	text := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(strings.ToLower(u.CapacityHours)), "h"))
+	hours, err := decimal.NewFromString(text)
+	if err != nil || hours.IsNegative() || hours.GreaterThan(decimal.NewFromInt(MaxWeeklyCapacityHours)) || hours.Exponent() < -2 {
+		errs = append(errs, atlas.FieldError(FieldMemberCapacity,
+			"%q is not a weekly capacity. Give hours from 0 to %d, such as 37.5.", strings.TrimSpace(u.CapacityHours), MaxWeeklyCapacityHours))
+	}
+	minutes := int(hours.Mul(decimal.NewFromInt(60)).Round(0).IntPart())
+	if len(errs) > 0 {
+		return role, minutes, errs
+	}
+	return role, minutes, nil
+}
+
+// UpdateMember changes a team member's role, weekly capacity and whether
+// they are active. The practice always keeps an active admin: the last one
+// cannot be demoted or deactivated, by themselves or anyone.
+func (s Store) UpdateMember(ctx context.Context, pid atlas.PracticeID, actor, id atlas.MemberID, u MemberUpdate) (Member, error) {
+	role, minutes, err := u.Validate()
+	if err != nil {
+		return Member{}, err
+	}
+	var m Member
+	err = db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		// The admins first, in id order, so two admins stepping down at
+		// once are serialised and cannot both succeed.
+		rows, err := tx.Query(ctx, `SELECT id FROM members WHERE practice_id = $1 AND role = 'admin' AND active
+			ORDER BY id FOR UPDATE`, pid)
+		if err != nil {
+			return fmt.Errorf("lock admins: %w", err)
+		}
+		admins, err := pgx.CollectRows(rows, pgx.RowTo[atlas.MemberID])
+		if err != nil {
+			return fmt.Errorf("lock admins: %w", err)
+		}
+		before, err := scanMember(tx.QueryRow(ctx, `SELECT `+memberColumns+` FROM members
+			WHERE practice_id = $1 AND id = $2 FOR UPDATE`, pid, id))
+		if err != nil {
+			return db.MapError(err, "That person is not on the team any more; run `/atlas team` again.")
+		}
+		stillAdmin := role == atlas.RoleAdmin && u.Active
+		if before.Active && before.Role == atlas.RoleAdmin && !stillAdmin && len(admins) <= 1 {
+			who, then, field := fmt.Sprintf("<@%s> is", before.SlackUserID), "change their role", FieldMemberRole
+			if role == atlas.RoleAdmin {
+				then, field = "deactivate them", FieldMemberActive
+			}
+			if id == actor {
+				who = "You are"
+				then = strings.NewReplacer("their role", "your own role", "them", "yourself").Replace(then)
+			}
+			return atlas.FieldError(field, "%s the last active admin. Make someone else an admin first (`/atlas team edit @person`), then %s.", who, then)
+		}
+		m, err = scanMember(tx.QueryRow(ctx, `UPDATE members SET role = $3, weekly_capacity_minutes = $4, active = $5, updated_at = now()
+			WHERE practice_id = $1 AND id = $2 RETURNING `+memberColumns, pid, id, role, minutes, u.Active))
+		if err != nil {
+			return db.MapError(err, "")
+		}
+		return Audit(ctx, tx, pid, actor, "member.update", "member", int64(id), map[string]any{
+			"slack_user_id":           m.SlackUserID,
+			"role":                    map[string]any{"from": before.Role, "to": m.Role},
+			"weekly_capacity_minutes": map[string]any{"from": before.WeeklyCapacityMinutes, "to": m.WeeklyCapacityMinutes},
+			"active":                  map[string]any{"from": before.Active, "to": m.Active},
+		})
+	})
+	if err != nil {
+		return Member{}, err
+	}
+	return m, nil
 }

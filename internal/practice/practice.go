@@ -2,9 +2,14 @@ package practice
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -100,23 +105,53 @@ const (
 
 // Validate checks the basics and returns them normalised.
 func (b Basics) Validate() (Basics, decimal.Decimal, error) {
-	b.Name = strings.TrimSpace(b.Name)
-	if b.Name == "" || len(b.Name) > 100 {
-		return b, decimal.Zero, atlas.FieldError(FieldName, "Give the practice a name (up to 100 characters).")
+	var err error
+	if b.Name, err = validName(b.Name); err != nil {
+		return b, decimal.Zero, err
 	}
-	b.Timezone = strings.TrimSpace(b.Timezone)
-	if _, err := time.LoadLocation(b.Timezone); err != nil || b.Timezone == "" || b.Timezone == "Local" {
-		return b, decimal.Zero, atlas.FieldError(FieldTimezone, "%q is not a timezone. Use an IANA name such as Europe/London or America/New_York.", b.Timezone)
+	if b.Timezone, err = validTimezone(b.Timezone); err != nil {
+		return b, decimal.Zero, err
 	}
-	b.Currency = strings.ToUpper(strings.TrimSpace(b.Currency))
-	if !KnownCurrency(b.Currency) {
-		return b, decimal.Zero, atlas.FieldError(FieldCurrency, "%q is not a currency Atlas knows. Use a three-letter ISO code such as GBP, EUR or USD.", b.Currency)
+	if b.Currency, err = validCurrency(b.Currency); err != nil {
+		return b, decimal.Zero, err
 	}
-	vat, err := decimal.NewFromString(strings.TrimSuffix(strings.TrimSpace(b.VATRate), "%"))
-	if err != nil || vat.IsNegative() || vat.GreaterThanOrEqual(decimal.NewFromInt(100)) || vat.Exponent() < -2 {
-		return b, decimal.Zero, atlas.FieldError(FieldVATRate, "%q is not a VAT rate. Give a percentage between 0 and 99.99, such as 20.", b.VATRate)
+	vat, err := validVATRate(b.VATRate)
+	if err != nil {
+		return b, decimal.Zero, err
 	}
 	return b, vat, nil
+}
+
+func validName(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 100 {
+		return s, atlas.FieldError(FieldName, "Give the practice a name (up to 100 characters).")
+	}
+	return s, nil
+}
+
+func validTimezone(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if _, err := time.LoadLocation(s); err != nil || s == "" || s == "Local" {
+		return s, atlas.FieldError(FieldTimezone, "%q is not a timezone. Use an IANA name such as Europe/London or America/New_York.", s)
+	}
+	return s, nil
+}
+
+func validCurrency(s string) (string, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if !KnownCurrency(s) {
+		return s, atlas.FieldError(FieldCurrency, "%q is not a currency Atlas knows. Use a three-letter ISO code such as GBP, EUR or USD.", s)
+	}
+	return s, nil
+}
+
+func validVATRate(s string) (decimal.Decimal, error) {
+	vat, err := decimal.NewFromString(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	if err != nil || vat.IsNegative() || vat.GreaterThanOrEqual(decimal.NewFromInt(100)) || vat.Exponent() < -2 {
+		return decimal.Zero, atlas.FieldError(FieldVATRate, "%q is not a VAT rate. Give a percentage between 0 and 99.99, such as 20.", s)
+	}
+	return vat, nil
 }
 
 // SaveBasics stores the set-up basics and marks the practice set up.
@@ -139,4 +174,409 @@ func (s Store) SaveBasics(ctx context.Context, id atlas.PracticeID, actor atlas.
 		})
 	})
 	return p, err
+}
+
+// Rounding modes of logged time when it is valued.
+const (
+	RoundingUp      = "up"      // up to the next increment
+	RoundingNearest = "nearest" // to the nearest increment
+	RoundingNone    = "none"    // exact minutes
+)
+
+// InvoiceSeries is the invoice_counters series every invoice is numbered in.
+const InvoiceSeries = "default"
+
+// Block ids of the settings fields beyond the basics, shared with the
+// settings modal so a validation error lands on the right field.
+const (
+	FieldRoundingIncrement = "rounding_increment"
+	FieldRoundingMode      = "rounding_mode"
+	FieldInvoiceFormat     = "invoice_number_format"
+	FieldNextInvoiceNumber = "next_invoice_number"
+	FieldPaymentTermsDays  = "payment_terms_days"
+	FieldDigestChannel     = "digest_channel"
+	FieldDigestTime        = "digest_time"
+	FieldTimerReminder     = "timer_reminder_hours"
+	FieldPreparerReview    = "preparer_may_review"
+)
+
+// MaxNextInvoiceNumber bounds the next invoice number an admin may set.
+const MaxNextInvoiceNumber = 999_999_999
+
+// FieldErrors is every field error of a form at once, in form order, so the
+// person sees all of them rather than one per attempt. errors.As finds the
+// first as an *atlas.Error, so code that knows only single errors still
+// shows something sensible.
+type FieldErrors []*atlas.Error
+
+func (fe FieldErrors) Error() string {
+	msgs := make([]string, len(fe))
+	for i, e := range fe {
+		msgs[i] = e.Field + ": " + e.Message
+	}
+	return "invalid: " + strings.Join(msgs, "; ")
+}
+
+// Unwrap exposes each field's error to errors.Is and errors.As.
+func (fe FieldErrors) Unwrap() []error {
+	out := make([]error, len(fe))
+	for i, e := range fe {
+		out[i] = e
+	}
+	return out
+}
+
+// Fields maps each field to its message, the shape of Slack's
+// response_action errors. A field with several errors keeps the first.
+func (fe FieldErrors) Fields() map[string]string {
+	out := make(map[string]string, len(fe))
+	for _, e := range fe {
+		if _, dup := out[e.Field]; !dup {
+			out[e.Field] = e.Message
+		}
+	}
+	return out
+}
+
+// Settings are every practice setting, as typed or picked in the settings
+// modal: text, checked and converted by Validate.
+type Settings struct {
+	Name                string
+	Timezone            string
+	Currency            string
+	VATRate             string // percent
+	RoundingIncrement   string // minutes, 1 to 60
+	RoundingMode        string // up, nearest, none
+	InvoiceNumberFormat string // e.g. INV-{YYYY}-{SEQ:4}
+	NextInvoiceNumber   string // the number the next approved invoice gets
+	PaymentTermsDays    string // 0 to 365
+	DigestChannel       string // a channel id, or "" for no digest
+	DigestTime          string // HH:MM
+	TimerReminderHours  string // 1 to 72
+	PreparerMayReview   bool
+}
+
+// SettingsOf returns a practice's settings as the modal shows them.
+func SettingsOf(p Practice, nextInvoice int64) Settings {
+	return Settings{
+		Name: p.Name, Timezone: p.Timezone, Currency: p.Currency, VATRate: p.VATRate.String(),
+		RoundingIncrement: strconv.Itoa(p.RoundingIncrement), RoundingMode: p.RoundingMode,
+		InvoiceNumberFormat: p.InvoiceNumberFormat, NextInvoiceNumber: strconv.FormatInt(nextInvoice, 10),
+		PaymentTermsDays: strconv.Itoa(p.PaymentTermsDays), DigestChannel: p.DigestChannel, DigestTime: p.DigestTime,
+		TimerReminderHours: strconv.Itoa(p.TimerReminderHours), PreparerMayReview: p.PreparerMayReview,
+	}
+}
+
+var channelPattern = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
+
+// Validate checks every setting and returns the practice as it will be
+// saved (without its id) and the next invoice number. All the fields in
+// error come back at once, as FieldErrors.
+func (s Settings) Validate() (Practice, int64, error) {
+	var p Practice
+	var errs FieldErrors
+	check := func(err error) {
+		var e *atlas.Error
+		if errors.As(err, &e) {
+			errs = append(errs, e)
+		}
+	}
+	var err error
+	p.Name, err = validName(s.Name)
+	check(err)
+	p.Timezone, err = validTimezone(s.Timezone)
+	check(err)
+	p.Currency, err = validCurrency(s.Currency)
+	check(err)
+	p.VATRate, err = validVATRate(s.VATRate)
+	check(err)
+
+	inc, ok := wholeNumber(s.RoundingIncrement, 1, 60)
+	if !ok {
+		check(atlas.FieldError(FieldRoundingIncrement, "%q is not a rounding increment. Give whole minutes from 1 to 60, such as 6 (tenths of an hour) or 15.", strings.TrimSpace(s.RoundingIncrement)))
+	}
+	p.RoundingIncrement = inc
+	p.RoundingMode = strings.ToLower(strings.TrimSpace(s.RoundingMode))
+	switch p.RoundingMode {
+	case RoundingUp, RoundingNearest, RoundingNone:
+	default:
+		check(atlas.FieldError(FieldRoundingMode, "%q is not a rounding rule. Choose up, nearest or none (exact minutes).", s.RoundingMode))
+	}
+
+	p.InvoiceNumberFormat, err = ValidInvoiceNumberFormat(s.InvoiceNumberFormat)
+	check(err)
+	next, ok := wholeNumber(s.NextInvoiceNumber, 1, MaxNextInvoiceNumber)
+	if !ok {
+		check(atlas.FieldError(FieldNextInvoiceNumber, "%q is not an invoice number. Give a whole number from 1 to %d.", strings.TrimSpace(s.NextInvoiceNumber), MaxNextInvoiceNumber))
+	}
+	p.PaymentTermsDays, ok = wholeNumber(s.PaymentTermsDays, 0, 365)
+	if !ok {
+		check(atlas.FieldError(FieldPaymentTermsDays, "%q is not a payment term. Give whole days from 0 to 365, such as 14 or 30.", strings.TrimSpace(s.PaymentTermsDays)))
+	}
+
+	p.DigestChannel = strings.TrimSpace(s.DigestChannel)
+	if p.DigestChannel != "" && !channelPattern.MatchString(p.DigestChannel) {
+		check(atlas.FieldError(FieldDigestChannel, "Pick the digest's channel from the list."))
+	}
+	p.DigestTime = strings.TrimSpace(s.DigestTime)
+	if t, err := time.Parse("15:04", p.DigestTime); err != nil {
+		check(atlas.FieldError(FieldDigestTime, "%q is not a time of day. Pick one, such as 08:00.", p.DigestTime))
+	} else {
+		p.DigestTime = t.Format("15:04")
+	}
+	p.TimerReminderHours, ok = wholeNumber(s.TimerReminderHours, 1, 72)
+	if !ok {
+		check(atlas.FieldError(FieldTimerReminder, "%q is not a number of hours. Give whole hours from 1 to 72, such as 10.", strings.TrimSpace(s.TimerReminderHours)))
+	}
+	p.PreparerMayReview = s.PreparerMayReview
+	if len(errs) > 0 {
+		return p, int64(next), errs
+	}
+	return p, int64(next), nil
+}
+
+// wholeNumber reads an integer in [lo, hi].
+func wholeNumber(s string, lo, hi int) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < lo || n > hi {
+		return 0, false
+	}
+	return n, true
+}
+
+// MaxInvoiceNumberFormat is the longest invoice number format allowed.
+const MaxInvoiceNumberFormat = 40
+
+var invoiceTokenHelp = "Use {YYYY}, {YY}, {MM}, {SEQ} or {SEQ:n} (the number padded to n digits, 1 to 9)"
+
+// ValidInvoiceNumberFormat checks an invoice number format and returns it
+// with its tokens in upper case. It must hold exactly one {SEQ} or {SEQ:n};
+// the other tokens are {YYYY}, {YY} and {MM}, of the invoice's issue date.
+func ValidInvoiceNumberFormat(format string) (string, error) {
+	f := strings.TrimSpace(format)
+	bad := func(msg string, args ...any) (string, error) {
+		return f, atlas.FieldError(FieldInvoiceFormat, msg, args...)
+	}
+	if f == "" {
+		return bad("Give an invoice number format, such as INV-{YYYY}-{SEQ:4}.")
+	}
+	if utf8.RuneCountInString(f) > MaxInvoiceNumberFormat {
+		return bad("The format is too long: keep it to %d characters, such as INV-{YYYY}-{SEQ:4}.", MaxInvoiceNumberFormat)
+	}
+	var out strings.Builder
+	seqs := 0
+	for rest := f; rest != ""; {
+		open := strings.IndexAny(rest, "{}")
+		if open < 0 {
+			out.WriteString(rest)
+			break
+		}
+		out.WriteString(rest[:open])
+		if rest[open] == '}' {
+			return bad("%q has a } without its {. %s.", f, invoiceTokenHelp)
+		}
+		end := strings.IndexByte(rest[open:], '}')
+		if end < 0 {
+			return bad("%q has a { without its }. %s.", f, invoiceTokenHelp)
+		}
+		tok := strings.ToUpper(rest[open+1 : open+end])
+		switch {
+		case tok == "YYYY", tok == "YY", tok == "MM":
+		case tok == "SEQ":
+			seqs++
+		case strings.HasPrefix(tok, "SEQ:") && len(tok) == 5 && tok[4] >= '1' && tok[4] <= '9':
+			seqs++
+		default:
+			return bad("{%s} is not a token Atlas knows. %s.", rest[open+1:open+end], invoiceTokenHelp)
+		}
+		out.WriteString("{" + tok + "}")
+		rest = rest[open+end+1:]
+	}
+	for _, r := range f {
+		if unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return bad("Invoice numbers cannot contain spaces: use - or / to separate the parts, such as INV-{YYYY}-{SEQ:4}.")
+		}
+	}
+	switch {
+	case seqs == 0:
+		return bad("%q has no {SEQ}: every invoice number needs the running number, such as INV-{YYYY}-{SEQ:4}.", f)
+	case seqs > 1:
+		return bad("%q has the running number more than once; use {SEQ} or {SEQ:n} once.", f)
+	}
+	return out.String(), nil
+}
+
+// FormatInvoiceNumber renders invoice number seq, issued on date, in a
+// format ValidInvoiceNumberFormat accepted.
+func FormatInvoiceNumber(format string, seq int64, date time.Time) string {
+	var out strings.Builder
+	for rest := format; rest != ""; {
+		open := strings.IndexByte(rest, '{')
+		end := strings.IndexByte(rest, '}')
+		if open < 0 || end < open {
+			out.WriteString(rest)
+			break
+		}
+		out.WriteString(rest[:open])
+		switch tok := rest[open+1 : end]; {
+		case tok == "YYYY":
+			fmt.Fprintf(&out, "%04d", date.Year())
+		case tok == "YY":
+			fmt.Fprintf(&out, "%02d", date.Year()%100)
+		case tok == "MM":
+			fmt.Fprintf(&out, "%02d", int(date.Month()))
+		case tok == "SEQ":
+			fmt.Fprintf(&out, "%d", seq)
+		case strings.HasPrefix(tok, "SEQ:") && len(tok) == 5:
+			fmt.Fprintf(&out, "%0*d", int(tok[4]-'0'), seq)
+		default:
+			out.WriteString(rest[open : end+1])
+		}
+		rest = rest[end+1:]
+	}
+	return out.String()
+}
+
+// NextInvoiceNumber is the number the next approved invoice will get: the
+// default series' counter, 1 before any.
+func (s Store) NextInvoiceNumber(ctx context.Context, id atlas.PracticeID) (int64, error) {
+	return nextInvoiceNumber(ctx, s.DB, id, "")
+}
+
+func nextInvoiceNumber(ctx context.Context, q db.DB, id atlas.PracticeID, lock string) (int64, error) {
+	var next int64
+	err := q.QueryRow(ctx, `SELECT next_value FROM invoice_counters WHERE practice_id = $1 AND series = $2 `+lock,
+		id, InvoiceSeries).Scan(&next)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 1, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read invoice counter: %w", err)
+	}
+	return next, nil
+}
+
+// SaveSettings stores every practice setting, and the next invoice number,
+// and marks the practice set up. Nothing is saved when any field is wrong.
+// The next invoice number may go below the counter only while no invoice
+// has a number, so numbers are never issued twice.
+func (s Store) SaveSettings(ctx context.Context, id atlas.PracticeID, actor atlas.MemberID, in Settings) (Practice, error) {
+	v, next, err := in.Validate()
+	if err != nil {
+		return Practice{}, err
+	}
+	var p Practice
+	err = db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		old, err := scanPractice(tx.QueryRow(ctx, `SELECT `+practiceColumns+` FROM practices WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return db.MapError(err, "This workspace has no practice yet.")
+		}
+		current, err := nextInvoiceNumber(ctx, tx, id, "FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		if next < current {
+			var used bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM invoices WHERE practice_id = $1 AND number IS NOT NULL)`, id).Scan(&used); err != nil {
+				return fmt.Errorf("check numbered invoices: %w", err)
+			}
+			if used {
+				return FieldErrors{atlas.FieldError(FieldNextInvoiceNumber,
+					"Invoices already have numbers below %d, so the next number cannot go lower than %d: that could number two invoices the same.", current, current)}
+			}
+		}
+		var digest any
+		if v.DigestChannel != "" {
+			digest = v.DigestChannel
+		}
+		p, err = scanPractice(tx.QueryRow(ctx, `
+			UPDATE practices SET name = $2, timezone = $3, currency = $4, vat_rate = $5,
+			       rounding_increment = $6, rounding_mode = $7, invoice_number_format = $8, payment_terms_days = $9,
+			       digest_channel = $10, digest_time = $11::time, timer_reminder_hours = $12, preparer_may_review = $13,
+			       set_up_at = coalesce(set_up_at, now()), updated_at = now()
+			 WHERE id = $1 RETURNING `+practiceColumns,
+			id, v.Name, v.Timezone, v.Currency, v.VATRate, v.RoundingIncrement, v.RoundingMode, v.InvoiceNumberFormat,
+			v.PaymentTermsDays, digest, v.DigestTime, v.TimerReminderHours, v.PreparerMayReview))
+		if err != nil {
+			return db.MapError(err, "This workspace has no practice yet.")
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO invoice_counters (practice_id, series, next_value) VALUES ($1, $2, $3)
+			ON CONFLICT (practice_id, series) DO UPDATE SET next_value = excluded.next_value`, id, InvoiceSeries, next); err != nil {
+			return fmt.Errorf("set invoice counter: %w", err)
+		}
+		changed := map[string]any{}
+		for _, c := range SettingsChanges(old, current, p, next) {
+			changed[c.Field] = map[string]string{"from": c.From, "to": c.To}
+		}
+		data := settingValues(p, next)
+		audit := make(map[string]any, len(data)+1)
+		for k, v := range data {
+			audit[k] = v
+		}
+		audit["changed"] = changed
+		return Audit(ctx, tx, id, actor, "practice.settings", "practice", 0, audit)
+	})
+	if err != nil {
+		return Practice{}, err
+	}
+	return p, nil
+}
+
+// SettingChange is one setting a save changed, with its values before and
+// after as settingValues writes them.
+type SettingChange struct {
+	Field, Label, From, To string
+}
+
+// settingLabels names each setting for people, in the modal's order.
+var settingLabels = []struct{ field, label string }{
+	{FieldName, "Name"},
+	{FieldTimezone, "Timezone"},
+	{FieldCurrency, "Currency"},
+	{FieldVATRate, "VAT rate"},
+	{FieldRoundingIncrement, "Rounding increment"},
+	{FieldRoundingMode, "Rounding"},
+	{FieldTimerReminder, "Forgotten-timer reminder"},
+	{FieldInvoiceFormat, "Invoice number format"},
+	{FieldNextInvoiceNumber, "Next invoice number"},
+	{FieldPaymentTermsDays, "Payment terms"},
+	{FieldDigestChannel, "Digest channel"},
+	{FieldDigestTime, "Digest time"},
+	{FieldPreparerReview, "Preparer may review"},
+}
+
+// settingValues is every setting as text, for the audit trail and diffs.
+func settingValues(p Practice, next int64) map[string]string {
+	digest := p.DigestChannel
+	if digest == "" {
+		digest = "none"
+	}
+	return map[string]string{
+		FieldName:              p.Name,
+		FieldTimezone:          p.Timezone,
+		FieldCurrency:          p.Currency,
+		FieldVATRate:           p.VATRate.StringFixed(2) + "%",
+		FieldRoundingIncrement: fmt.Sprintf("%d min", p.RoundingIncrement),
+		FieldRoundingMode:      p.RoundingMode,
+		FieldTimerReminder:     fmt.Sprintf("%d h", p.TimerReminderHours),
+		FieldInvoiceFormat:     p.InvoiceNumberFormat,
+		FieldNextInvoiceNumber: strconv.FormatInt(next, 10),
+		FieldPaymentTermsDays:  fmt.Sprintf("%d days", p.PaymentTermsDays),
+		FieldDigestChannel:     digest,
+		FieldDigestTime:        p.DigestTime,
+		FieldPreparerReview:    strconv.FormatBool(p.PreparerMayReview),
+	}
+}
+
+// SettingsChanges lists the settings that differ between two states of a
+// practice, in the modal's order.
+func SettingsChanges(before Practice, nextBefore int64, after Practice, nextAfter int64) []SettingChange {
+	a, b := settingValues(before, nextBefore), settingValues(after, nextAfter)
+	var out []SettingChange
+	for _, l := range settingLabels {
+		if a[l.field] != b[l.field] {
+			out = append(out, SettingChange{Field: l.field, Label: l.label, From: a[l.field], To: b[l.field]})
+		}
+	}
+	return out
 }

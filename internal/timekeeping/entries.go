@@ -125,7 +125,9 @@ type NewEntry struct {
 func Today(p practice.Practice, now time.Time) time.Time { return DateOf(now.In(p.Location())) }
 
 // DateOf is t's calendar date (in t's own location) as midnight UTC.
-func DateOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func DateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 func validate(n NewEntry, today time.Time) error {
 	switch {

@@ -456,4 +456,3 @@ func TestTwoStopsAtOnceSaveOneEntry(t *testing.T) {
 		t.Fatalf("%d stops succeeded, %d found nothing, %d entries", ok, none, entries)
 	}
 }
-
