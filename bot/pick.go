@@ -35,14 +35,14 @@ func pickClient(r *Request, amb *practice.AmbiguousError) Message {
 		if i == blockkit.MaxActionsElements {
 			break
 		}
-		v, _ := json.Marshal(rerunArgs{Command: r.Command, Text: replaceTyped(full, r.clientTyped, m.Code)})
+		v, _ := json.Marshal(rerunArgs{Command: r.Command, Text: replaceTyped(full, amb.Text, m.Code)})
 		if len(v) > blockkit.MaxButtonValue {
 			continue
 		}
 		buttons = append(buttons, slack.NewButtonBlockElement(ActionPickClient+strconv.Itoa(i), string(v),
 			blockkit.Plain(m.Code+" · "+m.Name, blockkit.MaxButtonText)))
 	}
-	text := fmt.Sprintf("“%s” matches %d clients. Which one did you mean?", r.clientTyped, len(amb.Matches))
+	text := fmt.Sprintf("“%s” matches %d clients. Which one did you mean?", amb.Text, len(amb.Matches))
 	return Message{Text: text, Blocks: []slack.Block{
 		slack.NewSectionBlock(blockkit.Markdown(blockkit.Escape(text), 0), nil, nil),
 		slack.NewActionBlock("pick.client", buttons...),
@@ -65,7 +65,8 @@ func replaceTyped(text, typed, code string) string {
 			return strings.Join(fields, " ")
 		}
 	}
-	return text
+	// Several words, as /atlas rates and /atlas clients take them.
+	return strings.Replace(text, typed, code, 1)
 }
 
 // pickedClient runs the command again with the chosen client.

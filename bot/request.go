@@ -61,9 +61,6 @@ type Request struct {
 	idemKey string
 	// replace makes answers replace the message an action came from.
 	replace bool
-	// clientTyped is a client name that matched several clients, for
-	// offering them as a choice.
-	clientTyped string
 
 	router *Router
 	log    *slog.Logger

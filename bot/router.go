@@ -388,7 +388,7 @@ func (rt *Router) fail(ctx context.Context, req *Request, err error) {
 	}
 	rt.Log.Info("request refused", "kind", req.Kind, "key", req.RouteKey, "user", req.UserID, "code", code, "reason", atlas.ErrorMessage(err))
 	var amb *practice.AmbiguousError
-	if errors.As(err, &amb) && req.clientTyped != "" && req.Kind == KindCommand {
+	if errors.As(err, &amb) && req.Kind == KindCommand {
 		req.answer(ctx, pickClient(req, amb))
 		return
 	}

@@ -621,3 +621,14 @@ func TestAppHomeShowsTime(t *testing.T) {
 	mustContain(t, "home", calls[len(calls)-1].Param("view"), "Running for *45m*", "NWH · Northwind Holdings", "timer.stop",
 		"*Today* 1h 30m", "*This week* 3h 30m of 37h 30m", "Latest entries", "bank rec")
 }
+
+func TestAmbiguousClientInOtherCommands(t *testing.T) {
+	t.Parallel()
+	w := newTimeWorld(t, "socket")
+	got := w.say(adminID, "/atlas", "rates northwind payroll")
+	mustContain(t, "rates", got, "matches 2 clients", `rates NWT payroll`, `rates NWH payroll`)
+	w.mark()
+	v, _ := json.Marshal(map[string]string{"c": "/atlas", "t": "rates NWH payroll"})
+	w.click(adminID, "pick.client.1", string(v))
+	mustContain(t, "rates after the pick", w.said(), "Northwind Holdings", "£100.00")
+}

@@ -69,15 +69,10 @@ func serviceOptions(list []practice.Service) []views.Option {
 	return out
 }
 
-// resolveClient finds the client a person named. When the name matches
-// several, the answer offers them as buttons that run command again with
-// the chosen client's code in place of what was typed.
+// resolveClient finds the client a person named. A name that matches
+// several is answered with a button per match (see pickClient).
 func resolveClient(ctx context.Context, r *Request, typed string) (practice.Entity, error) {
-	e, err := r.practiceStore().LookupEntity(ctx, r.Practice.ID, typed)
-	if err != nil {
-		r.clientTyped = typed
-	}
-	return e, err
+	return r.practiceStore().LookupEntity(ctx, r.Practice.ID, typed)
 }
 
 // resolveService finds a named service; "" means none.
