@@ -118,14 +118,6 @@ func (r *Request) timerView(t timekeeping.Timer) views.TimerView {
 		Started: t.StartedAt.In(r.Practice.Location()), Elapsed: t.Elapsed(r.now())}
 }
 
-// mustBeMember refuses people not on the team; routes with a minimum role
-// already do, this is for the few without one.
-func mustBeMember(r *Request) error {
-	if r.Member == nil || !r.Member.Active {
-		return atlas.Errorf(atlas.EForbidden, "You are not on the team in Atlas yet; ask an admin to add you.")
-	}
-	return nil
-}
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
