@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/atlas-practice/atlas/bot/views"
-	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/timekeeping"
 )
@@ -117,7 +116,6 @@ func (r *Request) timerView(t timekeeping.Timer) views.TimerView {
 	return views.TimerView{ID: t.ID, Client: t.ClientLabel(), Service: t.ServiceName, Note: t.Note,
 		Started: t.StartedAt.In(r.Practice.Location()), Elapsed: t.Elapsed(r.now())}
 }
-
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
