@@ -1,12 +1,14 @@
 // Package demo loads the demo practice the playground shows: Ledgerline
 // Bookkeeping with one person in each role, a dozen clients (fixed-fee and
-// hourly), its services and a rate card. Seeding is idempotent: running
-// it again leaves the same practice, updated rather than duplicated.
+// hourly), its services, a rate card and a few weeks of the team's time.
+// Seeding is idempotent: running it again leaves the same practice,
+// updated rather than duplicated.
 package demo
 
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -63,6 +65,9 @@ func Seed(ctx context.Context, pool db.DB, p Practice) error {
 				return err
 			}
 		}
-		return seedClients(ctx, tx, pid, admin, manager, bookkeeper)
+		if err := seedClients(ctx, tx, pid, admin, manager, bookkeeper); err != nil {
+			return err
+		}
+		return seedTime(ctx, tx, pid, p.People, time.Now())
 	})
 }

@@ -17,23 +17,29 @@ func TestSeedIsIdempotent(t *testing.T) {
 		{SlackUserID: "U0MINA", Name: "Mina Manager", Role: atlas.RoleManager},
 		{SlackUserID: "U0BEA", Name: "Bea Bookkeeper", Role: atlas.RoleStaff},
 	}}
-	count := func() [5]int {
-		var c [5]int
+	count := func() [6]int {
+		var c [6]int
 		err := tx.QueryRow(context.Background(), `SELECT
 			(SELECT count(*) FROM members), (SELECT count(*) FROM entities), (SELECT count(*) FROM services),
-			(SELECT count(*) FROM rates), (SELECT count(*) FROM entities WHERE billing_type = 'fixed')`).Scan(&c[0], &c[1], &c[2], &c[3], &c[4])
+			(SELECT count(*) FROM rates), (SELECT count(*) FROM entities WHERE billing_type = 'fixed'),
+			(SELECT count(*) FROM time_entries)`).Scan(&c[0], &c[1], &c[2], &c[3], &c[4], &c[5])
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
-	for range 2 {
-		if err := demo.Seed(context.Background(), tx, p); err != nil {
-			t.Fatal(err)
-		}
+	if err := demo.Seed(context.Background(), tx, p); err != nil {
+		t.Fatal(err)
+	}
+	first := count()
+	if err := demo.Seed(context.Background(), tx, p); err != nil {
+		t.Fatal(err)
 	}
 	c := count()
 	if c[0] != 3 || c[1] != 12 || c[2] != 6 || c[3] != 6 || c[4] == 0 || c[4] == c[1] {
 		t.Fatalf("after seeding twice: members %d, clients %d, services %d, rates %d, fixed-fee %d", c[0], c[1], c[2], c[3], c[4])
+	}
+	if c[5] == 0 || c != first {
+		t.Fatalf("seeding again changed the practice: %v, then %v (the last is time entries)", first, c)
 	}
 }

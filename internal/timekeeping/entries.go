@@ -87,7 +87,11 @@ const entryColumns = `te.id, te.member_id, m.slack_user_id, m.name, te.entity_id
 	te.service_id, coalesce(sv.name, ''), te.task_id, coalesce(tp.name, ''), te.work_date, te.minutes,
 	te.description, te.billable, te.source, te.rate, te.value, te.billing_state, te.invoice_id, te.created_at`
 
-const entryFrom = ` FROM time_entries te
+const entryFrom = ` FROM time_entries te` + entryJoins
+
+// entryJoins name an entry's member, client, service and task; a statement
+// that writes an entry reads it back through them in the same round trip.
+const entryJoins = `
 	JOIN members m ON m.practice_id = te.practice_id AND m.id = te.member_id
 	JOIN entities en ON en.practice_id = te.practice_id AND en.id = te.entity_id
 	LEFT JOIN services sv ON sv.practice_id = te.practice_id AND sv.id = te.service_id
@@ -149,15 +153,16 @@ func validate(n NewEntry, today time.Time) error {
 // insertEntry writes an entry valued by the rate card in one statement: the
 // rate in force on the work date (practice.RateInForce) and its value of
 // the rounded minutes, to the penny, half away from zero, as practice.Value
-// computes it. It returns the new id, or false when Key was already used.
-const insertEntry = `WITH r AS (` + practice.RateInForce + `)
+// computes it. It returns the new entry, or no row when Key was already
+// used.
+const insertEntry = `WITH r AS (` + practice.RateInForce + `), te AS (
 	INSERT INTO time_entries (practice_id, entity_id, service_id, member_id, work_date, task_id, minutes,
 	                          description, billable, source, rate, value, billing_state, idempotency_key)
 	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, r.hourly_rate, round(r.hourly_rate * $11::int / 60, 2),
 	       CASE WHEN $9 THEN 'unbilled' ELSE 'non_billable' END, $12
 	  FROM (SELECT 1) AS one LEFT JOIN r ON true
 	ON CONFLICT (practice_id, idempotency_key) DO NOTHING
-	RETURNING id`
+	RETURNING *)`
 
 func nullable(s string) any {
 	if s == "" {
@@ -177,6 +182,10 @@ func (s Store) Log(ctx context.Context, p practice.Practice, n NewEntry, now tim
 	if err := validate(n, Today(p, now)); err != nil {
 		return Entry{}, false, err
 	}
+	if n.TaskID == nil {
+		// One statement: no transaction to open, one round trip.
+		return logTx(ctx, s.DB, p, n)
+	}
 	err = db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		e, created, err = logTx(ctx, tx, p, n)
 		return err
@@ -184,8 +193,9 @@ func (s Store) Log(ctx context.Context, p practice.Practice, n NewEntry, now tim
 	return e, created, err
 }
 
-func logTx(ctx context.Context, tx pgx.Tx, p practice.Practice, n NewEntry) (Entry, bool, error) {
+func logTx(ctx context.Context, tx db.DB, p practice.Practice, n NewEntry) (Entry, bool, error) {
 	if n.TaskID != nil {
+		// A task and its client must agree; checked here, not by a key.
 		var entity int64
 		err := tx.QueryRow(ctx, `SELECT entity_id FROM tasks WHERE practice_id = $1 AND id = $2`, p.ID, *n.TaskID).Scan(&entity)
 		if err != nil {
@@ -196,22 +206,20 @@ func logTx(ctx context.Context, tx pgx.Tx, p practice.Practice, n NewEntry) (Ent
 		}
 	}
 	rounded := practice.RoundMinutes(n.Minutes, p.RoundingIncrement, p.RoundingMode)
-	var id int64
-	err := tx.QueryRow(ctx, insertEntry, p.ID, n.EntityID, n.ServiceID, int64(n.Member), n.WorkDate, n.TaskID,
-		n.Minutes, n.Description, n.Billable, n.Source, rounded, nullable(n.Key)).Scan(&id)
-	created := true
+	e, err := scanEntry(tx.QueryRow(ctx, insertEntry+` SELECT `+entryColumns+` FROM te`+entryJoins,
+		p.ID, n.EntityID, n.ServiceID, int64(n.Member), n.WorkDate, n.TaskID,
+		n.Minutes, n.Description, n.Billable, n.Source, rounded, nullable(n.Key)))
 	switch {
+	case err == nil:
+		return e, true, nil
 	case errors.Is(err, pgx.ErrNoRows) && n.Key != "":
-		created = false
-		err = tx.QueryRow(ctx, `SELECT id FROM time_entries WHERE practice_id = $1 AND idempotency_key = $2`, p.ID, n.Key).Scan(&id)
+		e, err = scanEntry(tx.QueryRow(ctx, `SELECT `+entryColumns+entryFrom+` WHERE te.practice_id = $1 AND te.idempotency_key = $2`, p.ID, n.Key))
 		if err != nil {
 			return Entry{}, false, fmt.Errorf("find the entry of a repeated request: %w", err)
 		}
-	case err != nil:
-		return Entry{}, false, db.MapError(err, "")
+		return e, false, nil
 	}
-	e, err := entryTx(ctx, tx, p.ID, id)
-	return e, created, err
+	return Entry{}, false, db.MapError(err, "")
 }
 
 func entryTx(ctx context.Context, q db.DB, pid atlas.PracticeID, id int64) (Entry, error) {

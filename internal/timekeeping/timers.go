@@ -41,7 +41,11 @@ func (t Timer) ClientLabel() string { return t.EntityCode + " · " + t.EntityNam
 const timerColumns = `t.id, t.member_id, m.slack_user_id, t.entity_id, en.code, en.name, t.service_id, coalesce(sv.name, ''),
 	t.task_id, t.note, t.started_at, t.reminded_at, coalesce(t.start_key, '')`
 
-const timerFrom = ` FROM timers t
+const timerFrom = ` FROM timers t` + timerJoins
+
+// timerJoins name a timer's owner, client and service; statements that
+// write a timer read it back through them in the same round trip.
+const timerJoins = `
 	JOIN members m ON m.practice_id = t.practice_id AND m.id = t.member_id
 	JOIN entities en ON en.practice_id = t.practice_id AND en.id = t.entity_id
 	LEFT JOIN services sv ON sv.practice_id = t.practice_id AND sv.id = t.service_id`
@@ -85,6 +89,33 @@ func lockMember(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, member atl
 	return nil
 }
 
+// lockedTimer locks the person's member row and reads their timer in one
+// round trip; with take, it also removes the timer, which the caller's
+// transaction restores by rolling back if it cannot save the time.
+func lockedTimer(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, member atlas.MemberID, take bool) (Timer, error) {
+	read := `SELECT ` + timerColumns + timerFrom + ` WHERE t.practice_id = $1 AND t.member_id = $2`
+	if take {
+		read = `WITH t AS (DELETE FROM timers WHERE practice_id = $1 AND member_id = $2 RETURNING *) SELECT ` + timerColumns + ` FROM t` + timerJoins
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT 1 FROM members WHERE practice_id = $1 AND id = $2 AND active FOR NO KEY UPDATE`, pid, int64(member))
+	b.Queue(read, pid, int64(member))
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	tag, err := br.Exec()
+	if err != nil {
+		return Timer{}, err
+	}
+	if tag.RowsAffected() != 1 {
+		return Timer{}, atlas.Errorf(atlas.EForbidden, "You are not an active member of the team, so you cannot keep time.")
+	}
+	t, err := scanTimer(br.QueryRow())
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Timer{}, ErrNoTimer
+	}
+	return t, err
+}
+
 // StartInput is a timer to start.
 type StartInput struct {
 	Member    atlas.MemberID
@@ -117,19 +148,31 @@ func (s Store) Start(ctx context.Context, p practice.Practice, in StartInput, no
 	if len(in.Note) > MaxDescription {
 		return Started{}, atlas.Errorf(atlas.EInvalid, "The note is %d characters; keep it under %d.", len(in.Note), MaxDescription)
 	}
+	// The common case, nothing running, is one statement: the primary key
+	// (practice, member) refuses a second timer, and any refusal — a timer
+	// running, a retried request, an inactive member — takes the careful
+	// path below.
+	t, err := scanTimer(s.DB.QueryRow(ctx, `WITH t AS (
+		INSERT INTO timers (practice_id, member_id, entity_id, service_id, task_id, note, started_at, start_key)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM members WHERE practice_id = $1 AND id = $2 AND active
+		ON CONFLICT (practice_id, member_id) DO NOTHING RETURNING *) SELECT `+timerColumns+` FROM t`+timerJoins,
+		p.ID, int64(in.Member), in.EntityID, in.ServiceID, in.TaskID, in.Note, now, nullable(in.Key)))
+	switch {
+	case err == nil:
+		return Started{Timer: t}, nil
+	case !errors.Is(err, pgx.ErrNoRows):
+		return Started{}, db.MapError(err, "")
+	}
 	var out Started
-	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+	err = db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		out = Started{}
-		if err := lockMember(ctx, tx, p.ID, in.Member); err != nil {
-			return err
-		}
-		prev, err := runningTx(ctx, tx, p.ID, in.Member)
+		prev, err := lockedTimer(ctx, tx, p.ID, in.Member, false)
 		switch {
 		case err == nil && in.Key != "" && prev.startKey == in.Key:
 			out.Timer, out.Repeat = prev, true
 			return nil
 		case err == nil:
-			st, err := stopTx(ctx, tx, p, prev, now, "")
+			st, err := stopTx(ctx, tx, p, prev, now, "", false)
 			if err != nil {
 				return err
 			}
@@ -137,15 +180,11 @@ func (s Store) Start(ctx context.Context, p practice.Practice, in StartInput, no
 		case !errors.Is(err, ErrNoTimer):
 			return err
 		}
-		var id int64
-		err = tx.QueryRow(ctx, `INSERT INTO timers (practice_id, member_id, entity_id, service_id, task_id, note, started_at, start_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			p.ID, int64(in.Member), in.EntityID, in.ServiceID, in.TaskID, in.Note, now, nullable(in.Key)).Scan(&id)
-		if err != nil {
-			return db.MapError(err, "")
-		}
-		out.Timer, err = runningTx(ctx, tx, p.ID, in.Member)
-		return err
+		out.Timer, err = scanTimer(tx.QueryRow(ctx, `WITH t AS (
+			INSERT INTO timers (practice_id, member_id, entity_id, service_id, task_id, note, started_at, start_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *) SELECT `+timerColumns+` FROM t`+timerJoins,
+			p.ID, int64(in.Member), in.EntityID, in.ServiceID, in.TaskID, in.Note, now, nullable(in.Key)))
+		return db.MapError(err, "")
 	})
 	return out, err
 }
@@ -181,10 +220,7 @@ func (s Store) StopAt(ctx context.Context, p practice.Practice, member atlas.Mem
 func (s Store) stop(ctx context.Context, p practice.Practice, member atlas.MemberID, timerID int64, note string, endOf func(Timer) (time.Time, error)) (Stopped, error) {
 	var out Stopped
 	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
-		if err := lockMember(ctx, tx, p.ID, member); err != nil {
-			return err
-		}
-		t, err := runningTx(ctx, tx, p.ID, member)
+		t, err := lockedTimer(ctx, tx, p.ID, member, true)
 		if err != nil {
 			return err
 		}
@@ -195,16 +231,16 @@ func (s Store) stop(ctx context.Context, p practice.Practice, member atlas.Membe
 		if err != nil {
 			return err
 		}
-		out, err = stopTx(ctx, tx, p, t, end, note)
+		out, err = stopTx(ctx, tx, p, t, end, note, true)
 		return err
 	})
 	return out, err
 }
 
 // stopTx saves a timer's time as an entry dated on the day it started, and
-// removes the timer. The entry's key is the timer's id, so a timer is
+// removes the timer unless the caller already has. The entry's key is the timer's id, so a timer is
 // saved once however often it is stopped.
-func stopTx(ctx context.Context, tx pgx.Tx, p practice.Practice, t Timer, end time.Time, note string) (Stopped, error) {
+func stopTx(ctx context.Context, tx pgx.Tx, p practice.Practice, t Timer, end time.Time, note string, removed bool) (Stopped, error) {
 	minutes := int(end.Sub(t.StartedAt).Round(time.Minute) / time.Minute)
 	if minutes > MaxMinutes {
 		return Stopped{}, atlas.Errorf(atlas.EConflict, "Your timer on %s has run for %s, more than one entry can hold. Use `/timer adjust` to say when you actually stopped; nothing is lost meanwhile.",
@@ -225,6 +261,9 @@ func stopTx(ctx context.Context, tx pgx.Tx, p practice.Practice, t Timer, end ti
 			return Stopped{}, err
 		}
 		out.Entry = &e
+	}
+	if removed {
+		return out, nil
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM timers WHERE practice_id = $1 AND id = $2`, p.ID, t.ID); err != nil {
 		return Stopped{}, fmt.Errorf("remove stopped timer: %w", err)
