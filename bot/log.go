@@ -29,11 +29,7 @@ func logTime(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := resolveClient(ctx, r, line.Client)
-	if err != nil {
-		return err
-	}
-	svc, err := resolveService(ctx, r, line.Service)
+	e, svc, err := resolveWork(ctx, r, line.Client, line.Service)
 	if err != nil {
 		return err
 	}

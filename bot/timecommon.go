@@ -68,6 +68,16 @@ func serviceOptions(list []practice.Service) []views.Option {
 	return out
 }
 
+// resolveWork finds the client and the service (optional) a person named.
+func resolveWork(ctx context.Context, r *Request, client, service string) (practice.Entity, *int64, error) {
+	e, err := resolveClient(ctx, r, client)
+	if err != nil {
+		return e, nil, err
+	}
+	svc, err := resolveService(ctx, r, service)
+	return e, svc, err
+}
+
 // resolveClient finds the client a person named. A name that matches
 // several is answered with a button per match (see pickClient).
 func resolveClient(ctx context.Context, r *Request, typed string) (practice.Entity, error) {

@@ -39,11 +39,7 @@ func timerStart(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := resolveClient(ctx, r, in.Client)
-	if err != nil {
-		return err
-	}
-	svc, err := resolveService(ctx, r, in.Service)
+	e, svc, err := resolveWork(ctx, r, in.Client, in.Service)
 	if err != nil {
 		return err
 	}
