@@ -21,15 +21,15 @@ func logTime(ctx context.Context, r *Request) error {
 	if text == "" {
 		return openLogModal(ctx, r, views.LogForm{})
 	}
-	_, isService, err := servicesOf(ctx, r)
+	services, err := servicesOf(ctx, r)
 	if err != nil {
 		return err
 	}
-	line, err := timeparse.LogLine(text, r.today(), isService)
+	line, err := timeparse.LogLine(text, r.today(), services.names)
 	if err != nil {
 		return err
 	}
-	e, svc, err := resolveWork(ctx, r, line.Client, line.Service)
+	e, svc, err := resolveWork(ctx, r, services, line.Client, line.Service)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func logTime(ctx context.Context, r *Request) error {
 // openLogModal opens the log modal with the date defaulting to today,
 // billable on, and the practice's services.
 func openLogModal(ctx context.Context, r *Request, f views.LogForm) error {
-	list, _, err := servicesOf(ctx, r)
+	list, err := servicesOf(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -142,9 +142,6 @@ func entryForm(ctx context.Context, r *Request) (timekeeping.Edit, error) {
 	if err != nil {
 		return ed, atlas.FieldError(views.LogDate, "Pick the day the work was done.")
 	}
-	if date.After(r.today()) {
-		return ed, atlas.FieldError(views.LogDate, "%s is in the future; time is logged for today or earlier.", date.Format("Mon 2 Jan"))
-	}
 	ed.WorkDate = date
 	ed.Minutes, err = timeparse.Duration(r.Value(views.LogDuration))
 	if err != nil {
@@ -165,25 +162,6 @@ func entryForm(ctx context.Context, r *Request) (timekeeping.Edit, error) {
 	return ed, nil
 }
 
-// fieldFor moves a store's validation message onto the modal field it is
-// about, so the modal stays open with the mistake marked.
-func fieldFor(err error) error {
-	if atlas.ErrorCode(err) != atlas.EInvalid || atlas.ErrorField(err) != "" {
-		return err
-	}
-	msg := atlas.ErrorMessage(err)
-	field := views.LogDuration
-	switch {
-	case strings.Contains(msg, "future"), strings.Contains(msg, "days ago"):
-		field = views.LogDate
-	case strings.Contains(msg, "description"):
-		field = views.LogDescription
-	case strings.Contains(msg, "task"):
-		field = views.LogTask
-	}
-	return atlas.FieldError(field, "%s", msg)
-}
-
 // submitLog saves the time from the log modal.
 func submitLog(ctx context.Context, r *Request) error {
 	ed, err := entryForm(ctx, r)
@@ -199,7 +177,7 @@ func submitLog(ctx context.Context, r *Request) error {
 		Minutes: ed.Minutes, Description: ed.Description, Billable: ed.Billable, Source: source, Key: r.key(),
 	}, r.now())
 	if err != nil {
-		return fieldFor(err)
+		return err
 	}
 	r.Ack(nil)
 	return r.confirm(ctx, Message{Text: "Logged " + timeparse.Format(entry.Minutes) + " for " + entry.ClientLabel(), Blocks: views.Saved(r.entryView(entry), "Logged")})
@@ -268,9 +246,6 @@ func submitEdit(ctx context.Context, r *Request) error {
 	}
 	e, err := r.timeStore().Update(ctx, r.Practice, r.actor(), meta.EntryID, ed, r.now())
 	if err != nil {
-		if atlas.ErrorCode(err) == atlas.EInvalid {
-			return fieldFor(err)
-		}
 		return err
 	}
 	r.Ack(nil)

@@ -30,8 +30,8 @@ func RegisterJobs(reg *jobs.Registry, rt *Router) error {
 // RemindForgottenTimers sends one DM about each of a practice's timers that
 // has run past the practice's limit (10 hours unless set otherwise), with
 // Stop now, Keep running and Adjust. It never stops a timer itself. The
-// timers are claimed in tx, so a DM that cannot be sent leaves its timer,
-// and the ones after it, for the next run.
+// timers are claimed in tx; one whose DM cannot be sent is released for the
+// next run, while the DMs that went out stay claimed and are not repeated.
 func (rt *Router) RemindForgottenTimers(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID) error {
 	p, err := practice.Store{DB: tx}.Get(ctx, pid)
 	if err != nil {
@@ -42,18 +42,30 @@ func (rt *Router) RemindForgottenTimers(ctx context.Context, tx pgx.Tx, pid atla
 	if err != nil {
 		return err
 	}
+	var unsent []int64
 	for _, t := range timers {
-		v := views.TimerView{ID: t.ID, Client: t.ClientLabel(), Service: t.ServiceName, Note: t.Note,
-			Started: t.StartedAt.In(p.Location()), Elapsed: t.Elapsed(now)}
-		ch, _, _, err := rt.API.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{t.SlackUserID}})
-		if err != nil {
-			return fmt.Errorf("open DM with %s: %w", t.SlackUserID, err)
-		}
-		if _, _, err := rt.API.PostMessageContext(ctx, ch.ID, slack.MsgOptionText("Your timer is still running", false),
-			slack.MsgOptionBlocks(views.ForgottenTimer(v)...)); err != nil {
-			return fmt.Errorf("remind %s of their timer: %w", t.SlackUserID, err)
+		if err := rt.remind(ctx, p, t, now); err != nil {
+			rt.Log.Warn("forgotten timer reminder not sent; will retry", "practice", pid, "timer", t.ID, "user", t.SlackUserID, "err", err)
+			unsent = append(unsent, t.ID)
+			continue
 		}
 		rt.Log.Info("forgotten timer reminder sent", "practice", pid, "timer", t.ID, "user", t.SlackUserID)
 	}
+	if len(unsent) > 0 {
+		return timekeeping.Unclaim(ctx, tx, pid, unsent)
+	}
 	return nil
+}
+
+// remind sends one forgotten-timer DM.
+func (rt *Router) remind(ctx context.Context, p practice.Practice, t timekeeping.Timer, now time.Time) error {
+	v := views.TimerView{ID: t.ID, Client: t.ClientLabel(), Service: t.ServiceName, Note: t.Note,
+		Started: t.StartedAt.In(p.Location()), Elapsed: t.Elapsed(now)}
+	ch, _, _, err := rt.API.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{t.SlackUserID}})
+	if err != nil {
+		return fmt.Errorf("open DM with %s: %w", t.SlackUserID, err)
+	}
+	_, _, err = rt.API.PostMessageContext(ctx, ch.ID, slack.MsgOptionText("Your timer is still running", false),
+		slack.MsgOptionBlocks(views.ForgottenTimer(v)...))
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -160,24 +161,14 @@ func (rt *Router) SlashCommands() []string {
 func (rt *Router) Shortcuts() []string {
 	rt.mu.RLock()
 	defer rt.mu.RUnlock()
-	out := make([]string, 0, len(rt.shortcuts))
-	for k := range rt.shortcuts {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(rt.shortcuts))
 }
 
 // EventTypes lists the Events API types handled, for the manifest.
 func (rt *Router) EventTypes() []string {
 	rt.mu.RLock()
 	defer rt.mu.RUnlock()
-	out := make([]string, 0, len(rt.events))
-	for k := range rt.events {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(rt.events))
 }
 
 // Serve handles one request. It returns once the request is acknowledged —
@@ -390,6 +381,10 @@ func (rt *Router) fail(ctx context.Context, req *Request, err error) {
 	var amb *practice.AmbiguousError
 	if errors.As(err, &amb) && req.Kind == KindCommand {
 		req.answer(ctx, pickClient(req, amb))
+		return
+	}
+	var fields atlas.FieldErrors
+	if req.Kind == KindSubmit && errors.As(err, &fields) && len(fields) > 0 && req.Ack(slack.NewErrorsViewSubmissionResponse(fields.Fields())) {
 		return
 	}
 	if req.Kind == KindSubmit {

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -102,9 +101,6 @@ func submitSettings(ctx context.Context, r *Request) error {
 		in.DigestChannel = ""
 	}
 	p, err := store.SaveSettings(ctx, before.ID, r.Member.ID, in)
-	if ackFieldErrors(r, err) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}
@@ -175,16 +171,4 @@ func selectedConversation(r *Request, blockID string) string {
 		}
 	}
 	return ""
-}
-
-// ackFieldErrors answers a modal submission whose fields are wrong with
-// every field's error at once, and reports whether it did.
-func ackFieldErrors(r *Request, err error) bool {
-	var fe practice.FieldErrors
-	if !errors.As(err, &fe) || len(fe) == 0 {
-		return false
-	}
-	fields := fe.Fields()
-	r.log.Info("request refused", "kind", r.Kind, "key", r.RouteKey, "user", r.UserID, "code", atlas.EInvalid, "fields", fields)
-	return r.Ack(slack.NewErrorsViewSubmissionResponse(fields))
 }

@@ -148,9 +148,6 @@ func submitTeamMember(ctx context.Context, r *Request) error {
 		CapacityHours: r.Value(views.TeamMemberCapacity),
 		Active:        slices.Contains(r.Values(views.TeamMemberActive), views.TeamMemberActiveValue),
 	})
-	if ackFieldErrors(r, err) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}

@@ -11,9 +11,11 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot"
+	"github.com/atlas-practice/atlas/bot/views"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/slackfake"
+	"github.com/atlas-practice/atlas/internal/timekeeping"
 )
 
 const managerID = "UMANAG1"
@@ -261,11 +263,7 @@ func TestLogCommand(t *testing.T) {
 			{"1h acme 2026-12-01 planning", "in the future"},
 			{"1h zzzz stuff", "No client called"},
 			{"1h OLDCO stuff", "archived"},
-			{"", ""}, // opens the modal, tested below
 		} {
-			if c.text == "" {
-				continue
-			}
 			mustContain(t, "bad /log "+c.text, w.say(staffID, "/log", c.text), c.want)
 		}
 		if n := len(w.entries(w.staff)); n != 3 {
@@ -631,4 +629,61 @@ func TestAmbiguousClientInOtherCommands(t *testing.T) {
 	v, _ := json.Marshal(map[string]string{"c": "/atlas", "t": "rates NWH payroll"})
 	w.click(adminID, "pick.client.1", string(v))
 	mustContain(t, "rates after the pick", w.said(), "Northwind Holdings", "£100.00")
+}
+
+func TestForgottenTimerReminderThatFailsIsRetriedAlone(t *testing.T) {
+	t.Parallel()
+	w := newTimeWorld(t, "socket")
+	w.say(staffID, "/timer", "start acme")
+	w.say(managerID, "/timer", "start nwt")
+	w.clock.Advance(11 * time.Hour)
+	remind := func() {
+		t.Helper()
+		tx, err := w.pool.Begin(w.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.router.RemindForgottenTimers(w.ctx, tx, w.pid); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(w.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	perChannel := func() map[string]int {
+		out := map[string]int{}
+		for _, c := range w.fake.Calls("chat.postMessage") {
+			if strings.Contains(c.Param("text"), "still running") {
+				out[c.Param("channel")]++
+			}
+		}
+		return out
+	}
+	w.fake.FailCall("chat.postMessage", "channel_not_found", 1) // the staff member's DM, sent first
+	remind()
+	var unsent int
+	_ = w.pool.QueryRow(w.ctx, `SELECT count(*) FROM timers WHERE practice_id = $1 AND reminded_at IS NULL`, w.pid).Scan(&unsent)
+	if unsent != 1 {
+		t.Fatalf("%d timers left unreminded after one failed DM, want 1", unsent)
+	}
+	remind()
+	got := perChannel()
+	if got[slackfake.DMChannelID(staffID)] != 2 || got[slackfake.DMChannelID(managerID)] != 1 {
+		t.Fatalf("DM attempts per channel: %v (want the failed one retried, the sent one not repeated)", got)
+	}
+}
+
+// The log form's blocks are named as the time store's fields, so a mistake
+// the store finds is shown on its own field.
+func TestLogFormBlocksAreTheStoreFields(t *testing.T) {
+	t.Parallel()
+	pairs := [][2]string{
+		{views.LogDuration, timekeeping.FieldMinutes}, {views.LogDate, timekeeping.FieldDate},
+		{views.LogDescription, timekeeping.FieldDescription}, {views.LogTask, timekeeping.FieldTask},
+	}
+	for _, p := range pairs {
+		if p[0] != p[1] {
+			t.Errorf("form block %q, store field %q", p[0], p[1])
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atlas-practice/atlas/bot/views"
+	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/timekeeping"
 )
@@ -42,23 +43,25 @@ func (r *Request) key() string {
 	return ""
 }
 
-// services is the practice's services, and a test of whether a word names
-// one (its code, or a one-word name).
-func servicesOf(ctx context.Context, r *Request) ([]practice.Service, func(string) bool, error) {
-	list, err := r.practiceStore().Services(ctx, r.Practice.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	is := func(word string) bool {
-		for _, s := range list {
-			if strings.EqualFold(s.Code, word) || strings.EqualFold(s.Name, word) {
-				return true
-			}
-		}
-		return false
-	}
-	return list, is, nil
+// practiceServices are the practice's services, read once per command.
+type practiceServices []practice.Service
+
+func servicesOf(ctx context.Context, r *Request) (practiceServices, error) {
+	return r.practiceStore().Services(ctx, r.Practice.ID)
 }
+
+// find is the service a word names: its code, or its name.
+func (list practiceServices) find(word string) (practice.Service, bool) {
+	for _, s := range list {
+		if strings.EqualFold(s.Code, word) || strings.EqualFold(s.Name, word) {
+			return s, true
+		}
+	}
+	return practice.Service{}, false
+}
+
+// names reports whether a word names a service, for the parsers.
+func (list practiceServices) names(word string) bool { _, ok := list.find(word); return ok }
 
 func serviceOptions(list []practice.Service) []views.Option {
 	out := make([]views.Option, 0, len(list))
@@ -68,47 +71,22 @@ func serviceOptions(list []practice.Service) []views.Option {
 	return out
 }
 
-// resolveWork finds the client and the service (optional) a person named.
-func resolveWork(ctx context.Context, r *Request, client, service string) (practice.Entity, *int64, error) {
-	e, err := resolveClient(ctx, r, client)
-	if err != nil {
+// resolveWork finds the client and the service (optional) a person named,
+// the service among those already read for parsing.
+func resolveWork(ctx context.Context, r *Request, list practiceServices, client, service string) (practice.Entity, *int64, error) {
+	e, err := r.practiceStore().LookupEntity(ctx, r.Practice.ID, client)
+	if err != nil || service == "" {
 		return e, nil, err
 	}
-	svc, err := resolveService(ctx, r, service)
-	return e, svc, err
-}
-
-// resolveClient finds the client a person named. A name that matches
-// several is answered with a button per match (see pickClient).
-func resolveClient(ctx context.Context, r *Request, typed string) (practice.Entity, error) {
-	return r.practiceStore().LookupEntity(ctx, r.Practice.ID, typed)
-}
-
-// resolveService finds a named service; "" means none.
-func resolveService(ctx context.Context, r *Request, typed string) (*int64, error) {
-	if typed == "" {
-		return nil, nil
+	s, ok := list.find(service)
+	if !ok {
+		return e, nil, atlas.Errorf(atlas.ENotFound, "No service called %q. `/atlas services` lists them.", service)
 	}
-	s, err := r.practiceStore().LookupService(ctx, r.Practice.ID, typed)
-	if err != nil {
-		return nil, err
-	}
-	return &s.ID, nil
+	return e, &s.ID, nil
 }
 
 // unescape undoes Slack's escaping of &, < and > in command text.
 func unescape(s string) string { return html.UnescapeString(s) }
-
-func (r *Request) money(v string) string {
-	if v == "" {
-		return ""
-	}
-	sym := map[string]string{"GBP": "£", "EUR": "€", "USD": "$"}[r.Practice.Currency]
-	if sym == "" {
-		return v + " " + r.Practice.Currency
-	}
-	return sym + v
-}
 
 func (r *Request) entryView(e timekeeping.Entry) views.EntryView {
 	v := views.EntryView{
@@ -117,7 +95,7 @@ func (r *Request) entryView(e timekeeping.Entry) views.EntryView {
 		Description: e.Description, Billable: e.Billable, Locked: e.Locked(), Person: e.MemberName,
 	}
 	if e.Value.Valid {
-		v.Value = r.money(e.Value.Decimal.StringFixed(2))
+		v.Value = money(r.Practice.Currency, e.Value.Decimal.StringFixed(2))
 	}
 	return v
 }

@@ -31,15 +31,15 @@ func timerShow(ctx context.Context, r *Request) error {
 
 // timerStart starts a timer, stopping and saving one already running.
 func timerStart(ctx context.Context, r *Request) error {
-	_, isService, err := servicesOf(ctx, r)
+	services, err := servicesOf(ctx, r)
 	if err != nil {
 		return err
 	}
-	in, err := timeparse.TimerStartLine(unescape(r.Text), isService)
+	in, err := timeparse.TimerStartLine(unescape(r.Text), services.names)
 	if err != nil {
 		return err
 	}
-	e, svc, err := resolveWork(ctx, r, in.Client, in.Service)
+	e, svc, err := resolveWork(ctx, r, services, in.Client, in.Service)
 	if err != nil {
 		return err
 	}

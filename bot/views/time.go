@@ -33,6 +33,8 @@ const (
 	ShortcutLogTime    = "log_time"
 	ShortcutLogMessage = "log_time_for_message"
 
+	// The duration, date, task and description blocks carry the names of
+	// the time store's fields, so its errors land on them.
 	LogClient      = "log_client"
 	LogDate        = "log_date"
 	LogDuration    = "log_duration"

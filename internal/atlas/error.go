@@ -3,6 +3,7 @@ package atlas
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. Each tells the Slack layer how to answer: every code but
@@ -80,4 +81,39 @@ func ErrorField(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// FieldErrors is every field error of a form at once, in form order, so the
+// person sees all of them rather than one per attempt. errors.As finds the
+// first as an *atlas.Error, so code that knows only single errors still
+// shows something sensible.
+type FieldErrors []*Error
+
+func (fe FieldErrors) Error() string {
+	msgs := make([]string, len(fe))
+	for i, e := range fe {
+		msgs[i] = e.Field + ": " + e.Message
+	}
+	return "invalid: " + strings.Join(msgs, "; ")
+}
+
+// Unwrap exposes each field's error to errors.Is and errors.As.
+func (fe FieldErrors) Unwrap() []error {
+	out := make([]error, len(fe))
+	for i, e := range fe {
+		out[i] = e
+	}
+	return out
+}
+
+// Fields maps each field to its message, the shape of Slack's
+// response_action errors. A field with several errors keeps the first.
+func (fe FieldErrors) Fields() map[string]string {
+	out := make(map[string]string, len(fe))
+	for _, e := range fe {
+		if _, dup := out[e.Field]; !dup {
+			out[e.Field] = e.Message
+		}
+	}
+	return out
 }

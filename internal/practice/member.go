@@ -184,9 +184,9 @@ type MemberUpdate struct {
 }
 
 // Validate checks the update and returns the role and the weekly capacity
-// in minutes. All the fields in error come back at once, as FieldErrors.
+// in minutes. All the fields in error come back at once, as atlas.FieldErrors.
 func (u MemberUpdate) Validate() (atlas.Role, int, error) {
-	var errs FieldErrors
+	var errs atlas.FieldErrors
 	role := atlas.Role(strings.ToLower(strings.TrimSpace(u.Role)))
 	if !role.Valid() {
 		errs = append(errs, atlas.FieldError(FieldMemberRole, "%q is not a role. Choose staff, manager, partner or admin.", u.Role))

@@ -203,41 +203,6 @@ const (
 // MaxNextInvoiceNumber bounds the next invoice number an admin may set.
 const MaxNextInvoiceNumber = 999_999_999
 
-// FieldErrors is every field error of a form at once, in form order, so the
-// person sees all of them rather than one per attempt. errors.As finds the
-// first as an *atlas.Error, so code that knows only single errors still
-// shows something sensible.
-type FieldErrors []*atlas.Error
-
-func (fe FieldErrors) Error() string {
-	msgs := make([]string, len(fe))
-	for i, e := range fe {
-		msgs[i] = e.Field + ": " + e.Message
-	}
-	return "invalid: " + strings.Join(msgs, "; ")
-}
-
-// Unwrap exposes each field's error to errors.Is and errors.As.
-func (fe FieldErrors) Unwrap() []error {
-	out := make([]error, len(fe))
-	for i, e := range fe {
-		out[i] = e
-	}
-	return out
-}
-
-// Fields maps each field to its message, the shape of Slack's
-// response_action errors. A field with several errors keeps the first.
-func (fe FieldErrors) Fields() map[string]string {
-	out := make(map[string]string, len(fe))
-	for _, e := range fe {
-		if _, dup := out[e.Field]; !dup {
-			out[e.Field] = e.Message
-		}
-	}
-	return out
-}
-
 // Settings are every practice setting, as typed or picked in the settings
 // modal: text, checked and converted by Validate.
 type Settings struct {
@@ -271,10 +236,10 @@ var channelPattern = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
 
 // Validate checks every setting and returns the practice as it will be
 // saved (without its id) and the next invoice number. All the fields in
-// error come back at once, as FieldErrors.
+// error come back at once, as atlas.FieldErrors.
 func (s Settings) Validate() (Practice, int64, error) {
 	var p Practice
-	var errs FieldErrors
+	var errs atlas.FieldErrors
 	check := func(err error) {
 		var e *atlas.Error
 		if errors.As(err, &e) {
@@ -481,7 +446,7 @@ func (s Store) SaveSettings(ctx context.Context, id atlas.PracticeID, actor atla
 				return fmt.Errorf("check numbered invoices: %w", err)
 			}
 			if used {
-				return FieldErrors{atlas.FieldError(FieldNextInvoiceNumber,
+				return atlas.FieldErrors{atlas.FieldError(FieldNextInvoiceNumber,
 					"Invoices already have numbers below %d, so the next number cannot go lower than %d: that could number two invoices the same.", current, current)}
 			}
 		}

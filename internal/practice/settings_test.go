@@ -71,7 +71,7 @@ func TestSettingsValidation(t *testing.T) {
 			s := goodSettings()
 			c.edit(&s)
 			_, _, err := s.Validate()
-			var fe practice.FieldErrors
+			var fe atlas.FieldErrors
 			if !errors.As(err, &fe) {
 				t.Fatalf("got %v, want FieldErrors", err)
 			}
@@ -107,7 +107,7 @@ func TestSettingsValidationReportsEveryField(t *testing.T) {
 	s := goodSettings()
 	s.Timezone, s.VATRate, s.RoundingIncrement, s.InvoiceNumberFormat = "Mars/Olympus", "-1", "0", "INV-{YYYY}"
 	_, _, err := s.Validate()
-	var fe practice.FieldErrors
+	var fe atlas.FieldErrors
 	if !errors.As(err, &fe) {
 		t.Fatalf("got %v, want FieldErrors", err)
 	}
@@ -221,7 +221,7 @@ func TestSaveSettings(t *testing.T) {
 	}
 	lower.NextInvoiceNumber = "4"
 	_, err = s.SaveSettings(ctx, "TPS1", admin.ID, lower)
-	var fe practice.FieldErrors
+	var fe atlas.FieldErrors
 	if !errors.As(err, &fe) || !strings.Contains(fe.Fields()[practice.FieldNextInvoiceNumber], "cannot go lower than 5") {
 		t.Fatalf("lowering a used counter: %v", err)
 	}
@@ -289,7 +289,7 @@ func TestMemberUpdateValidation(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			_, _, err := c.u.Validate()
-			var fe practice.FieldErrors
+			var fe atlas.FieldErrors
 			if !errors.As(err, &fe) || len(fe) != 1 || fe[0].Field != c.field {
 				t.Fatalf("got %v, want one error on %s", err, c.field)
 			}

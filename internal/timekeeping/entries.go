@@ -32,6 +32,15 @@ const (
 	MaxAgeDays = 400
 )
 
+// Fields of an entry, named as the log form's blocks, so that a mistake
+// found here is shown on its own field of the form.
+const (
+	FieldMinutes     = "log_duration"
+	FieldDate        = "log_date"
+	FieldDescription = "log_description"
+	FieldTask        = "log_task"
+)
+
 // Sources of an entry.
 const (
 	SourceManual = "manual"
@@ -136,16 +145,16 @@ func DateOf(t time.Time) time.Time {
 func validate(n NewEntry, today time.Time) error {
 	switch {
 	case n.Minutes < 1:
-		return atlas.Errorf(atlas.EInvalid, "An entry needs at least one minute. Give a duration such as `45m` or `1h30`.")
+		return atlas.FieldError(FieldMinutes, "An entry needs at least one minute. Give a duration such as `45m` or `1h30`.")
 	case n.Minutes > MaxMinutes:
-		return atlas.Errorf(atlas.EInvalid, "%s is more than 24 hours; log each day separately, such as `7h30`.", formatMinutes(n.Minutes))
+		return atlas.FieldError(FieldMinutes, "%s is more than 24 hours; log each day separately, such as `7h30`.", formatMinutes(n.Minutes))
 	case n.WorkDate.After(today):
-		return atlas.Errorf(atlas.EInvalid, "%s is in the future; time is logged for today or earlier.", n.WorkDate.Format("Mon 2 Jan 2006"))
+		return atlas.FieldError(FieldDate, "%s is in the future; time is logged for today or earlier.", n.WorkDate.Format("Mon 2 Jan 2006"))
 	case n.WorkDate.Before(today.AddDate(0, 0, -MaxAgeDays)):
-		return atlas.Errorf(atlas.EInvalid, "%s is more than %d days ago, which looks like a typo in the year. Use a date such as `%s`.",
+		return atlas.FieldError(FieldDate, "%s is more than %d days ago, which looks like a typo in the year. Use a date such as `%s`.",
 			n.WorkDate.Format("2 Jan 2006"), MaxAgeDays, today.Format("2006-01-02"))
 	case len(n.Description) > MaxDescription:
-		return atlas.Errorf(atlas.EInvalid, "The description is %d characters; keep it under %d.", len(n.Description), MaxDescription)
+		return atlas.FieldError(FieldDescription, "The description is %d characters; keep it under %d.", len(n.Description), MaxDescription)
 	}
 	return nil
 }
@@ -202,7 +211,7 @@ func logTx(ctx context.Context, tx db.DB, p practice.Practice, n NewEntry) (Entr
 			return Entry{}, false, db.MapError(err, "That task no longer exists.")
 		}
 		if entity != n.EntityID {
-			return Entry{}, false, atlas.Errorf(atlas.EInvalid, "That task belongs to another client. Pick one of this client's tasks, or none.")
+			return Entry{}, false, atlas.FieldError(FieldTask, "That task belongs to another client. Pick one of this client's tasks, or none.")
 		}
 	}
 	rounded := practice.RoundMinutes(n.Minutes, p.RoundingIncrement, p.RoundingMode)

@@ -64,33 +64,17 @@ var ErrNoTimer = atlas.Errorf(atlas.ENotFound, "You have no timer running. Start
 
 // Running returns the person's running timer, or ErrNoTimer.
 func (s Store) Running(ctx context.Context, pid atlas.PracticeID, member atlas.MemberID) (Timer, error) {
-	return runningTx(ctx, s.DB, pid, member)
-}
-
-func runningTx(ctx context.Context, q db.DB, pid atlas.PracticeID, member atlas.MemberID) (Timer, error) {
-	t, err := scanTimer(q.QueryRow(ctx, `SELECT `+timerColumns+timerFrom+` WHERE t.practice_id = $1 AND t.member_id = $2`, pid, int64(member)))
+	t, err := scanTimer(s.DB.QueryRow(ctx, `SELECT `+timerColumns+timerFrom+` WHERE t.practice_id = $1 AND t.member_id = $2`, pid, int64(member)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Timer{}, ErrNoTimer
 	}
 	return t, err
 }
 
-// lockMember serialises every change to one person's timer: two starts or
-// two stops at the same instant take turns, and the second sees what the
-// first did. FOR NO KEY UPDATE leaves foreign-key checks on the row free.
-func lockMember(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, member atlas.MemberID) error {
-	tag, err := tx.Exec(ctx, `SELECT 1 FROM members WHERE practice_id = $1 AND id = $2 AND active FOR NO KEY UPDATE`, pid, int64(member))
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() != 1 {
-		return atlas.Errorf(atlas.EForbidden, "You are not an active member of the team, so you cannot keep time.")
-	}
-	return nil
-}
-
-// lockedTimer locks the person's member row and reads their timer in one
-// round trip; with take, it also removes the timer, which the caller's
+// lockedTimer locks the person's member row, which serialises every change
+// to their timer (two starts or stops at once take turns, and the second
+// sees what the first did; FOR NO KEY UPDATE leaves foreign-key checks on
+// the row free), and reads their timer, in one round trip; with take, it also removes the timer, which the caller's
 // transaction restores by rolling back if it cannot save the time.
 func lockedTimer(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, member atlas.MemberID, take bool) (Timer, error) {
 	read := `SELECT ` + timerColumns + timerFrom + ` WHERE t.practice_id = $1 AND t.member_id = $2`
@@ -277,18 +261,12 @@ func stopTx(ctx context.Context, tx pgx.Tx, p practice.Practice, t Timer, end ti
 func (s Store) Discard(ctx context.Context, pid atlas.PracticeID, member atlas.MemberID, timerID int64) (Timer, error) {
 	var t Timer
 	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
-		if err := lockMember(ctx, tx, pid, member); err != nil {
-			return err
-		}
 		var err error
-		if t, err = runningTx(ctx, tx, pid, member); err != nil {
+		if t, err = lockedTimer(ctx, tx, pid, member, true); err != nil {
 			return err
 		}
-		if t.ID != timerID {
+		if t.ID != timerID { // rolled back: the running timer stays
 			return atlas.Errorf(atlas.EConflict, "That timer has already stopped, so there is nothing to discard. `/timer` shows what is running now.")
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM timers WHERE practice_id = $1 AND id = $2`, pid, t.ID); err != nil {
-			return err
 		}
 		return practice.Audit(ctx, tx, pid, member, "timer.discard", "timer", t.ID, map[string]any{
 			"entity": t.EntityID, "started_at": t.StartedAt, "note": t.Note,
@@ -316,4 +294,11 @@ func ClaimForgotten(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, limit 
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Timer, error) { return scanTimer(r) })
+}
+
+// Unclaim releases claimed timers whose reminder could not be sent, so the
+// next run tries again.
+func Unclaim(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, ids []int64) error {
+	_, err := tx.Exec(ctx, `UPDATE timers SET reminded_at = NULL WHERE practice_id = $1 AND id = ANY($2)`, pid, ids)
+	return err
 }
