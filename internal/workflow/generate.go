@@ -1,0 +1,142 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
+)
+
+// unstarted is the condition of a task nobody has touched: no item ticked,
+// never sent for review. Only such a task takes later changes to its
+// template or assignment.
+const unstarted = `items_done = 0 AND review_state = 'none' AND completed_at IS NULL`
+
+// copyItems copies checklist items into the tasks of the CTE "new" (id,
+// assignment_id, template_id): the template's items less those the client
+// drops, and the client's extra items.
+const copyItems = `INSERT INTO task_items (practice_id, task_id, template_item_id, assignment_item_id, stage, position, text, mandatory)
+	SELECT $1, new.id, ti.id, NULL, ti.stage, ti.position, ti.text, ti.mandatory
+	  FROM new JOIN template_items ti ON ti.practice_id = $1 AND ti.template_id = new.template_id AND ti.removed_at IS NULL
+	 WHERE NOT EXISTS (SELECT 1 FROM assignment_items d WHERE d.practice_id = $1 AND d.assignment_id = new.assignment_id
+	                    AND d.kind = 'drop' AND d.template_item_id = ti.id)
+	UNION ALL
+	SELECT $1, new.id, NULL, ai.id, ai.stage, ai.position, ai.text, ai.mandatory
+	  FROM new JOIN assignment_items ai ON ai.practice_id = $1 AND ai.assignment_id = new.assignment_id AND ai.kind = 'add'
+	RETURNING task_id`
+
+// stageExpr is CurrentStage in SQL, over a task t and its item counts c.
+const stageExpr = `least(coalesce(c.first_open, 7),
+	CASE WHEN t.review_state <> 'approved' THEN 5 ELSE 7 END,
+	CASE WHEN t.completed_at IS NULL THEN 6 ELSE 7 END)`
+
+// refreshTasks rewrites the progress kept on each task of $2 from its
+// items: counts, current stage, and when each stage passed ($3 for a stage
+// passed just now; a stage that opens again loses its time).
+const refreshTasks = `UPDATE tasks t SET items_total = c.total, items_done = c.done, stage = ` + stageExpr + `,
+	stage_done_at = ARRAY(SELECT CASE WHEN g < ` + stageExpr + ` THEN coalesce(t.stage_done_at[g], $3::timestamptz) END
+	                      FROM generate_series(1, 6) g ORDER BY g),
+	updated_at = $3
+	FROM unnest($2::bigint[]) AS ids(id)
+	CROSS JOIN LATERAL (SELECT count(*)::int AS total, count(done_at)::int AS done,
+	                           min(stage) FILTER (WHERE mandatory AND done_at IS NULL) AS first_open
+	                      FROM task_items WHERE practice_id = $1 AND task_id = ids.id) c
+	WHERE t.practice_id = $1 AND t.id = ids.id`
+
+func refresh(ctx context.Context, q db.DB, pid atlas.PracticeID, ids []int64, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := q.Exec(ctx, refreshTasks, pid, ids, now); err != nil {
+		return fmt.Errorf("refresh task progress: %w", err)
+	}
+	return nil
+}
+
+// Generated says what a generation run made.
+type Generated struct {
+	Tasks int
+	Items int
+}
+
+// Generate makes period's task for every active assignment of an active
+// client that has none yet, each with its own copy of the checklist, its
+// preparer, reviewer, due date and stage targets. Running it again makes
+// nothing: the unique (client, template, period) key is the guard, so two
+// replicas running it at once make each task once.
+func (s Store) Generate(ctx context.Context, pid atlas.PracticeID, period atlas.Period, now time.Time) (Generated, error) {
+	var g Generated
+	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		var err error
+		g, err = generateAt(ctx, tx, pid, period, 0, now)
+		return err
+	})
+	return g, err
+}
+
+// GenerateTx is Generate inside the caller's transaction (a periodic job's).
+func GenerateTx(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, period atlas.Period, now time.Time) (Generated, error) {
+	return generateAt(ctx, tx, pid, period, 0, now)
+}
+
+// generateAt is one batch: a statement inserts the tasks and copies their
+// items, a second sets each new task's progress.
+func generateAt(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, period atlas.Period, assignment int64, now time.Time) (Generated, error) {
+	var g Generated
+	var ids []int64
+	err := tx.QueryRow(ctx, `WITH new AS (
+		INSERT INTO tasks (practice_id, entity_id, template_id, assignment_id, period, preparer_id, reviewer_id, due_date, stage_targets, created_at, updated_at)
+		SELECT a.practice_id, a.entity_id, a.template_id, a.id, $2::date, a.preparer_id, a.reviewer_id,
+		       ($2::date + make_interval(months => tp.due_month_offset, days => tp.due_day - 1))::date,
+		       ARRAY(SELECT $2::date + (d - 1) FROM unnest(tp.stage_target_days) WITH ORDINALITY AS x(d, n) ORDER BY n),
+		       $4, $4
+		  FROM assignments a
+		  JOIN templates tp ON tp.practice_id = a.practice_id AND tp.id = a.template_id AND tp.active
+		  JOIN entities en ON en.practice_id = a.practice_id AND en.id = a.entity_id AND en.archived_at IS NULL
+		 WHERE a.practice_id = $1 AND a.active AND ($3::bigint = 0 OR a.id = $3)
+		 ORDER BY a.id
+		ON CONFLICT (practice_id, entity_id, template_id, period) DO NOTHING
+		RETURNING id, assignment_id, template_id
+	), items AS (`+copyItems+`)
+	SELECT coalesce((SELECT array_agg(id) FROM new), '{}'), (SELECT count(*) FROM items)`,
+		pid, period.FirstDay(), assignment, now).Scan(&ids, &g.Items)
+	if err != nil {
+		return g, fmt.Errorf("generate tasks for %s: %w", period, err)
+	}
+	g.Tasks = len(ids)
+	return g, refresh(ctx, tx, pid, ids, now)
+}
+
+// resyncUnstarted gives the unstarted tasks of a template (of one
+// assignment, when assignment is set) the template's current due rule,
+// stage targets and checklist. Tasks under way or done keep theirs.
+func resyncUnstarted(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, template, assignment int64, now time.Time) error {
+	rows, err := tx.Query(ctx, `UPDATE tasks t SET
+		due_date = (t.period + make_interval(months => tp.due_month_offset, days => tp.due_day - 1))::date,
+		stage_targets = ARRAY(SELECT t.period + (d - 1) FROM unnest(tp.stage_target_days) WITH ORDINALITY AS x(d, n) ORDER BY n),
+		updated_at = $4
+		FROM templates tp
+		WHERE t.practice_id = $1 AND t.template_id = $2 AND ($3::bigint = 0 OR t.assignment_id = $3)
+		  AND tp.practice_id = t.practice_id AND tp.id = t.template_id
+		  AND t.items_done = 0 AND t.review_state = 'none' AND t.completed_at IS NULL
+		RETURNING t.id`, pid, template, assignment, now)
+	if err != nil {
+		return fmt.Errorf("resync tasks: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM task_items WHERE practice_id = $1 AND task_id = ANY($2)`, pid, ids); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `WITH new AS (SELECT id, assignment_id, template_id FROM tasks WHERE practice_id = $1 AND id = ANY($2))
+		`+copyItems, pid, ids); err != nil {
+		return fmt.Errorf("copy items to tasks: %w", err)
+	}
+	return refresh(ctx, tx, pid, ids, now)
+}

@@ -1,0 +1,278 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
+	"github.com/atlas-practice/atlas/internal/practice"
+)
+
+// Task is one client's month of processing.
+type Task struct {
+	ID            int64
+	EntityID      int64
+	EntityCode    string
+	EntityName    string
+	EntityType    string
+	ManagerID     atlas.MemberID // the client's manager; 0 for none
+	ManagerSlack  string
+	TemplateID    int64
+	TemplateName  string
+	Period        atlas.Period
+	PreparerID    atlas.MemberID
+	PreparerName  string
+	PreparerSlack string
+	ReviewerID    atlas.MemberID
+	ReviewerName  string
+	ReviewerSlack string
+	Progress
+	ItemsTotal      int
+	StageDoneAt     [6]*time.Time
+	ReviewQuery     string
+	SentForReviewAt *time.Time
+	ApprovedAt      *time.Time
+	ReturnedAt      *time.Time
+	CreatedAt       time.Time
+	Items           []Item // filled by Task, not by lists
+}
+
+// Item is one checklist item of a task.
+type Item struct {
+	ID          int64
+	Stage       int
+	Position    int
+	Text        string
+	Mandatory   bool
+	DoneBy      atlas.MemberID // 0 while open
+	DoneByName  string
+	DoneBySlack string
+	DoneAt      *time.Time
+}
+
+// Done reports whether the item is ticked.
+func (it Item) Done() bool { return it.DoneAt != nil }
+
+// ClientLabel is "CODE · Name".
+func (t Task) ClientLabel() string { return t.EntityCode + " · " + t.EntityName }
+
+// Title is "ACME · Monthly Bookkeeping Pack — Standard · November 2026".
+func (t Task) Title() string {
+	return fmt.Sprintf("%s · %s · %s", t.EntityCode, t.TemplateName, t.Period.Label())
+}
+
+// Percent is how much of the checklist is ticked, 0 to 100.
+func (t Task) Percent() int {
+	if t.CompletedAt != nil {
+		return 100
+	}
+	if t.ItemsTotal == 0 {
+		return 0
+	}
+	return t.ItemsDone * 100 / t.ItemsTotal
+}
+
+// MayMove reports whether m may tick the task or move it on: its preparer,
+// its reviewer, the client's manager, or a partner or admin.
+func (t Task) MayMove(m practice.Member) bool {
+	return m.Active && (m.Can(atlas.RolePartner) || m.ID == t.PreparerID || m.ID == t.ReviewerID ||
+		(t.ManagerID != 0 && m.ID == t.ManagerID))
+}
+
+// MayReview reports whether m may approve or return the task: its
+// reviewer or a partner, but not its preparer unless the practice allows
+// preparers to review their own packs.
+func (t Task) MayReview(m practice.Member, p practice.Practice) bool {
+	if !m.Active || (m.ID == t.PreparerID && !p.PreparerMayReview) {
+		return false
+	}
+	return m.ID == t.ReviewerID || m.Can(atlas.RolePartner)
+}
+
+// OpenMandatory lists the open mandatory items of the given stages.
+func (t Task) OpenMandatory(stages ...int) []Item {
+	var out []Item
+	for _, it := range t.Items {
+		if it.Mandatory && !it.Done() && (len(stages) == 0 || containsInt(stages, it.Stage)) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+const taskColumns = `tk.id, tk.entity_id, en.code, en.name, en.entity_type, coalesce(en.manager_id, 0), coalesce(mm.slack_user_id, ''),
+	tk.template_id, tp.name, tk.period, tk.preparer_id, pm.name, pm.slack_user_id, tk.reviewer_id, rm.name, rm.slack_user_id,
+	tk.stage, tk.items_done, tk.review_state, tk.due_date, tk.stage_targets, tk.completed_at,
+	tk.items_total, tk.stage_done_at, coalesce(tk.review_query, ''), tk.sent_for_review_at, tk.approved_at, tk.returned_at, tk.created_at`
+
+const taskFrom = ` FROM tasks tk
+	JOIN entities en ON en.practice_id = tk.practice_id AND en.id = tk.entity_id
+	LEFT JOIN members mm ON mm.practice_id = en.practice_id AND mm.id = en.manager_id
+	JOIN templates tp ON tp.practice_id = tk.practice_id AND tp.id = tk.template_id
+	JOIN members pm ON pm.practice_id = tk.practice_id AND pm.id = tk.preparer_id
+	JOIN members rm ON rm.practice_id = tk.practice_id AND rm.id = tk.reviewer_id`
+
+// statusExpr is Progress.StatusOn in SQL, for the day $today.
+func statusExpr(today string) string {
+	return `CASE WHEN tk.completed_at IS NOT NULL THEN 'complete'
+		WHEN tk.due_date < ` + today + ` THEN 'overdue'
+		WHEN tk.review_state = 'requested' THEN 'in_review'
+		WHEN tk.items_done = 0 AND tk.review_state = 'none' AND tk.stage = 1 THEN 'not_started'
+		ELSE 'in_progress' END`
+}
+
+// atRiskExpr is Progress.TrackOn = AtRisk in SQL.
+func atRiskExpr(today string) string {
+	return `(tk.completed_at IS NULL AND (tk.stage_targets[tk.stage] < ` + today + ` OR tk.due_date < ` + today + `))`
+}
+
+func scanTask(row pgx.Row) (Task, error) {
+	var t Task
+	var manager, prep, rev int64
+	var period time.Time
+	var targets []time.Time
+	var doneAt []*time.Time
+	err := row.Scan(&t.ID, &t.EntityID, &t.EntityCode, &t.EntityName, &t.EntityType, &manager, &t.ManagerSlack,
+		&t.TemplateID, &t.TemplateName, &period, &prep, &t.PreparerName, &t.PreparerSlack, &rev, &t.ReviewerName, &t.ReviewerSlack,
+		&t.Stage, &t.ItemsDone, &t.ReviewState, &t.DueDate, &targets, &t.CompletedAt,
+		&t.ItemsTotal, &doneAt, &t.ReviewQuery, &t.SentForReviewAt, &t.ApprovedAt, &t.ReturnedAt, &t.CreatedAt)
+	t.ManagerID, t.PreparerID, t.ReviewerID = atlas.MemberID(manager), atlas.MemberID(prep), atlas.MemberID(rev)
+	t.Period = atlas.PeriodOf(period)
+	copy(t.StageTargets[:], targets)
+	copy(t.StageDoneAt[:], doneAt)
+	return t, err
+}
+
+// ErrNoTask says a task does not exist (any more).
+const noTask = "That task no longer exists. `/tasks` lists the month's tasks."
+
+// Task returns a task with its checklist.
+func (s Store) Task(ctx context.Context, pid atlas.PracticeID, id int64) (Task, error) {
+	return loadTask(ctx, s.DB, pid, id, false)
+}
+
+func loadTask(ctx context.Context, q db.DB, pid atlas.PracticeID, id int64, lock bool) (Task, error) {
+	sql := `SELECT ` + taskColumns + taskFrom + ` WHERE tk.practice_id = $1 AND tk.id = $2`
+	if lock {
+		sql += ` FOR NO KEY UPDATE OF tk`
+	}
+	t, err := scanTask(q.QueryRow(ctx, sql, pid, id))
+	if err != nil {
+		return t, db.MapError(err, noTask)
+	}
+	rows, err := q.Query(ctx, `SELECT ti.id, ti.stage, ti.position, ti.text, ti.mandatory, coalesce(ti.done_by, 0),
+		coalesce(m.name, ''), coalesce(m.slack_user_id, ''), ti.done_at
+		FROM task_items ti LEFT JOIN members m ON m.practice_id = ti.practice_id AND m.id = ti.done_by
+		WHERE ti.practice_id = $1 AND ti.task_id = $2 ORDER BY ti.stage, ti.position, ti.id`, pid, id)
+	if err != nil {
+		return t, fmt.Errorf("task items: %w", err)
+	}
+	var it Item
+	var by int64
+	_, err = pgx.ForEachRow(rows, []any{&it.ID, &it.Stage, &it.Position, &it.Text, &it.Mandatory, &by, &it.DoneByName, &it.DoneBySlack, &it.DoneAt}, func() error {
+		it.DoneBy = atlas.MemberID(by)
+		t.Items = append(t.Items, it)
+		return nil
+	})
+	return t, err
+}
+
+// Filter picks tasks for a list, the calendar or the board.
+type Filter struct {
+	Period     atlas.Period
+	Today      time.Time      // the day statuses are judged on (a date)
+	Member     atlas.MemberID // the tasks this person prepares or reviews
+	EntityID   int64
+	EntityType string
+	Status     Status // "" for every status
+	ByDue      bool   // order by due date (else by client)
+	Limit      int    // 0 for no limit
+	Offset     int
+}
+
+func (f Filter) where(args *[]any) string {
+	add := func(v any) string { *args = append(*args, v); return fmt.Sprintf("$%d", len(*args)) }
+	conds := []string{"tk.practice_id = $1", "tk.period = " + add(f.Period.FirstDay())}
+	if f.Member != 0 {
+		m := add(int64(f.Member))
+		conds = append(conds, "("+m+" IN (tk.preparer_id, tk.reviewer_id))")
+	}
+	if f.EntityID != 0 {
+		conds = append(conds, "tk.entity_id = "+add(f.EntityID))
+	}
+	if f.EntityType != "" {
+		conds = append(conds, "en.entity_type = "+add(f.EntityType))
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// Page is one page of a task list, with the counts of every status across
+// the whole list (before the status filter), for the header.
+type Page struct {
+	Tasks  []Task
+	Total  int // tasks matching the filter, status included
+	Counts map[Status]int
+	AtRisk int // tasks at risk, across the list
+}
+
+// List returns a page of tasks and the counts per status.
+func (s Store) List(ctx context.Context, pid atlas.PracticeID, f Filter) (Page, error) {
+	args := []any{pid}
+	where := f.where(&args)
+	pageArgs := args
+	args = append(args[:len(args):len(args)], f.Today)
+	today := fmt.Sprintf("$%d::date", len(args))
+	status := statusExpr(today)
+	page := Page{Counts: map[Status]int{}}
+	rows, err := s.DB.Query(ctx, `SELECT `+status+`, count(*), count(*) FILTER (WHERE `+atRiskExpr(today)+`)`+taskFrom+`
+		WHERE `+where+` GROUP BY 1`, args...)
+	if err != nil {
+		return page, fmt.Errorf("count tasks: %w", err)
+	}
+	var st string
+	var n, risk int
+	if _, err := pgx.ForEachRow(rows, []any{&st, &n, &risk}, func() error {
+		page.Counts[Status(st)] = n
+		page.AtRisk += risk
+		return nil
+	}); err != nil {
+		return page, err
+	}
+	if f.Status != "" {
+		pageArgs = append(args, string(f.Status))
+		where += fmt.Sprintf(" AND %s = $%d", status, len(pageArgs))
+		page.Total = page.Counts[f.Status]
+	} else {
+		for _, n := range page.Counts {
+			page.Total += n
+		}
+	}
+	order := "lower(en.code), tp.name"
+	if f.ByDue {
+		order = "tk.completed_at IS NOT NULL, tk.due_date, lower(en.code), tp.name"
+	}
+	limit := ""
+	if f.Limit > 0 {
+		limit = fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	}
+	rows, err = s.DB.Query(ctx, `SELECT `+taskColumns+taskFrom+` WHERE `+where+` ORDER BY `+order+limit, pageArgs...)
+	if err != nil {
+		return page, fmt.Errorf("list tasks: %w", err)
+	}
+	page.Tasks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r) })
+	return page, err
+}

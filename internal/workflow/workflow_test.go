@@ -1,0 +1,213 @@
+package workflow_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
+	"github.com/atlas-practice/atlas/internal/pgtest"
+	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/workflow"
+)
+
+// fixture is a practice in London with a preparer (Bea), a reviewer (Rex),
+// a manager (Mina) who manages Acme, a partner (Pat) and an outsider on the
+// team (Otto), three clients and the standard template, assigned to Acme
+// and Beta. It is Monday 2 November 2026.
+type fixture struct {
+	t                         *testing.T
+	ctx                       context.Context
+	q                         db.DB
+	p                         practice.Practice
+	ws                        workflow.Store
+	bea, rex, mina, pat, otto practice.Member
+	acme, beta, gamma         int64
+	template                  int64
+	now                       time.Time
+	nov                       atlas.Period
+}
+
+func date(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	q := pgtest.Tx(t)
+	ctx := context.Background()
+	pid := atlas.PracticeID("TWORKFLOW")
+	ps := practice.Store{DB: q}
+	f := &fixture{t: t, ctx: ctx, q: q, ws: workflow.Store{DB: q},
+		now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), nov: atlas.Period{Year: 2026, Month: time.November}}
+	if _, err := ps.Ensure(ctx, pid); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ps.SaveBasics(ctx, pid, 0, practice.Basics{Name: "Ledgerline", Timezone: "Europe/London", Currency: "GBP", VATRate: "20"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.p = p
+	add := func(slack, name string, role atlas.Role) practice.Member {
+		m, err := ps.AddMember(ctx, pid, 0, practice.NewMember{SlackUserID: atlas.SlackUserID(slack), Name: name, Role: role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	f.bea, f.rex, f.mina = add("U1BEA", "Bea", atlas.RoleStaff), add("U1REX", "Rex", atlas.RoleStaff), add("U1MINA", "Mina", atlas.RoleManager)
+	f.pat, f.otto = add("U1PAT", "Pat", atlas.RolePartner), add("U1OTTO", "Otto", atlas.RoleStaff)
+	client := func(code, name string, manager atlas.MemberID) int64 {
+		in := practice.EntityInput{Code: code, Name: name}
+		if manager != 0 {
+			in.Manager = &manager
+		}
+		e, err := ps.SaveEntity(ctx, pid, 0, 0, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.ID
+	}
+	f.acme, f.beta, f.gamma = client("ACME", "Acme Trading Ltd", f.mina.ID), client("BETA", "Beta Ltd", 0), client("GAMMA", "Gamma LLP", 0)
+	if f.template, err = f.ws.EnsureStandard(ctx, pid, f.now); err != nil || f.template == 0 {
+		t.Fatalf("standard template %d: %v", f.template, err)
+	}
+	return f
+}
+
+func (f *fixture) assign(entity int64, in workflow.AssignInput) workflow.Assignment {
+	f.t.Helper()
+	in.EntityID = entity
+	if in.TemplateID == 0 {
+		in.TemplateID = f.template
+	}
+	if in.Preparer == 0 {
+		in.Preparer, in.Reviewer = f.bea.ID, f.rex.ID
+	}
+	a, err := f.ws.Assign(f.ctx, f.p, f.mina.ID, in, f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return a
+}
+
+func (f *fixture) task(entity int64) workflow.Task {
+	f.t.Helper()
+	page, err := f.ws.List(f.ctx, f.p.ID, workflow.Filter{Period: f.nov, Today: date("2026-11-02"), EntityID: entity})
+	if err != nil || len(page.Tasks) != 1 {
+		f.t.Fatalf("task of %d: %d tasks, %v", entity, len(page.Tasks), err)
+	}
+	t, err := f.ws.Task(f.ctx, f.p.ID, page.Tasks[0].ID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return t
+}
+
+// tickStages ticks every mandatory item of the given stages as actor.
+func (f *fixture) tickStages(t workflow.Task, actor practice.Member, stages ...int) workflow.Task {
+	f.t.Helper()
+	want := map[int64]bool{}
+	for _, it := range t.OpenMandatory(stages...) {
+		want[it.ID] = true
+	}
+	got, err := f.ws.Tick(f.ctx, f.p, actor, t.ID, nil, want, f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return got
+}
+
+func TestAssignMakesThisMonthsTaskAndGenerationIsIdempotent(t *testing.T) {
+	f := newFixture(t)
+	f.assign(f.acme, workflow.AssignInput{})
+	acme := f.task(f.acme)
+	if acme.ItemsTotal != len(workflow.StandardItems) || acme.Stage != 1 || acme.PreparerID != f.bea.ID {
+		t.Fatalf("acme task: %+v", acme)
+	}
+	if got := acme.DueDate; !got.Equal(date("2026-12-10")) {
+		t.Fatalf("due %v, want 2026-12-10", got)
+	}
+	if got := acme.StageTargets[0]; !got.Equal(date("2026-11-05")) {
+		t.Fatalf("stage 1 target %v", got)
+	}
+	f.assign(f.beta, workflow.AssignInput{})
+	for range 2 {
+		g, err := f.ws.Generate(f.ctx, f.p.ID, f.nov, f.now)
+		if err != nil || g.Tasks != 0 || g.Items != 0 {
+			t.Fatalf("generate again: %+v %v", g, err)
+		}
+	}
+	g, err := f.ws.Generate(f.ctx, f.p.ID, f.nov.Next(), f.now)
+	if err != nil || g.Tasks != 2 || g.Items != 2*len(workflow.StandardItems) {
+		t.Fatalf("december: %+v %v", g, err)
+	}
+}
+
+func TestReviewFlowAndStatus(t *testing.T) {
+	f := newFixture(t)
+	f.assign(f.acme, workflow.AssignInput{})
+	task := f.task(f.acme)
+	today := date("2026-11-02")
+	if s := task.StatusOn(today); s != workflow.NotStarted {
+		t.Fatalf("status %s", s)
+	}
+	if _, err := f.ws.SendForReview(f.ctx, f.p, f.bea, task.ID, f.now); atlas.ErrorCode(err) != atlas.EConflict {
+		t.Fatalf("send with open items: %v", err)
+	}
+	task = f.tickStages(task, f.bea, 1, 2)
+	if task.Stage != 3 || task.StatusOn(today) != workflow.InProgress || task.StageDoneAt[1] == nil || task.StageDoneAt[2] != nil {
+		t.Fatalf("after stages 1-2: stage %d, %s, %v", task.Stage, task.StatusOn(today), task.StageDoneAt)
+	}
+	task = f.tickStages(task, f.bea, 3, 4)
+	if task.Stage != 5 {
+		t.Fatalf("stage %d, want 5", task.Stage)
+	}
+	if _, err := f.ws.Tick(f.ctx, f.p, f.otto, task.ID, nil, map[int64]bool{task.Items[0].ID: false}, f.now); atlas.ErrorCode(err) != atlas.EForbidden {
+		t.Fatalf("outsider ticks: %v", err)
+	}
+	if task, err := f.ws.SendForReview(f.ctx, f.p, f.bea, task.ID, f.now); err != nil || task.StatusOn(today) != workflow.InReview {
+		t.Fatalf("send: %v", err)
+	}
+	task = f.task(f.acme)
+	if _, err := f.ws.Approve(f.ctx, f.p, f.rex, task.ID, f.now); atlas.ErrorCode(err) != atlas.EConflict {
+		t.Fatalf("approve with stage 5 open: %v", err)
+	}
+	if _, err := f.ws.Approve(f.ctx, f.p, f.bea, task.ID, f.now); atlas.ErrorCode(err) != atlas.EForbidden {
+		t.Fatalf("preparer approves: %v", err)
+	}
+	task = f.tickStages(task, f.rex, 5)
+	task, err := f.ws.Approve(f.ctx, f.p, f.rex, task.ID, f.now)
+	if err != nil || task.Stage != 6 {
+		t.Fatalf("approve: stage %d %v", task.Stage, err)
+	}
+	if _, err := f.ws.Deliver(f.ctx, f.p, f.bea, task.ID, f.now); atlas.ErrorCode(err) != atlas.EConflict {
+		t.Fatalf("deliver with stage 6 open: %v", err)
+	}
+	task = f.tickStages(task, f.bea, 6)
+	task, err = f.ws.Deliver(f.ctx, f.p, f.bea, task.ID, f.now)
+	if err != nil || task.Stage != workflow.Done || task.StatusOn(date("2027-01-01")) != workflow.Complete {
+		t.Fatalf("deliver: %+v %v", task.Progress, err)
+	}
+	if _, err := f.ws.Tick(f.ctx, f.p, f.bea, task.ID, nil, map[int64]bool{task.Items[0].ID: false}, f.now); atlas.ErrorCode(err) != atlas.EConflict {
+		t.Fatalf("tick a delivered task: %v", err)
+	}
+}
+
+func TestStaleChecklistRefreshesInsteadOfOverwriting(t *testing.T) {
+	f := newFixture(t)
+	f.assign(f.acme, workflow.AssignInput{})
+	task := f.task(f.acme)
+	a, b := task.Items[0].ID, task.Items[1].ID
+	// Mina ticks a; Bea, looking at the list from before, unticks... b.
+	if _, err := f.ws.Tick(f.ctx, f.p, f.mina, task.ID, map[int64]bool{a: false, b: false}, map[int64]bool{a: true, b: false}, f.now); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.ws.Tick(f.ctx, f.p, f.bea, task.ID, map[int64]bool{a: false, b: false}, map[int64]bool{a: false, b: true}, f.now)
+	if !errors.Is(err, workflow.ErrStale) {
+		t.Fatalf("stale tick: %v", err)
+	}
+	if got.ItemsDone != 1 || !got.Items[0].Done() || got.Items[1].Done() {
+		t.Fatalf("stale tick wrote: %+v", got.Items[:2])
+	}
+}
