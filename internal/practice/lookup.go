@@ -28,7 +28,8 @@ func (s Store) SearchEntities(ctx context.Context, pid atlas.PracticeID, text st
 		// search_text holds code, name and aliases ("|acme|acme trading
 		// ltd|…|"); its trigram index finds substrings fast. Typo-tolerant
 		// matching costs a similarity score per client, so it runs only
-		// when nothing contains the text.
+		// when nothing contains the text. The entity_lookup function ranks
+		// substring matches the same way for LookupEntity.
 		esc := likeEscaper.Replace(q)
 		rows, err = s.DB.Query(ctx, `
 			SELECT `+entityColumns+` FROM entities
@@ -47,12 +48,22 @@ func (s Store) SearchEntities(ctx context.Context, pid atlas.PracticeID, text st
 		if err != nil || len(found) > 0 {
 			return found, err
 		}
-		rows, err = s.DB.Query(ctx, `
-			SELECT `+entityColumns+` FROM entities
-			WHERE practice_id = $1 AND archived_at IS NULL AND ($2 <% search_text OR $2 % search_text)
-			ORDER BY greatest(word_similarity($2, search_text), similarity($2, search_text)) DESC, lower(name), id
-			LIMIT $3`, pid, q, limit)
+		return s.similarEntities(ctx, pid, q, limit)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("search clients: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entity, error) { return scanEntity(r) })
+}
+
+// similarEntities finds active clients with a word that looks like q, which
+// is lower-cased: the typo-tolerant search, for text nothing contains.
+func (s Store) similarEntities(ctx context.Context, pid atlas.PracticeID, q string, limit int) ([]Entity, error) {
+	rows, err := s.DB.Query(ctx, `
+		SELECT `+entityColumns+` FROM entities
+		WHERE practice_id = $1 AND archived_at IS NULL AND ($2 <% search_text OR $2 % search_text)
+		ORDER BY greatest(word_similarity($2, search_text), similarity($2, search_text)) DESC, lower(name), id
+		LIMIT $3`, pid, q, limit)
 	if err != nil {
 		return nil, fmt.Errorf("search clients: %w", err)
 	}
@@ -84,17 +95,33 @@ func (s Store) LookupEntity(ctx context.Context, pid atlas.PracticeID, text stri
 	if q == "" {
 		return Entity{}, atlas.Errorf(atlas.EInvalid, "Name the client, by its code or name, such as ACME or \"Acme Trading\".")
 	}
-	// Exact code or alias, archived or not, so an archived client is named.
-	rows, err := s.DB.Query(ctx, `SELECT `+entityColumns+` FROM entities
-		WHERE practice_id = $1 AND search_text LIKE '%|' || $3 || '|%'
-		  AND (lower(code) = $2 OR EXISTS (SELECT 1 FROM unnest(aliases) a WHERE lower(a) = $2))
-		ORDER BY lower(code) = $2 DESC, archived_at IS NOT NULL, id`, pid, q, likeEscaper.Replace(q))
+	// One round trip: the entity_lookup function (migration 00004) returns
+	// the client with the text as its code, else those with it as an alias
+	// (archived or not, so an archived client is named), else the best
+	// lookupMatches clients that contain it, in SearchEntities' order.
+	rows, err := s.DB.Query(ctx, `SELECT `+entityColumns+`, x.exact
+		FROM entity_lookup($1, $2, $3, $4) WITH ORDINALITY AS x (entity_id, exact, n)
+		JOIN entities ON entities.practice_id = $1 AND entities.id = x.entity_id
+		ORDER BY x.n`, pid, q, likeEscaper.Replace(q), lookupMatches)
 	if err != nil {
 		return Entity{}, fmt.Errorf("look up client: %w", err)
 	}
-	exact, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entity, error) { return scanEntity(r) })
+	found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (lookupRow, error) {
+		var l lookupRow
+		var err error
+		l.Entity, err = scanEntity(flaggedRow{r, &l.exact})
+		return l, err
+	})
 	if err != nil {
 		return Entity{}, err
+	}
+	var exact, matches []Entity
+	for _, l := range found {
+		if l.exact {
+			exact = append(exact, l.Entity)
+		} else {
+			matches = append(matches, l.Entity)
+		}
 	}
 	var live []Entity
 	for _, e := range exact {
@@ -114,9 +141,11 @@ func (s Store) LookupEntity(ctx context.Context, pid atlas.PracticeID, text stri
 		return refuseArchived(exact[0])
 	}
 
-	matches, err := s.SearchEntities(ctx, pid, q, 6)
-	if err != nil {
-		return Entity{}, err
+	// Nothing contains the text: clients with a word like it, for typos.
+	if len(matches) == 0 {
+		if matches, err = s.similarEntities(ctx, pid, q, lookupMatches); err != nil {
+			return Entity{}, err
+		}
 	}
 	// Every result matched by code prefix, name, alias or likeness.
 	good := matches
@@ -140,6 +169,25 @@ func (s Store) LookupEntity(ctx context.Context, pid atlas.PracticeID, text stri
 	}
 	return Entity{}, ambiguous(text, good)
 }
+
+// lookupMatches is how many clients LookupEntity considers for text that
+// names none exactly.
+const lookupMatches = 6
+
+// lookupRow is a client entity_lookup returned, and whether its code or an
+// alias is the text exactly.
+type lookupRow struct {
+	Entity
+	exact bool
+}
+
+// flaggedRow scans an entity's columns and then the flag that follows them.
+type flaggedRow struct {
+	pgx.Row
+	flag *bool
+}
+
+func (r flaggedRow) Scan(dest ...any) error { return r.Row.Scan(append(dest, r.flag)...) }
 
 func ambiguous(text string, ms []Entity) error {
 	amb := &AmbiguousError{Text: text, Matches: ms}

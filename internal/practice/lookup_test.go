@@ -80,6 +80,111 @@ func TestLookupEntity(t *testing.T) {
 	}
 }
 
+func TestLookupEntityByAlias(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := practice.Store{DB: pgtest.Tx(t)}
+	pid := atlas.PracticeID("TLOOKA")
+	if _, err := s.Ensure(ctx, pid); err != nil {
+		t.Fatal(err)
+	}
+	add := func(code, name, aliases string, archived bool) practice.Entity {
+		e, err := s.SaveEntity(ctx, pid, 0, 0, practice.EntityInput{Code: code, Name: name, Aliases: aliases})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if archived {
+			if e, err = s.ArchiveEntity(ctx, pid, 0, e.ID, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return e
+	}
+	add("HARB1", "Harbour Lights Ltd", "Shared Name, Old Anchor", false)
+	add("HARB2", "Harbour View Ltd", "Shared Name", false)
+	add("MILL", "Mill House Ltd", "The Anchor", true)
+	anchor := add("ANCHOR", "Anchor Boats Ltd", "The Anchor", false)
+	add("GONE", "Gone Fishing Ltd", "Tackle Shop", true)
+	add("DUE", "Due North Ltd", "ANCHOR, Northern", false)
+
+	cases := []struct {
+		text, want, errCode, errHas string
+	}{
+		{text: "shared name", errCode: atlas.EInvalid, errHas: "matches 2 clients"}, // an alias of two clients
+		{text: "The Anchor", want: "ANCHOR"},                                        // the live one of a live and an archived alias
+		{text: "tackle shop", errCode: atlas.EInvalid, errHas: "is archived"},       // an archived client's alias names it
+		{text: "anchor", want: "ANCHOR"},                                            // a code beats another client's alias
+		{text: "northern", want: "DUE"},
+		{text: "old anchor", want: "HARB1"},
+		{text: "gone fishing", errCode: atlas.ENotFound}, // an archived client's name is not searched
+	}
+	for _, tc := range cases {
+		e, err := s.LookupEntity(ctx, pid, tc.text)
+		if tc.errCode != "" {
+			if atlas.ErrorCode(err) != tc.errCode || !strings.Contains(atlas.ErrorMessage(err), tc.errHas) {
+				t.Errorf("%q: got %v (%s), want %s containing %q", tc.text, err, atlas.ErrorCode(err), tc.errCode, tc.errHas)
+			}
+			continue
+		}
+		if err != nil || e.Code != tc.want {
+			t.Errorf("%q: got %s %v, want %s", tc.text, e.Code, err, tc.want)
+		}
+	}
+	if e, _ := s.LookupEntity(ctx, pid, "THE ANCHOR"); e.ID != anchor.ID || e.Name != "Anchor Boats Ltd" || !slices.Equal(e.Aliases, []string{"The Anchor"}) {
+		t.Fatalf("the whole client should come back: %+v", e)
+	}
+}
+
+// Text that names no client exactly is matched as the type-ahead matches
+// it: an ambiguous lookup offers the type-ahead's first six, in its order.
+func TestLookupEntityMatchesAsSearchEntities(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := practice.Store{DB: pgtest.Tx(t)}
+	pid := atlas.PracticeID("TLOOKS")
+	if _, err := s.Ensure(ctx, pid); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []struct{ code, name, aliases string }{
+		{"GRN01", "Green Leaf Ltd", ""}, {"GRN02", "Evergreen Services", ""}, {"GRN03", "Greenway Motors", "Green Garage"},
+		{"GRN04", "The Green Room", ""}, {"GRN05", "Green Leaf Holdings", "Leafy"}, {"GRN06", "Bowling Green Cafe", ""},
+		{"GRN07", "Greengrocer Co", ""}, {"GRN08", "Green & Sons", ""}, {"GREENE", "Greene Partners", ""},
+		{"LEAF", "Autumn Leaf Ltd", ""}, {"OAK1", "Oak Leaf Design", "Green Oak"}, {"Z_9", "100% Green_Energy", ""},
+	} {
+		if _, err := s.SaveEntity(ctx, pid, 0, 0, practice.EntityInput{Code: c.code, Name: c.name, Aliases: c.aliases}); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	for _, text := range []string{"green", "gree", "grn0", "een", "ltd", "lea", "green leaf", "oak", "green_", "% green"} {
+		found, err := s.SearchEntities(ctx, pid, text, 6)
+		if err != nil || len(found) == 0 {
+			t.Fatalf("%q: search found %d: %v", text, len(found), err)
+		}
+		e, err := s.LookupEntity(ctx, pid, text)
+		var amb *practice.AmbiguousError
+		switch {
+		case errors.As(err, &amb):
+			if len(found) < 2 || !slices.EqualFunc(amb.Matches, found, func(a, b practice.Entity) bool { return a.ID == b.ID }) {
+				t.Errorf("%q: lookup offered %v, search found %v", text, codes(amb.Matches), codes(found))
+			}
+		case err != nil:
+			t.Errorf("%q: %v", text, err)
+		case !slices.ContainsFunc(found, func(f practice.Entity) bool { return f.ID == e.ID }):
+			t.Errorf("%q: lookup chose %s, search found %v", text, e.Code, codes(found))
+		case len(found) > 1 && !strings.HasPrefix(strings.ToLower(e.Name), strings.ToLower(text)):
+			t.Errorf("%q: lookup chose %s of %v", text, e.Code, codes(found))
+		}
+	}
+}
+
+func codes(es []practice.Entity) []string {
+	out := make([]string, 0, len(es))
+	for _, e := range es {
+		out = append(out, e.Code)
+	}
+	return out
+}
+
 // BenchmarkClientTypeAhead measures the type-ahead query over 5,000
 // clients beside a primary-key lookup of one client in the same run: the
 // target is a p50 under 20 ms.

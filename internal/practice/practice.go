@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -42,12 +43,20 @@ func (p Practice) SetUp() bool { return p.SetUpAt != nil }
 // Location is the practice's timezone (UTC when the name is unknown, which
 // validation prevents).
 func (p Practice) Location() *time.Location {
+	if loc, ok := locations.Load(p.Timezone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(p.Timezone)
 	if err != nil {
 		return time.UTC
 	}
+	locations.Store(p.Timezone, loc)
 	return loc
 }
+
+// locations caches loaded timezones by name: loading one reads and parses
+// its zone file, and every command asks for the practice's.
+var locations sync.Map
 
 // Store reads and writes practices and members.
 type Store struct{ DB db.DB }

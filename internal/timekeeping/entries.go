@@ -164,14 +164,18 @@ func validate(n NewEntry, today time.Time) error {
 // the rounded minutes, to the penny, half away from zero, as practice.Value
 // computes it. It returns the new entry, or no row when Key was already
 // used.
-const insertEntry = `WITH r AS (` + practice.RateInForce + `), te AS (
-	INSERT INTO time_entries (practice_id, entity_id, service_id, member_id, work_date, task_id, minutes,
+const insertEntry = `WITH r AS (` + practice.RateInForce + `), te AS (` + insertEntryRow + `
+	ON CONFLICT (practice_id, idempotency_key) DO NOTHING
+	RETURNING *)`
+
+// insertEntryRow is insertEntry's INSERT on its own, reading the rate from
+// r, for a statement that writes the entry only on a condition of its own
+// (a WHERE appended to it) and handles a used key itself.
+const insertEntryRow = `INSERT INTO time_entries (practice_id, entity_id, service_id, member_id, work_date, task_id, minutes,
 	                          description, billable, source, rate, value, billing_state, idempotency_key)
 	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, r.hourly_rate, round(r.hourly_rate * $11::int / 60, 2),
 	       CASE WHEN $9 THEN 'unbilled' ELSE 'non_billable' END, $12
-	  FROM (SELECT 1) AS one LEFT JOIN r ON true
-	ON CONFLICT (practice_id, idempotency_key) DO NOTHING
-	RETURNING *)`
+	  FROM (SELECT 1) AS one LEFT JOIN r ON true`
 
 func nullable(s string) any {
 	if s == "" {
@@ -214,10 +218,7 @@ func logTx(ctx context.Context, tx db.DB, p practice.Practice, n NewEntry) (Entr
 			return Entry{}, false, atlas.FieldError(FieldTask, "That task belongs to another client. Pick one of this client's tasks, or none.")
 		}
 	}
-	rounded := practice.RoundMinutes(n.Minutes, p.RoundingIncrement, p.RoundingMode)
-	e, err := scanEntry(tx.QueryRow(ctx, insertEntry+` SELECT `+entryColumns+` FROM te`+entryJoins,
-		p.ID, n.EntityID, n.ServiceID, int64(n.Member), n.WorkDate, n.TaskID,
-		n.Minutes, n.Description, n.Billable, n.Source, rounded, nullable(n.Key)))
+	e, err := scanEntry(tx.QueryRow(ctx, insertEntry+` SELECT `+entryColumns+` FROM te`+entryJoins, entryArgs(p, n)...))
 	switch {
 	case err == nil:
 		return e, true, nil
@@ -229,6 +230,14 @@ func logTx(ctx context.Context, tx db.DB, p practice.Practice, n NewEntry) (Entr
 		return e, false, nil
 	}
 	return Entry{}, false, db.MapError(err, "")
+}
+
+// entryArgs are the parameters $1 to $12 of insertEntry and insertEntryRow
+// for n.
+func entryArgs(p practice.Practice, n NewEntry) []any {
+	rounded := practice.RoundMinutes(n.Minutes, p.RoundingIncrement, p.RoundingMode)
+	return []any{p.ID, n.EntityID, n.ServiceID, int64(n.Member), n.WorkDate, n.TaskID,
+		n.Minutes, n.Description, n.Billable, n.Source, rounded, nullable(n.Key)}
 }
 
 func entryTx(ctx context.Context, q db.DB, pid atlas.PracticeID, id int64) (Entry, error) {

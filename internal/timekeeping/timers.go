@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -53,10 +54,16 @@ const timerJoins = `
 func scanTimer(row pgx.Row) (Timer, error) {
 	var t Timer
 	var member int64
-	err := row.Scan(&t.ID, &member, &t.SlackUserID, &t.EntityID, &t.EntityCode, &t.EntityName, &t.ServiceID, &t.ServiceName,
-		&t.TaskID, &t.Note, &t.StartedAt, &t.RemindedAt, &t.startKey)
+	err := row.Scan(timerDest(&t, &member)...)
 	t.MemberID = atlas.MemberID(member)
 	return t, err
+}
+
+// timerDest are the scan targets of timerColumns; the member id goes to
+// member.
+func timerDest(t *Timer, member *int64) []any {
+	return []any{&t.ID, member, &t.SlackUserID, &t.EntityID, &t.EntityCode, &t.EntityName, &t.ServiceID, &t.ServiceName,
+		&t.TaskID, &t.Note, &t.StartedAt, &t.RemindedAt, &t.startKey}
 }
 
 // ErrNoTimer says the person has no timer running.
@@ -176,12 +183,18 @@ func (s Store) Start(ctx context.Context, p practice.Practice, in StartInput, no
 // Stop stops the person's running timer and saves its time; note, when
 // given, replaces the timer's note as the entry's description.
 func (s Store) Stop(ctx context.Context, p practice.Practice, member atlas.MemberID, note string, now time.Time) (Stopped, error) {
+	if out, done, err := s.stopNow(ctx, p, member, 0, note, now); done {
+		return out, err
+	}
 	return s.stop(ctx, p, member, 0, note, func(Timer) (time.Time, error) { return now, nil })
 }
 
 // StopID stops the person's timer if it is still timerID: a Stop button on
 // an old message must not stop a timer started since.
 func (s Store) StopID(ctx context.Context, p practice.Practice, member atlas.MemberID, timerID int64, now time.Time) (Stopped, error) {
+	if out, done, err := s.stopNow(ctx, p, member, timerID, "", now); done {
+		return out, err
+	}
 	return s.stop(ctx, p, member, timerID, "", func(Timer) (time.Time, error) { return now, nil })
 }
 
@@ -221,26 +234,170 @@ func (s Store) stop(ctx context.Context, p practice.Practice, member atlas.Membe
 	return out, err
 }
 
-// stopTx saves a timer's time as an entry dated on the day it started, and
-// removes the timer unless the caller already has. The entry's key is the timer's id, so a timer is
-// saved once however often it is stopped.
-func stopTx(ctx context.Context, tx pgx.Tx, p practice.Practice, t Timer, end time.Time, note string, removed bool) (Stopped, error) {
+// stopStatement is the common stop, of a timer started earlier the same
+// day that ran for a minute or more, as one autocommitted statement: no
+// transaction to open and close. Its parameters:
+//
+//	$1 practice, $2 the timer's id or 0 for whichever runs, $3 when the
+//	day began (dayStart), $4 member, $5 that day, $6 the end plus 30
+//	seconds in whole microseconds since 1970, $7 the description or null
+//	for the timer's note, $8 and $9 the practice's rounding (roundingTerms).
+//
+// It locks the member row first, as lockedTimer does, so it takes its turn
+// with every other change to the person's timer. It removes the timer only
+// if it started since $3, so the entry is dated $5 as timerEntry dates it;
+// has no task to check against its client; and ran for 1 to 1,440
+// minutes, counted as timerEntry counts them: rounding to the nearest
+// minute, half up, is the whole minutes in the time plus 30 seconds, and
+// whole microseconds suffice because the start is stored in them. It saves
+// the entry with insertEntryRow valued by practice.RateInForce, their
+// parameters bound to what timerEntry makes of the removed timer, and
+// without a conflict clause, so a key already used fails the whole
+// statement instead of leaving the timer removed and its time unsaved. No
+// row means nothing changed.
+var stopStatement = `WITH m AS (SELECT 1 FROM members WHERE practice_id = $1 AND id = $4 AND active FOR NO KEY UPDATE),
+	t AS (DELETE FROM timers WHERE practice_id = $1 AND member_id = $4 AND EXISTS (SELECT 1 FROM m)
+	        AND ($2::bigint = 0 OR id = $2) AND task_id IS NULL AND started_at >= $3
+	        AND ($6::bigint - (extract(epoch FROM started_at) * 1000000)::bigint) / 60000000 BETWEEN 1 AND ` + strconv.Itoa(MaxMinutes) + `
+	      RETURNING *, (($6::bigint - (extract(epoch FROM started_at) * 1000000)::bigint) / 60000000)::int AS minutes),
+	r AS (` + bindParams(practice.RateInForce, timerRate) + `),
+	te AS (` + bindParams(insertEntryRow, timerEntryRow) + ` WHERE EXISTS (SELECT 1 FROM t) RETURNING *)
+	SELECT ` + entryColumns + `, ` + timerColumns + ` FROM te CROSS JOIN t` + entryJoins
+
+// timerRate binds practice.RateInForce's client and service to the timer's.
+var timerRate = map[int]string{2: `(SELECT entity_id FROM t)`, 3: `(SELECT service_id FROM t)`}
+
+// timerEntryRow binds insertEntryRow's parameters other than the practice,
+// member and day to what timerEntry makes of the timer.
+var timerEntryRow = map[int]string{
+	2:  `(SELECT entity_id FROM t)`,
+	3:  `(SELECT service_id FROM t)`,
+	6:  `(SELECT task_id FROM t)`,
+	7:  `(SELECT minutes FROM t)`,
+	8:  `(SELECT coalesce($7, note) FROM t)`,
+	9:  `true`,
+	10: `'` + SourceTimer + `'`,
+	11: `(SELECT (minutes + $8) / $9 * $9 FROM t)`,
+	12: `(SELECT 'timer:' || id FROM t)`,
+}
+
+var paramPattern = regexp.MustCompile(`\$[0-9]+`)
+
+// bindParams replaces the parameters of statement named in exprs by their
+// SQL expressions, leaving the others.
+func bindParams(statement string, exprs map[int]string) string {
+	return paramPattern.ReplaceAllStringFunc(statement, func(param string) string {
+		n, _ := strconv.Atoi(param[1:])
+		if e, ok := exprs[n]; ok {
+			return e
+		}
+		return param
+	})
+}
+
+// stopNow runs stopStatement. done is false, with nothing changed,
+// whenever the careful path must decide instead: no timer, or another one,
+// a timer started before the day began or with a task to check against its
+// client, time that saves nothing or too much, an inactive member, a key
+// already used. That path gives every answer and message Stop always has.
+func (s Store) stopNow(ctx context.Context, p practice.Practice, member atlas.MemberID, timerID int64, note string, end time.Time) (out Stopped, done bool, err error) {
+	loc := p.Location()
+	day, ok := dayStart(end, loc)
+	if !ok {
+		return Stopped{}, false, nil
+	}
+	var desc any
+	if d := strings.TrimSpace(note); d != "" {
+		desc = d
+	}
+	add, step := roundingTerms(p)
+	args := []any{p.ID, timerID, day, int64(member), DateOf(end.In(loc)), end.Add(30 * time.Second).UnixMicro(), desc, add, step}
+	var t Timer
+	var e Entry
+	save := func(q db.DB) error {
+		var timerMember int64
+		var err error
+		e, err = scanEntry(alsoScan{q.QueryRow(ctx, stopStatement, args...), timerDest(&t, &timerMember)})
+		t.MemberID = atlas.MemberID(timerMember)
+		return err
+	}
+	if tx, ok := s.DB.(pgx.Tx); ok {
+		// Inside the caller's transaction a savepoint keeps a refused
+		// statement from aborting it, as the careful path's does.
+		err = db.InTx(ctx, tx, func(tx pgx.Tx) error { return save(tx) })
+	} else {
+		err = save(s.DB)
+	}
+	switch {
+	case err == nil:
+		return Stopped{Timer: t, Entry: &e}, true, nil
+	case errors.Is(err, pgx.ErrNoRows) || db.IsUniqueViolation(err, ""):
+		return Stopped{}, false, nil
+	}
+	return Stopped{}, true, db.MapError(err, "")
+}
+
+// dayStart is when the day of end began in loc, for a day whose clocks
+// have not changed between then and end, so that every instant from it to
+// end falls on that day; ok is false on a day they have changed.
+func dayStart(end time.Time, loc *time.Location) (start time.Time, ok bool) {
+	local := end.In(loc)
+	start = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	_, next := start.ZoneBounds()
+	return start, DateOf(start).Equal(DateOf(local)) && !start.After(end) && (next.IsZero() || next.After(end))
+}
+
+// roundingTerms give practice.RoundMinutes for p as (minutes + add) / step
+// * step, for SQL to round a positive number of minutes.
+func roundingTerms(p practice.Practice) (add, step int) {
+	switch {
+	case p.RoundingIncrement <= 1 || p.RoundingMode == "none":
+		return 0, 1
+	case p.RoundingMode == "nearest":
+		return p.RoundingIncrement / 2, p.RoundingIncrement
+	}
+	return p.RoundingIncrement - 1, p.RoundingIncrement
+}
+
+// alsoScan scans the columns that follow a scanner's own into dest.
+type alsoScan struct {
+	pgx.Row
+	dest []any
+}
+
+func (r alsoScan) Scan(dest ...any) error { return r.Row.Scan(append(dest, r.dest...)...) }
+
+// timerEntry is the entry that stopping t at end saves: its time to the
+// nearest minute, dated on the day it started, described by note or else
+// the timer's own note, keyed by the timer so it is saved once however
+// often it is stopped. Under a minute gives no minutes, and saves nothing.
+func timerEntry(p practice.Practice, t Timer, end time.Time, note string) (NewEntry, error) {
 	minutes := int(end.Sub(t.StartedAt).Round(time.Minute) / time.Minute)
 	if minutes > MaxMinutes {
-		return Stopped{}, atlas.Errorf(atlas.EConflict, "Your timer on %s has run for %s, more than one entry can hold. Use `/timer adjust` to say when you actually stopped; nothing is lost meanwhile.",
+		return NewEntry{}, atlas.Errorf(atlas.EConflict, "Your timer on %s has run for %s, more than one entry can hold. Use `/timer adjust` to say when you actually stopped; nothing is lost meanwhile.",
 			t.ClientLabel(), formatMinutes(minutes))
 	}
+	desc := t.Note
+	if strings.TrimSpace(note) != "" {
+		desc = strings.TrimSpace(note)
+	}
+	return NewEntry{
+		Member: t.MemberID, EntityID: t.EntityID, ServiceID: t.ServiceID, TaskID: t.TaskID,
+		WorkDate: DateOf(t.StartedAt.In(p.Location())), Minutes: minutes, Description: desc, Billable: true,
+		Source: SourceTimer, Key: "timer:" + strconv.FormatInt(t.ID, 10),
+	}, nil
+}
+
+// stopTx saves a timer's time as an entry (timerEntry), and removes the
+// timer unless the caller already has.
+func stopTx(ctx context.Context, tx pgx.Tx, p practice.Practice, t Timer, end time.Time, note string, removed bool) (Stopped, error) {
+	n, err := timerEntry(p, t, end, note)
+	if err != nil {
+		return Stopped{}, err
+	}
 	out := Stopped{Timer: t}
-	if minutes >= 1 {
-		desc := t.Note
-		if strings.TrimSpace(note) != "" {
-			desc = strings.TrimSpace(note)
-		}
-		e, _, err := logTx(ctx, tx, p, NewEntry{
-			Member: t.MemberID, EntityID: t.EntityID, ServiceID: t.ServiceID, TaskID: t.TaskID,
-			WorkDate: DateOf(t.StartedAt.In(p.Location())), Minutes: minutes, Description: desc, Billable: true,
-			Source: SourceTimer, Key: "timer:" + strconv.FormatInt(t.ID, 10),
-		})
+	if n.Minutes >= 1 {
+		e, _, err := logTx(ctx, tx, p, n)
 		if err != nil {
 			return Stopped{}, err
 		}
