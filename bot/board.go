@@ -1,4 +1,76 @@
 package bot
 
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/atlas-practice/atlas/bot/views"
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/workflow"
+)
+
+const boardUsage = "`/board` for this month, or `/board 2026-11` for another"
+
 // registerBoard adds /board and the App Home calendar's controls.
-func registerBoard(rt *Router) {}
+func registerBoard(rt *Router) {
+	manager := func(h HandlerFunc) Route { return Route{Min: atlas.RoleManager, Handle: h} }
+	rt.HandleCommand(Command{Name: "/board", Usage: "/board [2026-11]",
+		Summary:  "The month's task board: completion rate, the stage holding work up, each person's workload and what is overdue.",
+		Examples: []string{"/board", "/board last month", "/board 2026-10"},
+		Route:    manager(board)})
+	rt.HandleAction(views.ActionCalendar, manager(calendarAction))
+}
+
+// parseBoardMonth reads /board's month: nothing for the current one, "last
+// month", "next month", or YYYY-MM.
+func parseBoardMonth(text string, today time.Time) (atlas.Period, error) {
+	current := atlas.PeriodOf(today)
+	switch w := strings.ToLower(strings.Join(strings.Fields(text), " ")); w {
+	case "", "month", "this month":
+		return current, nil
+	case "last", "last month":
+		return current.Prev(), nil
+	case "next", "next month":
+		return current.Next(), nil
+	default:
+		p, err := atlas.ParsePeriod(w)
+		if err != nil || len(w) != len("2026-11") {
+			return atlas.Period{}, atlas.Errorf(atlas.EInvalid, "%q is not a month. Use %s (year, then month 01 to 12).", text, boardUsage)
+		}
+		return p, nil
+	}
+}
+
+// board shows the month's task board.
+func board(ctx context.Context, r *Request) error {
+	today := r.today()
+	period, err := parseBoardMonth(unescape(r.Text), today)
+	if err != nil {
+		return err
+	}
+	b, err := workflow.Store{DB: r.router.DB}.Board(ctx, r.Practice.ID, period, today)
+	if err != nil {
+		return err
+	}
+	d := views.BoardData{Month: period.Label(), Total: b.Total, Complete: b.Complete, Rate: b.CompletionRate(),
+		Bottleneck: b.Bottleneck(), OverdueTotal: b.OverdueTotal}
+	for i, s := range b.Stages {
+		d.Stages[i] = views.BoardStage{Name: atlas.StageName(i + 1), Waiting: s.Waiting, PastTarget: s.PastTarget, MedianDays: s.MedianDays}
+	}
+	for _, w := range b.Workload {
+		d.People = append(d.People, views.BoardPerson{Name: w.Name, Preparing: w.Preparing, Reviewing: w.Reviewing, CapacityMinutes: w.WeeklyCapacityMinutes})
+	}
+	for _, t := range b.Overdue {
+		d.Overdue = append(d.Overdue, views.BoardOverdue{TaskID: t.ID, Client: t.ClientLabel(), Month: t.Period.Label(),
+			Stage: atlas.StageName(t.Stage), DaysOverdue: daysBetween(t.DueDate, today), Preparer: t.PreparerName})
+	}
+	text := fmt.Sprintf("Task board, %s: %d%% complete (%d of %d), %d overdue", period.Label(), d.Rate, d.Complete, d.Total, d.OverdueTotal)
+	return r.Reply(Message{Text: text, Blocks: views.Board(d)})
+}
+
+// daysBetween counts the calendar days from one date to a later one.
+func daysBetween(from, to time.Time) int {
+	return int(to.Sub(from) / (24 * time.Hour))
+}

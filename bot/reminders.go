@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,10 +22,20 @@ const ForgottenTimersSpec = "*/5 * * * *"
 
 // RegisterJobs adds the bot's periodic jobs to reg.
 func RegisterJobs(reg *jobs.Registry, rt *Router) error {
-	return reg.AddPeriodic(jobs.Periodic{Name: "forgotten_timers", Spec: ForgottenTimersSpec,
-		Run: func(ctx context.Context, tx pgx.Tx, p jobs.Practice, _ time.Time) error {
-			return rt.RemindForgottenTimers(ctx, tx, atlas.PracticeID(p.ID))
-		}})
+	return errors.Join(
+		reg.AddPeriodic(jobs.Periodic{Name: "forgotten_timers", Spec: ForgottenTimersSpec,
+			Run: func(ctx context.Context, tx pgx.Tx, p jobs.Practice, _ time.Time) error {
+				return rt.RemindForgottenTimers(ctx, tx, atlas.PracticeID(p.ID))
+			}}),
+		reg.AddPeriodic(jobs.Periodic{Name: "monthly_tasks", Spec: MonthlyTasksSpec,
+			Run: func(ctx context.Context, tx pgx.Tx, p jobs.Practice, slot time.Time) error {
+				return rt.GenerateMonthlyTasks(ctx, tx, atlas.PracticeID(p.ID), slot)
+			}}),
+		reg.AddPeriodic(jobs.Periodic{Name: "overdue_tasks", Spec: OverdueTasksSpec,
+			Run: func(ctx context.Context, tx pgx.Tx, p jobs.Practice, _ time.Time) error {
+				return rt.AlertOverdueTasks(ctx, tx, atlas.PracticeID(p.ID))
+			}}),
+	)
 }
 
 // RemindForgottenTimers sends one DM about each of a practice's timers that

@@ -235,13 +235,21 @@ func (r *Request) DM(ctx context.Context, userID string, m Message) error {
 	return nil
 }
 
-// OpenModal opens a modal on the request's trigger (which lives three
-// seconds, so call it before any slow work), then acknowledges.
+// OpenModal opens a modal (pushes one, from inside a modal) on the
+// request's trigger, which lives three seconds, so call it before any slow
+// work; then it acknowledges.
 func (r *Request) OpenModal(v slack.ModalViewRequest) error {
 	if r.TriggerID == "" {
 		return fmt.Errorf("open modal %s: the request has no trigger_id", v.CallbackID)
 	}
-	_, err := r.API.OpenViewContext(r.ctx, r.TriggerID, v)
+	var err error
+	if r.Interaction != nil && r.Interaction.View.Type == slack.VTModal {
+		// A button inside a modal (the task's Log time) stacks the new
+		// modal on it, so closing it returns to where the person was.
+		_, err = r.API.PushViewContext(r.ctx, r.TriggerID, v)
+	} else {
+		_, err = r.API.OpenViewContext(r.ctx, r.TriggerID, v)
+	}
 	r.Ack(nil)
 	if err != nil {
 		return fmt.Errorf("open modal %s: %w", v.CallbackID, err)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/atlas-practice/atlas/bot/views"
 	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
 // openSetup opens the practice set-up modal, filled with the current values.
@@ -24,6 +25,11 @@ func submitSetup(ctx context.Context, r *Request) error {
 		VATRate:  r.Value(views.SetupVATRate),
 	})
 	if err != nil {
+		return err
+	}
+	// A fresh practice starts with the standard monthly checklist; a
+	// practice that has templates keeps them as they are.
+	if _, err := (workflow.Store{DB: r.router.DB}).EnsureStandard(ctx, p.ID, r.now()); err != nil {
 		return err
 	}
 	r.Ack(nil) // closes the modal

@@ -1,5 +1,468 @@
 package bot
 
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/atlas-practice/atlas/bot/blockkit"
+	"github.com/atlas-practice/atlas/bot/views"
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/workflow"
+)
+
+const (
+	tasksUsage    = "`/tasks [@person|client] [2026-11]`"
+	generateUsage = "`/tasks generate [2026-11]`"
+	// generateAhead is how many months ahead tasks may be made: enough to
+	// prepare next month early, not so many that a mistyped year fills the
+	// calendar.
+	generateAhead = 2
+)
+
 // registerTasks adds the monthly task routes: /tasks, the task modal and
 // its checklist, review and delivery buttons.
-func registerTasks(rt *Router) {}
+func registerTasks(rt *Router) {
+	staff := func(h HandlerFunc) Route { return Route{Min: atlas.RoleStaff, Handle: h} }
+
+	rt.HandleCommand(Command{Name: "/tasks", Usage: "/tasks [@person|client] [2026-11]",
+		Summary:  "The month's tasks, by due date: yours (those you prepare or review), a colleague's or a client's, each with its stage and progress and a button to open its checklist.",
+		Examples: []string{"/tasks", "/tasks 2026-10", "/tasks @bea", "/tasks acme"},
+		Route:    staff(tasksList)})
+	rt.HandleCommand(Command{Name: "/tasks", Sub: "generate", Usage: "/tasks generate [2026-11]",
+		Summary:  "Make the month's task for every client with a template (this month unless you name one). Running it again makes nothing twice.",
+		Examples: []string{"/tasks generate", "/tasks generate 2026-12"},
+		Route:    Route{Min: atlas.RoleManager, Handle: tasksGenerate}})
+	rt.HandleAction(views.ActionTaskPage, staff(tasksPage))
+	rt.HandleAction(views.ActionTaskOpen, staff(openTask))
+	rt.HandleAction(views.ActionTaskTick, staff(tickTask))
+	rt.HandleAction(views.ActionTaskSend, staff(sendTask))
+	rt.HandleAction(views.ActionTaskApprove, staff(approveTask))
+	rt.HandleAction(views.ActionTaskReturn, staff(askReturn))
+	rt.HandleAction(views.ActionTaskDeliver, staff(deliverTask))
+	rt.HandleSubmit(views.CallbackTaskReturn, staff(submitReturn))
+}
+
+func (r *Request) workflowStore() workflow.Store { return workflow.Store{DB: r.router.DB} }
+
+// thisMonth is the current month in the practice's timezone.
+func (r *Request) thisMonth() atlas.Period { return atlas.PeriodOf(r.now().In(r.Practice.Location())) }
+
+var monthWord = regexp.MustCompile(`^\d{4}-\d{1,2}$`)
+
+// taskScope is what a /tasks line asks for.
+type taskScope struct {
+	period atlas.Period
+	member *practice.Member // whose tasks; nil with a client
+	entity *practice.Entity // the client's tasks
+}
+
+// parseTaskScope reads "[@person|client] [2026-11]".
+func parseTaskScope(ctx context.Context, r *Request, text string) (taskScope, error) {
+	sc := taskScope{period: r.thisMonth(), member: r.Member}
+	var client []string
+	var person string
+	months := 0
+	for _, w := range strings.Fields(unescape(text)) {
+		switch m := mention.FindStringSubmatch(w); {
+		case m != nil:
+			if person != "" && person != m[1] {
+				return sc, atlas.Errorf(atlas.EInvalid, "Name one person at a time, such as `/tasks @bea`.")
+			}
+			person = m[1]
+		case monthWord.MatchString(w):
+			p, err := atlas.ParsePeriod(w)
+			if err != nil {
+				return sc, err
+			}
+			sc.period = p
+			months++
+		default:
+			client = append(client, w)
+		}
+	}
+	name := strings.Trim(strings.Join(client, " "), "\"“” ")
+	switch {
+	case months > 1:
+		return sc, atlas.Errorf(atlas.EInvalid, "Give one month, such as `/tasks 2026-11`. The form is %s.", tasksUsage)
+	case person != "" && name != "":
+		return sc, atlas.Errorf(atlas.EInvalid, "Give a person or a client, not both: `/tasks @bea` or `/tasks acme`.")
+	case strings.EqualFold(name, "me") || strings.EqualFold(name, "mine"):
+		return sc, nil
+	case name != "":
+		e, err := r.practiceStore().LookupEntity(ctx, r.Practice.ID, name)
+		switch {
+		case atlas.ErrorCode(err) == atlas.ENotFound:
+			return sc, atlas.Errorf(atlas.ENotFound, "%s The form is %s.", atlas.ErrorMessage(err), tasksUsage)
+		case err != nil && !(e.ID != 0 && e.Archived()):
+			return sc, err
+		}
+		// An archived client is refused new work, but its past months
+		// can still be looked at.
+		sc.entity, sc.member = &e, nil
+	case person != "" && person != r.UserID:
+		m, err := r.practiceStore().MemberBySlackID(ctx, r.Practice.ID, atlas.SlackUserID(person))
+		if err != nil {
+			return sc, atlas.Errorf(atlas.ENotFound, "<@%s> is not on the team, so has no tasks. `/atlas team` lists who is.", person)
+		}
+		sc.member = &m
+	}
+	return sc, nil
+}
+
+// tasksList answers /tasks.
+func tasksList(ctx context.Context, r *Request) error {
+	return showTaskList(ctx, r, r.Text, 0)
+}
+
+// tasksPage shows another page of a task list, in place of the one clicked.
+func tasksPage(ctx context.Context, r *Request) error {
+	var args views.TaskPageArgs
+	if r.Action == nil || json.Unmarshal([]byte(r.Action.Value), &args) != nil {
+		return atlas.Errorf(atlas.EInvalid, "That button has expired. Run %s again.", tasksUsage)
+	}
+	r.replace = true
+	return showTaskList(ctx, r, args.Text, args.Page)
+}
+
+func showTaskList(ctx context.Context, r *Request, text string, page int) error {
+	sc, err := parseTaskScope(ctx, r, text)
+	if err != nil {
+		return err
+	}
+	f := workflow.Filter{Period: sc.period, Today: r.today(), ByDue: true, Limit: views.TaskListPerPage, Offset: max(page, 0) * views.TaskListPerPage}
+	d := views.TaskList{Period: sc.period.Label(), Today: f.Today, Text: strings.TrimSpace(text)}
+	switch {
+	case sc.entity != nil:
+		f.EntityID = sc.entity.ID
+		d.Title = sc.entity.Code + " · " + sc.entity.Name
+		d.Empty = fmt.Sprintf("%s has no task for %s. A client gets its monthly task once it is assigned a template; a manager makes the month's tasks with %s.",
+			blockkit.Escape(sc.entity.Name), sc.period.Label(), generateUsage)
+	case sc.member.ID == r.Member.ID:
+		f.Member = r.Member.ID
+		d.Title = "Your tasks"
+		d.Empty = fmt.Sprintf("You prepare or review no task in %s. `/tasks acme` shows a client's tasks and `/tasks @person` a colleague's; a manager makes the month's tasks with %s.",
+			sc.period.Label(), generateUsage)
+	default:
+		f.Member = sc.member.ID
+		d.Title = sc.member.Name + "'s tasks"
+		d.Empty = fmt.Sprintf("%s prepares or reviews no task in %s.", blockkit.Escape(sc.member.Name), sc.period.Label())
+	}
+	ws := r.workflowStore()
+	res, err := ws.List(ctx, r.Practice.ID, f)
+	if err != nil {
+		return err
+	}
+	// The list may have shrunk since the page button was drawn.
+	if pg := blockkit.Paginate(res.Total, page, views.TaskListPerPage); pg.Index != page {
+		f.Offset = pg.Index * views.TaskListPerPage
+		if res, err = ws.List(ctx, r.Practice.ID, f); err != nil {
+			return err
+		}
+	}
+	d.Tasks, d.Counts, d.AtRisk = res.Tasks, res.Counts, res.AtRisk
+	d.Page = blockkit.Paginate(res.Total, page, views.TaskListPerPage)
+	summary := fmt.Sprintf("%s, %s: %d", d.Title, d.Period, res.Total)
+	return r.Reply(Message{Text: summary, Blocks: views.TaskListBlocks(d)})
+}
+
+// tasksGenerate makes the month's tasks.
+func tasksGenerate(ctx context.Context, r *Request) error {
+	period := r.thisMonth()
+	if text := strings.TrimSpace(r.Text); text != "" {
+		p, err := atlas.ParsePeriod(text)
+		if err != nil || strings.Contains(text, " ") {
+			return atlas.Errorf(atlas.EInvalid, "Atlas cannot read %q as a month. Use %s, such as `/tasks generate` for this month or `/tasks generate %s`.",
+				text, generateUsage, period.Next())
+		}
+		period = p
+	}
+	if limit := r.thisMonth(); period.FirstDay().After(limit.FirstDay().AddDate(0, generateAhead, 0)) {
+		return atlas.Errorf(atlas.EInvalid, "Tasks are made at most %d months ahead; %s is too far. Try `/tasks generate %s`.",
+			generateAhead, period.Label(), limit.Next())
+	}
+	g, err := r.workflowStore().Generate(ctx, r.Practice.ID, period, r.now())
+	if err != nil {
+		return err
+	}
+	r.log.Info("tasks generated", "practice", r.Practice.ID, "period", period.String(), "tasks", g.Tasks, "items", g.Items, "by", r.UserID)
+	if g.Tasks == 0 {
+		return r.Reply(ephemeral(fmt.Sprintf(":information_source: Nothing new: 0 tasks made. Every client with a template already has its %s task. "+
+			"A client gets one once it is assigned a template; `/tasks` lists the month's tasks.", period.Label())))
+	}
+	return r.Reply(ephemeral(fmt.Sprintf(":white_check_mark: Made %s with %s for %s. `/tasks` lists yours; `/tasks acme` a client's.",
+		fmt.Sprintf("%d %s", g.Tasks, pluralWord(g.Tasks, "task", "tasks")), fmt.Sprintf("%d %s", g.Items, pluralWord(g.Items, "checklist item", "checklist items")), period.Label())))
+}
+
+// inModal reports whether the request came from a modal (rather than a
+// message, a DM or the App Home).
+func (r *Request) inModal() bool {
+	return r.Interaction != nil && r.Interaction.View.ID != "" && r.Interaction.View.Type == slack.VTModal
+}
+
+// taskModal draws a task for the caller.
+func (r *Request) taskModal(t workflow.Task, notice string, rev int) slack.ModalViewRequest {
+	return views.TaskModal(views.TaskModalData{Task: t, Today: r.today(), Loc: r.Practice.Location(),
+		MayReview: r.Member != nil && t.MayReview(*r.Member, r.Practice), Notice: notice, Rev: rev})
+}
+
+// taskID reads the task id of a task button.
+func taskID(r *Request) (int64, error) {
+	id := int64(0)
+	if r.Action != nil {
+		id = atoi64(r.Action.Value)
+	}
+	if id <= 0 {
+		return 0, atlas.Errorf(atlas.EInvalid, "That button has expired. %s lists the month's tasks.", tasksUsage)
+	}
+	return id, nil
+}
+
+// openTask opens a task's modal: pushed onto a modal it was opened from,
+// else opened afresh.
+func openTask(ctx context.Context, r *Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	t, err := r.workflowStore().Task(ctx, r.Practice.ID, id)
+	if err != nil {
+		return err
+	}
+	v := r.taskModal(t, "", 0)
+	if r.inModal() {
+		if _, err := r.API.PushViewContext(ctx, r.TriggerID, v); err != nil {
+			return fmt.Errorf("push task %d: %w", id, err)
+		}
+		return nil
+	}
+	return r.OpenModal(v)
+}
+
+// redraw replaces the task modal the request came from with t as it now
+// stands and notice at the top.
+func (r *Request) redraw(ctx context.Context, t workflow.Task, notice string) error {
+	var meta views.TaskMeta
+	_ = r.PrivateMetadata(&meta)
+	return r.redrawView(ctx, r.Interaction.View.ID, t, notice, meta.Rev+1)
+}
+
+func (r *Request) redrawView(ctx context.Context, viewID string, t workflow.Task, notice string, rev int) error {
+	// No hash: the task is read after every change, so the last drawing is
+	// the freshest, and refusing it would leave an older one on screen.
+	if _, err := r.API.UpdateViewContext(ctx, r.taskModal(t, notice, rev), "", "", viewID); err != nil {
+		return fmt.Errorf("update task modal %s: %w", viewID, err)
+	}
+	return nil
+}
+
+// refused shows why a change was refused: in the modal, with the task as
+// it now stands (a modal cannot take an ephemeral message), or as a reply
+// when the button was elsewhere. Internal errors go to the router.
+func (r *Request) refused(ctx context.Context, taskID int64, err error) error {
+	if atlas.ErrorCode(err) == atlas.EInternal || !r.inModal() {
+		return err
+	}
+	t, lerr := r.workflowStore().Task(ctx, r.Practice.ID, taskID)
+	if lerr != nil {
+		return err
+	}
+	return r.redraw(ctx, t, errorText(err))
+}
+
+// tickTask ticks or unticks the items of one checklist element: shown is
+// how the element was drawn (its initial options in the payload's view),
+// want how the person left it. The store refuses, as stale, a change made
+// from a drawing that is no longer true.
+func tickTask(ctx context.Context, r *Request) error {
+	if r.Action == nil || !r.inModal() {
+		return atlas.Errorf(atlas.EInvalid, "Tick items in the task's window: %s lists the month's tasks with an Open button.", tasksUsage)
+	}
+	id, items, ok := views.ParseTaskItemsBlockID(r.Action.BlockID)
+	if !ok {
+		return atlas.Errorf(atlas.EInvalid, "That checklist is out of date. Close it and open the task again from %s.", tasksUsage)
+	}
+	ws := r.workflowStore()
+	shown, found := shownItems(r.Interaction.View, r.Action.BlockID, items)
+	if !found {
+		// What the person saw cannot be told, so nothing is written.
+		t, err := ws.Task(ctx, r.Practice.ID, id)
+		if err != nil {
+			return err
+		}
+		return r.redraw(ctx, t, ":arrows_counterclockwise: The checklist could not be read, so nothing was changed. It now shows where things stand; tick again if you still need to.")
+	}
+	selected := map[string]bool{}
+	for _, o := range r.Action.SelectedOptions {
+		selected[o.Value] = true
+	}
+	want := make(map[int64]bool, len(items))
+	for _, it := range items {
+		want[it] = selected[itoa(it)]
+	}
+	t, err := ws.Tick(ctx, r.Practice, *r.Member, id, shown, want, r.now())
+	switch {
+	case err == nil:
+		return r.redraw(ctx, t, "")
+	case errors.Is(err, workflow.ErrStale):
+		return r.redraw(ctx, t, ":arrows_counterclockwise: "+atlas.ErrorMessage(err))
+	}
+	return r.refused(ctx, id, err)
+}
+
+// shownItems reads, from the view the action came from, which of an
+// element's items were drawn ticked.
+func shownItems(v slack.View, blockID string, items []int64) (map[int64]bool, bool) {
+	for _, b := range v.Blocks.BlockSet {
+		ab, ok := b.(*slack.ActionBlock)
+		if !ok || ab.BlockID != blockID || ab.Elements == nil || len(ab.Elements.ElementSet) != 1 {
+			continue
+		}
+		el, ok := ab.Elements.ElementSet[0].(*slack.CheckboxGroupsBlockElement)
+		if !ok {
+			return nil, false
+		}
+		shown := make(map[int64]bool, len(items))
+		for _, it := range items {
+			shown[it] = false
+		}
+		for _, o := range el.InitialOptions {
+			if _, ok := shown[atoi64(o.Value)]; ok {
+				shown[atoi64(o.Value)] = true
+			}
+		}
+		return shown, true
+	}
+	return nil, false
+}
+
+// sendTask hands the pack to its reviewer, who gets a DM.
+func sendTask(ctx context.Context, r *Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	t, err := r.workflowStore().SendForReview(ctx, r.Practice, *r.Member, id, r.now())
+	if err != nil {
+		return r.refused(ctx, id, err)
+	}
+	if err := r.afterChange(ctx, t, fmt.Sprintf(":outbox_tray: Sent to %s for review.", blockkit.Escape(t.ReviewerName))); err != nil {
+		return err
+	}
+	r.notify(ctx, t, t.ReviewerSlack, fmt.Sprintf(":eyes: %s sent *%s* for your review.", blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title())))
+	return nil
+}
+
+// approveTask passes review; the preparer gets a DM.
+func approveTask(ctx context.Context, r *Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	t, err := r.workflowStore().Approve(ctx, r.Practice, *r.Member, id, r.now())
+	if err != nil {
+		return r.refused(ctx, id, err)
+	}
+	if err := r.afterChange(ctx, t, ":ok_hand: Approved. The delivery items can be ticked now."); err != nil {
+		return err
+	}
+	r.notify(ctx, t, t.PreparerSlack, fmt.Sprintf(":ok_hand: %s approved *%s*. Tick the delivery items, then press *Deliver*.",
+		blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title())))
+	return nil
+}
+
+// deliverTask completes an approved task.
+func deliverTask(ctx context.Context, r *Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	t, err := r.workflowStore().Deliver(ctx, r.Practice, *r.Member, id, r.now())
+	if err != nil {
+		return r.refused(ctx, id, err)
+	}
+	return r.afterChange(ctx, t, ":tada: Delivered. The task is complete.")
+}
+
+// afterChange shows a task just changed: in the modal the button was in,
+// or else as a reply.
+func (r *Request) afterChange(ctx context.Context, t workflow.Task, notice string) error {
+	if r.inModal() {
+		return r.redraw(ctx, t, notice)
+	}
+	return r.Reply(ephemeral(notice + " " + blockkit.Escape(t.Title())))
+}
+
+// notify DMs a person about a task with a button to open it. A DM that
+// cannot be sent is logged, never undoing the change it was about; nobody
+// is told about their own action.
+func (r *Request) notify(ctx context.Context, t workflow.Task, userID, text string) {
+	if userID == "" || userID == r.UserID {
+		return
+	}
+	if err := r.DM(ctx, userID, Message{Text: text, Blocks: views.TaskNotice(text, t.ID)}); err != nil {
+		r.log.Warn("task DM not sent", "practice", r.Practice.ID, "task", t.ID, "user", userID, "err", err)
+	}
+}
+
+// askReturn pushes the query form over the task modal.
+func askReturn(ctx context.Context, r *Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	t, err := r.workflowStore().Task(ctx, r.Practice.ID, id)
+	if err != nil {
+		return err
+	}
+	meta := views.TaskMeta{TaskID: id}
+	if r.inModal() {
+		var parent views.TaskMeta
+		_ = r.PrivateMetadata(&parent)
+		meta.Parent, meta.Rev = r.Interaction.View.ID, parent.Rev
+	}
+	v := views.TaskReturnModal(t, meta)
+	if r.inModal() {
+		_, err = r.API.PushViewContext(ctx, r.TriggerID, v)
+	} else {
+		_, err = r.API.OpenViewContext(ctx, r.TriggerID, v)
+	}
+	if err != nil {
+		return fmt.Errorf("open return form for task %d: %w", id, err)
+	}
+	return nil
+}
+
+// submitReturn returns the pack with the query, redraws the task modal
+// beneath and DMs the preparer.
+func submitReturn(ctx context.Context, r *Request) error {
+	var meta views.TaskMeta
+	if err := r.PrivateMetadata(&meta); err != nil || meta.TaskID == 0 {
+		return atlas.Errorf(atlas.EInvalid, "That form has expired. Open the task again from %s.", tasksUsage)
+	}
+	t, err := r.workflowStore().Return(ctx, r.Practice, *r.Member, meta.TaskID, r.Value(views.TaskReturnQuery), r.now())
+	if err != nil {
+		// A refusal is shown on the form, which stays open, rather than in
+		// a DM the person may not see.
+		if code := atlas.ErrorCode(err); code != atlas.EInternal && atlas.ErrorField(err) == "" {
+			return atlas.FieldError(views.TaskReturnQuery, "%s", atlas.ErrorMessage(err))
+		}
+		return err
+	}
+	r.Ack(nil)
+	if meta.Parent != "" {
+		notice := fmt.Sprintf(":leftwards_arrow_with_hook: Returned to %s with your query.", blockkit.Escape(t.PreparerName))
+		if err := r.redrawView(ctx, meta.Parent, t, notice, meta.Rev+1); err != nil {
+			r.log.Warn("task modal not redrawn after return", "task", t.ID, "err", err)
+		}
+	}
+	r.notify(ctx, t, t.PreparerSlack, fmt.Sprintf(":leftwards_arrow_with_hook: %s returned *%s* with a query:\n>%s",
+		blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title()), strings.ReplaceAll(blockkit.Escape(t.ReviewQuery), "\n", "\n>")))
+	return nil
+}

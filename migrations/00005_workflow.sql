@@ -2,7 +2,9 @@
 -- items done, when each stage finished), kept by the statements that tick
 -- and move it, so the calendar and the board read one row per client
 -- instead of thirty.
--- task_alerts remembers every overdue DM: one per task, person and day.
+-- task_alerts remembers every overdue DM: one per task, person and the day
+-- the task fell overdue, so each person hears once about each overdue task
+-- (the daily digest repeats the list).
 
 -- +goose Up
 ALTER TABLE tasks

@@ -1,7 +1,10 @@
 package views
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -16,8 +19,10 @@ type HomeData struct {
 	PracticeSetUp bool
 	IsAdmin       bool
 	TeamSize      int
-	Admins        []string  // Slack user ids of the admins, to ask for access
-	Time          *HomeTime // the person's timer and hours, once the practice is set up
+	Admins        []string      // Slack user ids of the admins, to ask for access
+	Time          *HomeTime     // the person's timer and hours, once the practice is set up
+	Calendar      *CalendarData // month at a glance, for managers and up
+	MyTasks       *MyTasksData  // the person's own tasks, for staff
 }
 
 // Home is the App Home tab.
@@ -60,11 +65,17 @@ func Home(d HomeData) slack.HomeTabViewRequest {
 			slack.NewContextBlock("", blockkit.Markdown(fmt.Sprintf("Team: %d %s", d.TeamSize, plural(d.TeamSize, "person", "people")), blockkit.MaxSectionText)),
 		)
 		blocks = append(blocks, homeTime(d.Time)...)
+		blocks = append(blocks, myTasks(d.MyTasks)...)
+		blocks = append(blocks, calendar(d.Calendar)...)
 	}
 	blocks = append(blocks, slack.NewDividerBlock(),
 		slack.NewActionBlock("home.actions",
 			slack.NewButtonBlockElement(ActionHelp, "help", blockkit.Plain("Show commands", blockkit.MaxButtonText))))
-	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
+	v := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
+	if d.Calendar != nil && d.PracticeSetUp && d.RoleTitle != "" {
+		v.PrivateMetadata = d.Calendar.State.Encode()
+	}
+	return v
 }
 
 func mentions(ids []string, max int) string {
@@ -86,4 +97,266 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// The App Home calendar's controls. The selects change one filter and read
+// the rest from the Home view's private_metadata; the month and page
+// buttons carry the whole state they lead to in their value.
+const (
+	ActionCalendarMember    = "calendar.member"     // static select: a member id, or CalendarAll
+	ActionCalendarType      = "calendar.type"       // static select: an entity type, or CalendarAll
+	ActionCalendarStatus    = "calendar.status"     // static select: a status, or CalendarAll
+	ActionCalendarMonthPrev = "calendar.month.prev" // value: CalendarState
+	ActionCalendarMonthNext = "calendar.month.next" // value: CalendarState
+	ActionCalendarPagePrev  = "calendar.page.prev"  // value: CalendarState
+	ActionCalendarPageNext  = "calendar.page.next"  // value: CalendarState
+	// ActionCalendar is the prefix of every calendar action, for routing.
+	ActionCalendar = "calendar."
+
+	// CalendarAll is the value of a filter's "everything" option: Slack
+	// refuses an option with an empty value.
+	CalendarAll = "all"
+)
+
+// CalendarPageSize is how many tasks the calendar shows at once. With the
+// rest of Home (at most 16 blocks) and the calendar's own 7, a page stays
+// well inside a Home tab's 100 blocks.
+const CalendarPageSize = 40
+
+// MyTasksShown is how many of their own tasks Home lists for a staff member.
+const MyTasksShown = 10
+
+// CalendarState is the calendar's filters and page, carried in the Home
+// view's private_metadata and in its buttons. Empty fields mean "all" (and
+// an empty Month the current one, so a Home opened next month shows next
+// month).
+type CalendarState struct {
+	Month  string `json:"m,omitempty"` // "2026-11"
+	Member int64  `json:"p,omitempty"`
+	Type   string `json:"e,omitempty"`
+	Status string `json:"s,omitempty"`
+	Page   int    `json:"n,omitempty"` // zero-based
+}
+
+// Encode is the state as private_metadata or a button value carries it.
+func (s CalendarState) Encode() string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// DecodeCalendarState reads a state written by Encode. Anything unreadable
+// is the default state: a Home published before the calendar existed has
+// no metadata.
+func DecodeCalendarState(raw string) CalendarState {
+	var s CalendarState
+	if raw == "" || json.Unmarshal([]byte(raw), &s) != nil {
+		return CalendarState{}
+	}
+	s.Page = max(s.Page, 0)
+	return s
+}
+
+// TaskColour is the colour code of a task on the calendar.
+type TaskColour string
+
+// The colours. A task is complete, overdue (past its due date), at risk
+// (behind the target date of the stage it is at, not yet overdue), in
+// review, not started, or else in progress on track.
+const (
+	ColourComplete   TaskColour = "complete"
+	ColourOverdue    TaskColour = "overdue"
+	ColourAtRisk     TaskColour = "at_risk"
+	ColourInReview   TaskColour = "in_review"
+	ColourNotStarted TaskColour = "not_started"
+	ColourOnTrack    TaskColour = "on_track"
+)
+
+// Emoji is the colour's circle.
+func (c TaskColour) Emoji() string {
+	switch c {
+	case ColourComplete:
+		return ":large_green_circle:"
+	case ColourOverdue:
+		return ":red_circle:"
+	case ColourAtRisk:
+		return ":large_orange_circle:"
+	case ColourInReview:
+		return ":large_purple_circle:"
+	case ColourNotStarted:
+		return ":white_circle:"
+	}
+	return ":large_blue_circle:"
+}
+
+// CalendarLegend explains the colours, in the order a task is judged.
+const CalendarLegend = ":large_green_circle: complete · :red_circle: overdue · " +
+	":large_orange_circle: at risk (behind its stage's target date) · :large_purple_circle: in review · " +
+	":white_circle: not started · :large_blue_circle: in progress, on track"
+
+// CalendarRow is one client's task on the calendar or in "My tasks".
+type CalendarRow struct {
+	TaskID   int64
+	Colour   TaskColour
+	Client   string // "ACME · Acme Trading Ltd"
+	Template string // shown when the client has more than one task a month
+	Stage    string // "3 · Reconcile bank"
+	Due      time.Time
+	Preparer string
+}
+
+// StatusCount is one status in the calendar's header.
+type StatusCount struct {
+	Colour TaskColour
+	Label  string
+	N      int
+}
+
+// CalendarData is the month at a glance, for managers and up.
+type CalendarData struct {
+	State     CalendarState // as shown: the page clamped, the month explicit or current
+	Month     string        // "November 2026"
+	PrevMonth string        // "2026-10", the state the previous-month button leads to
+	NextMonth string
+	PrevLabel string // "Oct 2026"
+	NextLabel string
+	Counts    []StatusCount // per status across the filtered month, before the status filter
+	AtRisk    int           // open tasks behind a stage target and not yet overdue
+	Total     int           // tasks matching every filter
+	Rows      []CalendarRow // this page
+	Members   []Option      // the member filter's choices (value: member id)
+	Types     []Option      // the entity type filter's choices
+	Statuses  []Option      // the status filter's choices
+}
+
+// MyTasksData is a staff member's own tasks this month.
+type MyTasksData struct {
+	Month string
+	Rows  []CalendarRow // at most MyTasksShown
+	Total int
+}
+
+func rowText(r CalendarRow) string {
+	client := "*" + blockkit.Escape(r.Client) + "*"
+	if r.Template != "" {
+		client += " · " + blockkit.Escape(r.Template)
+	}
+	return fmt.Sprintf("%s %s\n%s · due %s · %s", r.Colour.Emoji(), client, blockkit.Escape(r.Stage),
+		r.Due.Format("Mon 2 Jan"), blockkit.Escape(r.Preparer))
+}
+
+func rowBlock(r CalendarRow) slack.Block {
+	return slack.NewSectionBlock(blockkit.Markdown(rowText(r), blockkit.MaxSectionText), nil,
+		slack.NewAccessory(openTaskButton(r.TaskID)))
+}
+
+func myTasks(d *MyTasksData) []slack.Block {
+	if d == nil {
+		return nil
+	}
+	blocks := []slack.Block{slack.NewDividerBlock(), slack.NewHeaderBlock(blockkit.Plain("My tasks this month · "+d.Month, blockkit.MaxHeaderText))}
+	if d.Total == 0 {
+		return append(blocks, slack.NewSectionBlock(blockkit.Markdown("Nothing to prepare or review this month.", 0), nil, nil))
+	}
+	rows := d.Rows[:min(len(d.Rows), MyTasksShown)]
+	for _, r := range rows {
+		blocks = append(blocks, rowBlock(r))
+	}
+	note := "`/tasks` lists your tasks with their checklists."
+	if more := d.Total - len(rows); more > 0 {
+		note = fmt.Sprintf("+%d more — `/tasks` lists them all.", more)
+	}
+	return append(blocks, slack.NewContextBlock("", blockkit.Markdown(note, 0)))
+}
+
+// calendarSelect is a filter: the "all" choice first, then the options
+// (as many as a select holds), the current value picked.
+func calendarSelect(actionID, all string, opts []Option, current string) *slack.SelectBlockElement {
+	choices := append([]Option{{Value: CalendarAll, Label: all}}, opts...)
+	if len(choices) > blockkit.MaxSelectOptions {
+		// Keep the current choice even when it falls beyond the cut.
+		kept := choices[:blockkit.MaxSelectOptions:blockkit.MaxSelectOptions]
+		for i, o := range choices {
+			if o.Value == current && i >= blockkit.MaxSelectOptions {
+				kept[len(kept)-1] = o
+			}
+		}
+		choices = kept
+	}
+	options := toOptions(choices)
+	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, blockkit.Plain(all, blockkit.MaxPlaceholder), actionID, options...)
+	if current == "" {
+		current = CalendarAll
+	}
+	for _, o := range options {
+		if o.Value == current {
+			el.InitialOption = o
+		}
+	}
+	return el
+}
+
+func calendar(d *CalendarData) []slack.Block {
+	if d == nil {
+		return nil
+	}
+	blocks := []slack.Block{slack.NewDividerBlock(), slack.NewHeaderBlock(blockkit.Plain("Month at a glance · "+d.Month, blockkit.MaxHeaderText))}
+
+	counts := make([]string, 0, len(d.Counts)+1)
+	all := 0
+	for _, c := range d.Counts {
+		counts = append(counts, fmt.Sprintf("%s %s *%d*", c.Colour.Emoji(), c.Label, c.N))
+		all += c.N
+	}
+	counts = append(counts, fmt.Sprintf("%s At risk *%d*", ColourAtRisk.Emoji(), d.AtRisk))
+	blocks = append(blocks,
+		slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("*%d %s* · %s", all, plural(all, "task", "tasks"), strings.Join(counts, " · ")), 0), nil, nil),
+		slack.NewContextBlock("", blockkit.Markdown(CalendarLegend, 0)))
+
+	prev, next := d.State, d.State
+	prev.Month, prev.Page = d.PrevMonth, 0
+	next.Month, next.Page = d.NextMonth, 0
+	blocks = append(blocks, slack.NewActionBlock("calendar.filters",
+		calendarSelect(ActionCalendarMember, "Everyone", d.Members, memberValue(d.State.Member)),
+		calendarSelect(ActionCalendarType, "Every entity type", d.Types, d.State.Type),
+		calendarSelect(ActionCalendarStatus, "Every status", d.Statuses, d.State.Status),
+		slack.NewButtonBlockElement(ActionCalendarMonthPrev, prev.Encode(), blockkit.Plain("← "+d.PrevLabel, blockkit.MaxButtonText)),
+		slack.NewButtonBlockElement(ActionCalendarMonthNext, next.Encode(), blockkit.Plain(d.NextLabel+" →", blockkit.MaxButtonText)),
+	))
+
+	if d.Total == 0 {
+		what := "No tasks this month match these filters."
+		if all == 0 {
+			what = "No tasks for " + d.Month + "."
+		}
+		return append(blocks, slack.NewSectionBlock(blockkit.Markdown(what, 0), nil, nil))
+	}
+	p := blockkit.Paginate(d.Total, d.State.Page, CalendarPageSize)
+	rows := d.Rows[:min(len(d.Rows), CalendarPageSize)]
+	blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown(
+		fmt.Sprintf("Showing %d–%d of %d · %s", p.Start+1, p.Start+len(rows), p.Total, p.Label()), 0)))
+	for _, r := range rows {
+		blocks = append(blocks, rowBlock(r))
+	}
+	var nav []slack.BlockElement
+	if p.HasPrev() {
+		s := d.State
+		s.Page = p.Index - 1
+		nav = append(nav, slack.NewButtonBlockElement(ActionCalendarPagePrev, s.Encode(), blockkit.Plain("Previous page", blockkit.MaxButtonText)))
+	}
+	if p.HasNext() {
+		s := d.State
+		s.Page = p.Index + 1
+		nav = append(nav, slack.NewButtonBlockElement(ActionCalendarPageNext, s.Encode(), blockkit.Plain("Next page", blockkit.MaxButtonText)))
+	}
+	if len(nav) > 0 {
+		blocks = append(blocks, slack.NewActionBlock("calendar.pages", nav...))
+	}
+	return blocks
+}
+
+func memberValue(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return fmt.Sprint(id)
 }

@@ -5,20 +5,27 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/config"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/importer"
 	"github.com/atlas-practice/atlas/internal/logging"
+	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
 const importHelp = `Imports a practice's services, team, clients or rate card from a CSV file
-whose first line names the columns (in any order, any case). Import in this
-order: services, team, clients, rates — each names things the one before
-created. Needs DATABASE_URL; the practice must exist (open Atlas in its Slack
+whose first line names the columns (in any order, any case), or its monthly
+checklist templates from a YAML file. Import in this order: services, team,
+clients, rates — each names things the one before created; templates at any
+time. Needs DATABASE_URL; the practice must exist (open Atlas in its Slack
 workspace first, or run ` + "`atlasbot seed demo`" + ` for the demo practice).
 
 Rows are upserts: by code (services, clients), by slack_user_id (team), by
@@ -39,6 +46,12 @@ Columns (* required):
   rates     client_code, service_code, member_slack_id (all three empty: the
             practice default), hourly_rate*, effective_from (YYYY-MM-DD,
             default today in UTC)
+  templates a YAML file: templates: [{name, description, due: {day,
+            months_after}, stage_targets: [six days], items: [{stage 1-6,
+            text, mandatory (default true)}]}]; matched by name, items by
+            stage and text; tasks not started yet take the new checklist.
+            A file with any mistake imports nothing; --skip-invalid does
+            not apply. docs/import/templates.yaml is the standard pack.
 docs/import/README.md has the details and sample files. FILE - reads
 standard input.
 
@@ -47,7 +60,7 @@ rows are invalid and nothing was imported, or the database failed; 2 usage
 or configuration.`
 
 func importCmd(ctx context.Context, e env, args []string) int {
-	fs := newFlags(e, "import", "clients|team|services|rates FILE.csv [--dry-run] [--skip-invalid] [--practice TEAM_ID]", importHelp)
+	fs := newFlags(e, "import", "clients|team|services|rates FILE.csv [--dry-run] [--skip-invalid] [--practice TEAM_ID]\n       atlasbot import templates FILE.yaml [--dry-run] [--practice TEAM_ID]", importHelp)
 	dryRun := fs.Bool("dry-run", false, "check the file and report what would be created, updated and skipped, writing nothing")
 	skip := fs.Bool("skip-invalid", false, "import the valid rows and report the invalid ones as skipped")
 	pid := fs.String("practice", e.getenv("ATLAS_PRACTICE"), "the practice's Slack team id, such as T0LEDGER; ATLAS_PRACTICE sets the default")
@@ -59,9 +72,14 @@ func importCmd(ctx context.Context, e env, args []string) int {
 		fs.Usage()
 		return exitConfig
 	}
+	templates := strings.EqualFold(strings.TrimSpace(pos[0]), "templates")
 	kind, err := importer.ParseKind(pos[0])
-	if err != nil {
-		fmt.Fprintln(e.stderr, "atlasbot: import:", atlas.ErrorMessage(err))
+	if err != nil && !templates {
+		fmt.Fprintf(e.stderr, "atlasbot: import: %q is not something Atlas imports. Use one of: services, team, clients, rates, templates.\n", pos[0])
+		return exitConfig
+	}
+	if templates && *skip {
+		fmt.Fprintln(e.stderr, "atlasbot: import: a templates file is imported whole or not at all; --skip-invalid does not apply to it")
 		return exitConfig
 	}
 	if *pid == "" {
@@ -98,6 +116,9 @@ func importCmd(ctx context.Context, e env, args []string) int {
 		log.Error("migration failed", "err", err)
 		return exitFail
 	}
+	if templates {
+		return importTemplates(ctx, e, pool, atlas.PracticeID(*pid), name, src, *dryRun, log)
+	}
 	rep, err := importer.Import(ctx, pool, kind, src, importer.Options{
 		Practice: atlas.PracticeID(*pid), DryRun: *dryRun, SkipInvalid: *skip, Today: time.Now().UTC(),
 	})
@@ -119,6 +140,68 @@ func importCmd(ctx context.Context, e env, args []string) int {
 	fmt.Fprintf(e.stdout, "%s %s: %s\n", kind, name, rep.Summary())
 	if rep.Rejected {
 		return exitFail
+	}
+	return exitOK
+}
+
+// importTemplates reads a templates file and writes it in one transaction,
+// rolled back on a dry run so that it reports exactly what a real run would
+// do. Exit codes are those of the CSV imports.
+func importTemplates(ctx context.Context, e env, pool *pgxpool.Pool, pid atlas.PracticeID, name string, src io.Reader, dryRun bool, log *slog.Logger) int {
+	if _, err := (practice.Store{DB: pool}).Get(ctx, pid); atlas.ErrorCode(err) == atlas.ENotFound {
+		fmt.Fprintf(e.stderr, "atlasbot: import: There is no practice for the Slack team %s. Open Atlas in that Slack workspace first (any /atlas command creates the practice), or run `atlasbot seed demo` for the demo practice T0LEDGER.\n", pid)
+		return exitConfig
+	} else if err != nil {
+		log.Error("cannot read the practice", "err", err)
+		return exitFail
+	}
+	specs, err := workflow.ParseTemplates(src)
+	if err != nil {
+		if atlas.ErrorCode(err) == atlas.EInvalid {
+			fmt.Fprintf(e.stderr, "atlasbot: import %s: %s\n", name, atlas.ErrorMessage(err))
+			return exitFail
+		}
+		fmt.Fprintln(e.stderr, "atlasbot: import:", err)
+		return exitConfig
+	}
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		log.Error("import failed; nothing was imported", "kind", "templates", "file", name, "err", err)
+		return exitFail
+	}
+	defer func() { _ = tx.Rollback(context.Background()) }()
+	res, err := workflow.Store{DB: tx}.ImportTemplates(ctx, pid, 0, specs, time.Now().UTC())
+	if err == nil && !dryRun {
+		err = tx.Commit(ctx)
+	}
+	switch atlas.ErrorCode(err) {
+	case "":
+	case atlas.EInvalid, atlas.EConflict:
+		fmt.Fprintf(e.stderr, "atlasbot: import %s: %s\nNothing imported.\n", name, atlas.ErrorMessage(err))
+		return exitFail
+	default:
+		log.Error("import failed; nothing was imported", "kind", "templates", "file", name, "err", err)
+		return exitFail
+	}
+	created := 0
+	for _, r := range res {
+		what := "updated"
+		if r.Created {
+			what, created = "created", created+1
+		}
+		if dryRun {
+			what = "would be " + what
+		}
+		fmt.Fprintf(e.stdout, "%q: %s; items: %d added, %d kept, %d removed\n", r.Name, what, r.ItemsAdded, r.ItemsKept, r.Removed)
+	}
+	noun := "templates"
+	if len(res) == 1 {
+		noun = "template"
+	}
+	if dryRun {
+		fmt.Fprintf(e.stdout, "templates %s: dry run, nothing written: would create %d, update %d of %d %s.\n", name, created, len(res)-created, len(res), noun)
+	} else {
+		fmt.Fprintf(e.stdout, "templates %s: created %d, updated %d of %d %s. Tasks not started yet follow the new checklists.\n", name, created, len(res)-created, len(res), noun)
 	}
 	return exitOK
 }

@@ -135,3 +135,75 @@ func TestImportCommand(t *testing.T) {
 		t.Fatalf("help: %d %s", code, stdout)
 	}
 }
+
+func TestImportTemplates(t *testing.T) {
+	t.Parallel()
+	url, pool := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	if _, err := (practice.Store{DB: pool}).Ensure(ctx, "TTPL"); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"DATABASE_URL": url, "ATLAS_PRACTICE": "TTPL"}
+	counts := func() [2]int {
+		var c [2]int
+		if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM templates WHERE practice_id = 'TTPL'),
+			(SELECT count(*) FROM template_items WHERE practice_id = 'TTPL' AND removed_at IS NULL)`).Scan(&c[0], &c[1]); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	sample := filepath.Join("..", "..", "docs", "import", "templates.yaml")
+
+	// A dry run reports what it would do and writes nothing.
+	code, stdout, stderr := importRun(t, vars, "templates", sample, "--dry-run")
+	if code != 0 || !strings.Contains(stdout, "dry run, nothing written: would create 2, update 0 of 2 templates.") || counts() != [2]int{} {
+		t.Fatalf("dry run: exit %d, %v\n%s%s", code, counts(), stdout, stderr)
+	}
+	code, stdout, stderr = importRun(t, vars, "templates", sample)
+	if code != 0 || !strings.Contains(stdout, "created 2, updated 0 of 2 templates.") || counts() != [2]int{2, 39} {
+		t.Fatalf("import: exit %d, %v\n%s%s", code, counts(), stdout, stderr)
+	}
+	// Again: nothing new, every item kept.
+	code, stdout, _ = importRun(t, vars, "templates", sample, "--practice", "TTPL")
+	if code != 0 || !strings.Contains(stdout, "created 0, updated 2 of 2 templates.") ||
+		!strings.Contains(stdout, `"Monthly Bookkeeping Pack — Standard": updated; items: 0 added, 19 kept, 0 removed`) || counts() != [2]int{2, 39} {
+		t.Fatalf("again: exit %d\n%s", code, stdout)
+	}
+
+	// A file with mistakes: each reported with its line, nothing imported.
+	bad := writeFile(t, "bad.yaml", `templates:
+  - name: Quarterly Pack
+    stage_targets: [5, 15, 20, 28, 35]
+    items:
+      - {stage: 7, text: Something}
+      - {stage: 1, text: "", mandatroy: true}
+`)
+	code, _, stderr = importRun(t, vars, "templates", bad)
+	for _, want := range []string{"line 3: stage_targets has 5 days", "line 5: Pick a stage from 1", "line 6: Say what is to be done", `line 6: unknown key "mandatroy"`, "nothing imported"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("bad file: missing %q in %q", want, stderr)
+		}
+	}
+	if code != 1 || counts() != [2]int{2, 39} {
+		t.Fatalf("bad file: exit %d, %v", code, counts())
+	}
+
+	cases := []struct {
+		name string
+		vars map[string]string
+		args []string
+		code int
+		err  string
+	}{
+		{"unknown practice", vars, []string{"templates", sample, "--practice", "T0NOPE"}, 2, "atlasbot seed demo"},
+		{"skip invalid", vars, []string{"templates", sample, "--skip-invalid"}, 2, "--skip-invalid does not apply"},
+		{"missing file", vars, []string{"templates", "/nonexistent/templates.yaml"}, 2, "no such file"},
+		{"not yaml", vars, []string{"templates", writeFile(t, "x.yaml", "templates: [")}, 1, "not a templates file"},
+	}
+	for _, c := range cases {
+		code, _, stderr := importRun(t, c.vars, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.err) {
+			t.Errorf("%s: exit %d, want %d; stderr %q, want %q", c.name, code, c.code, stderr, c.err)
+		}
+	}
+}

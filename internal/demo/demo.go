@@ -1,6 +1,7 @@
 // Package demo loads the demo practice the playground shows: Ledgerline
 // Bookkeeping with one person in each role, a dozen clients (fixed-fee and
-// hourly), its services, a rate card and a few weeks of the team's time.
+// hourly), its services, a rate card, a few weeks of the team's time and
+// last month's and this month's processing tasks under way.
 // Seeding is idempotent: running it again leaves the same practice,
 // updated rather than duplicated.
 package demo
@@ -34,6 +35,12 @@ type Practice struct {
 
 // Seed creates or refreshes the demo practice.
 func Seed(ctx context.Context, pool db.DB, p Practice) error {
+	return seedAt(ctx, pool, p, time.Now())
+}
+
+// seedAt seeds the demo as of now: the team's time and the monthly tasks
+// run up to it.
+func seedAt(ctx context.Context, pool db.DB, p Practice, now time.Time) error {
 	return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		store := practice.Store{DB: tx}
 		pid := atlas.PracticeID(p.TeamID)
@@ -68,6 +75,9 @@ func Seed(ctx context.Context, pool db.DB, p Practice) error {
 		if err := seedClients(ctx, tx, pid, admin, manager, bookkeeper); err != nil {
 			return err
 		}
-		return seedTime(ctx, tx, pid, p.People, time.Now())
+		if err := seedTime(ctx, tx, pid, p.People, now); err != nil {
+			return err
+		}
+		return seedWorkflow(ctx, tx, pid, p.People, now)
 	})
 }

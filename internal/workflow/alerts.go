@@ -1,8 +1,10 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,8 +22,10 @@ type Alert struct {
 
 // ClaimOverdue records an overdue alert for every open task past its due
 // date on today, to its preparer and to the client's manager, and returns
-// the alerts to send. The key (task, person, kind, day) makes each alert
-// once: a second run, or a second replica, claims nothing. Run it in the
+// the alerts to send. The key (task, person, kind, day), day being the day
+// the task fell overdue, makes each alert once: a second run that day or
+// any later one, or a second replica, claims nothing; a task whose due date
+// moves and falls overdue again is claimed again. Run it in the
 // transaction that sends the alerts, and Release those that fail to send.
 func ClaimOverdue(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, today time.Time) ([]Alert, error) {
 	rows, err := tx.Query(ctx, `WITH due AS (
@@ -51,33 +55,59 @@ func ClaimOverdue(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, today ti
 	}); err != nil || len(claims) == 0 {
 		return nil, err
 	}
-	out := make([]Alert, 0, len(claims))
-	tasks := map[int64]Task{}
+	// Two reads for the whole batch, however many alerts: a first run over
+	// a backlog must not cost a round trip per alert.
+	taskIDs := make([]int64, 0, len(claims))
+	memberIDs := make([]int64, 0, len(claims))
 	for _, c := range claims {
-		t, ok := tasks[c.task]
-		if !ok {
-			if t, err = loadTask(ctx, tx, pid, c.task, false); err != nil {
-				return nil, err
-			}
-			tasks[c.task] = t
-		}
-		var slackID string
-		if err := tx.QueryRow(ctx, `SELECT slack_user_id FROM members WHERE practice_id = $1 AND id = $2`, pid, c.member).Scan(&slackID); err != nil {
-			return nil, err
-		}
-		out = append(out, Alert{Task: t, Member: atlas.MemberID(c.member), SlackUser: slackID, Day: c.day})
+		taskIDs, memberIDs = append(taskIDs, c.task), append(memberIDs, c.member)
 	}
+	rows, err = tx.Query(ctx, `SELECT `+taskColumns+taskFrom+` WHERE tk.practice_id = $1 AND tk.id = ANY($2)`, pid, taskIDs)
+	if err != nil {
+		return nil, fmt.Errorf("overdue tasks: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r) })
+	if err != nil {
+		return nil, err
+	}
+	tasks := make(map[int64]Task, len(list))
+	for _, t := range list {
+		tasks[t.ID] = t
+	}
+	rows, err = tx.Query(ctx, `SELECT id, slack_user_id FROM members WHERE practice_id = $1 AND id = ANY($2)`, pid, memberIDs)
+	if err != nil {
+		return nil, fmt.Errorf("overdue alert people: %w", err)
+	}
+	slackIDs := map[int64]string{}
+	var id int64
+	var slackID string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &slackID}, func() error { slackIDs[id] = slackID; return nil }); err != nil {
+		return nil, err
+	}
+	out := make([]Alert, 0, len(claims))
+	for _, c := range claims {
+		out = append(out, Alert{Task: tasks[c.task], Member: atlas.MemberID(c.member), SlackUser: slackIDs[c.member], Day: c.day})
+	}
+	slices.SortFunc(out, func(a, b Alert) int {
+		return cmp.Or(cmp.Compare(a.Task.ID, b.Task.ID), cmp.Compare(a.Member, b.Member))
+	})
 	return out, nil
 }
 
 // Release forgets alerts that could not be sent, so the next run tries
 // them again.
 func Release(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, alerts []Alert) error {
-	for _, a := range alerts {
-		if _, err := tx.Exec(ctx, `DELETE FROM task_alerts WHERE practice_id = $1 AND task_id = $2 AND member_id = $3 AND kind = 'overdue' AND day = $4`,
-			pid, a.Task.ID, int64(a.Member), a.Day); err != nil {
-			return fmt.Errorf("release alert: %w", err)
-		}
+	if len(alerts) == 0 {
+		return nil
+	}
+	tasks, members, days := make([]int64, len(alerts)), make([]int64, len(alerts)), make([]time.Time, len(alerts))
+	for i, a := range alerts {
+		tasks[i], members[i], days[i] = a.Task.ID, int64(a.Member), a.Day
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM task_alerts ta USING unnest($2::bigint[], $3::bigint[], $4::date[]) AS r(task, member, day)
+		WHERE ta.practice_id = $1 AND ta.kind = 'overdue' AND ta.task_id = r.task AND ta.member_id = r.member AND ta.day = r.day`,
+		pid, tasks, members, days); err != nil {
+		return fmt.Errorf("release alerts: %w", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,33 +70,46 @@ func (b Board) Bottleneck() int {
 	return best
 }
 
+// boardFigures reads the month's totals and every stage's figures in one
+// pass over its tasks: each stage's median is an aggregate of its own, so
+// only that stage's durations are sorted, never the tasks × stages rows.
+// Days in stage g run from the end of the stage before (the task's
+// creation for stage 1) to the end of this one.
+var boardFigures = func() string {
+	var sb strings.Builder
+	sb.WriteString(`SELECT count(*), count(*) FILTER (WHERE completed_at IS NOT NULL)`)
+	for g := 1; g <= 6; g++ {
+		from := fmt.Sprintf("stage_done_at[%d]", g-1)
+		if g == 1 {
+			from = "least(created_at, stage_done_at[1])"
+		}
+		fmt.Fprintf(&sb, `,
+		count(*) FILTER (WHERE completed_at IS NULL AND stage = %[1]d),
+		count(*) FILTER (WHERE completed_at IS NULL AND stage = %[1]d AND stage_targets[%[1]d] < $3),
+		count(stage_done_at[%[1]d]),
+		percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM stage_done_at[%[1]d] - %[2]s) / 86400)
+			FILTER (WHERE stage_done_at[%[1]d] IS NOT NULL)`, g, from)
+	}
+	sb.WriteString(` FROM tasks WHERE practice_id = $1 AND period = $2`)
+	return sb.String()
+}()
+
 // Board computes the month's figures on today (a date).
 func (s Store) Board(ctx context.Context, pid atlas.PracticeID, period atlas.Period, today time.Time) (Board, error) {
 	b := Board{Period: period, Today: today}
 	batch := &pgx.Batch{}
-	batch.Queue(`SELECT count(*), count(*) FILTER (WHERE completed_at IS NOT NULL) FROM tasks WHERE practice_id = $1 AND period = $2`,
-		pid, period.FirstDay())
-	// Days in stage g: from the end of the stage before (the task's
-	// creation for stage 1) to the end of this one.
-	batch.Queue(`SELECT g,
-		count(*) FILTER (WHERE t.completed_at IS NULL AND t.stage = g),
-		count(*) FILTER (WHERE t.completed_at IS NULL AND t.stage = g AND t.stage_targets[g] < $3),
-		count(*) FILTER (WHERE t.stage_done_at[g] IS NOT NULL),
-		percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.stage_done_at[g]
-			- CASE WHEN g = 1 THEN least(t.created_at, t.stage_done_at[1]) ELSE t.stage_done_at[g - 1] END) / 86400)
-			FILTER (WHERE t.stage_done_at[g] IS NOT NULL)
-		FROM tasks t CROSS JOIN generate_series(1, 6) g
-		WHERE t.practice_id = $1 AND t.period = $2
-		GROUP BY g ORDER BY g`, pid, period.FirstDay(), today)
-	batch.Queue(`SELECT m.id, m.name, m.slack_user_id, m.weekly_capacity_minutes,
-		count(t.id) FILTER (WHERE t.preparer_id = m.id), count(t.id) FILTER (WHERE t.reviewer_id = m.id)
-		FROM members m
-		LEFT JOIN tasks t ON t.practice_id = m.practice_id AND t.period = $2 AND t.completed_at IS NULL
-		                 AND m.id IN (t.preparer_id, t.reviewer_id)
-		WHERE m.practice_id = $1 AND m.active
-		GROUP BY m.id
-		HAVING count(t.id) > 0 OR m.role <> 'admin'
-		ORDER BY count(t.id) DESC, lower(m.name)`, pid, period.FirstDay())
+	batch.Queue(boardFigures, pid, period.FirstDay(), today)
+	// Each open task counts once for its preparer and once for its
+	// reviewer, in one pass over the month's tasks.
+	batch.Queue(`WITH w AS (
+		SELECT x.member_id, sum(x.prep)::int AS prep, sum(x.rev)::int AS rev
+		  FROM tasks t CROSS JOIN LATERAL (VALUES (t.preparer_id, 1, 0), (t.reviewer_id, 0, 1)) AS x(member_id, prep, rev)
+		 WHERE t.practice_id = $1 AND t.period = $2 AND t.completed_at IS NULL
+		 GROUP BY x.member_id)
+		SELECT m.id, m.name, m.slack_user_id, m.weekly_capacity_minutes, coalesce(w.prep, 0), coalesce(w.rev, 0)
+		FROM members m LEFT JOIN w ON w.member_id = m.id
+		WHERE m.practice_id = $1 AND m.active AND (w.member_id IS NOT NULL OR m.role <> 'admin')
+		ORDER BY coalesce(w.prep, 0) + coalesce(w.rev, 0) DESC, lower(m.name)`, pid, period.FirstDay())
 	batch.Queue(`SELECT count(*) FROM tasks WHERE practice_id = $1 AND period <= $2 AND completed_at IS NULL AND due_date < $3`,
 		pid, period.FirstDay(), today)
 	batch.Queue(`SELECT `+taskColumns+taskFrom+`
@@ -103,25 +117,15 @@ func (s Store) Board(ctx context.Context, pid atlas.PracticeID, period atlas.Per
 		ORDER BY tk.due_date, lower(en.code) LIMIT $4`, pid, period.FirstDay(), today, OverdueShown)
 	br := s.DB.SendBatch(ctx, batch)
 	defer br.Close()
-	if err := br.QueryRow().Scan(&b.Total, &b.Complete); err != nil {
-		return b, fmt.Errorf("board totals: %w", err)
+	dest := []any{&b.Total, &b.Complete}
+	for g := range b.Stages {
+		f := &b.Stages[g]
+		dest = append(dest, &f.Waiting, &f.PastTarget, &f.Passed, &f.MedianDays)
+	}
+	if err := br.QueryRow().Scan(dest...); err != nil {
+		return b, fmt.Errorf("board figures: %w", err)
 	}
 	rows, err := br.Query()
-	if err != nil {
-		return b, fmt.Errorf("board stages: %w", err)
-	}
-	var g int
-	var f StageFigures
-	if _, err := pgx.ForEachRow(rows, []any{&g, &f.Waiting, &f.PastTarget, &f.Passed, &f.MedianDays}, func() error {
-		if g >= 1 && g <= 6 {
-			b.Stages[g-1] = f
-		}
-		f = StageFigures{}
-		return nil
-	}); err != nil {
-		return b, fmt.Errorf("board stages: %w", err)
-	}
-	rows, err = br.Query()
 	if err != nil {
 		return b, fmt.Errorf("board workload: %w", err)
 	}

@@ -113,8 +113,13 @@ func generateAt(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, period atl
 
 // resyncUnstarted gives the unstarted tasks of a template (of one
 // assignment, when assignment is set) the template's current due rule,
-// stage targets and checklist. Tasks under way or done keep theirs.
+// stage targets and checklist. Tasks under way or done keep theirs. The
+// checklist is brought up to date item by item rather than copied afresh,
+// so items that did not change keep their ids: a checklist someone has open
+// in Slack stays valid, and an edit that changes nothing changes no row.
 func resyncUnstarted(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, template, assignment int64, now time.Time) error {
+	// The update locks each task as a tick would, and re-checks that it is
+	// still unstarted once a tick running meanwhile has committed.
 	rows, err := tx.Query(ctx, `UPDATE tasks t SET
 		due_date = (t.period + make_interval(months => tp.due_month_offset, days => tp.due_day - 1))::date,
 		stage_targets = ARRAY(SELECT t.period + (d - 1) FROM unnest(tp.stage_target_days) WITH ORDINALITY AS x(d, n) ORDER BY n),
@@ -131,12 +136,44 @@ func resyncUnstarted(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, templ
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM task_items WHERE practice_id = $1 AND task_id = ANY($2)`, pid, ids); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `WITH new AS (SELECT id, assignment_id, template_id FROM tasks WHERE practice_id = $1 AND id = ANY($2))
-		`+copyItems, pid, ids); err != nil {
-		return fmt.Errorf("copy items to tasks: %w", err)
+	b := &pgx.Batch{}
+	// Items the template no longer has, or the client now drops or no
+	// longer adds.
+	b.Queue(`DELETE FROM task_items ti USING tasks t
+		WHERE ti.practice_id = $1 AND ti.task_id = ANY($2) AND t.practice_id = $1 AND t.id = ti.task_id
+		  AND CASE WHEN ti.template_item_id IS NOT NULL THEN
+		        NOT EXISTS (SELECT 1 FROM template_items x WHERE x.practice_id = $1 AND x.id = ti.template_item_id
+		                     AND x.template_id = t.template_id AND x.removed_at IS NULL)
+		        OR EXISTS (SELECT 1 FROM assignment_items d WHERE d.practice_id = $1 AND d.assignment_id = t.assignment_id
+		                    AND d.kind = 'drop' AND d.template_item_id = ti.template_item_id)
+		      WHEN ti.assignment_item_id IS NOT NULL THEN
+		        NOT EXISTS (SELECT 1 FROM assignment_items a WHERE a.practice_id = $1 AND a.id = ti.assignment_item_id
+		                     AND a.assignment_id = t.assignment_id AND a.kind = 'add')
+		      ELSE false END`, pid, ids)
+	// Items whose wording, stage, place or mandatory flag changed.
+	b.Queue(`UPDATE task_items ti SET stage = x.stage, position = x.position, text = x.text, mandatory = x.mandatory
+		FROM template_items x
+		WHERE ti.practice_id = $1 AND ti.task_id = ANY($2) AND x.practice_id = $1 AND x.id = ti.template_item_id
+		  AND (ti.stage, ti.position, ti.text, ti.mandatory) IS DISTINCT FROM (x.stage, x.position, x.text, x.mandatory)`, pid, ids)
+	b.Queue(`UPDATE task_items ti SET stage = a.stage, position = a.position, text = a.text, mandatory = a.mandatory
+		FROM assignment_items a
+		WHERE ti.practice_id = $1 AND ti.task_id = ANY($2) AND a.practice_id = $1 AND a.id = ti.assignment_item_id
+		  AND (ti.stage, ti.position, ti.text, ti.mandatory) IS DISTINCT FROM (a.stage, a.position, a.text, a.mandatory)`, pid, ids)
+	// Items new to the template or the client.
+	b.Queue(`WITH new AS (SELECT id, assignment_id, template_id FROM tasks WHERE practice_id = $1 AND id = ANY($2))
+		INSERT INTO task_items (practice_id, task_id, template_item_id, assignment_item_id, stage, position, text, mandatory)
+		SELECT $1, new.id, ti.id, NULL, ti.stage, ti.position, ti.text, ti.mandatory
+		  FROM new JOIN template_items ti ON ti.practice_id = $1 AND ti.template_id = new.template_id AND ti.removed_at IS NULL
+		 WHERE NOT EXISTS (SELECT 1 FROM assignment_items d WHERE d.practice_id = $1 AND d.assignment_id = new.assignment_id
+		                    AND d.kind = 'drop' AND d.template_item_id = ti.id)
+		   AND NOT EXISTS (SELECT 1 FROM task_items e WHERE e.practice_id = $1 AND e.task_id = new.id AND e.template_item_id = ti.id)
+		UNION ALL
+		SELECT $1, new.id, NULL, ai.id, ai.stage, ai.position, ai.text, ai.mandatory
+		  FROM new JOIN assignment_items ai ON ai.practice_id = $1 AND ai.assignment_id = new.assignment_id AND ai.kind = 'add'
+		 WHERE NOT EXISTS (SELECT 1 FROM task_items e WHERE e.practice_id = $1 AND e.task_id = new.id AND e.assignment_item_id = ai.id)`,
+		pid, ids)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("resync task checklists: %w", err)
 	}
 	return refresh(ctx, tx, pid, ids, now)
 }

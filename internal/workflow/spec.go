@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -31,21 +30,33 @@ func ParseTemplates(r io.Reader) ([]TemplateSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	var f struct {
-		Templates []yaml.Node `yaml:"templates"`
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, atlas.Errorf(atlas.EInvalid, "The file is not a templates file: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	if len(f.Templates) == 0 {
-		return nil, atlas.Errorf(atlas.EInvalid, "The file lists no templates. It starts with `templates:`; see docs/import/templates.yaml.")
+	var root *yaml.Node
+	if len(doc.Content) > 0 {
+		root = doc.Content[0]
+	}
+	if root != nil && root.Kind != yaml.MappingNode {
+		return nil, atlas.Errorf(atlas.EInvalid, "The file is not a templates file: line %d: it starts with `templates:`; see docs/import/templates.yaml.", root.Line)
 	}
 	var problems []string
+	var list []*yaml.Node
+	if root != nil {
+		problems = unknownKeys(root, "templates")
+		if n := mappingValue(root, "templates"); n != nil && n.Kind == yaml.SequenceNode {
+			list = n.Content
+		}
+	}
+	if len(list) == 0 {
+		problems = append(problems, "The file lists no templates. It starts with `templates:`; see docs/import/templates.yaml.")
+		return nil, atlas.Errorf(atlas.EInvalid, "%s", strings.Join(problems, "\n"))
+	}
 	var out []TemplateSpec
 	seen := map[string]int{}
-	for _, n := range f.Templates {
+	for _, np := range list {
+		n := *np
 		var t struct {
 			Name        string `yaml:"name"`
 			Description string `yaml:"description"`
@@ -57,8 +68,11 @@ func ParseTemplates(r io.Reader) ([]TemplateSpec, error) {
 			Items        []yaml.Node `yaml:"items"`
 		}
 		problems = append(problems, unknownKeys(&n, "name", "description", "due", "stage_targets", "items")...)
+		if due := mappingValue(&n, "due"); due != nil {
+			problems = append(problems, unknownKeys(due, "day", "months_after")...)
+		}
 		if err := n.Decode(&t); err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: %v", n.Line, strings.TrimPrefix(err.Error(), "yaml: ")))
+			problems = append(problems, decodeProblems(n.Line, err)...)
 			continue
 		}
 		spec := TemplateSpec{TemplateInput: TemplateInput{Name: t.Name, Description: t.Description,
@@ -71,13 +85,20 @@ func ParseTemplates(r io.Reader) ([]TemplateSpec, error) {
 		}
 		if t.StageTargets != nil {
 			if len(t.StageTargets) != 6 {
-				problems = append(problems, fmt.Sprintf("line %d: stage_targets has %d days; give six, one per stage, such as [5, 15, 20, 28, 35, 40]", n.Line, len(t.StageTargets)))
+				problems = append(problems, fmt.Sprintf("line %d: stage_targets has %d days; give six, one per stage, such as [5, 15, 20, 28, 35, 40]",
+					lineOf(&n, "stage_targets"), len(t.StageTargets)))
 			} else {
 				copy(spec.StageTargetDays[:], t.StageTargets)
 			}
 		}
 		if _, err := spec.TemplateInput.Validate(); err != nil {
-			problems = append(problems, linePrefixed(n.Line, err)...)
+			due := mappingValue(&n, "due")
+			problems = append(problems, linePrefixed(n.Line, err, map[string]int{
+				FieldTemplateName:    lineOf(&n, "name"),
+				FieldTemplateDueDay:  lineOf(due, "day"),
+				FieldTemplateDueMon:  lineOf(due, "months_after"),
+				FieldTemplateTargets: lineOf(&n, "stage_targets"),
+			})...)
 		}
 		key := strings.ToLower(strings.TrimSpace(t.Name))
 		if prev, dup := seen[key]; dup && key != "" {
@@ -98,12 +119,13 @@ func ParseTemplates(r io.Reader) ([]TemplateSpec, error) {
 			}
 			problems = append(problems, unknownKeys(&in, "stage", "text", "mandatory")...)
 			if err := in.Decode(&it); err != nil {
-				problems = append(problems, fmt.Sprintf("line %d: %v", in.Line, strings.TrimPrefix(err.Error(), "yaml: ")))
+				problems = append(problems, decodeProblems(in.Line, err)...)
 				continue
 			}
 			item := ItemInput{Stage: it.Stage, Text: it.Text, Mandatory: it.Mandatory == nil || *it.Mandatory}
 			if _, err := item.Validate(); err != nil {
-				problems = append(problems, linePrefixed(in.Line, err)...)
+				problems = append(problems, linePrefixed(in.Line, err, map[string]int{
+					FieldItemStage: lineOf(&in, "stage"), FieldItemText: lineOf(&in, "text")})...)
 			}
 			spec.Items = append(spec.Items, item)
 		}
@@ -131,12 +153,53 @@ func unknownKeys(n *yaml.Node, allowed ...string) []string {
 	return out
 }
 
-func linePrefixed(line int, err error) []string {
+// mappingValue is the value of key in mapping n, or nil.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// decodeProblems words a decoding error as lines of the file: a type
+// error already names the line of each value it could not read.
+func decodeProblems(line int, err error) []string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		return te.Errors
+	}
+	return []string{fmt.Sprintf("line %d: %s", line, strings.TrimPrefix(err.Error(), "yaml: "))}
+}
+
+// lineOf is the line of key's value in mapping n, or 0 when n has no such
+// key (or n is nil).
+func lineOf(n *yaml.Node, key string) int {
+	if n == nil {
+		return 0
+	}
+	if v := mappingValue(n, key); v != nil {
+		return v.Line
+	}
+	return 0
+}
+
+// linePrefixed words err's mistakes as lines of the file: each field's on
+// the line of its own key where lines has it, else on line.
+func linePrefixed(line int, err error, lines map[string]int) []string {
 	var fe atlas.FieldErrors
 	if errors.As(err, &fe) {
 		out := make([]string, len(fe))
 		for i, e := range fe {
-			out[i] = fmt.Sprintf("line %d: %s", line, e.Message)
+			at := line
+			if l := lines[e.Field]; l > 0 {
+				at = l
+			}
+			out[i] = fmt.Sprintf("line %d: %s", at, e.Message)
 		}
 		return out
 	}

@@ -119,7 +119,11 @@ const taskColumns = `tk.id, tk.entity_id, en.code, en.name, en.entity_type, coal
 	tk.stage, tk.items_done, tk.review_state, tk.due_date, tk.stage_targets, tk.completed_at,
 	tk.items_total, tk.stage_done_at, coalesce(tk.review_query, ''), tk.sent_for_review_at, tk.approved_at, tk.returned_at, tk.created_at`
 
-const taskFrom = ` FROM tasks tk
+const taskFrom = ` FROM tasks tk` + taskJoins
+
+// taskJoins are the rows a task is shown with: its client, the client's
+// manager, its template, its preparer and its reviewer.
+const taskJoins = `
 	JOIN entities en ON en.practice_id = tk.practice_id AND en.id = tk.entity_id
 	LEFT JOIN members mm ON mm.practice_id = en.practice_id AND mm.id = en.manager_id
 	JOIN templates tp ON tp.practice_id = tk.practice_id AND tp.id = tk.template_id
@@ -238,7 +242,13 @@ func (s Store) List(ctx context.Context, pid atlas.PracticeID, f Filter) (Page, 
 	today := fmt.Sprintf("$%d::date", len(args))
 	status := statusExpr(today)
 	page := Page{Counts: map[Status]int{}}
-	rows, err := s.DB.Query(ctx, `SELECT `+status+`, count(*), count(*) FILTER (WHERE `+atRiskExpr(today)+`)`+taskFrom+`
+	// The counts read the tasks alone (the client too when filtering by
+	// its type): every other join is a foreign key and drops no row.
+	countFrom := ` FROM tasks tk`
+	if f.EntityType != "" {
+		countFrom += ` JOIN entities en ON en.practice_id = tk.practice_id AND en.id = tk.entity_id`
+	}
+	rows, err := s.DB.Query(ctx, `SELECT `+status+`, count(*), count(*) FILTER (WHERE `+atRiskExpr(today)+`)`+countFrom+`
 		WHERE `+where+` GROUP BY 1`, args...)
 	if err != nil {
 		return page, fmt.Errorf("count tasks: %w", err)
@@ -269,7 +279,14 @@ func (s Store) List(ctx context.Context, pid atlas.PracticeID, f Filter) (Page, 
 	if f.Limit > 0 {
 		limit = fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
 	}
-	rows, err = s.DB.Query(ctx, `SELECT `+taskColumns+taskFrom+` WHERE `+where+` ORDER BY `+order+limit, pageArgs...)
+	// The page is picked from the tasks, their clients and templates (what
+	// it is ordered by) before the people are joined to its rows alone.
+	rows, err = s.DB.Query(ctx, `SELECT `+taskColumns+` FROM (SELECT tk.id FROM tasks tk
+		JOIN entities en ON en.practice_id = tk.practice_id AND en.id = tk.entity_id
+		JOIN templates tp ON tp.practice_id = tk.practice_id AND tp.id = tk.template_id
+		WHERE `+where+` ORDER BY `+order+limit+`) pg
+		JOIN tasks tk ON tk.practice_id = $1 AND tk.id = pg.id`+taskJoins+`
+		ORDER BY `+order, pageArgs...)
 	if err != nil {
 		return page, fmt.Errorf("list tasks: %w", err)
 	}

@@ -34,7 +34,13 @@ func date(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	q := pgtest.Tx(t)
+	return newFixtureOn(t, pgtest.Tx(t))
+}
+
+// newFixtureOn builds the fixture on q: a rolled-back transaction, or a
+// database of the test's own where goroutines must see committed work.
+func newFixtureOn(t *testing.T, q db.DB) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	pid := atlas.PracticeID("TWORKFLOW")
 	ps := practice.Store{DB: q}

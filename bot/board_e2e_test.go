@@ -1,0 +1,538 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/atlas-practice/atlas/bot"
+	"github.com/atlas-practice/atlas/bot/views"
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/jobs"
+	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/slackfake"
+	"github.com/atlas-practice/atlas/internal/workflow"
+)
+
+const reviewerID = "UREVIEW1"
+
+// boardWorld is a practice in London with a preparer (Sam, staff), a
+// reviewer (Rex, staff) and a manager (Mina), the standard template and
+// three clients assigned to it — ACME (a company Mina manages), BETA (a
+// sole trader with no manager) and GAMMA (a partnership Mina manages) —
+// on Monday 2 November 2026, 09:00.
+type boardWorld struct {
+	*harness
+	clock                *atlas.FixedClock
+	ctx                  context.Context
+	pid                  atlas.PracticeID
+	p                    practice.Practice
+	ps                   practice.Store
+	ws                   workflow.Store
+	staff, reviewer, mgr practice.Member
+	template             int64
+	acme, beta, gamma    int64
+	homeMeta             map[string]string // the private_metadata of each person's last Home
+}
+
+func newBoardWorld(t *testing.T, mode string) *boardWorld {
+	t.Helper()
+	clock := atlas.NewFixedClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	h := newHarness(t, mode, func(rt *bot.Router) { rt.Clock = clock })
+	h.fake.AddUser(managerID, "mina", "Mina Manager", "mina@example.com")
+	h.fake.AddUser(reviewerID, "rex", "Rex Reviewer", "rex@example.com")
+	w := &boardWorld{harness: h, clock: clock, ctx: context.Background(), pid: slackfake.TeamID,
+		ps: practice.Store{DB: h.pool}, ws: workflow.Store{DB: h.pool}, homeMeta: map[string]string{}}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := w.ps.Ensure(w.ctx, w.pid)
+	must(err)
+	w.p, err = w.ps.SaveBasics(w.ctx, w.pid, 0, practice.Basics{Name: "Ledgerline", Timezone: "Europe/London", Currency: "GBP", VATRate: "20"})
+	must(err)
+	add := func(slackID, name string, role atlas.Role) practice.Member {
+		m, err := w.ps.AddMember(w.ctx, w.pid, 0, practice.NewMember{SlackUserID: atlas.SlackUserID(slackID), Name: name, Role: role})
+		must(err)
+		return m
+	}
+	w.staff, w.reviewer, w.mgr = add(staffID, "Sam Staff", atlas.RoleStaff), add(reviewerID, "Rex Reviewer", atlas.RoleStaff), add(managerID, "Mina Manager", atlas.RoleManager)
+	w.template, err = w.ws.EnsureStandard(w.ctx, w.pid, clock.Now())
+	must(err)
+	w.acme = w.client("ACME", "Acme Trading Ltd", "limited_company", &w.mgr.ID)
+	w.beta = w.client("BETA", "Beta Bakes", "sole_trader", nil)
+	w.gamma = w.client("GAMMA", "Gamma Partners", "partnership", &w.mgr.ID)
+	return w
+}
+
+// client adds a client and assigns it the standard template, which makes
+// its task for the current month.
+func (w *boardWorld) client(code, name, entityType string, manager *atlas.MemberID) int64 {
+	w.t.Helper()
+	e, err := w.ps.SaveEntity(w.ctx, w.pid, 0, 0, practice.EntityInput{Code: code, Name: name, EntityType: entityType, Manager: manager})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.ws.Assign(w.ctx, w.p, w.mgr.ID, workflow.AssignInput{EntityID: e.ID, TemplateID: w.template,
+		Preparer: w.staff.ID, Reviewer: w.reviewer.ID}, w.clock.Now()); err != nil {
+		w.t.Fatal(err)
+	}
+	return e.ID
+}
+
+func (w *boardWorld) task(entity int64) workflow.Task {
+	w.t.Helper()
+	page, err := w.ws.List(w.ctx, w.pid, workflow.Filter{Period: atlas.Period{Year: 2026, Month: time.November}, Today: dateOnly(w.clock.Now()), EntityID: entity})
+	if err != nil || len(page.Tasks) != 1 {
+		w.t.Fatalf("task of %d: %d tasks, %v", entity, len(page.Tasks), err)
+	}
+	t, err := w.ws.Task(w.ctx, w.pid, page.Tasks[0].ID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return t
+}
+
+func dateOnly(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// tick ticks every open mandatory item of the stages as actor.
+func (w *boardWorld) tick(entity int64, actor practice.Member, stages ...int) {
+	w.t.Helper()
+	t := w.task(entity)
+	want := map[int64]bool{}
+	for _, it := range t.OpenMandatory(stages...) {
+		want[it.ID] = true
+	}
+	if _, err := w.ws.Tick(w.ctx, w.p, actor, t.ID, nil, want, w.clock.Now()); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *boardWorld) board(user, text string) string {
+	w.t.Helper()
+	return ackText(w.t, w.slash(user, "/board", text))
+}
+
+// openHome opens a person's App Home, as Slack does when they click the
+// tab (with the view they last saw), and returns the view published.
+func (w *boardWorld) openHome(user string) string {
+	w.t.Helper()
+	inner := map[string]any{"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home"}
+	if meta, ok := w.homeMeta[user]; ok {
+		inner["view"] = map[string]any{"id": "VHOME" + user, "type": "home", "private_metadata": meta}
+	}
+	w.event(fmt.Sprintf("EvHome%d", w.seq.Add(1)), inner, 0)
+	return w.published(user)
+}
+
+// homeAction works a control on the person's App Home and returns the view
+// published in its place.
+func (w *boardWorld) homeAction(user string, action map[string]any) string {
+	w.t.Helper()
+	action["block_id"] = "calendar.filters"
+	action["action_ts"] = fmt.Sprint(w.seq.Add(1))
+	w.interact(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user}, "trigger_id": fmt.Sprintf("trig-home-%d", w.seq.Add(1)),
+		"view":      map[string]any{"id": "VHOME" + user, "type": "home", "private_metadata": w.homeMeta[user]},
+		"container": map[string]any{"type": "view", "view_id": "VHOME" + user},
+		"actions":   []any{action},
+	})
+	return w.published(user)
+}
+
+func (w *boardWorld) pickFilter(user, actionID, value string) string {
+	return w.homeAction(user, map[string]any{"action_id": actionID, "type": "static_select", "selected_option": map[string]any{"value": value}})
+}
+
+// press presses a calendar button of the last Home published to user.
+func (w *boardWorld) press(user, view, actionID string) string {
+	w.t.Helper()
+	var v struct {
+		Blocks []struct {
+			Elements []struct {
+				ActionID string `json:"action_id"`
+				Value    string `json:"value"`
+			} `json:"elements"`
+		} `json:"blocks"`
+	}
+	if err := json.Unmarshal([]byte(view), &v); err != nil {
+		w.t.Fatal(err)
+	}
+	for _, b := range v.Blocks {
+		for _, el := range b.Elements {
+			if el.ActionID == actionID {
+				return w.homeAction(user, map[string]any{"action_id": actionID, "type": "button", "value": el.Value})
+			}
+		}
+	}
+	w.t.Fatalf("no %s button on Home:\n%s", actionID, view)
+	return ""
+}
+
+// published waits for the request to finish and returns the last Home
+// published to user, remembering its private_metadata as Slack would.
+func (w *boardWorld) published(user string) string {
+	w.t.Helper()
+	w.settle()
+	var last string
+	for _, c := range w.fake.Calls("views.publish") {
+		if c.Param("user_id") == user {
+			last = c.Param("view")
+		}
+	}
+	if last == "" {
+		w.t.Fatalf("no Home published for %s", user)
+	}
+	var v struct {
+		PrivateMetadata string `json:"private_metadata"`
+	}
+	if err := json.Unmarshal([]byte(last), &v); err != nil {
+		w.t.Fatal(err)
+	}
+	w.homeMeta[user] = v.PrivateMetadata
+	return last
+}
+
+// openButtons counts the tasks a view lists with an Open button.
+func openButtons(view string) int {
+	return strings.Count(view, `"action_id":"`+views.ActionTaskOpen+`"`)
+}
+
+func TestBoardAndCalendarFollowEachStep(t *testing.T) {
+	t.Parallel()
+	forEachMode(t, func(t *testing.T, mode string) {
+		w := newBoardWorld(t, mode)
+
+		got := w.board(managerID, "")
+		mustContain(t, "fresh board", got, "Task board · November 2026", "*Completion* 0% — 0 of 3 packs complete",
+			"*The bottleneck is 1 · Collect documents*: 3 tasks waiting there", "*Sam Staff* — 3 preparing · 0 reviewing · 37.5h a week",
+			"*Rex Reviewer* — 0 preparing · 3 reviewing", "nothing is overdue")
+		home := w.openHome(managerID)
+		mustContain(t, "fresh calendar", home, "Month at a glance · November 2026", "*3 tasks*", ":white_circle: Not started *3*",
+			":large_orange_circle: At risk *0*", "ACME · Acme Trading Ltd", "BETA · Beta Bakes", "GAMMA · Gamma Partners", "1 · Collect documents")
+		if n := openButtons(home); n != 3 {
+			t.Fatalf("%d tasks on the calendar, want 3", n)
+		}
+
+		// ACME through stages 1 to 4 and sent for review.
+		w.tick(w.acme, w.staff, 1, 2, 3, 4)
+		if _, err := w.ws.SendForReview(w.ctx, w.p, w.staff, w.task(w.acme).ID, w.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		mustContain(t, "board in review", w.board(managerID, "2026-11"), "5 · Review: *1* waiting", "*The bottleneck is 1 · Collect documents*: 2 tasks",
+			"1 · Collect documents: *2* waiting · median 0.0 days in stage", "6 · Deliver: *0* waiting · median — in stage")
+		mustContain(t, "calendar in review", w.openHome(managerID), ":large_purple_circle: In review *1*", ":white_circle: Not started *2*",
+			`:large_purple_circle: *ACME · Acme Trading Ltd*\n5 · Review · due Thu 10 Dec · Sam Staff`)
+
+		// Approved, then delivered: complete.
+		w.tick(w.acme, w.reviewer, 5)
+		if _, err := w.ws.Approve(w.ctx, w.p, w.reviewer, w.task(w.acme).ID, w.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		mustContain(t, "calendar approved", w.openHome(managerID), ":large_blue_circle: In progress *1*", "6 · Deliver")
+		w.tick(w.acme, w.staff, 6)
+		if _, err := w.ws.Deliver(w.ctx, w.p, w.staff, w.task(w.acme).ID, w.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		mustContain(t, "board delivered", w.board(managerID, ""), "*Completion* 33% — 1 of 3 packs complete", "*Sam Staff* — 2 preparing · 0 reviewing")
+		mustContain(t, "calendar delivered", w.openHome(managerID), ":large_green_circle: Complete *1*", `:large_green_circle: *ACME · Acme Trading Ltd*\nDone`)
+
+		// Past stage 1's target (the 5th), the untouched packs are at risk.
+		w.clock.Set(time.Date(2026, 11, 6, 9, 0, 0, 0, time.UTC))
+		mustContain(t, "at risk", w.openHome(managerID), ":large_orange_circle: At risk *2*", ":large_orange_circle: *BETA · Beta Bakes*")
+		mustContain(t, "board past target", w.board(managerID, ""), "1 · Collect documents: *2* waiting (2 past target)")
+
+		// Staff see their own tasks instead, and may not see the board.
+		mine := w.openHome(staffID)
+		mustContain(t, "my tasks", mine, "My tasks this month · November 2026", "BETA · Beta Bakes", "GAMMA · Gamma Partners")
+		if strings.Contains(mine, "Month at a glance") || openButtons(mine) != 3 {
+			t.Fatalf("staff Home: %s", mine)
+		}
+		mustContain(t, "staff board", w.board(staffID, ""), "That needs the Manager role", "you are a Staff")
+		mustContain(t, "bad month", w.board(managerID, "2026-13"), `"2026-13" is not a month`, "`/board 2026-11`")
+		mustContain(t, "words", w.board(managerID, "soon"), `"soon" is not a month`)
+		mustContain(t, "last month", w.board(managerID, "last month"), "Task board · October 2026", "No monthly tasks for October 2026")
+	})
+}
+
+func TestCalendarFiltersMonthsAndPages(t *testing.T) {
+	t.Parallel()
+	w := newBoardWorld(t, "socket")
+	w.tick(w.acme, w.staff, 1)
+	// Enough limited companies, prepared by Rex and reviewed by Sam, for a
+	// second page.
+	for i := range views.CalendarPageSize {
+		e, err := w.ps.SaveEntity(w.ctx, w.pid, 0, 0, practice.EntityInput{Code: fmt.Sprintf("Z%03d", i), Name: fmt.Sprintf("Zed %d Ltd", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.ws.Assign(w.ctx, w.p, w.mgr.ID, workflow.AssignInput{EntityID: e.ID, TemplateID: w.template,
+			Preparer: w.reviewer.ID, Reviewer: w.staff.ID}, w.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := views.CalendarPageSize + 3
+
+	home := w.openHome(managerID)
+	mustContain(t, "first page", home, fmt.Sprintf("*%d tasks*", total), fmt.Sprintf("Showing 1–%d of %d · Page 1 of 2", views.CalendarPageSize, total), "Next page")
+	if n := openButtons(home); n != views.CalendarPageSize {
+		t.Fatalf("%d tasks on page 1", n)
+	}
+	home = w.press(managerID, home, views.ActionCalendarPageNext)
+	mustContain(t, "second page", home, fmt.Sprintf("Showing %d–%d of %d · Page 2 of 2", views.CalendarPageSize+1, total, total), "Previous page", "Z039 · Zed 39 Ltd")
+	if n := openButtons(home); n != 3 {
+		t.Fatalf("%d tasks on page 2", n)
+	}
+	// Reopening the tab keeps the page.
+	mustContain(t, "reopened", w.openHome(managerID), "Page 2 of 2")
+
+	// A filter starts again from the first page.
+	home = w.pickFilter(managerID, views.ActionCalendarType, "sole_trader")
+	mustContain(t, "sole traders", home, "*1 task*", "BETA · Beta Bakes", "Showing 1–1 of 1 · Page 1 of 1")
+	if n := openButtons(home); n != 1 || strings.Contains(home, "ACME") {
+		t.Fatalf("sole traders: %s", home)
+	}
+	home = w.pickFilter(managerID, views.ActionCalendarType, views.CalendarAll)
+	mustContain(t, "every type", home, fmt.Sprintf("*%d tasks*", total), "Page 1 of 2")
+	home = w.pickFilter(managerID, views.ActionCalendarStatus, "in_progress")
+	mustContain(t, "in progress", home, fmt.Sprintf("*%d tasks*", total), ":large_blue_circle: In progress *1*", "ACME · Acme Trading Ltd", "Showing 1–1 of 1")
+	if n := openButtons(home); n != 1 {
+		t.Fatalf("in progress: %d tasks", n)
+	}
+	home = w.pickFilter(managerID, views.ActionCalendarStatus, views.CalendarAll)
+	mustContain(t, "every status", home, fmt.Sprintf("Showing 1–%d of %d", views.CalendarPageSize, total))
+	home = w.pickFilter(managerID, views.ActionCalendarMember, fmt.Sprint(w.staff.ID))
+	mustContain(t, "Sam's", home, fmt.Sprintf("*%d tasks*", total)) // Sam prepares three and reviews the rest
+	home = w.pickFilter(managerID, views.ActionCalendarType, "partnership")
+	mustContain(t, "Sam's partnerships", home, "*1 task*", "GAMMA · Gamma Partners", `"value":"partnership"`)
+
+	// Another month keeps the filters; it has no tasks yet.
+	home = w.press(managerID, home, views.ActionCalendarMonthNext)
+	mustContain(t, "december", home, "Month at a glance · December 2026", "No tasks for December 2026.", "← Nov 2026")
+	if st := views.DecodeCalendarState(w.homeMeta[managerID]); st.Month != "2026-12" || st.Type != "partnership" || st.Member != int64(w.staff.ID) {
+		t.Fatalf("december state %+v", st)
+	}
+	home = w.press(managerID, home, views.ActionCalendarMonthPrev)
+	mustContain(t, "back to november", home, "Month at a glance · November 2026", "GAMMA · Gamma Partners")
+	if st := views.DecodeCalendarState(w.homeMeta[managerID]); st.Month != "" {
+		t.Fatalf("the current month is kept as %q, want it implicit", st.Month)
+	}
+
+	// A page past the end (the list shrank) shows the last page.
+	w.homeMeta[managerID] = views.CalendarState{Page: 9}.Encode()
+	mustContain(t, "clamped", w.openHome(managerID), "Page 2 of 2")
+
+	// Staff cannot work the calendar: they are told why, and Home stays.
+	before, dms := len(w.fake.Calls("views.publish")), len(w.fake.Calls("chat.postMessage"))
+	w.interact(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": staffID}, "trigger_id": "trig-staff-cal",
+		"view":      map[string]any{"id": "VHOMESTAFF", "type": "home", "private_metadata": "{}"},
+		"container": map[string]any{"type": "view", "view_id": "VHOMESTAFF"},
+		"actions": []any{map[string]any{"action_id": views.ActionCalendarStatus, "block_id": "calendar.filters", "type": "static_select",
+			"selected_option": map[string]any{"value": "overdue"}}},
+	})
+	w.settle()
+	if n := len(w.fake.Calls("views.publish")); n != before {
+		t.Fatalf("a staff member's calendar click published Home")
+	}
+	refusal := w.fake.Calls("chat.postMessage")[dms:]
+	if len(refusal) != 1 {
+		t.Fatalf("%d messages to the staff member, want one refusal", len(refusal))
+	}
+	mustContain(t, "refusal", refusal[0].Param("text"), "That needs the Manager role")
+}
+
+// alertRun runs the overdue job once for the practice, as the reconciler
+// does: in a transaction of its own, committed.
+func (w *boardWorld) alertRun() {
+	w.t.Helper()
+	tx, err := w.pool.Begin(w.ctx)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(w.ctx) }()
+	if err := w.router.AlertOverdueTasks(w.ctx, tx, w.pid); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := tx.Commit(w.ctx); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+type dm struct{ channel, task string }
+
+// overdueDMs lists the overdue DMs attempted so far, failed ones included.
+func (w *boardWorld) overdueDMs() []dm {
+	var out []dm
+	for _, c := range w.fake.Calls("chat.postMessage") {
+		if !strings.HasPrefix(c.Param("text"), "Overdue:") {
+			continue
+		}
+		var blocks []struct {
+			Accessory struct {
+				Value string `json:"value"`
+			} `json:"accessory"`
+		}
+		_ = json.Unmarshal([]byte(c.Param("blocks")), &blocks)
+		d := dm{channel: c.Param("channel")}
+		if len(blocks) > 0 {
+			d.task = blocks[0].Accessory.Value
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// lateWorld is boardWorld with ACME delivered, on Saturday 12 December,
+// two days after November's packs were due: BETA (Sam's) and GAMMA (Sam's,
+// managed by Mina) are overdue.
+func lateWorld(t *testing.T) *boardWorld {
+	w := newBoardWorld(t, "socket")
+	w.tick(w.acme, w.staff, 1, 2, 3, 4)
+	id := w.task(w.acme).ID
+	if _, err := w.ws.SendForReview(w.ctx, w.p, w.staff, id, w.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w.tick(w.acme, w.reviewer, 5)
+	if _, err := w.ws.Approve(w.ctx, w.p, w.reviewer, id, w.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w.tick(w.acme, w.staff, 6)
+	if _, err := w.ws.Deliver(w.ctx, w.p, w.staff, id, w.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Set(time.Date(2026, 12, 12, 9, 0, 0, 0, time.UTC))
+	return w
+}
+
+func TestOverdueAlertsOncePerTaskAndPerson(t *testing.T) {
+	t.Parallel()
+	w := lateWorld(t)
+	beta, gamma := fmt.Sprint(w.task(w.beta).ID), fmt.Sprint(w.task(w.gamma).ID)
+	sam, mina := slackfake.DMChannelID(staffID), slackfake.DMChannelID(managerID)
+
+	// Two replicas at once: the claims' key lets each alert through once.
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tx, err := w.pool.Begin(w.ctx)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer func() { _ = tx.Rollback(w.ctx) }()
+			if err := w.router.AlertOverdueTasks(w.ctx, tx, w.pid); err != nil {
+				t.Error(err)
+				return
+			}
+			if err := tx.Commit(w.ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got := map[dm]int{}
+	for _, d := range w.overdueDMs() {
+		got[d]++
+	}
+	want := map[dm]int{{sam, beta}: 1, {sam, gamma}: 1, {mina, gamma}: 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("overdue DMs %v, want %v", got, want)
+	}
+	for _, c := range w.fake.Calls("chat.postMessage") {
+		if c.Param("channel") == mina {
+			mustContain(t, "manager's DM", c.Param("blocks"), "GAMMA · Monthly Bookkeeping Pack", "November 2026", "*2 days overdue* (due Thu 10 Dec)",
+				"It is at 1 · Collect documents", "You manage this client; Sam Staff prepares the pack.", `"action_id":"task.open"`)
+		}
+	}
+
+	// The next run that day, and the days after, send nothing more.
+	w.alertRun()
+	w.clock.Advance(15 * time.Minute)
+	w.alertRun()
+	w.clock.Advance(24 * time.Hour)
+	w.alertRun()
+	if n := len(w.overdueDMs()); n != 3 {
+		t.Fatalf("%d overdue DMs after more runs, want the first 3 only", n)
+	}
+}
+
+func TestOverdueAlertThatFailsIsRetried(t *testing.T) {
+	t.Parallel()
+	w := lateWorld(t)
+	w.fake.FailCall("chat.postMessage", "channel_not_found", 1)
+	w.alertRun()
+	first := w.overdueDMs()
+	if len(first) != 3 {
+		t.Fatalf("%d DMs tried, want 3", len(first))
+	}
+	var claimed int
+	if err := w.pool.QueryRow(w.ctx, `SELECT count(*) FROM task_alerts WHERE practice_id = $1`, w.pid).Scan(&claimed); err != nil {
+		t.Fatal(err)
+	}
+	if claimed != 2 {
+		t.Fatalf("%d alerts kept after one DM failed, want 2", claimed)
+	}
+	w.alertRun()
+	all := w.overdueDMs()
+	if len(all) != 4 || all[3] != first[0] {
+		t.Fatalf("retry: DMs %v, want the failed %v once more", all, first[0])
+	}
+	w.alertRun()
+	if n := len(w.overdueDMs()); n != 4 {
+		t.Fatalf("%d DMs after a third run, want 4", n)
+	}
+}
+
+func TestMonthlyTasksJob(t *testing.T) {
+	t.Parallel()
+	w := newBoardWorld(t, "socket")
+	if err := bot.RegisterJobs(jobs.NewRegistry(), w.router); err != nil {
+		t.Fatal(err)
+	}
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	december := func() int {
+		var n int
+		if err := w.pool.QueryRow(w.ctx, `SELECT count(*) FROM tasks WHERE practice_id = $1 AND period = '2026-12-01'`, w.pid).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	run := func(slot time.Time) {
+		t.Helper()
+		tx, err := w.pool.Begin(w.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = tx.Rollback(w.ctx) }()
+		if err := w.router.GenerateMonthlyTasks(w.ctx, tx, w.pid, slot); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(w.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.clock.Set(time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC))
+	run(time.Date(2026, 12, 1, 5, 0, 0, 0, london))
+	if n := december(); n != 3 {
+		t.Fatalf("%d December tasks, want one per client", n)
+	}
+	run(time.Date(2026, 12, 1, 5, 0, 0, 0, london))
+	if n := december(); n != 3 {
+		t.Fatalf("%d December tasks after a second run", n)
+	}
+	mustContain(t, "december board", w.board(managerID, "2026-12"), "*Completion* 0% — 0 of 3 packs complete")
+}

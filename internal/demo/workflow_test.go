@@ -1,0 +1,175 @@
+package demo
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/pgtest"
+	"github.com/atlas-practice/atlas/internal/workflow"
+)
+
+var demoTeamPeople = []Person{
+	{SlackUserID: "U0BEA", Name: "Bea Bookkeeper", Role: atlas.RoleStaff},
+	{SlackUserID: "U0MINA", Name: "Mina Manager", Role: atlas.RoleManager},
+	{SlackUserID: "U0PARK", Name: "Park Partner", Role: atlas.RolePartner},
+	{SlackUserID: "U0ADA", Name: "Ada Admin", Role: atlas.RoleAdmin},
+}
+
+// workflowSnapshot is the demo's tasks, items and audit trail, as text.
+func workflowSnapshot(t *testing.T, q pgx.Tx) string {
+	t.Helper()
+	rows, err := q.Query(context.Background(), `SELECT format('%s %s %s %s %s %s %s %s %s', t.id, t.entity_id, t.period, t.stage,
+			t.items_done, t.review_state, t.stage_done_at, t.created_at, t.completed_at) FROM tasks t
+		UNION ALL SELECT format('%s %s %s %s', i.id, i.task_id, i.done_by, i.done_at) FROM task_items i
+		UNION ALL SELECT format('audit %s %s', action, count(*)) FROM audit_events
+			WHERE action LIKE 'task.%' OR action LIKE 'template.%' OR action LIKE 'assignment.%' GROUP BY action
+		UNION ALL SELECT format('assignment %s %s %s %s', id, entity_id, preparer_id, reviewer_id) FROM assignments
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestSeedWorkflow(t *testing.T) {
+	t.Parallel()
+	tx := pgtest.Tx(t)
+	ctx := context.Background()
+	p := Practice{TeamID: "TDEMOFLOW", Name: "Ledgerline Bookkeeping", People: demoTeamPeople}
+	// Wednesday 18 November 2026, mid-afternoon in London.
+	now := time.Date(2026, 11, 18, 14, 30, 0, 0, time.UTC)
+	if err := seedAt(ctx, tx, p, now); err != nil {
+		t.Fatal(err)
+	}
+	first := workflowSnapshot(t, tx)
+	if err := seedAt(ctx, tx, p, now); err != nil {
+		t.Fatal(err)
+	}
+	if again := workflowSnapshot(t, tx); again != first {
+		a, b := strings.Split(first, "\n"), strings.Split(again, "\n")
+		for i := range min(len(a), len(b)) {
+			if a[i] != b[i] {
+				t.Fatalf("seeding again changed the demo's tasks: %q became %q", a[i], b[i])
+			}
+		}
+		t.Fatalf("seeding again changed the demo's tasks: %d lines, then %d", len(a), len(b))
+	}
+
+	ws := workflow.Store{DB: tx}
+	pid := atlas.PracticeID(p.TeamID)
+	today := time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
+	nov, oct := atlas.Period{Year: 2026, Month: time.November}, atlas.Period{Year: 2026, Month: time.October}
+	as, err := ws.Assignments(ctx, pid, 0)
+	if err != nil || len(as) != len(clients) {
+		t.Fatalf("%d assignments: %v", len(as), err)
+	}
+	preparers, reviewers := map[string]int{}, map[string]int{}
+	for _, a := range as {
+		preparers[a.PreparerName]++
+		reviewers[a.ReviewerName]++
+		if a.PreparerID == a.ReviewerID {
+			t.Errorf("%s prepares and reviews %s", a.PreparerName, a.EntityCode)
+		}
+	}
+	if preparers["Bea Bookkeeper"] < 6 || preparers["Mina Manager"] == 0 || reviewers["Mina Manager"] < 6 || reviewers["Park Partner"] == 0 {
+		t.Errorf("preparers %v, reviewers %v", preparers, reviewers)
+	}
+
+	last, err := ws.List(ctx, pid, workflow.Filter{Period: oct, Today: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.Total != len(clients) || last.Counts[workflow.Complete] != 10 || last.Counts[workflow.Overdue] != 2 {
+		t.Errorf("last month: %d tasks, %v", last.Total, last.Counts)
+	}
+	page, err := ws.List(ctx, pid, workflow.Filter{Period: nov, Today: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := page.Counts
+	if page.Total != len(clients) || c[workflow.NotStarted] != 3 || c[workflow.InReview] != 2 || c[workflow.InProgress] != 7 || page.AtRisk < 3 {
+		t.Errorf("this month: %d tasks, %v, %d at risk", page.Total, c, page.AtRisk)
+	}
+	stages := map[int]int{}
+	returned := 0
+	for _, task := range page.Tasks {
+		stages[task.Stage]++
+		if task.ReviewState == workflow.ReviewReturned {
+			returned++
+			if task.ReviewQuery == "" || task.ReturnedAt == nil {
+				t.Errorf("%s returned without a query", task.EntityCode)
+			}
+		}
+	}
+	if returned != 1 || len(stages) < 4 {
+		t.Errorf("this month: %d returned, stages %v", returned, stages)
+	}
+
+	// Times are the team's working days, never in the future, each stage
+	// done after the one before, spread over the month.
+	days := map[string]bool{}
+	for _, period := range []atlas.Period{oct, nov} {
+		page, err := ws.List(ctx, pid, workflow.Filter{Period: period, Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, task := range page.Tasks {
+			if task.CreatedAt.After(now) || task.CreatedAt.Before(period.FirstDay()) {
+				t.Errorf("%s created %v", task.Title(), task.CreatedAt)
+			}
+			prev := task.CreatedAt
+			for g, at := range task.StageDoneAt {
+				if at == nil {
+					continue
+				}
+				if at.Before(prev) || at.After(now) {
+					t.Errorf("%s: stage %d done %v, after %v", task.Title(), g+1, at, prev)
+				}
+				prev = *at
+				days[at.Format(time.DateOnly)] = true
+			}
+			if task.CompletedAt != nil && (task.CompletedAt.After(now) || task.Stage != workflow.Done) {
+				t.Errorf("%s: completed %v, stage %d", task.Title(), task.CompletedAt, task.Stage)
+			}
+		}
+	}
+	if len(days) < 15 {
+		t.Errorf("stage times fall on only %d days", len(days))
+	}
+	b, err := ws.Board(ctx, pid, nov, today)
+	if err != nil || b.Bottleneck() == 0 || b.Stages[0].MedianDays == nil || b.OverdueTotal != 2 {
+		t.Fatalf("board: %+v %v", b, err)
+	}
+}
+
+// Seeded on the first morning of a month, the month's tasks exist and
+// nothing has happened to them yet.
+func TestSeedWorkflowEarlyInTheMonth(t *testing.T) {
+	t.Parallel()
+	tx := pgtest.Tx(t)
+	ctx := context.Background()
+	p := Practice{TeamID: "TDEMOEARLY", Name: "Ledgerline Bookkeeping", People: demoTeamPeople[:2]}
+	now := time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC)
+	if err := seedAt(ctx, tx, p, now); err != nil {
+		t.Fatal(err)
+	}
+	page, err := workflow.Store{DB: tx}.List(ctx, "TDEMOEARLY", workflow.Filter{Period: atlas.Period{Year: 2026, Month: time.December},
+		Today: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || page.Total != len(clients) || page.Counts[workflow.NotStarted] != len(clients) {
+		t.Fatalf("december: %d tasks, %v: %v", page.Total, page.Counts, err)
+	}
+	for _, task := range page.Tasks {
+		if !task.CreatedAt.Equal(now) {
+			t.Errorf("%s created %v, want %v", task.EntityCode, task.CreatedAt, now)
+		}
+	}
+}
