@@ -23,12 +23,14 @@ func registerBoard(rt *Router) {
 	rt.HandleAction(views.ActionCalendar, manager(calendarAction))
 }
 
-// parseBoardMonth reads /board's month: nothing for the current one, "last
-// month", "next month", or YYYY-MM.
-func parseBoardMonth(text string, today time.Time) (atlas.Period, error) {
+// parseBoardMonth reads /board's month: nothing for the month at hand,
+// "this month", "last month", "next month", or YYYY-MM.
+func parseBoardMonth(text string, today time.Time, atHand atlas.Period) (atlas.Period, error) {
 	current := atlas.PeriodOf(today)
 	switch w := strings.ToLower(strings.Join(strings.Fields(text), " ")); w {
-	case "", "month", "this month":
+	case "":
+		return atHand, nil
+	case "month", "this month":
 		return current, nil
 	case "last", "last month":
 		return current.Prev(), nil
@@ -46,7 +48,11 @@ func parseBoardMonth(text string, today time.Time) (atlas.Period, error) {
 // board shows the month's task board.
 func board(ctx context.Context, r *Request) error {
 	today := r.today()
-	period, err := parseBoardMonth(unescape(r.Text), today)
+	atHand, err := workflow.Store{DB: r.router.DB}.MonthAtHand(ctx, r.Practice.ID, today)
+	if err != nil {
+		return err
+	}
+	period, err := parseBoardMonth(unescape(r.Text), today, atHand)
 	if err != nil {
 		return err
 	}

@@ -534,5 +534,13 @@ func TestMonthlyTasksJob(t *testing.T) {
 	if n := december(); n != 3 {
 		t.Fatalf("%d December tasks after a second run", n)
 	}
+	// Down over the whole of January: the engine runs only February's slot,
+	// which makes January's tasks as well as February's.
+	run(time.Date(2027, 2, 1, 5, 0, 0, 0, london))
+	var jan, feb int
+	if err := w.pool.QueryRow(w.ctx, `SELECT count(*) FILTER (WHERE period = '2027-01-01'), count(*) FILTER (WHERE period = '2027-02-01')
+		FROM tasks WHERE practice_id = $1`, w.pid).Scan(&jan, &feb); err != nil || jan != 3 || feb != 3 {
+		t.Fatalf("after a missed January: %d January and %d February tasks, want 3 each: %v", jan, feb, err)
+	}
 	mustContain(t, "december board", w.board(managerID, "2026-12"), "*Completion* 0% — 0 of 3 packs complete")
 }

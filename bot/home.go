@@ -99,7 +99,10 @@ func calendarAction(ctx context.Context, r *Request) error {
 // no longer applies (a filter on someone who left, a page past the end).
 func homeCalendar(ctx context.Context, r *Request, team []practice.Member, st views.CalendarState) (*views.CalendarData, error) {
 	today := r.today()
-	current := atlas.PeriodOf(today)
+	current, err := workflow.Store{DB: r.router.DB}.MonthAtHand(ctx, r.Practice.ID, today)
+	if err != nil {
+		return nil, err
+	}
 	period := current
 	if p, err := atlas.ParsePeriod(st.Month); st.Month != "" && err == nil {
 		period = p
@@ -157,9 +160,7 @@ func homeCalendar(ctx context.Context, r *Request, team []practice.Member, st vi
 	for _, s := range workflow.Statuses {
 		d.Counts = append(d.Counts, views.StatusCount{Colour: statusColour(s), Label: s.Label(), N: page.Counts[s]})
 	}
-	// The store's at-risk count includes the overdue tasks, which the
-	// calendar shows in red of their own.
-	d.AtRisk = max(page.AtRisk-page.Counts[workflow.Overdue], 0)
+	d.AtRisk = page.AtRisk
 	d.Rows = calendarRows(page.Tasks, today)
 	return d, nil
 }
@@ -176,7 +177,10 @@ func monthState(period, current atlas.Period) string {
 // the soonest due first.
 func homeMyTasks(ctx context.Context, r *Request) (*views.MyTasksData, error) {
 	today := r.today()
-	period := atlas.PeriodOf(today)
+	period, err := workflow.Store{DB: r.router.DB}.MonthAtHand(ctx, r.Practice.ID, today)
+	if err != nil {
+		return nil, err
+	}
 	page, err := workflow.Store{DB: r.router.DB}.List(ctx, r.Practice.ID, workflow.Filter{
 		Period: period, Today: today, Member: r.Member.ID, ByDue: true, Limit: views.MyTasksShown})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/atlas-practice/atlas/bot"
+	"github.com/atlas-practice/atlas/internal/playground"
 )
 
 type manifest struct {
@@ -152,5 +153,28 @@ func TestManifestMatchesRouter(t *testing.T) {
 	slices.Sort(scopes)
 	if !slices.Equal(need, scopes) {
 		t.Errorf("code needs scopes %v, manifest asks for %v", need, scopes)
+	}
+}
+
+// TestPlaygroundOffersEveryCommand keeps the playground's local Slack in
+// step with the manifest: a command missing there cannot be typed there.
+func TestPlaygroundOffersEveryCommand(t *testing.T) {
+	t.Parallel()
+	m := loadManifest(t)
+	w, err := playground.LoadWorkspace("../" + playground.Dir + "/workspace.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var declared, offered []string
+	for _, c := range m.Features.SlashCommands {
+		declared = append(declared, c.Command)
+	}
+	for _, c := range w.Commands {
+		offered = append(offered, c.Command)
+	}
+	slices.Sort(declared)
+	slices.Sort(offered)
+	if !slices.Equal(declared, offered) {
+		t.Errorf("the playground offers %v, the manifest declares %v", offered, declared)
 	}
 }

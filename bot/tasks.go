@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"strings"
 
@@ -24,6 +25,9 @@ const (
 	// prepare next month early, not so many that a mistyped year fills the
 	// calendar.
 	generateAhead = 2
+	// generateBehind is how far back /tasks generate reaches: far enough
+	// to make a month missed while Atlas was down.
+	generateBehind = 3
 )
 
 // registerTasks adds the monthly task routes: /tasks, the task modal and
@@ -47,6 +51,7 @@ func registerTasks(rt *Router) {
 	rt.HandleAction(views.ActionTaskReturn, staff(askReturn))
 	rt.HandleAction(views.ActionTaskDeliver, staff(deliverTask))
 	rt.HandleSubmit(views.CallbackTaskReturn, staff(submitReturn))
+	rt.HandleSubmit(views.CallbackTask, staff(submitTicks))
 }
 
 func (r *Request) workflowStore() workflow.Store { return workflow.Store{DB: r.router.DB} }
@@ -65,7 +70,11 @@ type taskScope struct {
 
 // parseTaskScope reads "[@person|client] [2026-11]".
 func parseTaskScope(ctx context.Context, r *Request, text string) (taskScope, error) {
-	sc := taskScope{period: r.thisMonth(), member: r.Member}
+	atHand, err := r.workflowStore().MonthAtHand(ctx, r.Practice.ID, r.today())
+	if err != nil {
+		return taskScope{}, err
+	}
+	sc := taskScope{period: atHand, member: r.Member}
 	var client []string
 	var person string
 	months := 0
@@ -186,6 +195,10 @@ func tasksGenerate(ctx context.Context, r *Request) error {
 	if limit := r.thisMonth(); period.FirstDay().After(limit.FirstDay().AddDate(0, generateAhead, 0)) {
 		return atlas.Errorf(atlas.EInvalid, "Tasks are made at most %d months ahead; %s is too far. Try `/tasks generate %s`.",
 			generateAhead, period.Label(), limit.Next())
+	} else if period.FirstDay().Before(limit.FirstDay().AddDate(0, -generateBehind, 0)) {
+		// Old months' tasks would all be overdue at once, and DM everyone.
+		return atlas.Errorf(atlas.EInvalid, "Tasks are made at most %d months back; %s is too long ago. Try `/tasks generate %s`.",
+			generateBehind, period.Label(), limit.Prev())
 	}
 	g, err := r.workflowStore().Generate(ctx, r.Practice.ID, period, r.now())
 	if err != nil {
@@ -250,7 +263,7 @@ func openTask(ctx context.Context, r *Request) error {
 func (r *Request) redraw(ctx context.Context, t workflow.Task, notice string) error {
 	var meta views.TaskMeta
 	_ = r.PrivateMetadata(&meta)
-	return r.redrawView(ctx, r.Interaction.View.ID, t, notice, meta.Rev+1)
+	return r.redrawView(ctx, r.Interaction.View.ID, t, notice, nextRev(meta.Rev))
 }
 
 func (r *Request) redrawView(ctx context.Context, viewID string, t workflow.Task, notice string, rev int) error {
@@ -320,12 +333,22 @@ func tickTask(ctx context.Context, r *Request) error {
 // element's items were drawn ticked.
 func shownItems(v slack.View, blockID string, items []int64) (map[int64]bool, bool) {
 	for _, b := range v.Blocks.BlockSet {
-		ab, ok := b.(*slack.ActionBlock)
-		if !ok || ab.BlockID != blockID || ab.Elements == nil || len(ab.Elements.ElementSet) != 1 {
+		var el *slack.CheckboxGroupsBlockElement
+		switch b := b.(type) {
+		case *slack.InputBlock:
+			if b.BlockID != blockID {
+				continue
+			}
+			el, _ = b.Element.(*slack.CheckboxGroupsBlockElement)
+		case *slack.ActionBlock:
+			if b.BlockID != blockID || b.Elements == nil || len(b.Elements.ElementSet) != 1 {
+				continue
+			}
+			el, _ = b.Elements.ElementSet[0].(*slack.CheckboxGroupsBlockElement)
+		default:
 			continue
 		}
-		el, ok := ab.Elements.ElementSet[0].(*slack.CheckboxGroupsBlockElement)
-		if !ok {
+		if el == nil {
 			return nil, false
 		}
 		shown := make(map[int64]bool, len(items))
@@ -466,3 +489,64 @@ func submitReturn(ctx context.Context, r *Request) error {
 		blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title()), strings.ReplaceAll(blockkit.Escape(t.ReviewQuery), "\n", "\n>")))
 	return nil
 }
+
+// submitTicks saves the whole checklist as the form was left when the
+// person presses Save: every element's ticks at once, judged against how
+// each was drawn, so a checklist someone else changed meanwhile is
+// refreshed, not written over. The modal stays open with the result.
+func submitTicks(ctx context.Context, r *Request) error {
+	var meta views.TaskMeta
+	if err := r.PrivateMetadata(&meta); err != nil || meta.TaskID == 0 {
+		return atlas.Errorf(atlas.EInvalid, "That checklist is out of date. Close it and open the task again from %s.", tasksUsage)
+	}
+	shown, want := map[int64]bool{}, map[int64]bool{}
+	readable := true
+	for blockID, actions := range r.Interaction.View.State.Values {
+		id, items, ok := views.ParseTaskItemsBlockID(blockID)
+		if !ok || id != meta.TaskID {
+			continue
+		}
+		drawn, found := shownItems(r.Interaction.View, blockID, items)
+		if !found {
+			readable = false
+			break
+		}
+		selected := map[string]bool{}
+		for _, o := range actions[views.ActionTaskTick].SelectedOptions {
+			selected[o.Value] = true
+		}
+		for _, it := range items {
+			shown[it], want[it] = drawn[it], selected[itoa(it)]
+		}
+	}
+	ws := r.workflowStore()
+	var t workflow.Task
+	var err error
+	notice := ":floppy_disk: Saved."
+	if readable {
+		t, err = ws.Tick(ctx, r.Practice, *r.Member, meta.TaskID, shown, want, r.now())
+	} else {
+		// What the person saw cannot be told, so nothing is written.
+		t, err = ws.Task(ctx, r.Practice.ID, meta.TaskID)
+		notice = ":arrows_counterclockwise: The checklist could not be read, so nothing was changed. It now shows where things stand; tick again if you still need to."
+	}
+	switch {
+	case errors.Is(err, workflow.ErrStale):
+		notice = ":arrows_counterclockwise: " + atlas.ErrorMessage(err)
+	case err != nil && atlas.ErrorCode(err) != atlas.EInternal:
+		notice = errorText(err)
+		if t, err = ws.Task(ctx, r.Practice.ID, meta.TaskID); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	}
+	r.UpdateModal(r.taskModal(t, notice, nextRev(meta.Rev)))
+	return nil
+}
+
+// nextRev is the revision of a redrawn checklist. It goes into the block
+// ids so that Slack draws the boxes as saved rather than as last clicked;
+// two redraws from the same drawing (two quick clicks) must not share one,
+// so it takes a random step rather than plus one.
+func nextRev(prev int) int { return prev + 1 + rand.IntN(1<<20) }

@@ -200,7 +200,7 @@ func (w *taskWorld) tick(user string, view map[string]any, item int64, selected 
 	for _, b := range view["blocks"].([]any) {
 		bm := b.(map[string]any)
 		if id, _ := bm["block_id"].(string); strings.HasPrefix(id, "task.items:") {
-			for _, o := range bm["elements"].([]any)[0].(map[string]any)["options"].([]any) {
+			for _, o := range bm["element"].(map[string]any)["options"].([]any) {
 				if o.(map[string]any)["value"] == fmt.Sprint(item) {
 					blockID = id
 				}
@@ -251,6 +251,7 @@ func TestTasksJourney(t *testing.T) {
 	mustContain(t, "generate again", w.say(managerID, "/tasks", "generate 2026-11"), "Nothing new", "0 tasks made")
 	mustContain(t, "bad month", w.say(managerID, "/tasks", "generate 2026-13"), "cannot read", "/tasks generate [2026-11]")
 	mustContain(t, "far month", w.say(managerID, "/tasks", "generate 2031-01"), "at most 2 months ahead")
+	mustContain(t, "old month", w.say(managerID, "/tasks", "generate 2019-01"), "at most 3 months back", "/tasks generate 2026-10")
 	var n int
 	_ = w.pool.QueryRow(w.ctx, `SELECT count(*) FROM tasks WHERE practice_id = $1`, w.pid).Scan(&n)
 	if n != 2 {
@@ -258,12 +259,15 @@ func TestTasksJourney(t *testing.T) {
 	}
 
 	// Listing: mine, a colleague's, a client's; bad input explained.
-	mine := w.say(tkPreparerID, "/tasks", "")
+	// On 2 November October's pack, due on the 10th, is still the work at
+	// hand, so /tasks alone opens on October; a month picks another.
+	mustContain(t, "month at hand", w.say(tkPreparerID, "/tasks", ""), "Your tasks · October 2026", "due Tue 10 Nov")
+	mine := w.say(tkPreparerID, "/tasks", "2026-11")
 	mustContain(t, "my tasks", mine, "Your tasks · November 2026", "ACME · Acme Trading Ltd", "Not started", "1 · Collect documents",
 		"due Thu 10 Dec", "▱▱▱▱▱▱▱▱▱▱ 0%", `"action_id":"task.open"`, fmt.Sprintf(`"value":"%d"`, task))
 	mustContain(t, "someone's tasks", w.say(tkOutsiderID, "/tasks", "<@"+tkReviewerID+"|rex>"), "Rex Reviewer's tasks", "ACME")
 	mustContain(t, "a client's tasks", w.say(tkOutsiderID, "/tasks", "acme 2026-10"), "ACME · Acme Trading Ltd · October 2026", "Monthly Bookkeeping Pack")
-	mustContain(t, "none of mine", w.say(tkOutsiderID, "/tasks", ""), "You prepare or review no task in November 2026", "/tasks generate")
+	mustContain(t, "none of mine", w.say(tkOutsiderID, "/tasks", ""), "You prepare or review no task in October 2026", "/tasks generate")
 	mustContain(t, "unknown client", w.say(tkPreparerID, "/tasks", "zzzz"), "No client called", "/tasks [@person|client] [2026-11]")
 	mustContain(t, "person and client", w.say(tkPreparerID, "/tasks", "<@"+tkReviewerID+"> acme"), "not both")
 	mustContain(t, "bad month", w.say(tkPreparerID, "/tasks", "2026-13"), "is not a month")
@@ -399,20 +403,25 @@ func TestTasksJourney(t *testing.T) {
 	mustContain(t, "deliver too early", taskViewText(t, refused), "Tick the delivery items first")
 	s6 := w.stageItems(task, 6)
 	modal = w.tick(tkPreparerID, modal, s6[0], s6...)
+	beforeDelivery := modal
 	modal = w.click(tkPreparerID, modal, views.ActionTaskDeliver, task)
 	mustContain(t, "delivered", taskViewText(t, modal), "Delivered", "100%")
 	if _, delivered, _ := w.state(task); !delivered {
 		t.Fatal("not delivered")
 	}
 
-	// A delivered task's checklist is closed.
+	// A delivered task's checklist is closed: drawn as text, and a tick
+	// from a window opened before delivery is refused.
+	if raw, _ := json.Marshal(modal); strings.Contains(string(raw), `"checkboxes"`) || !strings.Contains(string(raw), ":ballot_box_with_check:") {
+		t.Fatalf("a delivered task's checklist is not drawn as text: %s", raw)
+	}
 	before, _ := w.done(task)
-	refused = w.tick(tkPreparerID, modal, s1[0])
+	refused = w.tick(tkPreparerID, beforeDelivery, s1[0])
 	mustContain(t, "tick delivered", taskViewText(t, refused), "was delivered", "checklist is closed")
 	if after, _ := w.done(task); after != before {
 		t.Fatalf("a delivered task changed: %d → %d done", before, after)
 	}
-	mustContain(t, "complete in the list", w.say(tkPreparerID, "/tasks", ""), "Complete", "▰▰▰▰▰▰▰▰▰▰ 100%")
+	mustContain(t, "complete in the list", w.say(tkPreparerID, "/tasks", "2026-11"), "Complete", "▰▰▰▰▰▰▰▰▰▰ 100%")
 }
 
 // A failing DM never undoes the change it was about.
@@ -471,4 +480,79 @@ func TestTasksListPages(t *testing.T) {
 		t.Fatalf("%d answers to the page button", len(posts))
 	}
 	mustContain(t, "second page", posts[0].Params["blocks"]+posts[0].Params["replace_original"], "Page 2 of 2", "task.page.prev", "true")
+}
+
+// saveTicks submits the task modal as drawn in view with the given items
+// ticked, as Save does, and returns the modal the handler answered with
+// (response_action "update").
+func (w *taskWorld) saveTicks(user string, view map[string]any, ticked ...int64) map[string]any {
+	w.t.Helper()
+	on := map[string]bool{}
+	for _, id := range ticked {
+		on[fmt.Sprint(id)] = true
+	}
+	values := map[string]any{}
+	for _, b := range view["blocks"].([]any) {
+		bm := b.(map[string]any)
+		id, _ := bm["block_id"].(string)
+		if !strings.HasPrefix(id, "task.items:") {
+			continue
+		}
+		var sel []any
+		for _, o := range bm["element"].(map[string]any)["options"].([]any) {
+			if v := o.(map[string]any)["value"].(string); on[v] {
+				sel = append(sel, map[string]any{"value": v, "text": map[string]any{"type": "plain_text", "text": "x"}})
+			}
+		}
+		values[id] = map[string]any{views.ActionTaskTick: map[string]any{"type": "checkboxes", "selected_options": sel}}
+	}
+	sent := map[string]any{}
+	for k, v := range view {
+		sent[k] = v
+	}
+	sent["id"], sent["state"] = "V-save", map[string]any{"values": values}
+	ack := w.interact(map[string]any{"type": "view_submission", "user": map[string]any{"id": user}, "view": sent})
+	var resp struct {
+		Action string         `json:"response_action"`
+		View   map[string]any `json:"view"`
+	}
+	if err := json.Unmarshal(ack, &resp); err != nil || resp.Action != "update" {
+		w.t.Fatalf("save answered %s (%v), want an update", ack, err)
+	}
+	return resp.View
+}
+
+// Save writes every element's ticks at once, and refreshes instead of
+// overwriting when someone else changed the checklist since it was drawn.
+func TestTaskChecklistSave(t *testing.T) {
+	t.Parallel()
+	w := newTaskWorld(t, "socket")
+	w.say(managerID, "/tasks", "generate")
+	task := w.novemberTask()
+	modal := w.click(tkPreparerID, nil, views.ActionTaskOpen, task)
+	s1, s2 := w.stageItems(task, 1), w.stageItems(task, 2)
+	saved := w.saveTicks(tkPreparerID, modal, s1[0], s2[0], s2[1])
+	mustContain(t, "saved", taskViewText(t, saved), "Saved")
+	if n, by := w.done(task); n != 3 || by[s1[0]] != int64(w.bea.ID) || by[s2[1]] != int64(w.bea.ID) {
+		t.Fatalf("after saving: %d done, %v", n, by)
+	}
+
+	// Mina ticks meanwhile; Bea saves from the window drawn before that,
+	// unticking what she ticked: nothing is written and she sees the news.
+	if _, err := w.pool.Exec(w.ctx, `UPDATE task_items SET done_by = $2, done_at = now() WHERE practice_id = $1 AND id = $3`,
+		w.pid, w.mina.ID, s1[1]); err != nil {
+		t.Fatal(err)
+	}
+	stale := w.saveTicks(tkPreparerID, saved)
+	mustContain(t, "stale save", taskViewText(t, stale), "Someone else changed this checklist")
+	if n, _ := w.done(task); n != 4 {
+		t.Fatalf("a stale save wrote: %d done, want 4", n)
+	}
+
+	// The outsider's save is refused, with the reason in the window.
+	refused := w.saveTicks(tkOutsiderID, stale, s1[0], s1[1], s2[0], s2[1], s1[2])
+	mustContain(t, "outsider", taskViewText(t, refused), "Only the preparer")
+	if n, _ := w.done(task); n != 4 {
+		t.Fatalf("a refused save wrote: %d done, want 4", n)
+	}
 }

@@ -546,7 +546,7 @@ func parseExtras(text string) ([]workflow.ItemInput, *atlas.Error) {
 			problems = append(problems, fmt.Sprintf("Line %d: there is no stage %s; stages run from 1 (collect documents) to 6 (deliver).", n, m[1]))
 		case item.Text == "":
 			problems = append(problems, fmt.Sprintf("Line %d: say what is to be done after the stage, %s.", n, extraExample))
-		case utf8.RuneCountInString(item.Text) > workflow.MaxItemText || len(item.Text) > workflow.MaxItemText:
+		case utf8.RuneCountInString(item.Text) > workflow.MaxItemText:
 			problems = append(problems, fmt.Sprintf("Line %d: an item is at most %d characters.", n, workflow.MaxItemText))
 		default:
 			out = append(out, item)

@@ -36,12 +36,17 @@ const overdueAlertsPerRun = 300
 // December, though it is still 30 November in UTC). Tasks that exist
 // already are left alone, so a second run makes nothing.
 func (rt *Router) GenerateMonthlyTasks(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, slot time.Time) error {
-	period := atlas.PeriodOf(slot)
-	g, err := workflow.GenerateTx(ctx, tx, pid, period, rt.Clock.Now())
-	if err != nil {
-		return err
+	// The engine runs only the latest missed slot after downtime, so the
+	// month before is made too: a 1st missed whole is caught up by the
+	// next. Generation is idempotent, so a month already made costs a
+	// statement that inserts nothing.
+	for _, period := range []atlas.Period{atlas.PeriodOf(slot).Prev(), atlas.PeriodOf(slot)} {
+		g, err := workflow.GenerateTx(ctx, tx, pid, period, rt.Clock.Now())
+		if err != nil {
+			return err
+		}
+		rt.Log.Info("monthly tasks generated", "practice", pid, "period", period.String(), "tasks", g.Tasks, "items", g.Items)
 	}
-	rt.Log.Info("monthly tasks generated", "practice", pid, "period", period.String(), "tasks", g.Tasks, "items", g.Items)
 	return nil
 }
 

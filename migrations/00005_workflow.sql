@@ -3,8 +3,7 @@
 -- and move it, so the calendar and the board read one row per client
 -- instead of thirty.
 -- task_alerts remembers every overdue DM: one per task, person and the day
--- the task fell overdue, so each person hears once about each overdue task
--- (the daily digest repeats the list).
+-- the task fell overdue, so each person hears once about each overdue task.
 
 -- +goose Up
 ALTER TABLE tasks
@@ -17,7 +16,7 @@ ALTER TABLE tasks
     ADD COLUMN returned_by    bigint,
     ADD COLUMN returned_at    timestamptz,
     ADD FOREIGN KEY (practice_id, returned_by) REFERENCES members (practice_id, id),
-    ADD CHECK ((completed_at IS NULL) OR review_state = 'approved');
+    ADD CONSTRAINT tasks_completed_when_approved CHECK ((completed_at IS NULL) OR review_state = 'approved');
 
 CREATE INDEX tasks_preparer ON tasks (practice_id, preparer_id, period);
 CREATE INDEX tasks_reviewer ON tasks (practice_id, reviewer_id, period);
@@ -29,6 +28,8 @@ CREATE UNIQUE INDEX task_items_template_item ON task_items (practice_id, task_id
 ALTER TABLE task_items ADD COLUMN assignment_item_id bigint;
 CREATE UNIQUE INDEX task_items_assignment_item ON task_items (practice_id, task_id, assignment_item_id) WHERE assignment_item_id IS NOT NULL;
 
+-- Template names are told apart as people read them, whatever the case.
+CREATE UNIQUE INDEX templates_name_key ON templates (practice_id, lower(name));
 CREATE INDEX template_items_order ON template_items (practice_id, template_id, stage, position) WHERE removed_at IS NULL;
 
 CREATE TABLE task_alerts (
@@ -46,6 +47,7 @@ CREATE TABLE task_alerts (
 -- +goose Down
 DROP TABLE task_alerts;
 DROP INDEX template_items_order;
+DROP INDEX templates_name_key;
 DROP INDEX task_items_assignment_item;
 ALTER TABLE task_items DROP COLUMN assignment_item_id;
 DROP INDEX task_items_template_item;
@@ -53,5 +55,6 @@ DROP INDEX task_items_order;
 DROP INDEX tasks_open_due;
 DROP INDEX tasks_reviewer;
 DROP INDEX tasks_preparer;
+ALTER TABLE tasks DROP CONSTRAINT tasks_completed_when_approved;
 ALTER TABLE tasks DROP COLUMN returned_at, DROP COLUMN returned_by,
     DROP COLUMN stage_done_at, DROP COLUMN items_done, DROP COLUMN items_total, DROP COLUMN stage;

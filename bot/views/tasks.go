@@ -88,21 +88,20 @@ func ProgressBar(percent int) string {
 	return strings.Repeat("▰", n) + strings.Repeat("▱", 10-n) + fmt.Sprintf(" %d%%", percent)
 }
 
-// StatusEmoji marks a task's status in lists and the modal.
+// StatusEmoji marks a task's status in lists and the modal, with the
+// calendar's colours, so a status looks the same wherever it is shown.
 func StatusEmoji(s workflow.Status) string {
 	switch s {
 	case workflow.Overdue:
-		return ":red_circle:"
+		return ColourOverdue.Emoji()
 	case workflow.NotStarted:
-		return ":white_circle:"
-	case workflow.InProgress:
-		return ":large_blue_circle:"
+		return ColourNotStarted.Emoji()
 	case workflow.InReview:
-		return ":eyes:"
+		return ColourInReview.Emoji()
 	case workflow.Complete:
-		return ":white_check_mark:"
+		return ColourComplete.Emoji()
 	}
-	return ":grey_question:"
+	return ColourOnTrack.Emoji()
 }
 
 func taskDay(t time.Time) string { return t.Format("Mon 2 Jan") }
@@ -257,6 +256,7 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 
 	budget := blockkit.MaxViewBlocks - taskModalReserve
 	hidden := 0
+	ticking := false
 	for stage := 1; stage <= 6; stage++ {
 		var items []workflow.Item
 		for _, it := range t.Items {
@@ -278,13 +278,21 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 			continue
 		}
 		budget -= len(chunks)
-		head := "*" + atlas.StageName(stage) + "* · target " + taskDay(t.StageTargets[stage-1])
+		head := atlas.StageName(stage) + " · target " + taskDay(t.StageTargets[stage-1])
 		if done := t.StageDoneAt[stage-1]; done != nil {
-			head += " · :white_check_mark: done " + taskDay(done.In(loc))
+			head += " · ✅ done " + taskDay(done.In(loc))
 		}
-		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(head, 0), nil, nil))
-		for _, chunk := range chunks {
-			blocks = append(blocks, taskChecklistBlock(t.ID, d.Rev, chunk, loc))
+		for i, chunk := range chunks {
+			label := head
+			if i > 0 {
+				label = atlas.StageName(stage) + " (continued)"
+			}
+			if t.CompletedAt != nil {
+				blocks = append(blocks, taskClosedChecklistBlock(label, chunk, loc))
+				continue
+			}
+			blocks = append(blocks, taskChecklistBlock(t.ID, d.Rev, label, chunk, loc))
+			ticking = true
 		}
 	}
 	if hidden > 0 {
@@ -314,12 +322,19 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 	blocks = append(blocks, slack.NewDividerBlock(), slack.NewActionBlock(taskActions, buttons...))
 
 	m, _ := json.Marshal(TaskMeta{TaskID: t.ID, Rev: d.Rev})
-	return slack.ModalViewRequest{
+	v := slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: CallbackTask, PrivateMetadata: string(m),
 		Title:  blockkit.Plain(t.EntityCode+" · "+t.Period.FirstDay().Format("Jan 2006"), blockkit.MaxModalTitle),
 		Close:  blockkit.Plain("Close", blockkit.MaxModalButton),
 		Blocks: slack.Blocks{BlockSet: blocks},
 	}
+	if ticking {
+		// Slack wants a submit button beside input blocks. Each tick is
+		// saved as it is made; Save also saves them all at once, for a
+		// client that does not send each tick.
+		v.Submit = blockkit.Plain("Save", blockkit.MaxModalButton)
+	}
+	return v
 }
 
 // taskReviewLine says where review stands: the query of a returned pack, who
@@ -348,9 +363,10 @@ func taskReviewLine(t workflow.Task, loc *time.Location) string {
 	return ""
 }
 
-// taskChecklistBlock is up to ten items as one checkboxes element, alone in
-// its actions block.
-func taskChecklistBlock(taskID int64, rev int, items []workflow.Item, loc *time.Location) slack.Block {
+// taskChecklistBlock is up to ten items as one checkboxes element in an
+// input block labelled with the stage. dispatch_action sends each tick as it
+// is made; the block is optional so that Save never asks for a tick.
+func taskChecklistBlock(taskID int64, rev int, label string, items []workflow.Item, loc *time.Location) slack.Block {
 	ids := make([]int64, len(items))
 	var opts, done []*slack.OptionBlockObject
 	for i, it := range items {
@@ -363,7 +379,26 @@ func taskChecklistBlock(taskID int64, rev int, items []workflow.Item, loc *time.
 	}
 	el := slack.NewCheckboxGroupsBlockElement(ActionTaskTick, opts...)
 	el.InitialOptions = done
-	return slack.NewActionBlock(TaskItemsBlockID(taskID, rev, ids), el)
+	in := slack.NewInputBlock(TaskItemsBlockID(taskID, rev, ids), blockkit.Plain(label, blockkit.MaxInputLabel), nil, el)
+	in.Optional = true
+	in.DispatchAction = true
+	return in
+}
+
+// taskClosedChecklistBlock lists a delivered task's items, ticked or not,
+// as text: its checklist is closed, so there is nothing to tick.
+func taskClosedChecklistBlock(label string, items []workflow.Item, loc *time.Location) slack.Block {
+	lines := []string{"*" + blockkit.Escape(label) + "*"}
+	for _, it := range items {
+		mark := ":white_large_square:"
+		line := blockkit.Escape(it.Text)
+		if it.Done() {
+			mark = ":ballot_box_with_check:"
+			line += " — " + blockkit.Escape(it.DoneByName) + ", " + it.DoneAt.In(loc).Format("2 Jan")
+		}
+		lines = append(lines, mark+" "+line)
+	}
+	return slack.NewSectionBlock(blockkit.Markdown(strings.Join(lines, "\n"), blockkit.MaxSectionText), nil, nil)
 }
 
 // taskItemOption is one checklist item: its text, " *" when mandatory, and who

@@ -156,21 +156,24 @@ type taskCheckboxes struct {
 
 func modalCheckboxes(t *testing.T, v slack.ModalViewRequest) []taskCheckboxes {
 	t.Helper()
+	type element struct {
+		Type     string `json:"type"`
+		ActionID string `json:"action_id"`
+		Options  []struct {
+			Text  struct{ Text string } `json:"text"`
+			Value string                `json:"value"`
+		} `json:"options"`
+		Initial []struct {
+			Value string `json:"value"`
+		} `json:"initial_options"`
+	}
 	var doc struct {
 		Blocks []struct {
-			Type     string `json:"type"`
-			BlockID  string `json:"block_id"`
-			Elements []struct {
-				Type     string `json:"type"`
-				ActionID string `json:"action_id"`
-				Options  []struct {
-					Text  struct{ Text string } `json:"text"`
-					Value string                `json:"value"`
-				} `json:"options"`
-				Initial []struct {
-					Value string `json:"value"`
-				} `json:"initial_options"`
-			} `json:"elements"`
+			Type           string  `json:"type"`
+			BlockID        string  `json:"block_id"`
+			Element        element `json:"element"`
+			Optional       bool    `json:"optional"`
+			DispatchAction bool    `json:"dispatch_action"`
 		} `json:"blocks"`
 	}
 	if err := json.Unmarshal([]byte(timeJSON(t, v)), &doc); err != nil {
@@ -178,17 +181,18 @@ func modalCheckboxes(t *testing.T, v slack.ModalViewRequest) []taskCheckboxes {
 	}
 	var out []taskCheckboxes
 	for _, b := range doc.Blocks {
-		if b.Type != "actions" || len(b.Elements) == 0 || b.Elements[0].Type != "checkboxes" {
+		if b.Type != "input" || b.Element.Type != "checkboxes" {
 			continue
 		}
-		if len(b.Elements) != 1 || b.Elements[0].ActionID != views.ActionTaskTick {
-			t.Fatalf("checklist block %s: %d elements, action %q", b.BlockID, len(b.Elements), b.Elements[0].ActionID)
+		// Each tick is sent as it is made, and Save never asks for one.
+		if b.Element.ActionID != views.ActionTaskTick || !b.Optional || !b.DispatchAction {
+			t.Fatalf("checklist block %s: action %q, optional %v, dispatch_action %v", b.BlockID, b.Element.ActionID, b.Optional, b.DispatchAction)
 		}
 		c := taskCheckboxes{BlockID: b.BlockID}
-		for _, o := range b.Elements[0].Options {
+		for _, o := range b.Element.Options {
 			c.Options, c.Texts = append(c.Options, o.Value), append(c.Texts, o.Text.Text)
 		}
-		for _, o := range b.Elements[0].Initial {
+		for _, o := range b.Element.Initial {
 			c.Initial = append(c.Initial, o.Value)
 		}
 		out = append(out, c)

@@ -26,7 +26,7 @@ import (
 // month seeded early shows less done, as it would be.
 type plan string
 
-// thisMonth is where each client's current pack stands: a spread over the
+// thisMonth is where each client's pack of the month in progress stands: a spread over the
 // stages, two in review, one returned with a query, three not started, and
 // some behind their stage targets by the middle of the month.
 var thisMonth = map[string]plan{
@@ -92,8 +92,24 @@ func seedWorkflow(ctx context.Context, q db.DB, pid atlas.PracticeID, people []P
 		return nil // a team too small to prepare and review
 	}
 	loc := p.Location()
+	// The month in progress is the one whose packs are being finished: up
+	// to the due day, last month's; after it, this month's. So the demo
+	// shows packs at every stage, some overdue, whatever day it is seeded.
 	this := atlas.PeriodOf(now.In(loc))
-	last := this.Prev()
+	inProgress := this
+	if now.In(loc).Day() <= workflow.StandardTemplate.DueDay {
+		inProgress = this.Prev()
+	}
+	months := []struct {
+		period atlas.Period
+		plans  map[string]plan
+	}{{inProgress.Prev(), lastMonthPlans}, {inProgress, thisMonth}}
+	if inProgress != this {
+		months = append(months, struct {
+			period atlas.Period
+			plans  map[string]plan
+		}{this, nil}) // made on the 1st, not begun yet
+	}
 	for i, c := range clients {
 		var entity int64
 		var assigned bool
@@ -122,10 +138,7 @@ func seedWorkflow(ctx context.Context, q db.DB, pid atlas.PracticeID, people []P
 			return fmt.Errorf("demo assignment of %s: %w", c.Code, err)
 		}
 	}
-	for _, m := range []struct {
-		period atlas.Period
-		plans  map[string]plan
-	}{{last, lastMonthPlans}, {this, thisMonth}} {
+	for _, m := range months {
 		start := m.period.Start(loc)
 		// Made by the morning job of the month's first day (or now, when
 		// the demo is seeded before it would have run).

@@ -152,7 +152,8 @@ func TestSeedWorkflow(t *testing.T) {
 }
 
 // Seeded on the first morning of a month, the month's tasks exist and
-// nothing has happened to them yet.
+// nothing has happened to them yet, while last month's packs, due on the
+// 10th, are the ones in progress, and the month before has overdue ones.
 func TestSeedWorkflowEarlyInTheMonth(t *testing.T) {
 	t.Parallel()
 	tx := pgtest.Tx(t)
@@ -171,5 +172,18 @@ func TestSeedWorkflowEarlyInTheMonth(t *testing.T) {
 		if !task.CreatedAt.Equal(now) {
 			t.Errorf("%s created %v, want %v", task.EntityCode, task.CreatedAt, now)
 		}
+	}
+	today := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	ws := workflow.Store{DB: tx}
+	if at, err := ws.MonthAtHand(ctx, "TDEMOEARLY", today); err != nil || at != (atlas.Period{Year: 2026, Month: time.November}) {
+		t.Fatalf("month at hand on 1 December: %v %v", at, err)
+	}
+	nov, err := ws.List(ctx, "TDEMOEARLY", workflow.Filter{Period: atlas.Period{Year: 2026, Month: time.November}, Today: today})
+	if err != nil || nov.Counts[workflow.InReview] == 0 || nov.Counts[workflow.InProgress] == 0 || nov.Counts[workflow.Overdue] != 0 {
+		t.Fatalf("november on 1 December: %v %v", nov.Counts, err)
+	}
+	oct, err := ws.List(ctx, "TDEMOEARLY", workflow.Filter{Period: atlas.Period{Year: 2026, Month: time.October}, Today: today})
+	if err != nil || oct.Counts[workflow.Overdue] != 2 || oct.Counts[workflow.Complete] != len(clients)-2 {
+		t.Fatalf("october on 1 December: %v %v", oct.Counts, err)
 	}
 }

@@ -34,6 +34,7 @@ func ClaimOverdue(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, today ti
 		  JOIN entities en ON en.practice_id = tk.practice_id AND en.id = tk.entity_id
 		  CROSS JOIN LATERAL (VALUES (tk.preparer_id), (en.manager_id)) AS r(member_id)
 		 WHERE tk.practice_id = $1 AND tk.completed_at IS NULL AND tk.due_date < $2 AND r.member_id IS NOT NULL
+		   AND en.archived_at IS NULL
 	)
 	INSERT INTO task_alerts (practice_id, task_id, member_id, kind, day)
 	SELECT DISTINCT $1, d.id, d.member_id, 'overdue', d.day FROM due d

@@ -179,6 +179,12 @@ func (s Store) Assign(ctx context.Context, p practice.Practice, actor atlas.Memb
 		if err != nil {
 			return db.MapError(err, "")
 		}
+		// A client follows one template: picking another ends the old
+		// assignment, and its packs nobody has started (nor logged time
+		// against) from this month on make way for the new template's.
+		if err := endOtherAssignments(ctx, tx, p, actor, in.EntityID, id, now); err != nil {
+			return err
+		}
 		// The client's changes are replaced whole: the form shows them all.
 		if _, err := tx.Exec(ctx, `DELETE FROM assignment_items WHERE practice_id = $1 AND assignment_id = $2`, p.ID, id); err != nil {
 			return err
@@ -242,4 +248,33 @@ func (s Store) Unassign(ctx context.Context, pid atlas.PracticeID, actor atlas.M
 		}
 		return practice.Audit(ctx, tx, pid, actor, "assignment.end", "assignment", assignmentID, nil)
 	})
+}
+
+// endOtherAssignments ends the client's assignments other than keep and
+// removes their untouched tasks from the current month on.
+func endOtherAssignments(ctx context.Context, tx pgx.Tx, p practice.Practice, actor atlas.MemberID, entity, keep int64, now time.Time) error {
+	rows, err := tx.Query(ctx, `UPDATE assignments SET active = false, updated_at = now()
+		WHERE practice_id = $1 AND entity_id = $2 AND id <> $3 AND active RETURNING id`, p.ID, entity, keep)
+	if err != nil {
+		return fmt.Errorf("end other assignments: %w", err)
+	}
+	ended, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ended) == 0 {
+		return err
+	}
+	tag, err := tx.Exec(ctx, `DELETE FROM tasks t WHERE t.practice_id = $1 AND t.assignment_id = ANY($2) AND t.period >= $3
+		AND t.items_done = 0 AND t.review_state = 'none' AND t.completed_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM time_entries te WHERE te.practice_id = t.practice_id AND te.task_id = t.id)
+		AND NOT EXISTS (SELECT 1 FROM timers tm WHERE tm.practice_id = t.practice_id AND tm.task_id = t.id)`,
+		p.ID, ended, atlas.PeriodOf(now.In(p.Location())).FirstDay())
+	if err != nil {
+		return fmt.Errorf("remove replaced tasks: %w", err)
+	}
+	for _, id := range ended {
+		if err := practice.Audit(ctx, tx, p.ID, actor, "assignment.end", "assignment", id, map[string]any{
+			"replaced_by": keep, "untouched_tasks_removed": tag.RowsAffected()}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

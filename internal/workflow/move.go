@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -221,7 +222,7 @@ func (s Store) Approve(ctx context.Context, p practice.Practice, actor practice.
 // Return sends the pack back to its preparer with a query.
 func (s Store) Return(ctx context.Context, p practice.Practice, actor practice.Member, taskID int64, query string, now time.Time) (Task, error) {
 	query = strings.TrimSpace(query)
-	if query == "" || len(query) > MaxQuery {
+	if query == "" || utf8.RuneCountInString(query) > MaxQuery {
 		return Task{}, atlas.FieldError("return_query", "Say what the preparer should look at, in up to %d characters.", MaxQuery)
 	}
 	return s.change(ctx, p.ID, taskID, now, func(tx pgx.Tx, t Task) error {

@@ -242,7 +242,7 @@ func importTemplate(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor 
 	res := ImportResult{Name: in.Name}
 	err = tx.QueryRow(ctx, `INSERT INTO templates (practice_id, name, description, due_day, due_month_offset, stage_target_days)
 		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (practice_id, name) DO UPDATE SET description = EXCLUDED.description, due_day = EXCLUDED.due_day,
+		ON CONFLICT (practice_id, lower(name)) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, due_day = EXCLUDED.due_day,
 			due_month_offset = EXCLUDED.due_month_offset, stage_target_days = EXCLUDED.stage_target_days, active = true, updated_at = now()
 		RETURNING id, xmax = 0`, pid, in.Name, in.Description, in.DueDay, in.DueMonthOffset, in.StageTargetDays[:]).Scan(&res.ID, &res.Created)
 	if err != nil {

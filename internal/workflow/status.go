@@ -93,7 +93,7 @@ func (p Progress) StatusOn(day time.Time) Status {
 		return Overdue
 	case p.ReviewState == ReviewRequested:
 		return InReview
-	case p.ItemsDone == 0 && p.ReviewState == ReviewNone && p.Stage == 1:
+	case p.ItemsDone == 0 && p.ReviewState == ReviewNone:
 		return NotStarted
 	}
 	return InProgress

@@ -32,7 +32,9 @@ func TestStatusOn(t *testing.T) {
 		{"nothing ticked, on its due date", progress(1, 0, workflow.ReviewNone, false), "2026-12-10", workflow.NotStarted},
 		{"nothing ticked, the day after", progress(1, 0, workflow.ReviewNone, false), "2026-12-11", workflow.Overdue},
 		{"an optional item ticked", progress(1, 1, workflow.ReviewNone, false), "2026-11-02", workflow.InProgress},
-		{"stage 1 passed with only optional items", progress(2, 0, workflow.ReviewNone, false), "2026-11-02", workflow.InProgress},
+		// Nobody has done anything yet, though a stage with no mandatory
+		// item counts as passed.
+		{"stage 1 has only optional items, none ticked", progress(2, 0, workflow.ReviewNone, false), "2026-11-02", workflow.NotStarted},
 		{"under way", progress(3, 9, workflow.ReviewNone, false), "2026-11-16", workflow.InProgress},
 		{"under way, on its due date", progress(3, 9, workflow.ReviewNone, false), "2026-12-10", workflow.InProgress},
 		{"under way, the day after", progress(3, 9, workflow.ReviewNone, false), "2026-12-11", workflow.Overdue},

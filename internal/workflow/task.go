@@ -135,7 +135,7 @@ func statusExpr(today string) string {
 	return `CASE WHEN tk.completed_at IS NOT NULL THEN 'complete'
 		WHEN tk.due_date < ` + today + ` THEN 'overdue'
 		WHEN tk.review_state = 'requested' THEN 'in_review'
-		WHEN tk.items_done = 0 AND tk.review_state = 'none' AND tk.stage = 1 THEN 'not_started'
+		WHEN tk.items_done = 0 AND tk.review_state = 'none' THEN 'not_started'
 		ELSE 'in_progress' END`
 }
 
@@ -230,7 +230,7 @@ type Page struct {
 	Tasks  []Task
 	Total  int // tasks matching the filter, status included
 	Counts map[Status]int
-	AtRisk int // tasks at risk, across the list
+	AtRisk int // tasks at risk but not yet overdue (those count as overdue), across the list
 }
 
 // List returns a page of tasks and the counts per status.
@@ -248,7 +248,7 @@ func (s Store) List(ctx context.Context, pid atlas.PracticeID, f Filter) (Page, 
 	if f.EntityType != "" {
 		countFrom += ` JOIN entities en ON en.practice_id = tk.practice_id AND en.id = tk.entity_id`
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+status+`, count(*), count(*) FILTER (WHERE `+atRiskExpr(today)+`)`+countFrom+`
+	rows, err := s.DB.Query(ctx, `SELECT `+status+`, count(*), count(*) FILTER (WHERE `+atRiskExpr(today)+` AND tk.due_date >= `+today+`)`+countFrom+`
 		WHERE `+where+` GROUP BY 1`, args...)
 	if err != nil {
 		return page, fmt.Errorf("count tasks: %w", err)
@@ -292,4 +292,22 @@ func (s Store) List(ctx context.Context, pid atlas.PracticeID, f Filter) (Page, 
 	}
 	page.Tasks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r) })
 	return page, err
+}
+
+// MonthAtHand is the month whose packs are being worked on, on today (a
+// date): the previous month while any of its packs is open and not yet due
+// (early in a month, last month's packs are still being finished), else
+// the current one. Lists, the calendar and the board open on it.
+func (s Store) MonthAtHand(ctx context.Context, pid atlas.PracticeID, today time.Time) (atlas.Period, error) {
+	current := atlas.PeriodOf(today)
+	var finishing bool
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tasks WHERE practice_id = $1 AND period = $2
+		AND completed_at IS NULL AND due_date >= $3)`, pid, current.Prev().FirstDay(), today).Scan(&finishing)
+	if err != nil {
+		return current, fmt.Errorf("month at hand: %w", err)
+	}
+	if finishing {
+		return current.Prev(), nil
+	}
+	return current, nil
 }

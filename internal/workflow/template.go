@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -102,7 +103,7 @@ func (in TemplateInput) Validate() (TemplateInput, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Description = strings.TrimSpace(in.Description)
 	var errs atlas.FieldErrors
-	if in.Name == "" || len(in.Name) > MaxTemplateName {
+	if in.Name == "" || utf8.RuneCountInString(in.Name) > MaxTemplateName {
 		errs = append(errs, atlas.FieldError(FieldTemplateName, "Give the template a name of up to %d characters, such as \"Monthly Bookkeeping Pack — Standard\".", MaxTemplateName))
 	}
 	if in.DueDay < 1 || in.DueDay > 28 {
@@ -158,7 +159,7 @@ func (in ItemInput) Validate() (ItemInput, error) {
 	if in.Stage < 1 || in.Stage > 6 {
 		errs = append(errs, atlas.FieldError(FieldItemStage, "Pick a stage from 1 (collect documents) to 6 (deliver)."))
 	}
-	if in.Text == "" || len(in.Text) > MaxItemText {
+	if in.Text == "" || utf8.RuneCountInString(in.Text) > MaxItemText {
 		errs = append(errs, atlas.FieldError(FieldItemText, "Say what is to be done in up to %d characters, such as \"Bank statements received for every account\".", MaxItemText))
 	}
 	if in.Position < 0 || in.Position > MaxTemplateItems {

@@ -217,3 +217,87 @@ func TestStaleChecklistRefreshesInsteadOfOverwriting(t *testing.T) {
 		t.Fatalf("stale tick wrote: %+v", got.Items[:2])
 	}
 }
+
+func TestMonthAtHand(t *testing.T) {
+	f := newFixture(t)
+	oct := f.nov.Prev()
+	at := func(day string) atlas.Period {
+		t.Helper()
+		p, err := f.ws.MonthAtHand(f.ctx, f.p.ID, date(day))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if got := at("2026-11-02"); got != f.nov {
+		t.Fatalf("no October tasks: %v, want November", got)
+	}
+	f.assign(f.acme, workflow.AssignInput{})
+	if _, err := f.ws.Generate(f.ctx, f.p.ID, oct, f.now); err != nil {
+		t.Fatal(err)
+	}
+	// October's pack is due on 10 November: until then it is the work at hand.
+	for day, want := range map[string]atlas.Period{"2026-11-02": oct, "2026-11-10": oct, "2026-11-11": f.nov} {
+		if got := at(day); got != want {
+			t.Errorf("on %s: %v, want %v", day, got, want)
+		}
+	}
+	if _, err := f.q.Exec(f.ctx, `UPDATE tasks SET review_state = 'approved', approved_by = $2, approved_at = now(),
+		completed_by = $2, completed_at = now() WHERE practice_id = $1 AND period = $3`, f.p.ID, f.pat.ID, oct.FirstDay()); err != nil {
+		t.Fatal(err)
+	}
+	if got := at("2026-11-02"); got != f.nov {
+		t.Fatalf("October delivered: %v, want November", got)
+	}
+}
+
+// Picking another template replaces the client's: the old assignment ends,
+// its untouched task this month goes, and a started one stays.
+func TestAssignAnotherTemplateReplacesTheFirst(t *testing.T) {
+	f := newFixture(t)
+	first := f.assign(f.acme, workflow.AssignInput{})
+	f.assign(f.beta, workflow.AssignInput{})
+	f.tickStages(f.task(f.beta), f.bea, 1)
+	other, err := f.ws.SaveTemplate(f.ctx, f.p.ID, f.mina.ID, 0, workflow.TemplateInput{Name: "Payroll pack", DueDay: 7, DueMonthOffset: 1,
+		StageTargetDays: [6]int{3, 10, 15, 22, 30, 35}}, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ws.SaveItem(f.ctx, f.p.ID, f.mina.ID, other.ID, 0, workflow.ItemInput{Stage: 1, Text: "Payroll report received", Mandatory: true}, f.now); err != nil {
+		t.Fatal(err)
+	}
+	second := f.assign(f.acme, workflow.AssignInput{TemplateID: other.ID})
+	f.assign(f.beta, workflow.AssignInput{TemplateID: other.ID})
+	as, err := f.ws.Assignments(f.ctx, f.p.ID, f.acme)
+	if err != nil || len(as) != 1 || as[0].ID != second.ID || as[0].ID == first.ID {
+		t.Fatalf("acme's assignments: %+v %v", as, err)
+	}
+	acme := f.task(f.acme)
+	if acme.TemplateID != other.ID || acme.ItemsTotal != 1 {
+		t.Fatalf("acme's task: template %d, %d items", acme.TemplateID, acme.ItemsTotal)
+	}
+	page, err := f.ws.List(f.ctx, f.p.ID, workflow.Filter{Period: f.nov, Today: date("2026-11-02"), EntityID: f.beta})
+	if err != nil || len(page.Tasks) != 2 {
+		t.Fatalf("beta keeps its started pack beside the new one: %d tasks, %v", len(page.Tasks), err)
+	}
+	g, err := f.ws.Generate(f.ctx, f.p.ID, f.nov.Next(), f.now)
+	if err != nil || g.Tasks != 2 {
+		t.Fatalf("december: %+v %v (one task per client)", g, err)
+	}
+}
+
+// A file naming a template in other case updates it rather than adding a
+// second one that reads the same.
+func TestImportMatchesNamesWhateverTheCase(t *testing.T) {
+	f := newFixture(t)
+	spec := workflow.TemplateSpec{TemplateInput: workflow.StandardTemplate, Items: workflow.StandardItems}
+	spec.Name = "MONTHLY BOOKKEEPING PACK — standard"
+	res, err := f.ws.ImportTemplates(f.ctx, f.p.ID, f.mina.ID, []workflow.TemplateSpec{spec}, f.now)
+	if err != nil || len(res) != 1 || res[0].Created || res[0].ID != f.template || res[0].ItemsKept != len(workflow.StandardItems) {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	ts, err := f.ws.Templates(f.ctx, f.p.ID)
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("%d templates: %v", len(ts), err)
+	}
+}
