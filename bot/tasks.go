@@ -490,10 +490,12 @@ func submitReturn(ctx context.Context, r *Request) error {
 	return nil
 }
 
-// submitTicks saves the whole checklist as the form was left when the
-// person presses Save: every element's ticks at once, judged against how
-// each was drawn, so a checklist someone else changed meanwhile is
-// refreshed, not written over. The modal stays open with the result.
+// submitTicks saves the ticks of the whole checklist when the person
+// presses Save, judged against how each element was drawn, so a checklist
+// someone else changed meanwhile is refreshed, not written over. Save only
+// ticks: an item is unticked by its own box, at once. A submission that
+// leaves a ticked box empty (a client that does not draw saved ticks) must
+// not undo a day's work. The modal stays open with the result.
 func submitTicks(ctx context.Context, r *Request) error {
 	var meta views.TaskMeta
 	if err := r.PrivateMetadata(&meta); err != nil || meta.TaskID == 0 {
@@ -516,7 +518,10 @@ func submitTicks(ctx context.Context, r *Request) error {
 			selected[o.Value] = true
 		}
 		for _, it := range items {
-			shown[it], want[it] = drawn[it], selected[itoa(it)]
+			shown[it] = drawn[it]
+			if selected[itoa(it)] {
+				want[it] = true
+			}
 		}
 	}
 	ws := r.workflowStore()

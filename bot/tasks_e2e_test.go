@@ -555,4 +555,11 @@ func TestTaskChecklistSave(t *testing.T) {
 	if n, _ := w.done(task); n != 4 {
 		t.Fatalf("a refused save wrote: %d done, want 4", n)
 	}
+
+	// Save only ticks: boxes left empty (a client that does not draw saved
+	// ticks) undo nothing; unticking is done box by box.
+	mustContain(t, "empty save", taskViewText(t, w.saveTicks(tkPreparerID, stale)), "Saved")
+	if n, _ := w.done(task); n != 4 {
+		t.Fatalf("an empty save unticked: %d done, want 4", n)
+	}
 }

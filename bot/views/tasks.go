@@ -278,7 +278,13 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 			continue
 		}
 		budget -= len(chunks)
-		head := atlas.StageName(stage) + " · target " + taskDay(t.StageTargets[stage-1])
+		ticked := 0
+		for _, it := range items {
+			if it.Done() {
+				ticked++
+			}
+		}
+		head := fmt.Sprintf("%s · %d of %d ticked · target %s", atlas.StageName(stage), ticked, len(items), taskDay(t.StageTargets[stage-1]))
 		if done := t.StageDoneAt[stage-1]; done != nil {
 			head += " · ✅ done " + taskDay(done.In(loc))
 		}
@@ -330,8 +336,8 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 	}
 	if ticking {
 		// Slack wants a submit button beside input blocks. Each tick is
-		// saved as it is made; Save also saves them all at once, for a
-		// client that does not send each tick.
+		// saved as it is made; Save also saves the ticks all at once, for
+		// a client that does not send each one.
 		v.Submit = blockkit.Plain("Save", blockkit.MaxModalButton)
 	}
 	return v
