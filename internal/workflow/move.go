@@ -195,18 +195,26 @@ func mayNotReview(t Task, actor practice.Member) error {
 	return atlas.Errorf(atlas.EForbidden, "Only the reviewer (%s) or a partner can approve or return this pack.", t.ReviewerName)
 }
 
+// inReviewBy says why actor may not approve or return t now, if they may not.
+func inReviewBy(t Task, actor practice.Member, p practice.Practice) error {
+	switch {
+	case !t.MayReview(actor, p):
+		return mayNotReview(t, actor)
+	case t.CompletedAt != nil:
+		return delivered(t, p.Location())
+	case t.ReviewState != ReviewRequested:
+		return notInReview(t)
+	}
+	return nil
+}
+
 // Approve passes review (stage 5). Only the reviewer or a partner may, not
 // the preparer unless the practice allows it, and only with no mandatory
 // item open in stages 1 to 5.
 func (s Store) Approve(ctx context.Context, p practice.Practice, actor practice.Member, taskID int64, now time.Time) (Task, error) {
 	return s.change(ctx, p.ID, taskID, now, func(tx pgx.Tx, t Task) error {
-		switch {
-		case !t.MayReview(actor, p):
-			return mayNotReview(t, actor)
-		case t.CompletedAt != nil:
-			return delivered(t, p.Location())
-		case t.ReviewState != ReviewRequested:
-			return notInReview(t)
+		if err := inReviewBy(t, actor, p); err != nil {
+			return err
 		}
 		if open := t.OpenMandatory(1, 2, 3, 4, 5); len(open) > 0 {
 			return atlas.Errorf(atlas.EConflict, "%d mandatory item(s) are still open: %s. Tick them or return the pack with a query.", len(open), listItems(open, 3))
@@ -226,13 +234,8 @@ func (s Store) Return(ctx context.Context, p practice.Practice, actor practice.M
 		return Task{}, atlas.FieldError("return_query", "Say what the preparer should look at, in up to %d characters.", MaxQuery)
 	}
 	return s.change(ctx, p.ID, taskID, now, func(tx pgx.Tx, t Task) error {
-		switch {
-		case !t.MayReview(actor, p):
-			return mayNotReview(t, actor)
-		case t.CompletedAt != nil:
-			return delivered(t, p.Location())
-		case t.ReviewState != ReviewRequested:
-			return notInReview(t)
+		if err := inReviewBy(t, actor, p); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE tasks SET review_state = 'returned', review_query = $3, returned_by = $4, returned_at = $5
 			WHERE practice_id = $1 AND id = $2`, p.ID, taskID, query, int64(actor.ID), now); err != nil {
