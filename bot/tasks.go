@@ -52,6 +52,8 @@ func registerTasks(rt *Router) {
 	rt.HandleAction(views.ActionTaskDeliver, staff(deliverTask))
 	rt.HandleSubmit(views.CallbackTaskReturn, staff(submitReturn))
 	rt.HandleSubmit(views.CallbackTask, staff(submitTicks))
+	rt.HandleAction(views.ActionTaskReassign, Route{Min: atlas.RoleManager, Handle: askReassign})
+	rt.HandleSubmit(views.CallbackTaskReassign, Route{Min: atlas.RoleManager, Handle: submitReassign})
 }
 
 func (r *Request) workflowStore() workflow.Store { return workflow.Store{DB: r.router.DB} }
@@ -222,7 +224,8 @@ func (r *Request) inModal() bool {
 // taskModal draws a task for the caller.
 func (r *Request) taskModal(t workflow.Task, notice string, rev int) slack.ModalViewRequest {
 	return views.TaskModal(views.TaskModalData{Task: t, Today: r.today(), Loc: r.Practice.Location(),
-		MayReview: r.Member != nil && t.MayReview(*r.Member, r.Practice), Notice: notice, Rev: rev})
+		MayReview: r.Member != nil && t.MayReview(*r.Member, r.Practice), Notice: notice, Rev: rev,
+		MayReassign: r.Member != nil && r.Member.Can(atlas.RoleManager)})
 }
 
 // taskID reads the task id of a task button.
@@ -481,7 +484,7 @@ func submitReturn(ctx context.Context, r *Request) error {
 	r.Ack(nil)
 	if meta.Parent != "" {
 		notice := fmt.Sprintf(":leftwards_arrow_with_hook: Returned to %s with your query.", blockkit.Escape(t.PreparerName))
-		if err := r.redrawView(ctx, meta.Parent, t, notice, meta.Rev+1); err != nil {
+		if err := r.redrawView(ctx, meta.Parent, t, notice, nextRev(meta.Rev)); err != nil {
 			r.log.Warn("task modal not redrawn after return", "task", t.ID, "err", err)
 		}
 	}
@@ -555,3 +558,74 @@ func submitTicks(ctx context.Context, r *Request) error {
 // two redraws from the same drawing (two quick clicks) must not share one,
 // so it takes a random step rather than plus one.
 func nextRev(prev int) int { return prev + 1 + rand.IntN(1<<20) }
+
+// askReassign pushes (or opens) the form that gives one pack to other
+// people.
+func askReassign(ctx context.Context, r *Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	t, err := r.workflowStore().Task(ctx, r.Practice.ID, id)
+	if err != nil {
+		return err
+	}
+	meta := views.TaskMeta{TaskID: id}
+	if r.inModal() {
+		var parent views.TaskMeta
+		_ = r.PrivateMetadata(&parent)
+		meta.Parent, meta.Rev = r.Interaction.View.ID, parent.Rev
+	}
+	return r.OpenModal(views.TaskReassignModal(t, meta))
+}
+
+// submitReassign moves one pack to the people picked, tells the newcomers,
+// and redraws the task underneath.
+func submitReassign(ctx context.Context, r *Request) error {
+	var meta views.TaskMeta
+	if err := r.PrivateMetadata(&meta); err != nil || meta.TaskID == 0 {
+		return atlas.Errorf(atlas.EInvalid, "That form has expired. Open the task again from %s.", tasksUsage)
+	}
+	ps := practice.Store{DB: r.router.DB}
+	var errs atlas.FieldErrors
+	pick := func(field string) practice.Member {
+		user := r.Value(field)
+		m, err := ps.TeamMemberBySlackID(ctx, r.Practice.ID, atlas.SlackUserID(user))
+		switch {
+		case user == "":
+			errs = append(errs, atlas.FieldError(field, "Pick someone on the team."))
+		case err != nil || !m.Active:
+			errs = append(errs, atlas.FieldError(field, "<@%s> is not an active member of the team. `/atlas team` lists who is.", user))
+		}
+		return m
+	}
+	prep, rev := pick(views.TaskReassignPreparer), pick(views.TaskReassignReviewer)
+	if len(errs) > 0 {
+		return errs
+	}
+	before, err := r.workflowStore().Task(ctx, r.Practice.ID, meta.TaskID)
+	if err != nil {
+		return err
+	}
+	t, err := r.workflowStore().Reassign(ctx, r.Practice, *r.Member, meta.TaskID, prep.ID, rev.ID, r.now())
+	if err != nil {
+		if code := atlas.ErrorCode(err); code != atlas.EInternal && atlas.ErrorField(err) == "" {
+			return atlas.FieldError(views.TaskReassignReviewer, "%s", atlas.ErrorMessage(err))
+		}
+		return err
+	}
+	r.Ack(nil)
+	if meta.Parent != "" {
+		notice := fmt.Sprintf(":busts_in_silhouette: %s prepares and %s reviews this pack now.", blockkit.Escape(t.PreparerName), blockkit.Escape(t.ReviewerName))
+		if err := r.redrawView(ctx, meta.Parent, t, notice, nextRev(meta.Rev)); err != nil {
+			r.log.Warn("task modal not redrawn after reassigning", "task", t.ID, "err", err)
+		}
+	}
+	if t.PreparerID != before.PreparerID {
+		r.notify(ctx, t, t.PreparerSlack, fmt.Sprintf(":busts_in_silhouette: %s gave you *%s* to prepare.", blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title())))
+	}
+	if t.ReviewerID != before.ReviewerID {
+		r.notify(ctx, t, t.ReviewerSlack, fmt.Sprintf(":busts_in_silhouette: %s gave you *%s* to review.", blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title())))
+	}
+	return nil
+}

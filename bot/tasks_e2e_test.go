@@ -563,3 +563,64 @@ func TestTaskChecklistSave(t *testing.T) {
 		t.Fatalf("an empty save unticked: %d done, want 4", n)
 	}
 }
+
+func usersVal(user string) map[string]any {
+	return map[string]any{"x": map[string]any{"type": "users_select", "selected_user": user}}
+}
+
+// A manager gives one pack to other people from its window; the newcomer
+// hears of it; staff cannot, and nobody outside the team can be picked.
+func TestTaskReassign(t *testing.T) {
+	t.Parallel()
+	w := newTaskWorld(t, "socket")
+	w.say(managerID, "/tasks", "generate")
+	task := w.novemberTask()
+	raw := func(v map[string]any) string { b, _ := json.Marshal(v); return string(b) }
+	if strings.Contains(raw(w.click(tkPreparerID, nil, views.ActionTaskOpen, task)), views.ActionTaskReassign) {
+		t.Fatal("staff are offered Reassign")
+	}
+	modal := w.click(managerID, nil, views.ActionTaskOpen, task)
+	if !strings.Contains(raw(modal), `"`+views.ActionTaskReassign+`"`) {
+		t.Fatal("a manager is not offered Reassign")
+	}
+	meta := fmt.Sprintf(`{"task_id":%d}`, task)
+	who := func() (prep, rev int64) {
+		if err := w.pool.QueryRow(w.ctx, `SELECT preparer_id, reviewer_id FROM tasks WHERE id = $1`, task).Scan(&prep, &rev); err != nil {
+			t.Fatal(err)
+		}
+		return prep, rev
+	}
+
+	// Staff are refused by role, and nothing moves.
+	w.interact(submission(tkPreparerID, views.CallbackTaskReassign, meta, map[string]any{
+		views.TaskReassignPreparer: usersVal(tkOutsiderID), views.TaskReassignReviewer: usersVal(tkReviewerID)}))
+	if prep, _ := who(); prep != int64(w.bea.ID) {
+		t.Fatal("staff reassigned a pack")
+	}
+	// Someone not on the team is a field error.
+	w.fake.AddUser("U0NOBODY", "nobody", "No Body", "")
+	errs := responseErrors(t, w.interact(submission(managerID, views.CallbackTaskReassign, meta, map[string]any{
+		views.TaskReassignPreparer: usersVal("U0NOBODY"), views.TaskReassignReviewer: usersVal(tkReviewerID)})))
+	if !strings.Contains(errs[views.TaskReassignPreparer], "not an active member") {
+		t.Fatalf("stranger picked: %v", errs)
+	}
+	// The manager moves it to Otto, who gets a DM.
+	mark := w.seq()
+	if errs := responseErrors(t, w.interact(submission(managerID, views.CallbackTaskReassign, meta, map[string]any{
+		views.TaskReassignPreparer: usersVal(tkOutsiderID), views.TaskReassignReviewer: usersVal(tkReviewerID)}))); errs != nil {
+		t.Fatalf("reassign: %v", errs)
+	}
+	w.settle()
+	if prep, rev := who(); prep != int64(w.otto.ID) || rev != int64(w.rex.ID) {
+		t.Fatalf("after reassigning: preparer %d reviewer %d", prep, rev)
+	}
+	mustContain(t, "newcomer's DM", w.dmsTo(tkOutsiderID, mark), "Mina Manager gave you", "to prepare")
+	if dm := w.dmsTo(tkReviewerID, mark); dm != "" {
+		t.Fatalf("the unchanged reviewer was told: %s", dm)
+	}
+	var audited int
+	_ = w.pool.QueryRow(w.ctx, `SELECT count(*) FROM audit_events WHERE action = 'task.reassign' AND subject_id = $1`, task).Scan(&audited)
+	if audited != 1 {
+		t.Fatalf("%d reassign audit events", audited)
+	}
+}

@@ -25,8 +25,14 @@ const (
 	ActionTaskReturn   = "task.return"  // value: task id; pushes the query modal
 	ActionTaskDeliver  = "task.deliver" // value: task id
 	ActionTaskPage     = "task.page."   // + "prev" or "next"; value: TaskPageArgs as JSON
-	CallbackTask       = "task.modal"   // the task modal (no submit)
+	CallbackTask       = "task.modal"   // the task modal; Save submits its ticks
 	CallbackTaskReturn = "task.return.modal"
+
+	ActionTaskReassign   = "task.reassign" // value: task id; pushes the reassign modal
+	CallbackTaskReassign = "task.reassign.modal"
+	// The reassign modal's people, named as the store's fields.
+	TaskReassignPreparer = workflow.FieldAssignPreparer
+	TaskReassignReviewer = workflow.FieldAssignReviewer
 
 	// TaskReturnQuery is the query input of the return modal, named as the
 	// store's field so its error lands on it.
@@ -138,6 +144,9 @@ func TaskRowText(t workflow.Task, today time.Time) string {
 	if t.TrackOn(today) == workflow.AtRisk && st != workflow.Overdue {
 		line += " · :warning: at risk"
 	}
+	if t.ReviewState == workflow.ReviewReturned && t.CompletedAt == nil {
+		line += " · :leftwards_arrow_with_hook: returned with a query"
+	}
 	return line
 }
 
@@ -198,6 +207,9 @@ type TaskModalData struct {
 	Today     time.Time      // the practice's date, for the status and the track
 	Loc       *time.Location // the practice's timezone, for tick and review times
 	MayReview bool           // the viewer may approve or return the pack
+	// MayReassign: the viewer may give the pack to other people (managers
+	// and up).
+	MayReassign bool
 	// Notice is mrkdwn shown at the top: why a change was refused, that
 	// the checklist was refreshed, that something was done.
 	Notice string
@@ -325,6 +337,9 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 		buttons = append(buttons, slack.NewButtonBlockElement(ActionTaskDeliver, id, blockkit.Plain("Deliver", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary))
 	}
 	buttons = append(buttons, slack.NewButtonBlockElement(ActionTaskLogTime, id, blockkit.Plain("Log time", blockkit.MaxButtonText)))
+	if open && d.MayReassign {
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionTaskReassign, id, blockkit.Plain("Reassign", blockkit.MaxButtonText)))
+	}
 	blocks = append(blocks, slack.NewDividerBlock(), slack.NewActionBlock(taskActions, buttons...))
 
 	m, _ := json.Marshal(TaskMeta{TaskID: t.ID, Rev: d.Rev})
@@ -445,6 +460,28 @@ func TaskReturnModal(t workflow.Task, meta TaskMeta) slack.ModalViewRequest {
 			slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Return *%s* to %s. They get a DM with your query, and the pack comes back when they send it again.",
 				blockkit.Escape(t.Title()), blockkit.Escape(t.PreparerName)), 0), nil, nil),
 			slack.NewInputBlock(TaskReturnQuery, blockkit.Plain("Query", blockkit.MaxInputLabel), nil, input),
+		}},
+	}
+}
+
+// TaskReassignModal asks who prepares and reviews one pack from now on.
+func TaskReassignModal(t workflow.Task, meta TaskMeta) slack.ModalViewRequest {
+	person := func(blockID, label, initial string) slack.Block {
+		el := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, blockkit.Plain("Choose someone on the team", blockkit.MaxPlaceholder), blockID)
+		el.InitialUser = initial
+		return slack.NewInputBlock(blockID, blockkit.Plain(label, blockkit.MaxInputLabel), nil, el)
+	}
+	m, _ := json.Marshal(meta)
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: CallbackTaskReassign, PrivateMetadata: string(m),
+		Title:  blockkit.Plain("Reassign", blockkit.MaxModalTitle),
+		Submit: blockkit.Plain("Reassign", blockkit.MaxModalButton),
+		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Who prepares and reviews *%s* from now on. Only this pack moves; next month follows the client's assignment (`/atlas assign %s`).",
+				blockkit.Escape(t.Title()), blockkit.Escape(t.EntityCode)), 0), nil, nil),
+			person(TaskReassignPreparer, "Preparer", t.PreparerSlack),
+			person(TaskReassignReviewer, "Reviewer", t.ReviewerSlack),
 		}},
 	}
 }

@@ -385,3 +385,27 @@ func TestTaskReturnModalAndNotice(t *testing.T) {
 		t.Errorf("the store names field %q, the form %q", got, views.TaskReturnQuery)
 	}
 }
+
+// A pack returned with a query says so in lists, so the preparer sees at a
+// glance what is back on their desk.
+func TestTaskRowMarksReturnedPacks(t *testing.T) {
+	t.Parallel()
+	task := tkTask()
+	if strings.Contains(views.TaskRowText(task, tkToday), "returned") {
+		t.Fatal("a new task reads as returned")
+	}
+	task.ReviewState = workflow.ReviewReturned
+	if row := views.TaskRowText(task, tkToday); !strings.Contains(row, "returned with a query") {
+		t.Fatalf("returned task row: %s", row)
+	}
+}
+
+func TestTaskReassignModalGolden(t *testing.T) {
+	t.Parallel()
+	v := views.TaskReassignModal(tkTask(), views.TaskMeta{TaskID: 42, Parent: "V0TASK"})
+	blockkittest.GoldenModal(t, "task_reassign_modal", v)
+	withButton := views.TaskModal(views.TaskModalData{Task: tkTask(), Today: tkToday, Loc: tsLondon, MayReassign: true})
+	if !strings.Contains(timeJSON(t, withButton), `"action_id":"`+views.ActionTaskReassign+`"`) {
+		t.Fatal("a manager's task modal has no Reassign button")
+	}
+}

@@ -280,6 +280,15 @@ func (s Store) Reassign(ctx context.Context, p practice.Practice, actor practice
 		case preparer == reviewer && !p.PreparerMayReview:
 			return atlas.Errorf(atlas.EInvalid, "The practice does not let preparers review their own packs; pick two people.")
 		}
+		var inactive bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM unnest($2::bigint[]) AS p(id)
+			WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.practice_id = $1 AND m.id = p.id AND m.active))`,
+			p.ID, []int64{int64(preparer), int64(reviewer)}).Scan(&inactive); err != nil {
+			return err
+		}
+		if inactive {
+			return atlas.Errorf(atlas.EInvalid, "Packs go to active members of the team; `/atlas team` lists them.")
+		}
 		if _, err := tx.Exec(ctx, `UPDATE tasks SET preparer_id = $3, reviewer_id = $4 WHERE practice_id = $1 AND id = $2`,
 			p.ID, taskID, int64(preparer), int64(reviewer)); err != nil {
 			return db.MapError(err, "")
