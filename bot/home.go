@@ -162,6 +162,9 @@ func homeCalendar(ctx context.Context, r *Request, team []practice.Member, st vi
 	}
 	d.AtRisk = page.AtRisk
 	d.Rows = calendarRows(page.Tasks, today)
+	if d.EarlierOverdue, err = ws.OverdueBefore(ctx, r.Practice.ID, period, today); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

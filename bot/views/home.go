@@ -222,10 +222,13 @@ type CalendarData struct {
 	Counts    []StatusCount // per status across the filtered month, before the status filter
 	AtRisk    int           // open tasks behind a stage target and not yet overdue
 	Total     int           // tasks matching every filter
-	Rows      []CalendarRow // this page
-	Members   []Option      // the member filter's choices (value: member id)
-	Types     []Option      // the entity type filter's choices
-	Statuses  []Option      // the status filter's choices
+	// EarlierOverdue counts the packs of months before this one still
+	// open past their due date: they are not on this month's lines.
+	EarlierOverdue int
+	Rows           []CalendarRow // this page
+	Members        []Option      // the member filter's choices (value: member id)
+	Types          []Option      // the entity type filter's choices
+	Statuses       []Option      // the status filter's choices
 }
 
 // MyTasksData is a staff member's own tasks this month.
@@ -308,8 +311,13 @@ func calendar(d *CalendarData) []slack.Block {
 		all += c.N
 	}
 	counts = append(counts, fmt.Sprintf("%s At risk *%d*", ColourAtRisk.Emoji(), d.AtRisk))
+	header := fmt.Sprintf("*%d %s* · %s", all, plural(all, "task", "tasks"), strings.Join(counts, " · "))
+	if d.EarlierOverdue > 0 {
+		header += fmt.Sprintf("\n%s *%d %s from earlier months still overdue* — `/board` lists them.",
+			ColourOverdue.Emoji(), d.EarlierOverdue, plural(d.EarlierOverdue, "pack", "packs"))
+	}
 	blocks = append(blocks,
-		slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("*%d %s* · %s", all, plural(all, "task", "tasks"), strings.Join(counts, " · ")), 0), nil, nil),
+		slack.NewSectionBlock(blockkit.Markdown(header, 0), nil, nil),
 		slack.NewContextBlock("", blockkit.Markdown(CalendarLegend, 0)))
 
 	prev, next := d.State, d.State

@@ -91,10 +91,12 @@ func TestHomeCalendarGolden(t *testing.T) {
 	st := views.CalendarState{Month: "2026-10", Member: 2, Type: "sole_trader", Status: "overdue", Page: 1}
 	cal := calData(2*views.CalendarPageSize+3, calRows(views.CalendarPageSize, false), st)
 	cal.Month, cal.PrevMonth, cal.NextMonth, cal.PrevLabel, cal.NextLabel = "October 2026", "2026-09", "", "Sep 2026", "Nov 2026"
+	cal.EarlierOverdue = 2
 	h = views.Home(managerHome(cal))
 	blockkittest.GoldenHome(t, "home_calendar_filtered_page", h)
 	raw = timeJSON(t, h)
 	for _, want := range []string{
+		"2 packs from earlier months still overdue",
 		`"initial_option":{"text":{"type":"plain_text","text":"Mina","emoji":true},"value":"2"}`,
 		`"initial_option":{"text":{"type":"plain_text","text":"Sole trader","emoji":true},"value":"sole_trader"}`,
 		`"initial_option":{"text":{"type":"plain_text","text":"Overdue","emoji":true},"value":"overdue"}`,

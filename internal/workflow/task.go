@@ -311,3 +311,15 @@ func (s Store) MonthAtHand(ctx context.Context, pid atlas.PracticeID, today time
 	}
 	return current, nil
 }
+
+// OverdueBefore counts the open tasks of months before period that are past
+// their due date on today: the stragglers a month's view does not show.
+func (s Store) OverdueBefore(ctx context.Context, pid atlas.PracticeID, period atlas.Period, today time.Time) (int, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT count(*) FROM tasks WHERE practice_id = $1 AND period < $2
+		AND completed_at IS NULL AND due_date < $3`, pid, period.FirstDay(), today).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("overdue before %s: %w", period, err)
+	}
+	return n, nil
+}

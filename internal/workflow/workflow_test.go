@@ -236,10 +236,16 @@ func TestMonthAtHand(t *testing.T) {
 	if _, err := f.ws.Generate(f.ctx, f.p.ID, oct, f.now); err != nil {
 		t.Fatal(err)
 	}
-	// October's pack is due on 10 November: until then it is the work at hand.
+	// October's pack is due on 10 November: until then it is the work at
+	// hand; after it, November's view counts it as an earlier overdue pack.
 	for day, want := range map[string]atlas.Period{"2026-11-02": oct, "2026-11-10": oct, "2026-11-11": f.nov} {
 		if got := at(day); got != want {
 			t.Errorf("on %s: %v, want %v", day, got, want)
+		}
+	}
+	for day, want := range map[string]int{"2026-11-10": 0, "2026-11-11": 1} {
+		if n, err := f.ws.OverdueBefore(f.ctx, f.p.ID, f.nov, date(day)); err != nil || n != want {
+			t.Errorf("overdue before November on %s: %d, want %d (%v)", day, n, want, err)
 		}
 	}
 	if _, err := f.q.Exec(f.ctx, `UPDATE tasks SET review_state = 'approved', approved_by = $2, approved_at = now(),
