@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -185,24 +186,8 @@ func (s Store) Assign(ctx context.Context, p practice.Practice, actor atlas.Memb
 		if err := endOtherAssignments(ctx, tx, p, actor, in.EntityID, id, now); err != nil {
 			return err
 		}
-		// The client's changes are replaced whole: the form shows them all.
-		if _, err := tx.Exec(ctx, `DELETE FROM assignment_items WHERE practice_id = $1 AND assignment_id = $2`, p.ID, id); err != nil {
+		if err := saveChanges(ctx, tx, p.ID, id, in); err != nil {
 			return err
-		}
-		b := &pgx.Batch{}
-		pos := map[int]int{}
-		for _, x := range in.Extras {
-			pos[x.Stage]++
-			b.Queue(`INSERT INTO assignment_items (practice_id, assignment_id, kind, stage, position, text, mandatory)
-				VALUES ($1, $2, 'add', $3, $4, $5, $6)`, p.ID, id, x.Stage, 1000+pos[x.Stage], x.Text, x.Mandatory)
-		}
-		for _, item := range in.Dropped {
-			b.Queue(`INSERT INTO assignment_items (practice_id, assignment_id, kind, template_item_id)
-				SELECT $1, $2, 'drop', id FROM template_items WHERE practice_id = $1 AND template_id = $3 AND id = $4`,
-				p.ID, id, in.TemplateID, item)
-		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return db.MapError(err, "")
 		}
 		if err := practice.Audit(ctx, tx, p.ID, actor, "assignment.save", "assignment", id, map[string]any{
 			"entity": in.EntityID, "template": in.TemplateID, "preparer": in.Preparer, "reviewer": in.Reviewer,
@@ -277,4 +262,57 @@ func endOtherAssignments(ctx context.Context, tx pgx.Tx, p practice.Practice, ac
 		}
 	}
 	return nil
+}
+
+// saveChanges makes the client's extra and dropped items those of the
+// form, which shows them all. An extra is matched to a saved one by stage
+// and wording, so an unchanged extra keeps its id, and the checklists of
+// unstarted tasks copied from it are left alone rather than copied again.
+func saveChanges(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, assignment int64, in AssignInput) error {
+	rows, err := tx.Query(ctx, `SELECT id, stage, lower(text) FROM assignment_items
+		WHERE practice_id = $1 AND assignment_id = $2 AND kind = 'add' ORDER BY id`, pid, assignment)
+	if err != nil {
+		return err
+	}
+	type key struct {
+		stage int
+		text  string
+	}
+	saved := map[key][]int64{}
+	var id int64
+	var k key
+	if _, err := pgx.ForEachRow(rows, []any{&id, &k.stage, &k.text}, func() error {
+		saved[k] = append(saved[k], id)
+		return nil
+	}); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	pos := map[int]int{}
+	for _, x := range in.Extras {
+		pos[x.Stage]++
+		// After the template's items in the stage, in the form's order.
+		position := 1000 + pos[x.Stage]
+		k := key{x.Stage, strings.ToLower(x.Text)}
+		if ids := saved[k]; len(ids) > 0 {
+			saved[k] = ids[1:]
+			b.Queue(`UPDATE assignment_items SET position = $3, text = $4, mandatory = $5 WHERE practice_id = $1 AND id = $2`,
+				pid, ids[0], position, x.Text, x.Mandatory)
+			continue
+		}
+		b.Queue(`INSERT INTO assignment_items (practice_id, assignment_id, kind, stage, position, text, mandatory)
+			VALUES ($1, $2, 'add', $3, $4, $5, $6)`, pid, assignment, x.Stage, position, x.Text, x.Mandatory)
+	}
+	var gone []int64
+	for _, ids := range saved {
+		gone = append(gone, ids...)
+	}
+	b.Queue(`DELETE FROM assignment_items WHERE practice_id = $1 AND assignment_id = $2 AND id = ANY($3)`, pid, assignment, gone)
+	dropped := append([]int64{}, in.Dropped...)
+	b.Queue(`DELETE FROM assignment_items WHERE practice_id = $1 AND assignment_id = $2 AND kind = 'drop'
+		AND NOT (template_item_id = ANY($3))`, pid, assignment, dropped)
+	b.Queue(`INSERT INTO assignment_items (practice_id, assignment_id, kind, template_item_id)
+		SELECT $1, $2, 'drop', id FROM template_items WHERE practice_id = $1 AND template_id = $3 AND id = ANY($4)
+		ON CONFLICT (practice_id, assignment_id, template_item_id) DO NOTHING`, pid, assignment, in.TemplateID, dropped)
+	return db.MapError(tx.SendBatch(ctx, b).Close(), "")
 }

@@ -307,3 +307,43 @@ func TestImportMatchesNamesWhateverTheCase(t *testing.T) {
 		t.Fatalf("%d templates: %v", len(ts), err)
 	}
 }
+
+// Saving a client's assignment again with the same extras leaves the
+// checklist of its unstarted task as it was, item ids and all, so a
+// checklist open meanwhile stays current; a changed extra alone is new.
+func TestAssignAgainKeepsUnchangedExtras(t *testing.T) {
+	f := newFixture(t)
+	in := workflow.AssignInput{Extras: []workflow.ItemInput{
+		{Stage: 4, Text: "Management commentary", Mandatory: true},
+		{Stage: 4, Text: "Board pack", Mandatory: false},
+	}}
+	f.assign(f.acme, in)
+	before := f.task(f.acme)
+	in.Extras = append([]workflow.ItemInput(nil), in.Extras...)
+	f.assign(f.acme, in)
+	after := f.task(f.acme)
+	if len(after.Items) != len(before.Items) {
+		t.Fatalf("%d items, then %d", len(before.Items), len(after.Items))
+	}
+	for i := range before.Items {
+		if before.Items[i].ID != after.Items[i].ID {
+			t.Fatalf("item %q changed id on an unchanged save", before.Items[i].Text)
+		}
+	}
+	in.Extras[1].Text = "Cost-centre reporting"
+	f.assign(f.acme, in)
+	changed := f.task(f.acme)
+	ids := map[int64]string{}
+	for _, it := range changed.Items {
+		ids[it.ID] = it.Text
+	}
+	for _, it := range before.Items {
+		_, kept := ids[it.ID]
+		if want := it.Text != "Board pack"; kept != want {
+			t.Errorf("%q kept: %v, want %v", it.Text, kept, want)
+		}
+	}
+	if len(changed.Items) != len(before.Items) {
+		t.Fatalf("%d items after changing one extra, want %d", len(changed.Items), len(before.Items))
+	}
+}
