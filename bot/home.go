@@ -162,7 +162,7 @@ func homeCalendar(ctx context.Context, r *Request, team []practice.Member, st vi
 	}
 	d.AtRisk = page.AtRisk
 	d.Rows = calendarRows(page.Tasks, today)
-	if d.EarlierOverdue, err = ws.OverdueBefore(ctx, r.Practice.ID, period, today); err != nil {
+	if d.EarlierOverdue, err = ws.OverdueBefore(ctx, r.Practice.ID, f); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -180,7 +180,7 @@ func monthState(period, current atlas.Period) string {
 // the soonest due first.
 func homeMyTasks(ctx context.Context, r *Request) (*views.MyTasksData, error) {
 	today := r.today()
-	period, err := workflow.Store{DB: r.router.DB}.MonthAtHand(ctx, r.Practice.ID, today)
+	period, err := workflow.Store{DB: r.router.DB}.MonthAtHandFor(ctx, r.Practice.ID, workflow.Filter{Member: r.Member.ID}, today)
 	if err != nil {
 		return nil, err
 	}

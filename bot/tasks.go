@@ -68,15 +68,33 @@ type taskScope struct {
 	period atlas.Period
 	member *practice.Member // whose tasks; nil with a client
 	entity *practice.Entity // the client's tasks
+	// monthGiven: the line named the month; else it is the month at hand.
+	monthGiven bool
 }
 
 // parseTaskScope reads "[@person|client] [2026-11]".
 func parseTaskScope(ctx context.Context, r *Request, text string) (taskScope, error) {
-	atHand, err := r.workflowStore().MonthAtHand(ctx, r.Practice.ID, r.today())
-	if err != nil {
-		return taskScope{}, err
+	sc, err := parseTaskWords(ctx, r, text)
+	if err != nil || sc.monthGiven {
+		return sc, err
 	}
-	sc := taskScope{period: atHand, member: r.Member}
+	// Without a month: the month at hand for the person or client asked
+	// about, not the practice's, so one colleague's late pack does not
+	// hide everyone else's month.
+	var who workflow.Filter
+	if sc.member != nil {
+		who.Member = sc.member.ID
+	}
+	if sc.entity != nil {
+		who.EntityID = sc.entity.ID
+	}
+	sc.period, err = r.workflowStore().MonthAtHandFor(ctx, r.Practice.ID, who, r.today())
+	return sc, err
+}
+
+// parseTaskWords reads the person or client and the month of a /tasks line.
+func parseTaskWords(ctx context.Context, r *Request, text string) (taskScope, error) {
+	sc := taskScope{period: r.thisMonth(), member: r.Member}
 	var client []string
 	var person string
 	months := 0
@@ -92,7 +110,7 @@ func parseTaskScope(ctx context.Context, r *Request, text string) (taskScope, er
 			if err != nil {
 				return sc, err
 			}
-			sc.period = p
+			sc.period, sc.monthGiven = p, true
 			months++
 		default:
 			client = append(client, w)
@@ -501,7 +519,7 @@ func submitReturn(ctx context.Context, r *Request) error {
 // not undo a day's work. The modal stays open with the result.
 func submitTicks(ctx context.Context, r *Request) error {
 	var meta views.TaskMeta
-	if err := r.PrivateMetadata(&meta); err != nil || meta.TaskID == 0 {
+	if err := r.PrivateMetadata(&meta); err != nil || meta.TaskID == 0 || r.Interaction.View.State == nil {
 		return atlas.Errorf(atlas.EInvalid, "That checklist is out of date. Close it and open the task again from %s.", tasksUsage)
 	}
 	shown, want := map[int64]bool{}, map[int64]bool{}

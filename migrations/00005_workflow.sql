@@ -28,6 +28,8 @@ CREATE UNIQUE INDEX task_items_template_item ON task_items (practice_id, task_id
 ALTER TABLE task_items ADD COLUMN assignment_item_id bigint;
 CREATE UNIQUE INDEX task_items_assignment_item ON task_items (practice_id, task_id, assignment_item_id) WHERE assignment_item_id IS NOT NULL;
 
+-- A client follows one template at a time.
+CREATE UNIQUE INDEX assignments_one_active ON assignments (practice_id, entity_id) WHERE active;
 -- Template names are told apart as people read them, whatever the case.
 CREATE UNIQUE INDEX templates_name_key ON templates (practice_id, lower(name));
 CREATE INDEX template_items_order ON template_items (practice_id, template_id, stage, position) WHERE removed_at IS NULL;
@@ -48,6 +50,7 @@ CREATE TABLE task_alerts (
 DROP TABLE task_alerts;
 DROP INDEX template_items_order;
 DROP INDEX templates_name_key;
+DROP INDEX assignments_one_active;
 DROP INDEX task_items_assignment_item;
 ALTER TABLE task_items DROP COLUMN assignment_item_id;
 DROP INDEX task_items_template_item;

@@ -406,18 +406,38 @@ func taskChecklistBlock(taskID int64, rev int, label string, items []workflow.It
 	return in
 }
 
+// closedLineMax is the longest item line of a delivered checklist, in
+// runes once escaped: ten of them and the label stay under a section's
+// 3,000.
+const closedLineMax = 270
+
+// truncateEscaped shortens escaped mrkdwn to at most max runes, ellipsis
+// included, never cutting an entity such as &amp; in two.
+func truncateEscaped(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	head := string(r[:max-1])
+	if i := strings.LastIndexByte(head, '&'); i >= 0 && !strings.Contains(head[i:], ";") {
+		head = head[:i]
+	}
+	return head + blockkit.Ellipsis
+}
+
 // taskClosedChecklistBlock lists a delivered task's items, ticked or not,
 // as text: its checklist is closed, so there is nothing to tick.
 func taskClosedChecklistBlock(label string, items []workflow.Item, loc *time.Location) slack.Block {
 	lines := []string{"*" + blockkit.Escape(label) + "*"}
 	for _, it := range items {
 		mark := ":white_large_square:"
-		line := blockkit.Escape(it.Text)
+		line := it.Text
 		if it.Done() {
 			mark = ":ballot_box_with_check:"
-			line += " — " + blockkit.Escape(it.DoneByName) + ", " + it.DoneAt.In(loc).Format("2 Jan")
+			line += " — " + it.DoneByName + ", " + it.DoneAt.In(loc).Format("2 Jan")
 		}
-		lines = append(lines, mark+" "+line)
+		// Ten lines and the label must fit one section's text.
+		lines = append(lines, mark+" "+truncateEscaped(blockkit.Escape(line), closedLineMax))
 	}
 	return slack.NewSectionBlock(blockkit.Markdown(strings.Join(lines, "\n"), blockkit.MaxSectionText), nil, nil)
 }

@@ -409,3 +409,33 @@ func TestTaskReassignModalGolden(t *testing.T) {
 		t.Fatal("a manager's task modal has no Reassign button")
 	}
 }
+
+// A delivered pack's checklist is text; ten long items full of characters
+// that need escaping still fit their section, each item shown.
+func TestDeliveredChecklistFitsItsSections(t *testing.T) {
+	t.Parallel()
+	task := tkTask()
+	done := tkTick
+	task.CompletedAt, task.ReviewState = &done, workflow.ReviewApproved
+	task.Items = nil
+	for i := range 10 {
+		task.Items = append(task.Items, workflow.Item{ID: int64(900 + i), Stage: 2, Position: i + 1, Mandatory: true,
+			Text: fmt.Sprintf("Item %d ", i) + strings.Repeat("<&> ", 80)[:290], DoneAt: &done, DoneByName: "Bea Bookkeeper"})
+	}
+	v := views.TaskModal(views.TaskModalData{Task: task, Today: tkToday, Loc: tsLondon})
+	if err := blockkit.CheckModal(v); err != nil {
+		t.Fatal(err)
+	}
+	raw := timeJSON(t, v)
+	if strings.Contains(raw, `"checkboxes"`) {
+		t.Fatal("a delivered pack offers checkboxes")
+	}
+	for i := range 10 {
+		if !strings.Contains(raw, fmt.Sprintf("Item %d ", i)) {
+			t.Errorf("item %d is not shown", i)
+		}
+	}
+	if strings.Contains(raw, "&am…") || strings.Contains(raw, "&a…") || strings.Contains(raw, "&l…") {
+		t.Error("an entity was cut in two")
+	}
+}

@@ -523,7 +523,7 @@ func AssignModal(f AssignForm) slack.ModalViewRequest {
 	tmpl := staticSelect(workflow.FieldAssignTemplate, "Template", f.Templates, f.Template, false)
 	tmpl.Element.(*slack.SelectBlockElement).ActionID = ActionAssignTemplate
 	tmpl.DispatchAction = true
-	tmpl.Hint = blockkit.Plain("Each month the client gets a task with this checklist. Picking another template replaces the client's current one from this month; packs already under way keep theirs.", blockkit.MaxInputHint)
+	tmpl.Hint = blockkit.Plain("Each month the client gets a task with this checklist. Picking another template replaces the client's current one: this month's pack too if nobody has started it, else from next month.", blockkit.MaxInputHint)
 	person := func(blockID, label, hint, initial string) *slack.InputBlock {
 		el := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, blockkit.Plain("Choose someone on the team", blockkit.MaxPlaceholder), blockID)
 		el.InitialUser = initial

@@ -153,7 +153,10 @@ func (s Store) Assign(ctx context.Context, p practice.Practice, actor atlas.Memb
 	var id int64
 	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		var archived bool
-		if err := tx.QueryRow(ctx, `SELECT archived_at IS NOT NULL FROM entities WHERE practice_id = $1 AND id = $2 FOR SHARE`, p.ID, in.EntityID).Scan(&archived); err != nil {
+		// The client's row is locked so that two people assigning it at
+		// once take turns: the second sees the first's assignment and ends
+		// it. (FOR NO KEY UPDATE leaves time logged against it free.)
+		if err := tx.QueryRow(ctx, `SELECT archived_at IS NOT NULL FROM entities WHERE practice_id = $1 AND id = $2 FOR NO KEY UPDATE`, p.ID, in.EntityID).Scan(&archived); err != nil {
 			return db.MapError(err, "That client no longer exists.")
 		}
 		if archived {
@@ -172,6 +175,12 @@ func (s Store) Assign(ctx context.Context, p practice.Practice, actor atlas.Memb
 				return err
 			}
 		}
+		// A client follows one template: picking another ends the old
+		// assignment, and its packs nobody has started (nor logged time
+		// against) from this month on make way for the new template's.
+		if err := endOtherAssignments(ctx, tx, p, actor, in.EntityID, in.TemplateID, now); err != nil {
+			return err
+		}
 		err := tx.QueryRow(ctx, `INSERT INTO assignments (practice_id, entity_id, template_id, preparer_id, reviewer_id)
 			VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (practice_id, entity_id, template_id) DO UPDATE SET preparer_id = EXCLUDED.preparer_id,
@@ -179,12 +188,6 @@ func (s Store) Assign(ctx context.Context, p practice.Practice, actor atlas.Memb
 			RETURNING id`, p.ID, in.EntityID, in.TemplateID, int64(in.Preparer), int64(in.Reviewer)).Scan(&id)
 		if err != nil {
 			return db.MapError(err, "")
-		}
-		// A client follows one template: picking another ends the old
-		// assignment, and its packs nobody has started (nor logged time
-		// against) from this month on make way for the new template's.
-		if err := endOtherAssignments(ctx, tx, p, actor, in.EntityID, id, now); err != nil {
-			return err
 		}
 		if err := saveChanges(ctx, tx, p.ID, id, in); err != nil {
 			return err
@@ -235,11 +238,12 @@ func (s Store) Unassign(ctx context.Context, pid atlas.PracticeID, actor atlas.M
 	})
 }
 
-// endOtherAssignments ends the client's assignments other than keep and
-// removes their untouched tasks from the current month on.
-func endOtherAssignments(ctx context.Context, tx pgx.Tx, p practice.Practice, actor atlas.MemberID, entity, keep int64, now time.Time) error {
+// endOtherAssignments ends the client's assignments to templates other
+// than template and removes their untouched tasks from the current month
+// on. The unique index on a client's active assignment is the backstop.
+func endOtherAssignments(ctx context.Context, tx pgx.Tx, p practice.Practice, actor atlas.MemberID, entity, template int64, now time.Time) error {
 	rows, err := tx.Query(ctx, `UPDATE assignments SET active = false, updated_at = now()
-		WHERE practice_id = $1 AND entity_id = $2 AND id <> $3 AND active RETURNING id`, p.ID, entity, keep)
+		WHERE practice_id = $1 AND entity_id = $2 AND template_id <> $3 AND active RETURNING id`, p.ID, entity, template)
 	if err != nil {
 		return fmt.Errorf("end other assignments: %w", err)
 	}
@@ -247,17 +251,23 @@ func endOtherAssignments(ctx context.Context, tx pgx.Tx, p practice.Practice, ac
 	if err != nil || len(ended) == 0 {
 		return err
 	}
-	tag, err := tx.Exec(ctx, `DELETE FROM tasks t WHERE t.practice_id = $1 AND t.assignment_id = ANY($2) AND t.period >= $3
+	rows, err = tx.Query(ctx, `DELETE FROM tasks t WHERE t.practice_id = $1 AND t.assignment_id = ANY($2) AND t.period >= $3
 		AND t.items_done = 0 AND t.review_state = 'none' AND t.completed_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM time_entries te WHERE te.practice_id = t.practice_id AND te.task_id = t.id)
-		AND NOT EXISTS (SELECT 1 FROM timers tm WHERE tm.practice_id = t.practice_id AND tm.task_id = t.id)`,
+		AND NOT EXISTS (SELECT 1 FROM timers tm WHERE tm.practice_id = t.practice_id AND tm.task_id = t.id)
+		RETURNING t.assignment_id`,
 		p.ID, ended, atlas.PeriodOf(now.In(p.Location())).FirstDay())
 	if err != nil {
 		return fmt.Errorf("remove replaced tasks: %w", err)
 	}
+	removed := map[int64]int{}
+	var from int64
+	if _, err := pgx.ForEachRow(rows, []any{&from}, func() error { removed[from]++; return nil }); err != nil {
+		return err
+	}
 	for _, id := range ended {
 		if err := practice.Audit(ctx, tx, p.ID, actor, "assignment.end", "assignment", id, map[string]any{
-			"replaced_by": keep, "untouched_tasks_removed": tag.RowsAffected()}); err != nil {
+			"replaced_by_template": template, "untouched_tasks_removed": removed[id]}); err != nil {
 			return err
 		}
 	}

@@ -98,6 +98,9 @@ func generateAt(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, period atl
 		  JOIN templates tp ON tp.practice_id = a.practice_id AND tp.id = a.template_id AND tp.active
 		  JOIN entities en ON en.practice_id = a.practice_id AND en.id = a.entity_id AND en.archived_at IS NULL
 		 WHERE a.practice_id = $1 AND a.active AND ($3::bigint = 0 OR a.id = $3)
+		   -- One pack per client and month: a client that changed template
+		   -- keeps the pack it has (under way, or made before the change).
+		   AND NOT EXISTS (SELECT 1 FROM tasks x WHERE x.practice_id = a.practice_id AND x.entity_id = a.entity_id AND x.period = $2::date)
 		 ORDER BY a.id
 		ON CONFLICT (practice_id, entity_id, template_id, period) DO NOTHING
 		RETURNING id, assignment_id, template_id

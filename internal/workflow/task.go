@@ -299,10 +299,18 @@ func (s Store) List(ctx context.Context, pid atlas.PracticeID, f Filter) (Page, 
 // (early in a month, last month's packs are still being finished), else
 // the current one. Lists, the calendar and the board open on it.
 func (s Store) MonthAtHand(ctx context.Context, pid atlas.PracticeID, today time.Time) (atlas.Period, error) {
+	return s.MonthAtHandFor(ctx, pid, Filter{}, today)
+}
+
+// MonthAtHandFor is MonthAtHand for the tasks of one person (f.Member, as
+// preparer or reviewer) or one client (f.EntityID), for their own lists.
+func (s Store) MonthAtHandFor(ctx context.Context, pid atlas.PracticeID, f Filter, today time.Time) (atlas.Period, error) {
 	current := atlas.PeriodOf(today)
 	var finishing bool
 	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tasks WHERE practice_id = $1 AND period = $2
-		AND completed_at IS NULL AND due_date >= $3)`, pid, current.Prev().FirstDay(), today).Scan(&finishing)
+		AND completed_at IS NULL AND due_date >= $3
+		AND ($4::bigint = 0 OR $4 IN (preparer_id, reviewer_id)) AND ($5::bigint = 0 OR entity_id = $5))`,
+		pid, current.Prev().FirstDay(), today, int64(f.Member), f.EntityID).Scan(&finishing)
 	if err != nil {
 		return current, fmt.Errorf("month at hand: %w", err)
 	}
@@ -312,14 +320,17 @@ func (s Store) MonthAtHand(ctx context.Context, pid atlas.PracticeID, today time
 	return current, nil
 }
 
-// OverdueBefore counts the open tasks of months before period that are past
-// their due date on today: the stragglers a month's view does not show.
-func (s Store) OverdueBefore(ctx context.Context, pid atlas.PracticeID, period atlas.Period, today time.Time) (int, error) {
+// OverdueBefore counts the open tasks of months before f.Period that are
+// past their due date on f.Today, of active clients, with f's person and
+// entity type: the stragglers a month's view does not show.
+func (s Store) OverdueBefore(ctx context.Context, pid atlas.PracticeID, f Filter) (int, error) {
 	var n int
-	err := s.DB.QueryRow(ctx, `SELECT count(*) FROM tasks WHERE practice_id = $1 AND period < $2
-		AND completed_at IS NULL AND due_date < $3`, pid, period.FirstDay(), today).Scan(&n)
+	err := s.DB.QueryRow(ctx, `SELECT count(*) FROM tasks tk JOIN entities en ON en.practice_id = tk.practice_id AND en.id = tk.entity_id
+		WHERE tk.practice_id = $1 AND tk.period < $2 AND tk.completed_at IS NULL AND tk.due_date < $3 AND en.archived_at IS NULL
+		  AND ($4::bigint = 0 OR $4 IN (tk.preparer_id, tk.reviewer_id)) AND ($5 = '' OR en.entity_type = $5)`,
+		pid, f.Period.FirstDay(), f.Today, int64(f.Member), f.EntityType).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("overdue before %s: %w", period, err)
+		return 0, fmt.Errorf("overdue before %s: %w", f.Period, err)
 	}
 	return n, nil
 }

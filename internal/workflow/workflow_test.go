@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -243,9 +244,23 @@ func TestMonthAtHand(t *testing.T) {
 			t.Errorf("on %s: %v, want %v", day, got, want)
 		}
 	}
+	// Otto has no October pack to finish: his own month is November.
+	if p, err := f.ws.MonthAtHandFor(f.ctx, f.p.ID, workflow.Filter{Member: f.otto.ID}, date("2026-11-02")); err != nil || p != f.nov {
+		t.Errorf("Otto's month at hand: %v %v", p, err)
+	}
+	if p, err := f.ws.MonthAtHandFor(f.ctx, f.p.ID, workflow.Filter{Member: f.bea.ID}, date("2026-11-02")); err != nil || p != oct {
+		t.Errorf("Bea's month at hand: %v %v", p, err)
+	}
 	for day, want := range map[string]int{"2026-11-10": 0, "2026-11-11": 1} {
-		if n, err := f.ws.OverdueBefore(f.ctx, f.p.ID, f.nov, date(day)); err != nil || n != want {
+		if n, err := f.ws.OverdueBefore(f.ctx, f.p.ID, workflow.Filter{Period: f.nov, Today: date(day)}); err != nil || n != want {
 			t.Errorf("overdue before November on %s: %d, want %d (%v)", day, n, want, err)
+		}
+	}
+	// Filtered to someone who has none, or to another entity type: none.
+	for _, other := range []workflow.Filter{{Member: f.otto.ID}, {EntityType: "charity"}} {
+		other.Period, other.Today = f.nov, date("2026-11-11")
+		if n, err := f.ws.OverdueBefore(f.ctx, f.p.ID, other); err != nil || n != 0 {
+			t.Errorf("overdue before November for %+v: %d (%v)", other, n, err)
 		}
 	}
 	if _, err := f.q.Exec(f.ctx, `UPDATE tasks SET review_state = 'approved', approved_by = $2, approved_at = now(),
@@ -258,7 +273,9 @@ func TestMonthAtHand(t *testing.T) {
 }
 
 // Picking another template replaces the client's: the old assignment ends,
-// its untouched task this month goes, and a started one stays.
+// its untouched task this month goes for the new template's, and a started
+// one stays as the client's pack this month, the new template following
+// from next month.
 func TestAssignAnotherTemplateReplacesTheFirst(t *testing.T) {
 	f := newFixture(t)
 	first := f.assign(f.acme, workflow.AssignInput{})
@@ -283,12 +300,34 @@ func TestAssignAnotherTemplateReplacesTheFirst(t *testing.T) {
 		t.Fatalf("acme's task: template %d, %d items", acme.TemplateID, acme.ItemsTotal)
 	}
 	page, err := f.ws.List(f.ctx, f.p.ID, workflow.Filter{Period: f.nov, Today: date("2026-11-02"), EntityID: f.beta})
-	if err != nil || len(page.Tasks) != 2 {
-		t.Fatalf("beta keeps its started pack beside the new one: %d tasks, %v", len(page.Tasks), err)
+	if err != nil || len(page.Tasks) != 1 || page.Tasks[0].TemplateID != f.template || page.Tasks[0].ItemsDone == 0 {
+		t.Fatalf("beta keeps its started pack, and only it: %+v, %v", page.Tasks, err)
+	}
+	// Generating November again, as a missed run would, adds nothing.
+	if g, err := f.ws.Generate(f.ctx, f.p.ID, f.nov, f.now); err != nil || g.Tasks != 0 {
+		t.Fatalf("november again: %+v %v", g, err)
 	}
 	g, err := f.ws.Generate(f.ctx, f.p.ID, f.nov.Next(), f.now)
 	if err != nil || g.Tasks != 2 {
 		t.Fatalf("december: %+v %v (one task per client)", g, err)
+	}
+	var onNew int
+	if err := f.q.QueryRow(f.ctx, `SELECT count(*) FROM tasks WHERE practice_id = $1 AND period = $2 AND template_id = $3`,
+		f.p.ID, f.nov.Next().FirstDay(), other.ID).Scan(&onNew); err != nil || onNew != 2 {
+		t.Fatalf("%d December tasks on the new template, want 2: %v", onNew, err)
+	}
+
+	// A pack with time logged against it is never removed by a switch,
+	// though nobody has ticked it.
+	f.assign(f.gamma, workflow.AssignInput{})
+	gamma := f.task(f.gamma)
+	if _, err := f.q.Exec(f.ctx, `INSERT INTO time_entries (practice_id, member_id, entity_id, task_id, work_date, minutes, source)
+		VALUES ($1, $2, $3, $4, $5, 30, 'task')`, f.p.ID, f.bea.ID, f.gamma, gamma.ID, date("2026-11-02")); err != nil {
+		t.Fatal(err)
+	}
+	f.assign(f.gamma, workflow.AssignInput{TemplateID: other.ID})
+	if _, err := f.ws.Task(f.ctx, f.p.ID, gamma.ID); err != nil {
+		t.Fatalf("a pack with time logged was removed: %v", err)
 	}
 }
 
@@ -345,5 +384,48 @@ func TestAssignAgainKeepsUnchangedExtras(t *testing.T) {
 	}
 	if len(changed.Items) != len(before.Items) {
 		t.Fatalf("%d items after changing one extra, want %d", len(changed.Items), len(before.Items))
+	}
+}
+
+// Two people assigning one client two templates at once leave it on one:
+// the client's row makes them take turns, and the second ends the first.
+func TestConcurrentAssignsLeaveOneTemplate(t *testing.T) {
+	_, pool := pgtest.NewDatabase(t)
+	f := newFixtureOn(t, pool)
+	var templates []int64
+	for _, name := range []string{"Payroll pack", "Charity pack"} {
+		tp, err := f.ws.SaveTemplate(f.ctx, f.p.ID, f.mina.ID, 0, workflow.TemplateInput{Name: name, DueDay: 7, DueMonthOffset: 1,
+			StageTargetDays: [6]int{3, 10, 15, 22, 30, 35}}, f.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		templates = append(templates, tp.ID)
+	}
+	for round := range 5 {
+		var wg sync.WaitGroup
+		errs := make([]error, len(templates))
+		for i, tp := range templates {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = f.ws.Assign(f.ctx, f.p, f.mina.ID, workflow.AssignInput{EntityID: f.acme, TemplateID: tp,
+					Preparer: f.bea.ID, Reviewer: f.rex.ID}, f.now)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		var active, tasks int
+		if err := pool.QueryRow(f.ctx, `SELECT (SELECT count(*) FROM assignments WHERE practice_id = $1 AND entity_id = $2 AND active),
+			(SELECT count(*) FROM tasks WHERE practice_id = $1 AND entity_id = $2 AND period = $3)`,
+			f.p.ID, f.acme, f.nov.FirstDay()).Scan(&active, &tasks); err != nil {
+			t.Fatal(err)
+		}
+		if active != 1 || tasks != 1 {
+			t.Fatalf("round %d: %d active assignments and %d November packs, want 1 and 1", round, active, tasks)
+		}
 	}
 }
