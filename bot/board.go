@@ -23,40 +23,43 @@ func registerBoard(rt *Router) {
 	rt.HandleAction(views.ActionCalendar, manager(calendarAction))
 }
 
-// parseBoardMonth reads /board's month: nothing for the month at hand,
-// "this month", "last month", "next month", or YYYY-MM.
-func parseBoardMonth(text string, today time.Time, atHand atlas.Period) (atlas.Period, error) {
+// parseBoardMonth reads /board's month: "this month", "last month", "next
+// month", or YYYY-MM. atHand is true for no text at all, which means the
+// month at hand, for the caller to look up.
+func parseBoardMonth(text string, today time.Time) (period atlas.Period, atHand bool, err error) {
 	current := atlas.PeriodOf(today)
 	switch w := strings.ToLower(strings.Join(strings.Fields(text), " ")); w {
 	case "":
-		return atHand, nil
+		return atlas.Period{}, true, nil
 	case "month", "this month":
-		return current, nil
+		return current, false, nil
 	case "last", "last month":
-		return current.Prev(), nil
+		return current.Prev(), false, nil
 	case "next", "next month":
-		return current.Next(), nil
+		return current.Next(), false, nil
 	default:
 		p, err := atlas.ParsePeriod(w)
 		if err != nil || len(w) != len("2026-11") {
-			return atlas.Period{}, atlas.Errorf(atlas.EInvalid, "%q is not a month. Use %s (year, then month 01 to 12).", text, boardUsage)
+			return atlas.Period{}, false, atlas.Errorf(atlas.EInvalid, "%q is not a month. Use %s (year, then month 01 to 12).", text, boardUsage)
 		}
-		return p, nil
+		return p, false, nil
 	}
 }
 
 // board shows the month's task board.
 func board(ctx context.Context, r *Request) error {
 	today := r.today()
-	atHand, err := workflow.Store{DB: r.router.DB}.MonthAtHand(ctx, r.Practice.ID, today)
+	ws := workflow.Store{DB: r.router.DB}
+	period, atHand, err := parseBoardMonth(unescape(r.Text), today)
 	if err != nil {
 		return err
 	}
-	period, err := parseBoardMonth(unescape(r.Text), today, atHand)
-	if err != nil {
-		return err
+	if atHand {
+		if period, err = ws.MonthAtHand(ctx, r.Practice.ID, today); err != nil {
+			return err
+		}
 	}
-	b, err := workflow.Store{DB: r.router.DB}.Board(ctx, r.Practice.ID, period, today)
+	b, err := ws.Board(ctx, r.Practice.ID, period, today)
 	if err != nil {
 		return err
 	}
@@ -76,7 +79,8 @@ func board(ctx context.Context, r *Request) error {
 	return r.Reply(Message{Text: text, Blocks: views.Board(d)})
 }
 
-// daysBetween counts the calendar days from one date to a later one.
+// daysBetween counts the calendar days from one date to a later one; both
+// are UTC midnights (timekeeping.DateOf), so no day is 23 or 25 hours.
 func daysBetween(from, to time.Time) int {
 	return int(to.Sub(from) / (24 * time.Hour))
 }

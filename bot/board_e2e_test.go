@@ -9,12 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/atlas-practice/atlas/bot"
 	"github.com/atlas-practice/atlas/bot/views"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/slackfake"
+	"github.com/atlas-practice/atlas/internal/timekeeping"
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
@@ -88,7 +92,7 @@ func (w *boardWorld) client(code, name, entityType string, manager *atlas.Member
 
 func (w *boardWorld) task(entity int64) workflow.Task {
 	w.t.Helper()
-	page, err := w.ws.List(w.ctx, w.pid, workflow.Filter{Period: atlas.Period{Year: 2026, Month: time.November}, Today: dateOnly(w.clock.Now()), EntityID: entity})
+	page, err := w.ws.List(w.ctx, w.pid, workflow.Filter{Period: atlas.Period{Year: 2026, Month: time.November}, Today: timekeeping.DateOf(w.clock.Now()), EntityID: entity})
 	if err != nil || len(page.Tasks) != 1 {
 		w.t.Fatalf("task of %d: %d tasks, %v", entity, len(page.Tasks), err)
 	}
@@ -97,10 +101,6 @@ func (w *boardWorld) task(entity int64) workflow.Task {
 		w.t.Fatal(err)
 	}
 	return t
-}
-
-func dateOnly(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // tick ticks every open mandatory item of the stages as actor.
@@ -352,17 +352,15 @@ func TestCalendarFiltersMonthsAndPages(t *testing.T) {
 
 // alertRun runs the overdue job once for the practice, as the reconciler
 // does: in a transaction of its own, committed.
+// runAlerts runs the overdue-task job once, in its own transaction as the
+// job engine runs it.
+func (w *boardWorld) runAlerts() error {
+	return db.InTx(w.ctx, w.pool, func(tx pgx.Tx) error { return w.router.AlertOverdueTasks(w.ctx, tx, w.pid) })
+}
+
 func (w *boardWorld) alertRun() {
 	w.t.Helper()
-	tx, err := w.pool.Begin(w.ctx)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer func() { _ = tx.Rollback(w.ctx) }()
-	if err := w.router.AlertOverdueTasks(w.ctx, tx, w.pid); err != nil {
-		w.t.Fatal(err)
-	}
-	if err := tx.Commit(w.ctx); err != nil {
+	if err := w.runAlerts(); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -422,23 +420,11 @@ func TestOverdueAlertsOncePerTaskAndPerson(t *testing.T) {
 	// Two replicas at once: the claims' key lets each alert through once.
 	var wg sync.WaitGroup
 	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tx, err := w.pool.Begin(w.ctx)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer func() { _ = tx.Rollback(w.ctx) }()
-			if err := w.router.AlertOverdueTasks(w.ctx, tx, w.pid); err != nil {
-				t.Error(err)
-				return
-			}
-			if err := tx.Commit(w.ctx); err != nil {
+		wg.Go(func() {
+			if err := w.runAlerts(); err != nil {
 				t.Error(err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	got := map[dm]int{}
@@ -513,15 +499,7 @@ func TestMonthlyTasksJob(t *testing.T) {
 	}
 	run := func(slot time.Time) {
 		t.Helper()
-		tx, err := w.pool.Begin(w.ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = tx.Rollback(w.ctx) }()
-		if err := w.router.GenerateMonthlyTasks(w.ctx, tx, w.pid, slot); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(w.ctx); err != nil {
+		if err := db.InTx(w.ctx, w.pool, func(tx pgx.Tx) error { return w.router.GenerateMonthlyTasks(w.ctx, tx, w.pid, slot) }); err != nil {
 			t.Fatal(err)
 		}
 	}

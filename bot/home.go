@@ -99,7 +99,8 @@ func calendarAction(ctx context.Context, r *Request) error {
 // no longer applies (a filter on someone who left, a page past the end).
 func homeCalendar(ctx context.Context, r *Request, team []practice.Member, st views.CalendarState) (*views.CalendarData, error) {
 	today := r.today()
-	current, err := workflow.Store{DB: r.router.DB}.MonthAtHand(ctx, r.Practice.ID, today)
+	ws := workflow.Store{DB: r.router.DB}
+	current, err := ws.MonthAtHand(ctx, r.Practice.ID, today)
 	if err != nil {
 		return nil, err
 	}
@@ -107,10 +108,7 @@ func homeCalendar(ctx context.Context, r *Request, team []practice.Member, st vi
 	if p, err := atlas.ParsePeriod(st.Month); st.Month != "" && err == nil {
 		period = p
 	}
-	st.Month = ""
-	if period != current {
-		st.Month = period.String()
-	}
+	st.Month = monthState(period, current)
 	d := &views.CalendarData{Month: period.Label(),
 		PrevLabel: period.Prev().FirstDay().Format("Jan 2006"), NextLabel: period.Next().FirstDay().Format("Jan 2006")}
 	d.PrevMonth, d.NextMonth = monthState(period.Prev(), current), monthState(period.Next(), current)
@@ -139,7 +137,6 @@ func homeCalendar(ctx context.Context, r *Request, team []practice.Member, st vi
 		st.Status = ""
 	}
 
-	ws := workflow.Store{DB: r.router.DB}
 	f.Offset = st.Page * views.CalendarPageSize
 	page, err := ws.List(ctx, r.Practice.ID, f)
 	if err != nil {
@@ -180,11 +177,12 @@ func monthState(period, current atlas.Period) string {
 // the soonest due first.
 func homeMyTasks(ctx context.Context, r *Request) (*views.MyTasksData, error) {
 	today := r.today()
-	period, err := workflow.Store{DB: r.router.DB}.MonthAtHandFor(ctx, r.Practice.ID, workflow.Filter{Member: r.Member.ID}, today)
+	ws := workflow.Store{DB: r.router.DB}
+	period, err := ws.MonthAtHandFor(ctx, r.Practice.ID, workflow.Filter{Member: r.Member.ID}, today)
 	if err != nil {
 		return nil, err
 	}
-	page, err := workflow.Store{DB: r.router.DB}.List(ctx, r.Practice.ID, workflow.Filter{
+	page, err := ws.List(ctx, r.Practice.ID, workflow.Filter{
 		Period: period, Today: today, Member: r.Member.ID, ByDue: true, Limit: views.MyTasksShown})
 	if err != nil {
 		return nil, err

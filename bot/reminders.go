@@ -3,11 +3,9 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot/views"
 	"github.com/atlas-practice/atlas/internal/atlas"
@@ -72,11 +70,5 @@ func (rt *Router) RemindForgottenTimers(ctx context.Context, tx pgx.Tx, pid atla
 func (rt *Router) remind(ctx context.Context, p practice.Practice, t timekeeping.Timer, now time.Time) error {
 	v := views.TimerView{ID: t.ID, Client: t.ClientLabel(), Service: t.ServiceName, Note: t.Note,
 		Started: t.StartedAt.In(p.Location()), Elapsed: t.Elapsed(now)}
-	ch, _, _, err := rt.API.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{t.SlackUserID}})
-	if err != nil {
-		return fmt.Errorf("open DM with %s: %w", t.SlackUserID, err)
-	}
-	_, _, err = rt.API.PostMessageContext(ctx, ch.ID, slack.MsgOptionText("Your timer is still running", false),
-		slack.MsgOptionBlocks(views.ForgottenTimer(v)...))
-	return err
+	return sendDM(ctx, rt.API, t.SlackUserID, Message{Text: "Your timer is still running", Blocks: views.ForgottenTimer(v)})
 }

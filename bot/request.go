@@ -221,7 +221,13 @@ func (r *Request) send(ctx context.Context, m Message) error {
 
 // DM sends a direct message from Atlas to a person.
 func (r *Request) DM(ctx context.Context, userID string, m Message) error {
-	ch, _, _, err := r.API.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
+	return sendDM(ctx, r.API, userID, m)
+}
+
+// sendDM opens Atlas's DM with a person and posts m there: for requests,
+// and for jobs, which have no request.
+func sendDM(ctx context.Context, api *slack.Client, userID string, m Message) error {
+	ch, _, _, err := api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
 	if err != nil {
 		return fmt.Errorf("open DM with %s: %w", userID, err)
 	}
@@ -229,7 +235,7 @@ func (r *Request) DM(ctx context.Context, userID string, m Message) error {
 	if len(m.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
 	}
-	if _, _, err := r.API.PostMessageContext(ctx, ch.ID, opts...); err != nil {
+	if _, _, err := api.PostMessageContext(ctx, ch.ID, opts...); err != nil {
 		return fmt.Errorf("DM %s: %w", userID, err)
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 
 	"github.com/atlas-practice/atlas/bot/views"
 	"github.com/atlas-practice/atlas/internal/practice"
-	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
 // openSetup opens the practice set-up modal, filled with the current values.
@@ -29,7 +28,7 @@ func submitSetup(ctx context.Context, r *Request) error {
 	}
 	// A fresh practice starts with the standard monthly checklist; a
 	// practice that has templates keeps them as they are.
-	if _, err := (workflow.Store{DB: r.router.DB}).EnsureStandard(ctx, p.ID, r.now()); err != nil {
+	if _, err := r.workflowStore().EnsureStandard(ctx, p.ID, r.now()); err != nil {
 		return err
 	}
 	r.Ack(nil) // closes the modal

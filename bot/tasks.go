@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -125,15 +126,15 @@ func parseTaskWords(ctx context.Context, r *Request, text string) (taskScope, er
 	case strings.EqualFold(name, "me") || strings.EqualFold(name, "mine"):
 		return sc, nil
 	case name != "":
-		e, err := r.practiceStore().LookupEntity(ctx, r.Practice.ID, name)
+		// An archived client is refused new work, but its past months
+		// can still be looked at.
+		e, err := lookupAny(ctx, r.practiceStore(), r.Practice.ID, name)
 		switch {
 		case atlas.ErrorCode(err) == atlas.ENotFound:
 			return sc, atlas.Errorf(atlas.ENotFound, "%s The form is %s.", atlas.ErrorMessage(err), tasksUsage)
-		case err != nil && !(e.ID != 0 && e.Archived()):
+		case err != nil:
 			return sc, err
 		}
-		// An archived client is refused new work, but its past months
-		// can still be looked at.
 		sc.entity, sc.member = &e, nil
 	case person != "" && person != r.UserID:
 		m, err := r.practiceStore().MemberBySlackID(ctx, r.Practice.ID, atlas.SlackUserID(person))
@@ -203,22 +204,24 @@ func showTaskList(ctx context.Context, r *Request, text string, page int) error 
 
 // tasksGenerate makes the month's tasks.
 func tasksGenerate(ctx context.Context, r *Request) error {
-	period := r.thisMonth()
+	this := r.thisMonth()
+	period := this
 	if text := strings.TrimSpace(r.Text); text != "" {
 		p, err := atlas.ParsePeriod(text)
 		if err != nil || strings.Contains(text, " ") {
 			return atlas.Errorf(atlas.EInvalid, "Atlas cannot read %q as a month. Use %s, such as `/tasks generate` for this month or `/tasks generate %s`.",
-				text, generateUsage, period.Next())
+				text, generateUsage, this.Next())
 		}
 		period = p
 	}
-	if limit := r.thisMonth(); period.FirstDay().After(limit.FirstDay().AddDate(0, generateAhead, 0)) {
+	switch first := this.FirstDay(); {
+	case period.FirstDay().After(first.AddDate(0, generateAhead, 0)):
 		return atlas.Errorf(atlas.EInvalid, "Tasks are made at most %d months ahead; %s is too far. Try `/tasks generate %s`.",
-			generateAhead, period.Label(), limit.Next())
-	} else if period.FirstDay().Before(limit.FirstDay().AddDate(0, -generateBehind, 0)) {
+			generateAhead, period.Label(), this.Next())
+	case period.FirstDay().Before(first.AddDate(0, -generateBehind, 0)):
 		// Old months' tasks would all be overdue at once, and DM everyone.
 		return atlas.Errorf(atlas.EInvalid, "Tasks are made at most %d months back; %s is too long ago. Try `/tasks generate %s`.",
-			generateBehind, period.Label(), limit.Prev())
+			generateBehind, period.Label(), this.Prev())
 	}
 	g, err := r.workflowStore().Generate(ctx, r.Practice.ID, period, r.now())
 	if err != nil {
@@ -229,8 +232,8 @@ func tasksGenerate(ctx context.Context, r *Request) error {
 		return r.Reply(ephemeral(fmt.Sprintf(":information_source: Nothing new: 0 tasks made. Every client with a template already has its %s task. "+
 			"A client gets one once it is assigned a template; `/tasks` lists the month's tasks.", period.Label())))
 	}
-	return r.Reply(ephemeral(fmt.Sprintf(":white_check_mark: Made %s with %s for %s. `/tasks` lists yours; `/tasks acme` a client's.",
-		fmt.Sprintf("%d %s", g.Tasks, pluralWord(g.Tasks, "task", "tasks")), fmt.Sprintf("%d %s", g.Items, pluralWord(g.Items, "checklist item", "checklist items")), period.Label())))
+	return r.Reply(ephemeral(fmt.Sprintf(":white_check_mark: Made %d %s with %d %s for %s. `/tasks` lists yours; `/tasks acme` a client's.",
+		g.Tasks, pluralWord(g.Tasks, "task", "tasks"), g.Items, pluralWord(g.Items, "checklist item", "checklist items"), period.Label())))
 }
 
 // inModal reports whether the request came from a modal (rather than a
@@ -269,14 +272,7 @@ func openTask(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	v := r.taskModal(t, "", 0)
-	if r.inModal() {
-		if _, err := r.API.PushViewContext(ctx, r.TriggerID, v); err != nil {
-			return fmt.Errorf("push task %d: %w", id, err)
-		}
-		return nil
-	}
-	return r.OpenModal(v)
+	return r.OpenModal(r.taskModal(t, "", 0))
 }
 
 // redraw replaces the task modal the request came from with t as it now
@@ -310,6 +306,10 @@ func (r *Request) refused(ctx context.Context, taskID int64, err error) error {
 	return r.redraw(ctx, t, errorText(err))
 }
 
+// unreadChecklist is the notice when the drawing a change was made from
+// cannot be read back from the payload.
+const unreadChecklist = ":arrows_counterclockwise: The checklist could not be read, so nothing was changed. It now shows where things stand; tick again if you still need to."
+
 // tickTask ticks or unticks the items of one checklist element: shown is
 // how the element was drawn (its initial options in the payload's view),
 // want how the person left it. The store refuses, as stale, a change made
@@ -330,7 +330,7 @@ func tickTask(ctx context.Context, r *Request) error {
 		if err != nil {
 			return err
 		}
-		return r.redraw(ctx, t, ":arrows_counterclockwise: The checklist could not be read, so nothing was changed. It now shows where things stand; tick again if you still need to.")
+		return r.redraw(ctx, t, unreadChecklist)
 	}
 	selected := map[string]bool{}
 	for _, o := range r.Action.SelectedOptions {
@@ -354,22 +354,12 @@ func tickTask(ctx context.Context, r *Request) error {
 // element's items were drawn ticked.
 func shownItems(v slack.View, blockID string, items []int64) (map[int64]bool, bool) {
 	for _, b := range v.Blocks.BlockSet {
-		var el *slack.CheckboxGroupsBlockElement
-		switch b := b.(type) {
-		case *slack.InputBlock:
-			if b.BlockID != blockID {
-				continue
-			}
-			el, _ = b.Element.(*slack.CheckboxGroupsBlockElement)
-		case *slack.ActionBlock:
-			if b.BlockID != blockID || b.Elements == nil || len(b.Elements.ElementSet) != 1 {
-				continue
-			}
-			el, _ = b.Elements.ElementSet[0].(*slack.CheckboxGroupsBlockElement)
-		default:
+		in, ok := b.(*slack.InputBlock)
+		if !ok || in.BlockID != blockID {
 			continue
 		}
-		if el == nil {
+		el, ok := in.Element.(*slack.CheckboxGroupsBlockElement)
+		if !ok {
 			return nil, false
 		}
 		shown := make(map[int64]bool, len(items))
@@ -377,8 +367,10 @@ func shownItems(v slack.View, blockID string, items []int64) (map[int64]bool, bo
 			shown[it] = false
 		}
 		for _, o := range el.InitialOptions {
-			if _, ok := shown[atoi64(o.Value)]; ok {
-				shown[atoi64(o.Value)] = true
+			if id := atoi64(o.Value); id != 0 {
+				if _, ok := shown[id]; ok {
+					shown[id] = true
+				}
 			}
 		}
 		return shown, true
@@ -386,52 +378,53 @@ func shownItems(v slack.View, blockID string, items []int64) (map[int64]bool, bo
 	return nil, false
 }
 
-// sendTask hands the pack to its reviewer, who gets a DM.
-func sendTask(ctx context.Context, r *Request) error {
+// taskNews is what a review step says: notice where the button was, and
+// dm to the person the pack now waits on (none when to is empty).
+type taskNews struct{ notice, to, dm string }
+
+// stepTask takes one review step on the task of the button pressed, shows
+// the task as it now stands and tells whoever the pack now waits on; a
+// refusal is shown instead. The step is saved before anything is shown,
+// so the DM goes even when the modal cannot be redrawn.
+func stepTask(ctx context.Context, r *Request,
+	step func(workflow.Store, context.Context, practice.Practice, practice.Member, int64, time.Time) (workflow.Task, error),
+	news func(workflow.Task) taskNews) error {
 	id, err := taskID(r)
 	if err != nil {
 		return err
 	}
-	t, err := r.workflowStore().SendForReview(ctx, r.Practice, *r.Member, id, r.now())
+	t, err := step(r.workflowStore(), ctx, r.Practice, *r.Member, id, r.now())
 	if err != nil {
 		return r.refused(ctx, id, err)
 	}
-	if err := r.afterChange(ctx, t, fmt.Sprintf(":outbox_tray: Sent to %s for review.", blockkit.Escape(t.ReviewerName))); err != nil {
-		return err
-	}
-	r.notify(ctx, t, t.ReviewerSlack, fmt.Sprintf(":eyes: %s sent *%s* for your review.", blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title())))
-	return nil
+	n := news(t)
+	err = r.afterChange(ctx, t, n.notice)
+	r.notify(ctx, t, n.to, n.dm)
+	return err
+}
+
+// sendTask hands the pack to its reviewer, who gets a DM.
+func sendTask(ctx context.Context, r *Request) error {
+	return stepTask(ctx, r, workflow.Store.SendForReview, func(t workflow.Task) taskNews {
+		return taskNews{notice: fmt.Sprintf(":outbox_tray: Sent to %s for review.", blockkit.Escape(t.ReviewerName)),
+			to: t.ReviewerSlack, dm: fmt.Sprintf(":eyes: %s sent *%s* for your review.", blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title()))}
+	})
 }
 
 // approveTask passes review; the preparer gets a DM.
 func approveTask(ctx context.Context, r *Request) error {
-	id, err := taskID(r)
-	if err != nil {
-		return err
-	}
-	t, err := r.workflowStore().Approve(ctx, r.Practice, *r.Member, id, r.now())
-	if err != nil {
-		return r.refused(ctx, id, err)
-	}
-	if err := r.afterChange(ctx, t, ":ok_hand: Approved. The delivery items can be ticked now."); err != nil {
-		return err
-	}
-	r.notify(ctx, t, t.PreparerSlack, fmt.Sprintf(":ok_hand: %s approved *%s*. Tick the delivery items, then press *Deliver*.",
-		blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title())))
-	return nil
+	return stepTask(ctx, r, workflow.Store.Approve, func(t workflow.Task) taskNews {
+		return taskNews{notice: ":ok_hand: Approved. The delivery items can be ticked now.",
+			to: t.PreparerSlack, dm: fmt.Sprintf(":ok_hand: %s approved *%s*. Tick the delivery items, then press *Deliver*.",
+				blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title()))}
+	})
 }
 
 // deliverTask completes an approved task.
 func deliverTask(ctx context.Context, r *Request) error {
-	id, err := taskID(r)
-	if err != nil {
-		return err
-	}
-	t, err := r.workflowStore().Deliver(ctx, r.Practice, *r.Member, id, r.now())
-	if err != nil {
-		return r.refused(ctx, id, err)
-	}
-	return r.afterChange(ctx, t, ":tada: Delivered. The task is complete.")
+	return stepTask(ctx, r, workflow.Store.Deliver, func(workflow.Task) taskNews {
+		return taskNews{notice: ":tada: Delivered. The task is complete."}
+	})
 }
 
 // afterChange shows a task just changed: in the modal the button was in,
@@ -455,8 +448,10 @@ func (r *Request) notify(ctx context.Context, t workflow.Task, userID, text stri
 	}
 }
 
-// askReturn pushes the query form over the task modal.
-func askReturn(ctx context.Context, r *Request) error {
+// askTask opens a form about the task of the button pressed, such as
+// the return query: pushed over the task modal, which it names as its
+// parent so that submitting it redraws the task beneath.
+func askTask(ctx context.Context, r *Request, form func(workflow.Task, views.TaskMeta) slack.ModalViewRequest) error {
 	id, err := taskID(r)
 	if err != nil {
 		return err
@@ -471,41 +466,58 @@ func askReturn(ctx context.Context, r *Request) error {
 		_ = r.PrivateMetadata(&parent)
 		meta.Parent, meta.Rev = r.Interaction.View.ID, parent.Rev
 	}
-	v := views.TaskReturnModal(t, meta)
-	if r.inModal() {
-		_, err = r.API.PushViewContext(ctx, r.TriggerID, v)
-	} else {
-		_, err = r.API.OpenViewContext(ctx, r.TriggerID, v)
+	return r.OpenModal(form(t, meta))
+}
+
+// taskFormMeta reads the metadata of a form askTask opened.
+func taskFormMeta(r *Request) (views.TaskMeta, error) {
+	var meta views.TaskMeta
+	if err := r.PrivateMetadata(&meta); err != nil || meta.TaskID == 0 {
+		return meta, atlas.Errorf(atlas.EInvalid, "That form has expired. Open the task again from %s.", tasksUsage)
 	}
-	if err != nil {
-		return fmt.Errorf("open return form for task %d: %w", id, err)
+	return meta, nil
+}
+
+// onField puts a refusal that names no field of its own on field, so it
+// shows on the form, which stays open, rather than in a DM the person may
+// not see.
+func onField(field string, err error) error {
+	if atlas.ErrorCode(err) != atlas.EInternal && atlas.ErrorField(err) == "" {
+		return atlas.FieldError(field, "%s", atlas.ErrorMessage(err))
 	}
-	return nil
+	return err
+}
+
+// redrawParent redraws the task modal beneath a form just submitted. The
+// change is saved by then, so a modal that cannot be redrawn is logged,
+// not reported.
+func (r *Request) redrawParent(ctx context.Context, meta views.TaskMeta, t workflow.Task, notice string) {
+	if meta.Parent == "" {
+		return
+	}
+	if err := r.redrawView(ctx, meta.Parent, t, notice, nextRev(meta.Rev)); err != nil {
+		r.log.Warn("task modal not redrawn", "task", t.ID, "form", r.RouteKey, "err", err)
+	}
+}
+
+// askReturn pushes the query form over the task modal.
+func askReturn(ctx context.Context, r *Request) error {
+	return askTask(ctx, r, views.TaskReturnModal)
 }
 
 // submitReturn returns the pack with the query, redraws the task modal
 // beneath and DMs the preparer.
 func submitReturn(ctx context.Context, r *Request) error {
-	var meta views.TaskMeta
-	if err := r.PrivateMetadata(&meta); err != nil || meta.TaskID == 0 {
-		return atlas.Errorf(atlas.EInvalid, "That form has expired. Open the task again from %s.", tasksUsage)
+	meta, err := taskFormMeta(r)
+	if err != nil {
+		return err
 	}
 	t, err := r.workflowStore().Return(ctx, r.Practice, *r.Member, meta.TaskID, r.Value(views.TaskReturnQuery), r.now())
 	if err != nil {
-		// A refusal is shown on the form, which stays open, rather than in
-		// a DM the person may not see.
-		if code := atlas.ErrorCode(err); code != atlas.EInternal && atlas.ErrorField(err) == "" {
-			return atlas.FieldError(views.TaskReturnQuery, "%s", atlas.ErrorMessage(err))
-		}
-		return err
+		return onField(views.TaskReturnQuery, err)
 	}
 	r.Ack(nil)
-	if meta.Parent != "" {
-		notice := fmt.Sprintf(":leftwards_arrow_with_hook: Returned to %s with your query.", blockkit.Escape(t.PreparerName))
-		if err := r.redrawView(ctx, meta.Parent, t, notice, nextRev(meta.Rev)); err != nil {
-			r.log.Warn("task modal not redrawn after return", "task", t.ID, "err", err)
-		}
-	}
+	r.redrawParent(ctx, meta, t, fmt.Sprintf(":leftwards_arrow_with_hook: Returned to %s with your query.", blockkit.Escape(t.PreparerName)))
 	r.notify(ctx, t, t.PreparerSlack, fmt.Sprintf(":leftwards_arrow_with_hook: %s returned *%s* with a query:\n>%s",
 		blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title()), strings.ReplaceAll(blockkit.Escape(t.ReviewQuery), "\n", "\n>")))
 	return nil
@@ -554,7 +566,7 @@ func submitTicks(ctx context.Context, r *Request) error {
 	} else {
 		// What the person saw cannot be told, so nothing is written.
 		t, err = ws.Task(ctx, r.Practice.ID, meta.TaskID)
-		notice = ":arrows_counterclockwise: The checklist could not be read, so nothing was changed. It now shows where things stand; tick again if you still need to."
+		notice = unreadChecklist
 	}
 	switch {
 	case errors.Is(err, workflow.ErrStale):
@@ -580,65 +592,57 @@ func nextRev(prev int) int { return prev + 1 + rand.IntN(1<<20) }
 // askReassign pushes (or opens) the form that gives one pack to other
 // people.
 func askReassign(ctx context.Context, r *Request) error {
-	id, err := taskID(r)
-	if err != nil {
-		return err
-	}
-	t, err := r.workflowStore().Task(ctx, r.Practice.ID, id)
-	if err != nil {
-		return err
-	}
-	meta := views.TaskMeta{TaskID: id}
-	if r.inModal() {
-		var parent views.TaskMeta
-		_ = r.PrivateMetadata(&parent)
-		meta.Parent, meta.Rev = r.Interaction.View.ID, parent.Rev
-	}
-	return r.OpenModal(views.TaskReassignModal(t, meta))
+	return askTask(ctx, r, views.TaskReassignModal)
 }
 
 // submitReassign moves one pack to the people picked, tells the newcomers,
 // and redraws the task underneath.
 func submitReassign(ctx context.Context, r *Request) error {
-	var meta views.TaskMeta
-	if err := r.PrivateMetadata(&meta); err != nil || meta.TaskID == 0 {
-		return atlas.Errorf(atlas.EInvalid, "That form has expired. Open the task again from %s.", tasksUsage)
+	meta, err := taskFormMeta(r)
+	if err != nil {
+		return err
 	}
-	ps := practice.Store{DB: r.router.DB}
+	ps := r.practiceStore()
 	var errs atlas.FieldErrors
-	pick := func(field string) practice.Member {
+	pick := func(field string) (practice.Member, error) {
 		user := r.Value(field)
-		m, err := ps.TeamMemberBySlackID(ctx, r.Practice.ID, atlas.SlackUserID(user))
-		switch {
-		case user == "":
+		if user == "" {
 			errs = append(errs, atlas.FieldError(field, "Pick someone on the team."))
-		case err != nil || !m.Active:
-			errs = append(errs, atlas.FieldError(field, "<@%s> is not an active member of the team. `/atlas team` lists who is.", user))
+			return practice.Member{}, nil
 		}
-		return m
+		m, err := ps.MemberBySlackID(ctx, r.Practice.ID, atlas.SlackUserID(user))
+		if atlas.ErrorCode(err) == atlas.ENotFound {
+			errs = append(errs, atlas.FieldError(field, "<@%s> is not an active member of the team. `/atlas team` lists who is.", user))
+			return m, nil
+		}
+		return m, err
 	}
-	prep, rev := pick(views.TaskReassignPreparer), pick(views.TaskReassignReviewer)
+	prep, err := pick(views.TaskReassignPreparer)
+	if err != nil {
+		return err
+	}
+	rev, err := pick(views.TaskReassignReviewer)
+	if err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		return errs
 	}
-	before, err := r.workflowStore().Task(ctx, r.Practice.ID, meta.TaskID)
+	ws := r.workflowStore()
+	// Who had the pack, so that only newcomers are told. It is read apart
+	// from the change (Reassign does not say who had it), so a
+	// reassignment made in between can misjudge who is new.
+	before, err := ws.Task(ctx, r.Practice.ID, meta.TaskID)
 	if err != nil {
 		return err
 	}
-	t, err := r.workflowStore().Reassign(ctx, r.Practice, *r.Member, meta.TaskID, prep.ID, rev.ID, r.now())
+	t, err := ws.Reassign(ctx, r.Practice, *r.Member, meta.TaskID, prep.ID, rev.ID, r.now())
 	if err != nil {
-		if code := atlas.ErrorCode(err); code != atlas.EInternal && atlas.ErrorField(err) == "" {
-			return atlas.FieldError(views.TaskReassignReviewer, "%s", atlas.ErrorMessage(err))
-		}
-		return err
+		return onField(views.TaskReassignReviewer, err)
 	}
 	r.Ack(nil)
-	if meta.Parent != "" {
-		notice := fmt.Sprintf(":busts_in_silhouette: %s prepares and %s reviews this pack now.", blockkit.Escape(t.PreparerName), blockkit.Escape(t.ReviewerName))
-		if err := r.redrawView(ctx, meta.Parent, t, notice, nextRev(meta.Rev)); err != nil {
-			r.log.Warn("task modal not redrawn after reassigning", "task", t.ID, "err", err)
-		}
-	}
+	r.redrawParent(ctx, meta, t, fmt.Sprintf(":busts_in_silhouette: %s prepares and %s reviews this pack now.",
+		blockkit.Escape(t.PreparerName), blockkit.Escape(t.ReviewerName)))
 	if t.PreparerID != before.PreparerID {
 		r.notify(ctx, t, t.PreparerSlack, fmt.Sprintf(":busts_in_silhouette: %s gave you *%s* to prepare.", blockkit.Escape(r.Member.Name), blockkit.Escape(t.Title())))
 	}

@@ -84,6 +84,17 @@ func (w *taskWorld) novemberTask() int64 {
 	return id
 }
 
+// generate makes November's tasks, as the manager, and returns ACME's.
+func (w *taskWorld) generate() int64 {
+	w.t.Helper()
+	w.say(managerID, "/tasks", "generate")
+	task := w.novemberTask()
+	if task == 0 {
+		w.t.Fatal("/tasks generate made no November task")
+	}
+	return task
+}
+
 type taskItemRow struct {
 	id        int64
 	stage     int
@@ -429,8 +440,7 @@ func TestTasksJourney(t *testing.T) {
 func TestTaskSentForReviewEvenWhenTheDMFails(t *testing.T) {
 	t.Parallel()
 	w := newTaskWorld(t, "socket")
-	w.say(managerID, "/tasks", "generate")
-	task := w.novemberTask()
+	task := w.generate()
 	modal := w.click(tkPreparerID, nil, views.ActionTaskOpen, task)
 	for stage := 1; stage <= 4; stage++ {
 		ids := w.stageItems(task, stage)
@@ -528,8 +538,7 @@ func (w *taskWorld) saveTicks(user string, view map[string]any, ticked ...int64)
 func TestTaskChecklistSave(t *testing.T) {
 	t.Parallel()
 	w := newTaskWorld(t, "socket")
-	w.say(managerID, "/tasks", "generate")
-	task := w.novemberTask()
+	task := w.generate()
 	modal := w.click(tkPreparerID, nil, views.ActionTaskOpen, task)
 	s1, s2 := w.stageItems(task, 1), w.stageItems(task, 2)
 	saved := w.saveTicks(tkPreparerID, modal, s1[0], s2[0], s2[1])
@@ -574,8 +583,7 @@ func usersVal(user string) map[string]any {
 func TestTaskReassign(t *testing.T) {
 	t.Parallel()
 	w := newTaskWorld(t, "socket")
-	w.say(managerID, "/tasks", "generate")
-	task := w.novemberTask()
+	task := w.generate()
 	raw := func(v map[string]any) string { b, _ := json.Marshal(v); return string(b) }
 	if strings.Contains(raw(w.click(tkPreparerID, nil, views.ActionTaskOpen, task)), views.ActionTaskReassign) {
 		t.Fatal("staff are offered Reassign")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/views"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
@@ -49,14 +50,12 @@ func registerTemplates(rt *Router) {
 	rt.HandleAction(views.ActionAssignmentsPage, Route{Min: atlas.RoleStaff, Handle: assignmentsPage})
 }
 
-func templateStore(r *Request) workflow.Store { return workflow.Store{DB: r.router.DB} }
-
 const templatesUsage = "`/atlas templates` lists them, `/atlas templates NAME` shows one, `/atlas templates add` adds one (admins)"
 
 // templatesCommand lists the templates, shows one by name, or with "add"
 // opens the new-template form.
 func templatesCommand(ctx context.Context, r *Request) error {
-	text := strings.TrimSpace(r.Text)
+	text := strings.TrimSpace(unescape(r.Text))
 	canEdit := r.Member.Can(atlas.RoleAdmin)
 	switch strings.ToLower(text) {
 	case "add", "new":
@@ -66,28 +65,28 @@ func templatesCommand(ctx context.Context, r *Request) error {
 		}
 		return templateNewOpen(ctx, r)
 	case "":
-		ts, err := templateStore(r).Templates(ctx, r.Practice.ID)
+		ts, err := r.workflowStore().Templates(ctx, r.Practice.ID)
 		if err != nil {
 			return err
 		}
 		return r.Reply(Message{Text: fmt.Sprintf("%d checklist %s", len(ts), pluralWord(len(ts), "template", "templates")),
 			Blocks: views.Templates(views.TemplatesData{Templates: ts, CanEdit: canEdit})})
 	}
-	t, err := templateStore(r).LookupTemplate(ctx, r.Practice.ID, text)
+	t, err := r.workflowStore().LookupTemplate(ctx, r.Practice.ID, text)
 	if err != nil {
 		return err
 	}
 	return r.Reply(Message{Text: "Template " + t.Name, Blocks: views.Templates(views.TemplatesData{Templates: []workflow.Template{t}, CanEdit: canEdit})})
 }
 
-// actionInt reads a button's value as an id.
-func actionInt(r *Request, what string) (int64, error) {
+// actionTemplate loads the template whose id is the button's value.
+func actionTemplate(ctx context.Context, r *Request) (workflow.Template, error) {
 	if r.Action != nil {
 		if id, err := strconv.ParseInt(r.Action.Value, 10, 64); err == nil && id > 0 {
-			return id, nil
+			return r.workflowStore().Template(ctx, r.Practice.ID, id)
 		}
 	}
-	return 0, atlas.Errorf(atlas.EInvalid, "That button is out of date; run `%s` again.", what)
+	return workflow.Template{}, atlas.Errorf(atlas.EInvalid, "That button is out of date; run `/atlas templates` again.")
 }
 
 // templateStageShow shows one page of a stage's items: "Show stage N"
@@ -101,7 +100,7 @@ func templateStageShow(ctx context.Context, r *Request) error {
 	if !ok {
 		return atlas.Errorf(atlas.EInvalid, "That button is out of date; run `/atlas templates` again.")
 	}
-	t, err := templateStore(r).Template(ctx, r.Practice.ID, tid)
+	t, err := r.workflowStore().Template(ctx, r.Practice.ID, tid)
 	if err != nil {
 		return err
 	}
@@ -128,11 +127,7 @@ func targetDays(days [6]int) string {
 
 // templateEditOpen is a template's "Edit template" button.
 func templateEditOpen(ctx context.Context, r *Request) error {
-	id, err := actionInt(r, "/atlas templates")
-	if err != nil {
-		return err
-	}
-	t, err := templateStore(r).Template(ctx, r.Practice.ID, id)
+	t, err := actionTemplate(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -142,37 +137,15 @@ func templateEditOpen(ctx context.Context, r *Request) error {
 	}))
 }
 
-// addFieldErrors adds err's field errors to errs, except on fields that
-// already have one (the form's own reading of a value says more), and
-// returns any other error as it is.
+// addFieldErrors adds err's field errors after errs and returns any other
+// error as it is. The form's own reading of a value comes first and so is
+// the one shown: FieldErrors.Fields keeps a field's first message.
 func addFieldErrors(errs atlas.FieldErrors, err error) (atlas.FieldErrors, error) {
 	fe, ok := err.(atlas.FieldErrors)
 	if !ok {
 		return errs, err
 	}
-	for _, e := range fe {
-		if !slices.ContainsFunc(errs, func(x *atlas.Error) bool { return x.Field == e.Field }) {
-			errs = append(errs, e)
-		}
-	}
-	return errs, nil
-}
-
-// formError is nil for no field errors: a typed nil in an error would not be.
-func formError(errs atlas.FieldErrors) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
-}
-
-// confirmIn sends a modal's confirmation privately to the channel it was
-// opened from (by DM when there is none).
-func confirmIn(ctx context.Context, r *Request, channel, text string) error {
-	if channel != "" {
-		r.ChannelID = channel
-	}
-	return r.send(ctx, Message{Text: text})
+	return append(errs, fe...), nil
 }
 
 // templateSubmit saves the template form: every mistake goes back to its
@@ -194,14 +167,9 @@ func templateSubmit(ctx context.Context, r *Request) error {
 		}
 		in.DueDay = n
 	}
-	if s := r.Value(workflow.FieldTemplateDueMon); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			n = -1
-		}
+	in.DueMonthOffset = -1 // nothing chosen: Validate asks for it
+	if n, err := strconv.Atoi(r.Value(workflow.FieldTemplateDueMon)); err == nil {
 		in.DueMonthOffset = n
-	} else {
-		in.DueMonthOffset = -1 // nothing chosen: Validate asks for it
 	}
 	if s := strings.TrimSpace(r.Value(workflow.FieldTemplateTargets)); s != "" {
 		days, ok := workflow.ParseTargetDays(s)
@@ -216,10 +184,10 @@ func templateSubmit(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := formError(errs); err != nil {
-		return err
+	if len(errs) > 0 {
+		return errs
 	}
-	t, err := templateStore(r).SaveTemplate(ctx, r.Practice.ID, r.Member.ID, meta.ID, in, r.now())
+	t, err := r.workflowStore().SaveTemplate(ctx, r.Practice.ID, r.Member.ID, meta.ID, in, r.now())
 	if db.IsUniqueViolation(err, "") {
 		return atlas.FieldError(workflow.FieldTemplateName, "A template called “%s” already exists; give this one another name.", strings.TrimSpace(in.Name))
 	}
@@ -231,16 +199,12 @@ func templateSubmit(ctx context.Context, r *Request) error {
 	if meta.ID != 0 {
 		text = fmt.Sprintf(":white_check_mark: Template *%s* saved, due %s. Tasks not yet started follow the new dates; tasks under way keep theirs.", t.Name, t.DueRule())
 	}
-	return confirmIn(ctx, r, meta.Channel, text)
+	return r.send(ctx, ephemeral(text))
 }
 
 // templateItemAddOpen is a template's "Add item" button.
 func templateItemAddOpen(ctx context.Context, r *Request) error {
-	id, err := actionInt(r, "/atlas templates")
-	if err != nil {
-		return err
-	}
-	t, err := templateStore(r).Template(ctx, r.Practice.ID, id)
+	t, err := actionTemplate(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -269,10 +233,11 @@ func templateItemMenu(ctx context.Context, r *Request) error {
 		Stage: it.Stage, Text: it.Text, Mandatory: it.Mandatory, Channel: r.ChannelID}))
 }
 
-// templateItem loads a template and one of its items.
+// templateItem loads a template and one of its items (none for iid 0, a
+// new item).
 func templateItem(ctx context.Context, r *Request, tid, iid int64) (workflow.Template, workflow.TemplateItem, error) {
-	t, err := templateStore(r).Template(ctx, r.Practice.ID, tid)
-	if err != nil {
+	t, err := r.workflowStore().Template(ctx, r.Practice.ID, tid)
+	if err != nil || iid == 0 {
 		return t, workflow.TemplateItem{}, err
 	}
 	for _, it := range t.Items {
@@ -309,7 +274,7 @@ func templateItemSubmit(ctx context.Context, r *Request) error {
 	if meta.Channel != "" {
 		r.ChannelID = meta.Channel
 	}
-	t, err := templateStore(r).Template(ctx, r.Practice.ID, meta.TemplateID)
+	t, current, err := templateItem(ctx, r, meta.TemplateID, meta.ItemID)
 	if err != nil {
 		return err
 	}
@@ -317,15 +282,6 @@ func templateItemSubmit(ctx context.Context, r *Request) error {
 	in := workflow.ItemInput{Stage: stage, Text: r.Value(workflow.FieldItemText),
 		Mandatory: slices.Contains(r.Values(views.ItemMandatory), views.ItemMandatoryValue)}
 	var errs atlas.FieldErrors
-	var current *workflow.TemplateItem
-	for i := range t.Items {
-		if t.Items[i].ID == meta.ItemID {
-			current = &t.Items[i]
-		}
-	}
-	if meta.ItemID != 0 && current == nil {
-		return atlas.Errorf(atlas.ENotFound, "That item is no longer on *%s*; run `/atlas templates` again.", t.Name)
-	}
 	switch place := strings.TrimSpace(r.Value(workflow.FieldItemPosition)); {
 	case place != "":
 		n, err := strconv.Atoi(place)
@@ -335,7 +291,7 @@ func templateItemSubmit(ctx context.Context, r *Request) error {
 		} else if stage >= 1 && stage <= 6 {
 			in.Position = itemPosition(t, meta.ItemID, stage, n)
 		}
-	case current != nil && current.Stage == stage:
+	case current.ID != 0 && current.Stage == stage:
 		in.Position = current.Position // an edit keeps the item's place
 	}
 	_, verr := in.Validate()
@@ -343,10 +299,10 @@ func templateItemSubmit(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := formError(errs); err != nil {
-		return err
+	if len(errs) > 0 {
+		return errs
 	}
-	it, err := templateStore(r).SaveItem(ctx, r.Practice.ID, r.Member.ID, t.ID, meta.ItemID, in, r.now())
+	it, err := r.workflowStore().SaveItem(ctx, r.Practice.ID, r.Member.ID, t.ID, meta.ItemID, in, r.now())
 	if err != nil {
 		return err
 	}
@@ -359,8 +315,8 @@ func templateItemSubmit(ctx context.Context, r *Request) error {
 	if it.Mandatory {
 		kind = "mandatory"
 	}
-	return confirmIn(ctx, r, meta.Channel, fmt.Sprintf(":white_check_mark: %s “%s” (%s) in stage %s of *%s*. Tasks not yet started have it now; tasks under way keep the checklist they started with.",
-		verb, it.Text, kind, atlas.StageName(it.Stage), t.Name))
+	return r.send(ctx, ephemeral(fmt.Sprintf(":white_check_mark: %s “%s” (%s) in stage %s of *%s*. Tasks not yet started have it now; tasks under way keep the checklist they started with.",
+		verb, it.Text, kind, atlas.StageName(it.Stage), t.Name)))
 }
 
 // templateItemRemoveSubmit is the confirmed removal of an item.
@@ -376,18 +332,18 @@ func templateItemRemoveSubmit(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := templateStore(r).RemoveItem(ctx, r.Practice.ID, r.Member.ID, t.ID, it.ID, r.now()); err != nil {
+	if err := r.workflowStore().RemoveItem(ctx, r.Practice.ID, r.Member.ID, t.ID, it.ID, r.now()); err != nil {
 		return err
 	}
 	r.Ack(nil)
-	return confirmIn(ctx, r, meta.Channel, fmt.Sprintf(":wastebasket: Removed “%s” from *%s*. Tasks not yet started lose it; tasks under way keep it.", it.Text, t.Name))
+	return r.send(ctx, ephemeral(fmt.Sprintf(":wastebasket: Removed “%s” from *%s*. Tasks not yet started lose it; tasks under way keep it.", it.Text, t.Name)))
 }
 
 const assignUsage = "`/atlas assign CLIENT` with the client's code or name, such as `/atlas assign ACME` or `/atlas assign \"Acme Trading\"`"
 
 // assignCommand opens the assignment form for a client.
 func assignCommand(ctx context.Context, r *Request) error {
-	text := strings.TrimSpace(r.Text)
+	text := strings.TrimSpace(unescape(r.Text))
 	if text == "" {
 		return atlas.Errorf(atlas.EInvalid, "Say which client to assign: %s. The form that opens sets its template, preparer, reviewer and its own items.", assignUsage)
 	}
@@ -416,7 +372,7 @@ func unquote(s string) string {
 // template of its assignment, else the practice's only or standard one),
 // from the client's assignment to it when there is one.
 func assignForm(ctx context.Context, r *Request, e practice.Entity, tid int64) (views.AssignForm, error) {
-	ws := templateStore(r)
+	ws := r.workflowStore()
 	all, err := ws.Templates(ctx, r.Practice.ID)
 	if err != nil {
 		return views.AssignForm{}, err
@@ -530,7 +486,7 @@ func parseExtras(text string) ([]workflow.ItemInput, *atlas.Error) {
 		n := i + 1
 		m := extraLine.FindStringSubmatch(line)
 		if m == nil {
-			problems = append(problems, fmt.Sprintf("Line %d (“%s”) has no stage: write it as stage: item, %s.", n, blockTruncate(line), extraExample))
+			problems = append(problems, fmt.Sprintf("Line %d (“%s”) has no stage: write it as stage: item, %s.", n, blockkit.Truncate(line, 40), extraExample))
 			continue
 		}
 		stage, _ := strconv.Atoi(m[1])
@@ -564,13 +520,6 @@ func parseExtras(text string) ([]workflow.ItemInput, *atlas.Error) {
 	return nil, atlas.FieldError(workflow.FieldAssignExtras, "%s", strings.Join(problems, " "))
 }
 
-func blockTruncate(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	return string([]rune(s)[:39]) + "…"
-}
-
 // assignMember resolves the person picked in a users_select to a member
 // of the team.
 func assignMember(ctx context.Context, r *Request, field, role string) (atlas.MemberID, *atlas.Error) {
@@ -599,7 +548,7 @@ func assignSubmit(ctx context.Context, r *Request) error {
 	if meta.Channel != "" {
 		r.ChannelID = meta.Channel
 	}
-	ws := templateStore(r)
+	ws := r.workflowStore()
 	var errs atlas.FieldErrors
 	tid, _ := strconv.ParseInt(r.Value(workflow.FieldAssignTemplate), 10, 64)
 	var tmpl workflow.Template
@@ -632,8 +581,8 @@ func assignSubmit(ctx context.Context, r *Request) error {
 	if in.Extras, fe = parseExtras(r.Value(workflow.FieldAssignExtras)); fe != nil {
 		errs = append(errs, fe)
 	}
-	if err := formError(errs); err != nil {
-		return err
+	if len(errs) > 0 {
+		return errs
 	}
 	in.Dropped = assignDropped(r)
 	a, err := ws.Assign(ctx, r.Practice, r.Member.ID, in, r.now())
@@ -641,7 +590,7 @@ func assignSubmit(ctx context.Context, r *Request) error {
 		return err
 	}
 	r.Ack(nil)
-	return confirmIn(ctx, r, meta.Channel, assignConfirmation(ctx, r, a))
+	return r.send(ctx, ephemeral(assignConfirmation(ctx, r, a)))
 }
 
 // assignDropped reads every "does without" select of the form, whichever
@@ -680,7 +629,7 @@ func assignConfirmation(ctx context.Context, r *Request, a workflow.Assignment) 
 	}
 	now := r.now().In(r.Practice.Location())
 	period := atlas.PeriodOf(now)
-	page, err := templateStore(r).List(ctx, r.Practice.ID, workflow.Filter{Period: period, Today: r.today(), EntityID: a.EntityID})
+	page, err := r.workflowStore().List(ctx, r.Practice.ID, workflow.Filter{Period: period, Today: r.today(), EntityID: a.EntityID})
 	if err != nil {
 		r.log.Warn("could not read the new task for a confirmation", "entity", a.EntityID, "err", err)
 		return b.String()
@@ -704,7 +653,7 @@ func assignConfirmation(ctx context.Context, r *Request, a workflow.Assignment) 
 // assignmentsCommand lists every client's assignment, or one client's.
 func assignmentsCommand(ctx context.Context, r *Request) error {
 	var e practice.Entity
-	if text := strings.TrimSpace(r.Text); text != "" {
+	if text := strings.TrimSpace(unescape(r.Text)); text != "" {
 		var err error
 		if e, err = r.practiceStore().LookupEntity(ctx, r.Practice.ID, unquote(text)); err != nil {
 			return err
@@ -743,12 +692,12 @@ func assignmentsPage(ctx context.Context, r *Request) error {
 }
 
 func assignmentsMessage(ctx context.Context, r *Request, e practice.Entity, page int) (Message, error) {
-	ws := templateStore(r)
+	ws := r.workflowStore()
 	as, err := ws.Assignments(ctx, r.Practice.ID, e.ID)
 	if err != nil {
 		return Message{}, err
 	}
-	counts, err := ws.ChangeCounts(ctx, r.Practice.ID)
+	counts, err := ws.ChangeCounts(ctx, r.Practice.ID, e.ID)
 	if err != nil {
 		return Message{}, err
 	}

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,14 +18,10 @@ import (
 
 const wfManagerID = "UMGR001"
 
-// workflowClock fixes "now" at Monday 2 November 2026, so this month's
+// wfClock fixes "now" at Monday 2 November 2026, so this month's
 // tasks are November's.
 func wfClock(rt *bot.Router) {
 	rt.Clock = atlas.NewFixedClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
-}
-
-func wfUsersVal(u string) map[string]any {
-	return map[string]any{"x": map[string]any{"type": "users_select", "selected_user": u}}
 }
 
 func wfMultiVal(vals ...string) map[string]any {
@@ -48,7 +45,7 @@ func wfOverflowClick(h *harness, user, value string) map[string]any {
 	return c
 }
 
-// workflowPractice sets the practice up through the set-up modal, with a
+// wfPractice sets the practice up through the set-up modal, with a
 // staff member, a manager and clients ACME, BETA and (archived) GAMMA.
 func wfPractice(t *testing.T, h *harness) {
 	t.Helper()
@@ -82,7 +79,7 @@ func wfID(t *testing.T, h *harness, sql string, args ...any) int64 {
 	return id
 }
 
-// taskItems lists the checklist of a client's November task, "stage:text"
+// wfTaskItems lists the checklist of a client's November task, "stage:text"
 // with "?" after optional items.
 func wfTaskItems(t *testing.T, h *harness, code string) []string {
 	t.Helper()
@@ -111,20 +108,11 @@ func wfTaskItems(t *testing.T, h *harness, code string) []string {
 	return out
 }
 
-func wfHas(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func wfAssignValues(tid int64, preparer, reviewer, extras string, drops ...string) map[string]any {
 	v := map[string]any{
 		workflow.FieldAssignTemplate: selectVal(fmt.Sprint(tid)),
-		workflow.FieldAssignPreparer: wfUsersVal(preparer),
-		workflow.FieldAssignReviewer: wfUsersVal(reviewer),
+		workflow.FieldAssignPreparer: usersVal(preparer),
+		workflow.FieldAssignReviewer: usersVal(reviewer),
 		workflow.FieldAssignExtras:   textVal(extras),
 	}
 	v[fmt.Sprintf("%s.%d", views.AssignDropped, tid)] = wfMultiVal(drops...)
@@ -211,7 +199,7 @@ func TestAssignJourney(t *testing.T) {
 			}
 		}
 		items := wfTaskItems(t, h, "ACME")
-		if len(items) != len(workflow.StandardItems)+1 || !wfHas(items, "3:Cost-centre reporting") || !wfHas(items, "4:Board pack?") || wfHas(items, "1:Payroll reports received?") {
+		if len(items) != len(workflow.StandardItems)+1 || !slices.Contains(items, "3:Cost-centre reporting") || !slices.Contains(items, "4:Board pack?") || slices.Contains(items, "1:Payroll reports received?") {
 			t.Fatalf("ACME's checklist: %v", items)
 		}
 
@@ -329,10 +317,10 @@ func TestTemplateItemJourney(t *testing.T) {
 			return strings.Contains(c.Param("text"), "Added “Intercompany balances agreed”")
 		})
 		newID := wfID(t, h, `SELECT id FROM template_items WHERE text = 'Intercompany balances agreed' AND stage = 3 AND removed_at IS NULL`)
-		if got := wfTaskItems(t, h, "ACME"); !wfHas(got, "3:Intercompany balances agreed") || got[4+4] != "3:Intercompany balances agreed" {
+		if got := wfTaskItems(t, h, "ACME"); !slices.Contains(got, "3:Intercompany balances agreed") || got[4+4] != "3:Intercompany balances agreed" {
 			t.Errorf("ACME's unstarted task did not take the item first in stage 3: %v", got)
 		}
-		if got := wfTaskItems(t, h, "BETA"); wfHas(got, "3:Intercompany balances agreed") {
+		if got := wfTaskItems(t, h, "BETA"); slices.Contains(got, "3:Intercompany balances agreed") {
 			t.Errorf("BETA's task under way took the item: %v", got)
 		}
 
@@ -394,7 +382,7 @@ func TestTemplateItemJourney(t *testing.T) {
 			"view": map[string]any{"id": "V0ASSIGN", "hash": "1.h", "type": "modal", "callback_id": views.CallbackAssign,
 				"private_metadata": fmt.Sprintf(`{"entity_id":%d}`, wfID(t, h, `SELECT id FROM entities WHERE code = 'ACME'`)),
 				"state": map[string]any{"values": map[string]any{
-					workflow.FieldAssignPreparer: wfUsersVal(wfManagerID), workflow.FieldAssignReviewer: wfUsersVal(adminID)}}},
+					workflow.FieldAssignPreparer: usersVal(wfManagerID), workflow.FieldAssignReviewer: usersVal(adminID)}}},
 			"actions": []any{map[string]any{"type": "static_select", "action_id": views.ActionAssignTemplate, "block_id": workflow.FieldAssignTemplate,
 				"selected_option": map[string]any{"value": fmt.Sprint(payroll)}}},
 		})

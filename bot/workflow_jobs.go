@@ -2,11 +2,9 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot/views"
 	"github.com/atlas-practice/atlas/internal/atlas"
@@ -89,11 +87,5 @@ func (rt *Router) alertOverdue(ctx context.Context, a workflow.Alert, today time
 	d := views.OverdueAlertData{TaskID: t.ID, Title: t.Title(), Stage: atlas.StageName(t.Stage), Due: t.DueDate,
 		DaysOverdue: daysBetween(t.DueDate, today), Preparer: t.PreparerName,
 		AsManager: a.Member != t.PreparerID && a.Member == t.ManagerID}
-	ch, _, _, err := rt.API.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{a.SlackUser}})
-	if err != nil {
-		return fmt.Errorf("open DM with %s: %w", a.SlackUser, err)
-	}
-	_, _, err = rt.API.PostMessageContext(ctx, ch.ID, slack.MsgOptionText(views.OverdueAlertText(d), false),
-		slack.MsgOptionBlocks(views.OverdueAlert(d)...))
-	return err
+	return sendDM(ctx, rt.API, a.SlackUser, Message{Text: views.OverdueAlertText(d), Blocks: views.OverdueAlert(d)})
 }

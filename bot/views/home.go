@@ -32,6 +32,7 @@ func Home(d HomeData) slack.HomeTabViewRequest {
 		title = "Atlas · " + d.PracticeName
 	}
 	blocks := []slack.Block{slack.NewHeaderBlock(blockkit.Plain(title, blockkit.MaxHeaderText))}
+	var meta string // the calendar's state, when Home shows the calendar
 	switch {
 	case d.RoleTitle == "":
 		ask := "Ask the person who installed Atlas to add you."
@@ -67,15 +68,14 @@ func Home(d HomeData) slack.HomeTabViewRequest {
 		blocks = append(blocks, homeTime(d.Time)...)
 		blocks = append(blocks, myTasks(d.MyTasks)...)
 		blocks = append(blocks, calendar(d.Calendar)...)
+		if d.Calendar != nil {
+			meta = d.Calendar.State.Encode()
+		}
 	}
 	blocks = append(blocks, slack.NewDividerBlock(),
 		slack.NewActionBlock("home.actions",
 			slack.NewButtonBlockElement(ActionHelp, "help", blockkit.Plain("Show commands", blockkit.MaxButtonText))))
-	v := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
-	if d.Calendar != nil && d.PracticeSetUp && d.RoleTitle != "" {
-		v.PrivateMetadata = d.Calendar.State.Encode()
-	}
-	return v
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}, PrivateMetadata: meta}
 }
 
 func mentions(ids []string, max int) string {

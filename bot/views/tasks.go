@@ -157,7 +157,7 @@ func TaskListBlocks(d TaskList) []slack.Block {
 	if d.Page.Total == 0 {
 		return append(blocks, slack.NewSectionBlock(blockkit.Markdown(d.Empty, 0), nil, nil))
 	}
-	counts := []string{taskCount(d.Page.Total, "task", "tasks")}
+	counts := []string{fmt.Sprintf("%d %s", d.Page.Total, plural(d.Page.Total, "task", "tasks"))}
 	for _, s := range workflow.Statuses {
 		if n := d.Counts[s]; n > 0 {
 			counts = append(counts, fmt.Sprintf("%s %d %s", StatusEmoji(s), n, strings.ToLower(s.Label())))
@@ -191,14 +191,6 @@ func TaskListBlocks(d TaskList) []slack.Block {
 		blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown(d.Page.Label()+", by due date", 0)))
 	}
 	return blocks
-}
-
-// taskCount is "1 task", "3 tasks".
-func taskCount(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // TaskModalData is a task as its modal shows it to one person.
@@ -258,8 +250,8 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 			field("Progress", fmt.Sprintf("%s (%d of %d)", ProgressBar(t.Percent()), t.ItemsDone, t.ItemsTotal)),
 		}, nil))
 	targets := make([]string, 6)
-	for i, d := range t.StageTargets {
-		targets[i] = fmt.Sprintf("%d · %s", i+1, d.Format("2 Jan"))
+	for i, day := range t.StageTargets {
+		targets[i] = fmt.Sprintf("%d · %s", i+1, day.Format("2 Jan"))
 	}
 	blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown("Stage targets: "+strings.Join(targets, "  ")+"\nItems marked * are mandatory.", 0)))
 	if line := taskReviewLine(t, loc); line != "" {
@@ -281,10 +273,10 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 		}
 		chunks := blockkit.Chunk(items, blockkit.MaxCheckboxOptions)
 		if len(chunks) > budget {
-			for _, c := range chunks[max(budget, 0):] {
+			for _, c := range chunks[budget:] {
 				hidden += len(c)
 			}
-			chunks = chunks[:max(budget, 0)]
+			chunks = chunks[:budget]
 		}
 		if len(chunks) == 0 {
 			continue
@@ -315,7 +307,7 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 	}
 	if hidden > 0 {
 		blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown(fmt.Sprintf(
-			"%s not shown: the checklist is longer than a Slack form can hold.", taskCount(hidden, "more item", "more items")), 0)))
+			"%d %s not shown: the checklist is longer than a Slack form can hold.", hidden, plural(hidden, "more item", "more items")), 0)))
 	}
 
 	id := strconv.FormatInt(t.ID, 10)

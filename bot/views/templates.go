@@ -3,6 +3,7 @@ package views
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,7 +65,7 @@ func ParseItemMenu(v string) (verb string, templateID, itemID int64, ok bool) {
 	}
 	t, err1 := strconv.ParseInt(f[1], 10, 64)
 	i, err2 := strconv.ParseInt(f[2], 10, 64)
-	return f[0], t, i, err1 == nil && err2 == nil && (f[0] == ItemMenuEdit || f[0] == ItemMenuRemove)
+	return f[0], t, i, err1 == nil && err2 == nil && t > 0 && i > 0 && (f[0] == ItemMenuEdit || f[0] == ItemMenuRemove)
 }
 
 // StageValue is the value of a button showing a page of a template's stage.
@@ -120,22 +121,21 @@ func Templates(d TemplatesData) []slack.Block {
 	budget := blockkit.MaxMessageBlocks - len(blocks) - 2
 	more := 0
 	for i, t := range d.Templates {
+		// Whole only while every later template still has room for its
+		// summary.
 		later := len(d.Templates) - i - 1
-		whole := templateWhole(t, d.CanEdit)
-		summary := templateSummary(t, d.CanEdit)
-		switch {
-		case len(whole) <= budget-later*summaryBlocks:
+		if whole := templateWhole(t, d.CanEdit); len(whole) <= budget-later*summaryBlocks {
 			blocks = append(blocks, whole...)
 			budget -= len(whole)
-		case len(summary) <= budget:
+			continue
+		}
+		if summary := templateSummary(t, d.CanEdit); len(summary) <= budget {
 			blocks = append(blocks, summary...)
 			budget -= len(summary)
-		default:
-			more = len(d.Templates) - i
+			continue
 		}
-		if more > 0 {
-			break
-		}
+		more = len(d.Templates) - i
+		break
 	}
 	if more > 0 {
 		blocks = append(blocks, slack.NewContextBlock("templates.more", blockkit.Markdown(
@@ -164,22 +164,27 @@ func templateHeading(t workflow.Template, canEdit bool) []slack.Block {
 		acc = slack.NewAccessory(slack.NewButtonBlockElement(ActionTemplateEdit, strconv.FormatInt(t.ID, 10),
 			blockkit.Plain("Edit template", blockkit.MaxButtonText)))
 	}
-	mandatory := 0
-	for _, it := range t.Items {
-		if it.Mandatory {
-			mandatory++
-		}
-	}
 	targets := make([]string, 6)
 	for i, d := range t.StageTargetDays {
 		targets[i] = fmt.Sprintf("%d → day %d", i+1, d)
 	}
 	ctx := fmt.Sprintf("%d %s, %d mandatory · stage targets (days from the 1st; past 30 is next month): %s",
-		len(t.Items), plural(len(t.Items), "item", "items"), mandatory, strings.Join(targets, " · "))
+		len(t.Items), plural(len(t.Items), "item", "items"), countMandatory(t.Items), strings.Join(targets, " · "))
 	return []slack.Block{
 		slack.NewSectionBlock(blockkit.Markdown(text, 0), nil, acc, slack.SectionBlockOptionBlockID(fmt.Sprintf("template.%d", t.ID))),
 		slack.NewContextBlock(fmt.Sprintf("template.%d.targets", t.ID), blockkit.Markdown(ctx, 0)),
 	}
+}
+
+// countMandatory counts the items that must be ticked.
+func countMandatory(items []workflow.TemplateItem) int {
+	n := 0
+	for _, it := range items {
+		if it.Mandatory {
+			n++
+		}
+	}
+	return n
 }
 
 func stageItems(t workflow.Template, stage int) []workflow.TemplateItem {
@@ -280,15 +285,9 @@ func templateSummary(t workflow.Template, canEdit bool) []slack.Block {
 	var buttons []slack.BlockElement
 	for stage := 1; stage <= 6; stage++ {
 		items := stageItems(t, stage)
-		mandatory := 0
-		for _, it := range items {
-			if it.Mandatory {
-				mandatory++
-			}
-		}
 		line := stageHeading(t, stage, items)
 		if len(items) > 0 {
-			line += fmt.Sprintf(" — %d %s, %d mandatory", len(items), plural(len(items), "item", "items"), mandatory)
+			line += fmt.Sprintf(" — %d %s, %d mandatory", len(items), plural(len(items), "item", "items"), countMandatory(items))
 			buttons = append(buttons, slack.NewButtonBlockElement(ActionTemplateStage, StageValue(t.ID, stage, 0),
 				blockkit.Plain(fmt.Sprintf("Show stage %d", stage), blockkit.MaxButtonText)))
 		}
@@ -565,10 +564,8 @@ func droppedSelects(templateID string, items []workflow.TemplateItem, dropped []
 			}
 			g := groups[len(groups)-1]
 			g.Options = append(g.Options, o)
-			for _, d := range dropped {
-				if d == o.Value {
-					initial = append(initial, o)
-				}
+			if slices.Contains(dropped, o.Value) {
+				initial = append(initial, o)
 			}
 		}
 		el := slack.NewOptionsGroupMultiSelectBlockElement(slack.MultiOptTypeStatic, blockkit.Plain("None: every item applies", blockkit.MaxPlaceholder), ids[i], groups...)

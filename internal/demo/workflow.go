@@ -246,8 +246,18 @@ func follow(ctx context.Context, ws workflow.Store, p practice.Practice, tm team
 	if prep.ID == 0 || rev.ID == 0 {
 		return nil // moved to someone outside the demo team
 	}
+	steps := strings.Fields(string(pl))
+	if len(steps) == 0 {
+		return nil
+	}
+	// A listed task has no checklist; each step then works on the task as
+	// the step before left it.
+	t, err := ws.Task(ctx, p.ID, t.ID)
+	if err != nil {
+		return err
+	}
 	var prev time.Time
-	for i, step := range strings.Fields(string(pl)) {
+	for i, step := range steps {
 		verb, dayText, ok := strings.Cut(step, "@")
 		day, err := strconv.Atoi(dayText)
 		if !ok || err != nil {
@@ -261,21 +271,18 @@ func follow(ctx context.Context, ws workflow.Store, p practice.Practice, tm team
 			return nil
 		}
 		prev = at
-		if t, err = ws.Task(ctx, p.ID, t.ID); err != nil {
-			return err
-		}
 		switch verb {
 		case "send":
-			_, err = ws.SendForReview(ctx, p, prep, t.ID, at)
+			t, err = ws.SendForReview(ctx, p, prep, t.ID, at)
 		case "review":
-			_, err = ws.Tick(ctx, p, rev, t.ID, nil, itemsToTick(t, 5, false), at)
+			t, err = ws.Tick(ctx, p, rev, t.ID, nil, itemsToTick(t, 5, false), at)
 		case "approve":
-			_, err = ws.Approve(ctx, p, rev, t.ID, at)
+			t, err = ws.Approve(ctx, p, rev, t.ID, at)
 		case "return":
-			_, err = ws.Return(ctx, p, rev, t.ID, queries[t.EntityCode], at)
+			t, err = ws.Return(ctx, p, rev, t.ID, queries[t.EntityCode], at)
 		case "deliver":
-			if _, err = ws.Tick(ctx, p, prep, t.ID, nil, itemsToTick(t, 6, false), at); err == nil {
-				_, err = ws.Deliver(ctx, p, prep, t.ID, at.Add(12*time.Minute))
+			if t, err = ws.Tick(ctx, p, prep, t.ID, nil, itemsToTick(t, 6, false), at); err == nil {
+				t, err = ws.Deliver(ctx, p, prep, t.ID, at.Add(12*time.Minute))
 			}
 		default:
 			partial := strings.HasSuffix(verb, "~")
@@ -283,7 +290,7 @@ func follow(ctx context.Context, ws workflow.Store, p practice.Practice, tm team
 			if err2 != nil || stage < 1 || stage > 4 {
 				return fmt.Errorf("bad plan step %q", step)
 			}
-			_, err = ws.Tick(ctx, p, prep, t.ID, nil, itemsToTick(t, stage, partial), at)
+			t, err = ws.Tick(ctx, p, prep, t.ID, nil, itemsToTick(t, stage, partial), at)
 		}
 		if err != nil {
 			return fmt.Errorf("step %q: %w", step, err)

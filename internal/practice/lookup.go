@@ -19,37 +19,34 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // It serves the type-ahead, so it stays one indexed query.
 func (s Store) SearchEntities(ctx context.Context, pid atlas.PracticeID, text string, limit int) ([]Entity, error) {
 	q := strings.ToLower(strings.TrimSpace(text))
-	var rows pgx.Rows
-	var err error
 	if q == "" {
-		rows, err = s.DB.Query(ctx, `SELECT `+entityColumns+` FROM entities
+		rows, err := s.DB.Query(ctx, `SELECT `+entityColumns+` FROM entities
 			WHERE practice_id = $1 AND archived_at IS NULL ORDER BY lower(name), id LIMIT $2`, pid, limit)
-	} else {
-		// search_text holds code, name and aliases ("|acme|acme trading
-		// ltd|…|"); its trigram index finds substrings fast. Typo-tolerant
-		// matching costs a similarity score per client, so it runs only
-		// when nothing contains the text. The entity_lookup function ranks
-		// substring matches the same way for LookupEntity.
-		esc := likeEscaper.Replace(q)
-		rows, err = s.DB.Query(ctx, `
-			SELECT `+entityColumns+` FROM entities
-			WHERE practice_id = $1 AND archived_at IS NULL AND search_text LIKE '%' || $3 || '%'
-			ORDER BY lower(code) = $2 DESC,
-			         search_text LIKE '%|' || $3 || '|%' DESC,
-			         lower(code) LIKE $3 || '%' DESC,
-			         search_text LIKE '%|' || $3 || '%' DESC,
-			         lower(name), id
-			LIMIT $4`, pid, q, esc, limit)
-		if err != nil {
-			return nil, fmt.Errorf("search clients: %w", err)
-		}
-		var found []Entity
-		found, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entity, error) { return scanEntity(r) })
-		if err != nil || len(found) > 0 {
-			return found, err
-		}
-		return s.similarEntities(ctx, pid, q, limit)
+		return collectEntities(rows, err)
 	}
+	// search_text holds code, name and aliases ("|acme|acme trading
+	// ltd|…|"); its trigram index finds substrings fast. Typo-tolerant
+	// matching costs a similarity score per client, so it runs only when
+	// nothing contains the text. The entity_lookup function ranks
+	// substring matches the same way for LookupEntity.
+	rows, err := s.DB.Query(ctx, `
+		SELECT `+entityColumns+` FROM entities
+		WHERE practice_id = $1 AND archived_at IS NULL AND search_text LIKE '%' || $3 || '%'
+		ORDER BY lower(code) = $2 DESC,
+		         search_text LIKE '%|' || $3 || '|%' DESC,
+		         lower(code) LIKE $3 || '%' DESC,
+		         search_text LIKE '%|' || $3 || '%' DESC,
+		         lower(name), id
+		LIMIT $4`, pid, q, likeEscaper.Replace(q), limit)
+	found, err := collectEntities(rows, err)
+	if err != nil || len(found) > 0 {
+		return found, err
+	}
+	return s.similarEntities(ctx, pid, q, limit)
+}
+
+// collectEntities reads the clients a search query returned.
+func collectEntities(rows pgx.Rows, err error) ([]Entity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search clients: %w", err)
 	}
@@ -64,10 +61,7 @@ func (s Store) similarEntities(ctx context.Context, pid atlas.PracticeID, q stri
 		WHERE practice_id = $1 AND archived_at IS NULL AND ($2 <% search_text OR $2 % search_text)
 		ORDER BY greatest(word_similarity($2, search_text), similarity($2, search_text)) DESC, lower(name), id
 		LIMIT $3`, pid, q, limit)
-	if err != nil {
-		return nil, fmt.Errorf("search clients: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entity, error) { return scanEntity(r) })
+	return collectEntities(rows, err)
 }
 
 // AmbiguousError says a client name matched several clients; Matches lists

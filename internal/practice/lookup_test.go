@@ -16,11 +16,7 @@ import (
 func TestLookupEntity(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := practice.Store{DB: pgtest.Tx(t)}
-	pid := atlas.PracticeID("TLOOK")
-	if _, err := s.Ensure(ctx, pid); err != nil {
-		t.Fatal(err)
-	}
+	s, pid := lookupStore(t, "TLOOK")
 	add := func(code, name, aliases string) practice.Entity {
 		e, err := s.SaveEntity(ctx, pid, 0, 0, practice.EntityInput{Code: code, Name: name, Aliases: aliases})
 		if err != nil {
@@ -38,9 +34,7 @@ func TestLookupEntity(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cases := []struct {
-		text, want, errCode, errHas string
-	}{
+	cases := []lookupCase{
 		{text: "acme", want: "ACME"},
 		{text: "ACME", want: "ACME"},
 		{text: "the anvil shop", want: "ACME"},
@@ -54,18 +48,7 @@ func TestLookupEntity(t *testing.T) {
 		{text: "  ", errCode: atlas.EInvalid, errHas: "Name the client"},
 		{text: "50%_off", errCode: atlas.ENotFound},
 	}
-	for _, tc := range cases {
-		e, err := s.LookupEntity(ctx, pid, tc.text)
-		if tc.errCode != "" {
-			if atlas.ErrorCode(err) != tc.errCode || !strings.Contains(atlas.ErrorMessage(err), tc.errHas) {
-				t.Errorf("%q: got %v (%s), want %s containing %q", tc.text, err, atlas.ErrorCode(err), tc.errCode, tc.errHas)
-			}
-			continue
-		}
-		if err != nil || e.Code != tc.want {
-			t.Errorf("%q: got %s %v, want %s", tc.text, e.Code, err, tc.want)
-		}
-	}
+	checkLookups(t, s, pid, cases)
 	_, err := s.LookupEntity(ctx, pid, "green")
 	var amb *practice.AmbiguousError
 	if !errors.As(err, &amb) || len(amb.Matches) != 2 {
@@ -83,11 +66,7 @@ func TestLookupEntity(t *testing.T) {
 func TestLookupEntityByAlias(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := practice.Store{DB: pgtest.Tx(t)}
-	pid := atlas.PracticeID("TLOOKA")
-	if _, err := s.Ensure(ctx, pid); err != nil {
-		t.Fatal(err)
-	}
+	s, pid := lookupStore(t, "TLOOKA")
 	add := func(code, name, aliases string, archived bool) practice.Entity {
 		e, err := s.SaveEntity(ctx, pid, 0, 0, practice.EntityInput{Code: code, Name: name, Aliases: aliases})
 		if err != nil {
@@ -107,9 +86,7 @@ func TestLookupEntityByAlias(t *testing.T) {
 	add("GONE", "Gone Fishing Ltd", "Tackle Shop", true)
 	add("DUE", "Due North Ltd", "ANCHOR, Northern", false)
 
-	cases := []struct {
-		text, want, errCode, errHas string
-	}{
+	cases := []lookupCase{
 		{text: "shared name", errCode: atlas.EInvalid, errHas: "matches 2 clients"}, // an alias of two clients
 		{text: "The Anchor", want: "ANCHOR"},                                        // the live one of a live and an archived alias
 		{text: "tackle shop", errCode: atlas.EInvalid, errHas: "is archived"},       // an archived client's alias names it
@@ -118,18 +95,7 @@ func TestLookupEntityByAlias(t *testing.T) {
 		{text: "old anchor", want: "HARB1"},
 		{text: "gone fishing", errCode: atlas.ENotFound}, // an archived client's name is not searched
 	}
-	for _, tc := range cases {
-		e, err := s.LookupEntity(ctx, pid, tc.text)
-		if tc.errCode != "" {
-			if atlas.ErrorCode(err) != tc.errCode || !strings.Contains(atlas.ErrorMessage(err), tc.errHas) {
-				t.Errorf("%q: got %v (%s), want %s containing %q", tc.text, err, atlas.ErrorCode(err), tc.errCode, tc.errHas)
-			}
-			continue
-		}
-		if err != nil || e.Code != tc.want {
-			t.Errorf("%q: got %s %v, want %s", tc.text, e.Code, err, tc.want)
-		}
-	}
+	checkLookups(t, s, pid, cases)
 	if e, _ := s.LookupEntity(ctx, pid, "THE ANCHOR"); e.ID != anchor.ID || e.Name != "Anchor Boats Ltd" || !slices.Equal(e.Aliases, []string{"The Anchor"}) {
 		t.Fatalf("the whole client should come back: %+v", e)
 	}
@@ -140,11 +106,7 @@ func TestLookupEntityByAlias(t *testing.T) {
 func TestLookupEntityMatchesAsSearchEntities(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := practice.Store{DB: pgtest.Tx(t)}
-	pid := atlas.PracticeID("TLOOKS")
-	if _, err := s.Ensure(ctx, pid); err != nil {
-		t.Fatal(err)
-	}
+	s, pid := lookupStore(t, "TLOOKS")
 	for i, c := range []struct{ code, name, aliases string }{
 		{"GRN01", "Green Leaf Ltd", ""}, {"GRN02", "Evergreen Services", ""}, {"GRN03", "Greenway Motors", "Green Garage"},
 		{"GRN04", "The Green Room", ""}, {"GRN05", "Green Leaf Holdings", "Leafy"}, {"GRN06", "Bowling Green Cafe", ""},
@@ -173,6 +135,39 @@ func TestLookupEntityMatchesAsSearchEntities(t *testing.T) {
 			t.Errorf("%q: lookup chose %s, search found %v", text, e.Code, codes(found))
 		case len(found) > 1 && !strings.HasPrefix(strings.ToLower(e.Name), strings.ToLower(text)):
 			t.Errorf("%q: lookup chose %s of %v", text, e.Code, codes(found))
+		}
+	}
+}
+
+// lookupStore is a store in a transaction of the test's, with practice pid.
+func lookupStore(t *testing.T, pid atlas.PracticeID) (practice.Store, atlas.PracticeID) {
+	t.Helper()
+	s := practice.Store{DB: pgtest.Tx(t)}
+	if _, err := s.Ensure(context.Background(), pid); err != nil {
+		t.Fatal(err)
+	}
+	return s, pid
+}
+
+// lookupCase is text typed for a client and what LookupEntity makes of it:
+// the client with code want, or an error of errCode whose message holds
+// errHas.
+type lookupCase struct {
+	text, want, errCode, errHas string
+}
+
+func checkLookups(t *testing.T, s practice.Store, pid atlas.PracticeID, cases []lookupCase) {
+	t.Helper()
+	for _, tc := range cases {
+		e, err := s.LookupEntity(context.Background(), pid, tc.text)
+		if tc.errCode != "" {
+			if atlas.ErrorCode(err) != tc.errCode || !strings.Contains(atlas.ErrorMessage(err), tc.errHas) {
+				t.Errorf("%q: got %v (%s), want %s containing %q", tc.text, err, atlas.ErrorCode(err), tc.errCode, tc.errHas)
+			}
+			continue
+		}
+		if err != nil || e.Code != tc.want {
+			t.Errorf("%q: got %s %v, want %s", tc.text, e.Code, err, tc.want)
 		}
 	}
 }

@@ -183,19 +183,22 @@ func (s Store) Start(ctx context.Context, p practice.Practice, in StartInput, no
 // Stop stops the person's running timer and saves its time; note, when
 // given, replaces the timer's note as the entry's description.
 func (s Store) Stop(ctx context.Context, p practice.Practice, member atlas.MemberID, note string, now time.Time) (Stopped, error) {
-	if out, done, err := s.stopNow(ctx, p, member, 0, note, now); done {
-		return out, err
-	}
-	return s.stop(ctx, p, member, 0, note, func(Timer) (time.Time, error) { return now, nil })
+	return s.stopAtNow(ctx, p, member, 0, note, now)
 }
 
 // StopID stops the person's timer if it is still timerID: a Stop button on
 // an old message must not stop a timer started since.
 func (s Store) StopID(ctx context.Context, p practice.Practice, member atlas.MemberID, timerID int64, now time.Time) (Stopped, error) {
-	if out, done, err := s.stopNow(ctx, p, member, timerID, "", now); done {
+	return s.stopAtNow(ctx, p, member, timerID, "", now)
+}
+
+// stopAtNow stops the timer (timerID, or whichever runs for 0) at now: in
+// one statement when stopNow can, else on the careful path.
+func (s Store) stopAtNow(ctx context.Context, p practice.Practice, member atlas.MemberID, timerID int64, note string, now time.Time) (Stopped, error) {
+	if out, done, err := s.stopNow(ctx, p, member, timerID, note, now); done {
 		return out, err
 	}
-	return s.stop(ctx, p, member, timerID, "", func(Timer) (time.Time, error) { return now, nil })
+	return s.stop(ctx, p, member, timerID, note, func(Timer) (time.Time, error) { return now, nil })
 }
 
 // StopAt stops a particular timer as of end, for the person who forgot it:

@@ -92,15 +92,15 @@ func (s Store) Assignments(ctx context.Context, pid atlas.PracticeID, entity int
 		return as, err
 	}
 	for i := range as {
-		if err := s.loadChanges(ctx, pid, &as[i]); err != nil {
+		if err := loadChanges(ctx, s.DB, pid, &as[i]); err != nil {
 			return nil, err
 		}
 	}
 	return as, nil
 }
 
-func (s Store) loadChanges(ctx context.Context, pid atlas.PracticeID, a *Assignment) error {
-	rows, err := s.DB.Query(ctx, `SELECT id, kind, template_item_id, coalesce(stage, 0), coalesce(position, 0), coalesce(text, ''), coalesce(mandatory, false)
+func loadChanges(ctx context.Context, q db.DB, pid atlas.PracticeID, a *Assignment) error {
+	rows, err := q.Query(ctx, `SELECT id, kind, template_item_id, coalesce(stage, 0), coalesce(position, 0), coalesce(text, ''), coalesce(mandatory, false)
 		FROM assignment_items WHERE practice_id = $1 AND assignment_id = $2 ORDER BY stage, position, id`, pid, a.ID)
 	if err != nil {
 		return err
@@ -150,8 +150,9 @@ func (s Store) Assign(ctx context.Context, p practice.Practice, actor atlas.Memb
 	if len(errs) > 0 {
 		return Assignment{}, errs
 	}
-	var id int64
+	var out Assignment
 	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		var id int64
 		var archived bool
 		// The client's row is locked so that two people assigning it at
 		// once take turns: the second sees the first's assignment and ends
@@ -205,22 +206,20 @@ func (s Store) Assign(ctx context.Context, p practice.Practice, actor atlas.Memb
 		if err := resyncUnstarted(ctx, tx, p.ID, in.TemplateID, id, now); err != nil {
 			return err
 		}
-		_, err = generateAt(ctx, tx, p.ID, atlas.PeriodOf(now.In(p.Location())), id, now)
-		return err
+		if _, err = generateAt(ctx, tx, p.ID, atlas.PeriodOf(now.In(p.Location())), id, now); err != nil {
+			return err
+		}
+		// The assignment as saved, read in the same transaction.
+		if out, err = scanAssignment(tx.QueryRow(ctx, `SELECT `+assignmentColumns+assignmentFrom+`
+			WHERE a.practice_id = $1 AND a.id = $2`, p.ID, id)); err != nil {
+			return fmt.Errorf("read assignment: %w", err)
+		}
+		return loadChanges(ctx, tx, p.ID, &out)
 	})
 	if err != nil {
 		return Assignment{}, err
 	}
-	as, err := s.Assignments(ctx, p.ID, in.EntityID)
-	if err != nil {
-		return Assignment{}, err
-	}
-	for _, a := range as {
-		if a.ID == id {
-			return a, nil
-		}
-	}
-	return Assignment{}, atlas.Errorf(atlas.ENotFound, "That assignment no longer exists.")
+	return out, nil
 }
 
 // Unassign stops a client's monthly tasks from a template; tasks already
@@ -252,7 +251,7 @@ func endOtherAssignments(ctx context.Context, tx pgx.Tx, p practice.Practice, ac
 		return err
 	}
 	rows, err = tx.Query(ctx, `DELETE FROM tasks t WHERE t.practice_id = $1 AND t.assignment_id = ANY($2) AND t.period >= $3
-		AND t.items_done = 0 AND t.review_state = 'none' AND t.completed_at IS NULL
+		AND `+unstarted+`
 		AND NOT EXISTS (SELECT 1 FROM time_entries te WHERE te.practice_id = t.practice_id AND te.task_id = t.id)
 		AND NOT EXISTS (SELECT 1 FROM timers tm WHERE tm.practice_id = t.practice_id AND tm.task_id = t.id)
 		RETURNING t.assignment_id`,

@@ -13,21 +13,43 @@ import (
 
 // unstarted is the condition of a task nobody has touched: no item ticked,
 // never sent for review. Only such a task takes later changes to its
-// template or assignment.
+// template or assignment. Its columns are unqualified, so it reads the
+// tasks row in any statement whose other tables lack them.
 const unstarted = `items_done = 0 AND review_state = 'none' AND completed_at IS NULL`
 
 // copyItems copies checklist items into the tasks of the CTE "new" (id,
 // assignment_id, template_id): the template's items less those the client
-// drops, and the client's extra items.
-const copyItems = `INSERT INTO task_items (practice_id, task_id, template_item_id, assignment_item_id, stage, position, text, mandatory)
+// drops, and the client's extra items. copyMissingItems copies only those
+// a task does not have yet.
+var copyItems, copyMissingItems = copyItemsSQL(false), copyItemsSQL(true)
+
+func copyItemsSQL(missingOnly bool) string {
+	var missingTemplate, missingExtra string
+	if missingOnly {
+		missingTemplate = `
+	   AND NOT EXISTS (SELECT 1 FROM task_items e WHERE e.practice_id = $1 AND e.task_id = new.id AND e.template_item_id = ti.id)`
+		missingExtra = `
+	 WHERE NOT EXISTS (SELECT 1 FROM task_items e WHERE e.practice_id = $1 AND e.task_id = new.id AND e.assignment_item_id = ai.id)`
+	}
+	return `INSERT INTO task_items (practice_id, task_id, template_item_id, assignment_item_id, stage, position, text, mandatory)
 	SELECT $1, new.id, ti.id, NULL, ti.stage, ti.position, ti.text, ti.mandatory
 	  FROM new JOIN template_items ti ON ti.practice_id = $1 AND ti.template_id = new.template_id AND ti.removed_at IS NULL
 	 WHERE NOT EXISTS (SELECT 1 FROM assignment_items d WHERE d.practice_id = $1 AND d.assignment_id = new.assignment_id
-	                    AND d.kind = 'drop' AND d.template_item_id = ti.id)
+	                    AND d.kind = 'drop' AND d.template_item_id = ti.id)` + missingTemplate + `
 	UNION ALL
 	SELECT $1, new.id, NULL, ai.id, ai.stage, ai.position, ai.text, ai.mandatory
-	  FROM new JOIN assignment_items ai ON ai.practice_id = $1 AND ai.assignment_id = new.assignment_id AND ai.kind = 'add'
-	RETURNING task_id`
+	  FROM new JOIN assignment_items ai ON ai.practice_id = $1 AND ai.assignment_id = new.assignment_id AND ai.kind = 'add'` + missingExtra
+}
+
+// dueDateSQL and stageTargetsSQL are Template.DueDate and
+// Template.StageTargets in SQL, for the period (a date) and the template tp.
+func dueDateSQL(period string) string {
+	return `(` + period + ` + make_interval(months => tp.due_month_offset, days => tp.due_day - 1))::date`
+}
+
+func stageTargetsSQL(period string) string {
+	return `ARRAY(SELECT ` + period + ` + (d - 1) FROM unnest(tp.stage_target_days) WITH ORDINALITY AS x(d, n) ORDER BY n)`
+}
 
 // stageExpr is CurrentStage in SQL, over a task t and its item counts c.
 const stageExpr = `least(coalesce(c.first_open, 7),
@@ -91,8 +113,8 @@ func generateAt(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, period atl
 	err := tx.QueryRow(ctx, `WITH new AS (
 		INSERT INTO tasks (practice_id, entity_id, template_id, assignment_id, period, preparer_id, reviewer_id, due_date, stage_targets, created_at, updated_at)
 		SELECT a.practice_id, a.entity_id, a.template_id, a.id, $2::date, a.preparer_id, a.reviewer_id,
-		       ($2::date + make_interval(months => tp.due_month_offset, days => tp.due_day - 1))::date,
-		       ARRAY(SELECT $2::date + (d - 1) FROM unnest(tp.stage_target_days) WITH ORDINALITY AS x(d, n) ORDER BY n),
+		       `+dueDateSQL("$2::date")+`,
+		       `+stageTargetsSQL("$2::date")+`,
 		       $4, $4
 		  FROM assignments a
 		  JOIN templates tp ON tp.practice_id = a.practice_id AND tp.id = a.template_id AND tp.active
@@ -104,7 +126,7 @@ func generateAt(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, period atl
 		 ORDER BY a.id
 		ON CONFLICT (practice_id, entity_id, template_id, period) DO NOTHING
 		RETURNING id, assignment_id, template_id
-	), items AS (`+copyItems+`)
+	), items AS (`+copyItems+` RETURNING task_id)
 	SELECT coalesce((SELECT array_agg(id) FROM new), '{}'), (SELECT count(*) FROM items)`,
 		pid, period.FirstDay(), assignment, now).Scan(&ids, &g.Items)
 	if err != nil {
@@ -124,13 +146,13 @@ func resyncUnstarted(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, templ
 	// The update locks each task as a tick would, and re-checks that it is
 	// still unstarted once a tick running meanwhile has committed.
 	rows, err := tx.Query(ctx, `UPDATE tasks t SET
-		due_date = (t.period + make_interval(months => tp.due_month_offset, days => tp.due_day - 1))::date,
-		stage_targets = ARRAY(SELECT t.period + (d - 1) FROM unnest(tp.stage_target_days) WITH ORDINALITY AS x(d, n) ORDER BY n),
+		due_date = `+dueDateSQL("t.period")+`,
+		stage_targets = `+stageTargetsSQL("t.period")+`,
 		updated_at = $4
 		FROM templates tp
 		WHERE t.practice_id = $1 AND t.template_id = $2 AND ($3::bigint = 0 OR t.assignment_id = $3)
 		  AND tp.practice_id = t.practice_id AND tp.id = t.template_id
-		  AND t.items_done = 0 AND t.review_state = 'none' AND t.completed_at IS NULL
+		  AND `+unstarted+`
 		RETURNING t.id`, pid, template, assignment, now)
 	if err != nil {
 		return fmt.Errorf("resync tasks: %w", err)
@@ -164,17 +186,7 @@ func resyncUnstarted(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, templ
 		  AND (ti.stage, ti.position, ti.text, ti.mandatory) IS DISTINCT FROM (a.stage, a.position, a.text, a.mandatory)`, pid, ids)
 	// Items new to the template or the client.
 	b.Queue(`WITH new AS (SELECT id, assignment_id, template_id FROM tasks WHERE practice_id = $1 AND id = ANY($2))
-		INSERT INTO task_items (practice_id, task_id, template_item_id, assignment_item_id, stage, position, text, mandatory)
-		SELECT $1, new.id, ti.id, NULL, ti.stage, ti.position, ti.text, ti.mandatory
-		  FROM new JOIN template_items ti ON ti.practice_id = $1 AND ti.template_id = new.template_id AND ti.removed_at IS NULL
-		 WHERE NOT EXISTS (SELECT 1 FROM assignment_items d WHERE d.practice_id = $1 AND d.assignment_id = new.assignment_id
-		                    AND d.kind = 'drop' AND d.template_item_id = ti.id)
-		   AND NOT EXISTS (SELECT 1 FROM task_items e WHERE e.practice_id = $1 AND e.task_id = new.id AND e.template_item_id = ti.id)
-		UNION ALL
-		SELECT $1, new.id, NULL, ai.id, ai.stage, ai.position, ai.text, ai.mandatory
-		  FROM new JOIN assignment_items ai ON ai.practice_id = $1 AND ai.assignment_id = new.assignment_id AND ai.kind = 'add'
-		 WHERE NOT EXISTS (SELECT 1 FROM task_items e WHERE e.practice_id = $1 AND e.task_id = new.id AND e.assignment_item_id = ai.id)`,
-		pid, ids)
+		`+copyMissingItems, pid, ids)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("resync task checklists: %w", err)
 	}

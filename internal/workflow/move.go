@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -21,6 +22,11 @@ var ErrStale = atlas.Errorf(atlas.EConflict, "Someone else changed this checklis
 // MaxQuery is the longest review query.
 const MaxQuery = 2000
 
+// errUnchanged is what a change's fn returns when it wrote nothing: the
+// task as locked is how it stands, and needs neither a refresh nor a
+// second read.
+var errUnchanged = errors.New("task unchanged")
+
 // change runs fn on the task locked for update, then refreshes its
 // progress and returns it as it now stands, checklist and all.
 func (s Store) change(ctx context.Context, pid atlas.PracticeID, taskID int64, now time.Time, fn func(tx pgx.Tx, t Task) error) (Task, error) {
@@ -30,7 +36,10 @@ func (s Store) change(ctx context.Context, pid atlas.PracticeID, taskID int64, n
 		if err != nil {
 			return err
 		}
-		if err := fn(tx, t); err != nil {
+		if err := fn(tx, t); errors.Is(err, errUnchanged) {
+			out = t
+			return nil
+		} else if err != nil {
 			return err
 		}
 		if err := refresh(ctx, tx, pid, []int64{taskID}, now); err != nil {
@@ -40,6 +49,18 @@ func (s Store) change(ctx context.Context, pid atlas.PracticeID, taskID int64, n
 		return err
 	})
 	return out, err
+}
+
+// mayChange says why actor may not tick t or move it on, if they may not:
+// only its people may, and only until it is delivered.
+func mayChange(t Task, actor practice.Member, loc *time.Location) error {
+	if !t.MayMove(actor) {
+		return forbiddenToMove(t)
+	}
+	if t.CompletedAt != nil {
+		return delivered(t, loc)
+	}
+	return nil
 }
 
 func forbiddenToMove(t Task) error {
@@ -65,11 +86,8 @@ func delivered(t Task, loc *time.Location) error {
 func (s Store) Tick(ctx context.Context, p practice.Practice, actor practice.Member, taskID int64, shown, want map[int64]bool, now time.Time) (Task, error) {
 	var stale bool
 	t, err := s.change(ctx, p.ID, taskID, now, func(tx pgx.Tx, t Task) error {
-		if !t.MayMove(actor) {
-			return forbiddenToMove(t)
-		}
-		if t.CompletedAt != nil {
-			return delivered(t, p.Location())
+		if err := mayChange(t, actor, p.Location()); err != nil {
+			return err
 		}
 		byID := map[int64]Item{}
 		for _, it := range t.Items {
@@ -79,7 +97,7 @@ func (s Store) Tick(ctx context.Context, p practice.Practice, actor practice.Mem
 			it, ok := byID[id]
 			if !ok || it.Done() != done {
 				stale = true
-				return nil
+				return errUnchanged
 			}
 		}
 		var ids []int64
@@ -89,7 +107,7 @@ func (s Store) Tick(ctx context.Context, p practice.Practice, actor practice.Mem
 			it, ok := byID[id]
 			if !ok {
 				stale = true
-				return nil
+				return errUnchanged
 			}
 			if it.Done() == done {
 				continue
@@ -105,7 +123,7 @@ func (s Store) Tick(ctx context.Context, p practice.Practice, actor practice.Mem
 			}
 		}
 		if len(ids) == 0 {
-			return nil
+			return errUnchanged
 		}
 		if _, err := tx.Exec(ctx, `UPDATE task_items ti SET done_by = CASE WHEN w.done THEN $3::bigint END,
 			done_at = CASE WHEN w.done THEN $4::timestamptz END
@@ -157,11 +175,10 @@ func listItems(items []Item, most int) string {
 // open mandatory item. A pack returned with a query may be sent again.
 func (s Store) SendForReview(ctx context.Context, p practice.Practice, actor practice.Member, taskID int64, now time.Time) (Task, error) {
 	return s.change(ctx, p.ID, taskID, now, func(tx pgx.Tx, t Task) error {
+		if err := mayChange(t, actor, p.Location()); err != nil {
+			return err
+		}
 		switch {
-		case !t.MayMove(actor):
-			return forbiddenToMove(t)
-		case t.CompletedAt != nil:
-			return delivered(t, p.Location())
 		case t.ReviewState == ReviewRequested:
 			return atlas.Errorf(atlas.EConflict, "The pack is already with %s for review (sent %s).", t.ReviewerName, t.SentForReviewAt.In(p.Location()).Format("Mon 2 Jan 15:04"))
 		case t.ReviewState == ReviewApproved:
@@ -249,12 +266,10 @@ func (s Store) Return(ctx context.Context, p practice.Practice, actor practice.M
 // items are ticked, and stamps the time.
 func (s Store) Deliver(ctx context.Context, p practice.Practice, actor practice.Member, taskID int64, now time.Time) (Task, error) {
 	return s.change(ctx, p.ID, taskID, now, func(tx pgx.Tx, t Task) error {
-		switch {
-		case !t.MayMove(actor):
-			return forbiddenToMove(t)
-		case t.CompletedAt != nil:
-			return delivered(t, p.Location())
-		case t.ReviewState != ReviewApproved:
+		if err := mayChange(t, actor, p.Location()); err != nil {
+			return err
+		}
+		if t.ReviewState != ReviewApproved {
 			return atlas.Errorf(atlas.EConflict, "A pack is delivered once its reviewer has approved it.")
 		}
 		if open := t.OpenMandatory(6); len(open) > 0 {

@@ -55,8 +55,7 @@ func ParseTemplates(r io.Reader) ([]TemplateSpec, error) {
 	}
 	var out []TemplateSpec
 	seen := map[string]int{}
-	for _, np := range list {
-		n := *np
+	for _, n := range list {
 		var t struct {
 			Name        string `yaml:"name"`
 			Description string `yaml:"description"`
@@ -67,8 +66,9 @@ func ParseTemplates(r io.Reader) ([]TemplateSpec, error) {
 			StageTargets []int       `yaml:"stage_targets"`
 			Items        []yaml.Node `yaml:"items"`
 		}
-		problems = append(problems, unknownKeys(&n, "name", "description", "due", "stage_targets", "items")...)
-		if due := mappingValue(&n, "due"); due != nil {
+		problems = append(problems, unknownKeys(n, "name", "description", "due", "stage_targets", "items")...)
+		due := mappingValue(n, "due")
+		if due != nil {
 			problems = append(problems, unknownKeys(due, "day", "months_after")...)
 		}
 		if err := n.Decode(&t); err != nil {
@@ -86,18 +86,17 @@ func ParseTemplates(r io.Reader) ([]TemplateSpec, error) {
 		if t.StageTargets != nil {
 			if len(t.StageTargets) != 6 {
 				problems = append(problems, fmt.Sprintf("line %d: stage_targets has %d days; give six, one per stage, such as [5, 15, 20, 28, 35, 40]",
-					lineOf(&n, "stage_targets"), len(t.StageTargets)))
+					lineOf(n, "stage_targets"), len(t.StageTargets)))
 			} else {
 				copy(spec.StageTargetDays[:], t.StageTargets)
 			}
 		}
 		if _, err := spec.TemplateInput.Validate(); err != nil {
-			due := mappingValue(&n, "due")
 			problems = append(problems, linePrefixed(n.Line, err, map[string]int{
-				FieldTemplateName:    lineOf(&n, "name"),
+				FieldTemplateName:    lineOf(n, "name"),
 				FieldTemplateDueDay:  lineOf(due, "day"),
 				FieldTemplateDueMon:  lineOf(due, "months_after"),
-				FieldTemplateTargets: lineOf(&n, "stage_targets"),
+				FieldTemplateTargets: lineOf(n, "stage_targets"),
 			})...)
 		}
 		key := strings.ToLower(strings.TrimSpace(t.Name))

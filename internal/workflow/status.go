@@ -128,6 +128,3 @@ func CurrentStage(openStages []int, reviewState string, completed bool) int {
 	}
 	return stage
 }
-
-// ReadyForReview reports whether stages 1 to 4 have no open mandatory item.
-func ReadyForReview(stage int) bool { return stage >= 5 }

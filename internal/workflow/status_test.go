@@ -118,9 +118,6 @@ func TestCurrentStage(t *testing.T) {
 			t.Errorf("%s: stage %d, want %d", c.name, got, c.want)
 		}
 	}
-	if workflow.ReadyForReview(4) || !workflow.ReadyForReview(5) {
-		t.Error("ReadyForReview")
-	}
 }
 
 func TestParseStatus(t *testing.T) {

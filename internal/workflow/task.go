@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,20 +99,11 @@ func (t Task) MayReview(m practice.Member, p practice.Practice) bool {
 func (t Task) OpenMandatory(stages ...int) []Item {
 	var out []Item
 	for _, it := range t.Items {
-		if it.Mandatory && !it.Done() && (len(stages) == 0 || containsInt(stages, it.Stage)) {
+		if it.Mandatory && !it.Done() && (len(stages) == 0 || slices.Contains(stages, it.Stage)) {
 			out = append(out, it)
 		}
 	}
 	return out
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 const taskColumns = `tk.id, tk.entity_id, en.code, en.name, en.entity_type, coalesce(en.manager_id, 0), coalesce(mm.slack_user_id, ''),
@@ -161,7 +153,7 @@ func scanTask(row pgx.Row) (Task, error) {
 	return t, err
 }
 
-// ErrNoTask says a task does not exist (any more).
+// noTask is the answer when a task does not exist (any more).
 const noTask = "That task no longer exists. `/tasks` lists the month's tasks."
 
 // Task returns a task with its checklist.

@@ -113,13 +113,12 @@ func (in TemplateInput) Validate() (TemplateInput, error) {
 		errs = append(errs, atlas.FieldError(FieldTemplateDueMon, "Give 0 for the month itself, 1 for the following month, up to 3."))
 	}
 	last := 0
-	for i, d := range in.StageTargetDays {
+	for _, d := range in.StageTargetDays {
 		if d < 1 || d > 120 || d < last {
 			errs = append(errs, atlas.FieldError(FieldTemplateTargets, "Give six target days, one per stage, each from 1 to 120 and none before the one above it, such as `5 15 20 28 35 40` (day 35 is early in the following month)."))
 			break
 		}
 		last = d
-		_ = i
 	}
 	if len(errs) > 0 {
 		return in, errs
@@ -219,19 +218,30 @@ func (s Store) Template(ctx context.Context, pid atlas.PracticeID, id int64) (Te
 	if err != nil {
 		return t, db.MapError(err, "That template no longer exists. `/atlas templates` lists them.")
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, stage, position, text, mandatory FROM template_items
+	t.Items, err = templateItems(ctx, s.DB, pid, id)
+	return t, err
+}
+
+// templateItems is the checklist of one template, in order.
+func templateItems(ctx context.Context, q db.DB, pid atlas.PracticeID, id int64) ([]TemplateItem, error) {
+	rows, err := q.Query(ctx, `SELECT id, stage, position, text, mandatory FROM template_items
 		WHERE practice_id = $1 AND template_id = $2 AND removed_at IS NULL ORDER BY stage, position, id`, pid, id)
 	if err != nil {
-		return t, fmt.Errorf("template items: %w", err)
+		return nil, fmt.Errorf("template items: %w", err)
 	}
-	t.Items, err = pgx.CollectRows(rows, pgx.RowToStructByPos[TemplateItem])
-	return t, err
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[TemplateItem])
 }
 
 // LookupTemplate finds a template by its name or a unique part of it; an
 // empty text finds the practice's only template, if it has one.
 func (s Store) LookupTemplate(ctx context.Context, pid atlas.PracticeID, text string) (Template, error) {
-	ts, err := s.Templates(ctx, pid)
+	// Names are matched on the headings alone; only the template found
+	// has its checklist read.
+	rows, err := s.DB.Query(ctx, `SELECT `+templateColumns+` FROM templates WHERE practice_id = $1 ORDER BY lower(name), id`, pid)
+	if err != nil {
+		return Template{}, fmt.Errorf("list templates: %w", err)
+	}
+	ts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Template, error) { return scanTemplate(r) })
 	if err != nil {
 		return Template{}, err
 	}
@@ -242,7 +252,8 @@ func (s Store) LookupTemplate(ctx context.Context, pid atlas.PracticeID, text st
 			continue
 		}
 		if strings.ToLower(t.Name) == q {
-			return t, nil
+			found = []Template{t}
+			break
 		}
 		if strings.Contains(strings.ToLower(t.Name), q) {
 			found = append(found, t)
@@ -252,7 +263,9 @@ func (s Store) LookupTemplate(ctx context.Context, pid atlas.PracticeID, text st
 	case len(ts) == 0:
 		return Template{}, atlas.Errorf(atlas.ENotFound, "The practice has no templates yet. An admin adds one with `/atlas templates add` or `atlasbot import templates FILE.yaml`.")
 	case len(found) == 1:
-		return found[0], nil
+		t := found[0]
+		t.Items, err = templateItems(ctx, s.DB, pid, t.ID)
+		return t, err
 	case len(found) == 0:
 		return Template{}, atlas.Errorf(atlas.ENotFound, "No template called %q. `/atlas templates` lists them.", text)
 	}
@@ -293,12 +306,17 @@ func (s Store) SaveTemplate(ctx context.Context, pid atlas.PracticeID, actor atl
 		if err := practice.Audit(ctx, tx, pid, actor, action, "template", t.ID, map[string]any{"name": t.Name}); err != nil {
 			return err
 		}
-		return resyncUnstarted(ctx, tx, pid, t.ID, 0, now)
+		if err := resyncUnstarted(ctx, tx, pid, t.ID, 0, now); err != nil {
+			return err
+		}
+		// The heading is the row just written; only the checklist is read.
+		t.Items, err = templateItems(ctx, tx, pid, t.ID)
+		return err
 	})
 	if err != nil {
 		return Template{}, db.MapError(err, "")
 	}
-	return s.Template(ctx, pid, t.ID)
+	return t, nil
 }
 
 // SaveItem adds an item to a template (itemID 0) or changes one. Tasks not
