@@ -12,13 +12,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/atlas-practice/atlas/bot"
-	"github.com/atlas-practice/atlas/bot/views"
+	apphome "github.com/atlas-practice/atlas/bot/home"
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/bot/tasks"
+	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/slackfake"
-	"github.com/atlas-practice/atlas/internal/timekeeping"
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
@@ -46,7 +48,7 @@ type boardWorld struct {
 func newBoardWorld(t *testing.T, mode string) *boardWorld {
 	t.Helper()
 	clock := atlas.NewFixedClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
-	h := newHarness(t, mode, func(rt *bot.Router) { rt.Clock = clock })
+	h := newHarness(t, mode, func(rt *slackapp.Router) { rt.Clock = clock })
 	h.fake.AddUser(managerID, "mina", "Mina Manager", "mina@example.com")
 	h.fake.AddUser(reviewerID, "rex", "Rex Reviewer", "rex@example.com")
 	w := &boardWorld{harness: h, clock: clock, ctx: context.Background(), pid: slackfake.TeamID,
@@ -92,7 +94,7 @@ func (w *boardWorld) client(code, name, entityType string, manager *atlas.Member
 
 func (w *boardWorld) task(entity int64) workflow.Task {
 	w.t.Helper()
-	page, err := w.ws.List(w.ctx, w.pid, workflow.Filter{Period: atlas.Period{Year: 2026, Month: time.November}, Today: timekeeping.DateOf(w.clock.Now()), EntityID: entity})
+	page, err := w.ws.List(w.ctx, w.pid, workflow.Filter{Period: atlas.Period{Year: 2026, Month: time.November}, Today: atlas.DateOf(w.clock.Now()), EntityID: entity})
 	if err != nil || len(page.Tasks) != 1 {
 		w.t.Fatalf("task of %d: %d tasks, %v", entity, len(page.Tasks), err)
 	}
@@ -203,7 +205,7 @@ func (w *boardWorld) published(user string) string {
 
 // openButtons counts the tasks a view lists with an Open button.
 func openButtons(view string) int {
-	return strings.Count(view, `"action_id":"`+views.ActionTaskOpen+`"`)
+	return strings.Count(view, `"action_id":"`+ui.ActionTaskOpen+`"`)
 }
 
 func TestBoardAndCalendarFollowEachStep(t *testing.T) {
@@ -269,7 +271,7 @@ func TestCalendarFiltersMonthsAndPages(t *testing.T) {
 	w.tick(w.acme, w.staff, 1)
 	// Enough limited companies, prepared by Rex and reviewed by Sam, for a
 	// second page.
-	for i := range views.CalendarPageSize {
+	for i := range apphome.CalendarPageSize {
 		e, err := w.ps.SaveEntity(w.ctx, w.pid, 0, 0, practice.EntityInput{Code: fmt.Sprintf("Z%03d", i), Name: fmt.Sprintf("Zed %d Ltd", i)})
 		if err != nil {
 			t.Fatal(err)
@@ -279,15 +281,15 @@ func TestCalendarFiltersMonthsAndPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	total := views.CalendarPageSize + 3
+	total := apphome.CalendarPageSize + 3
 
 	home := w.openHome(managerID)
-	mustContain(t, "first page", home, fmt.Sprintf("*%d tasks*", total), fmt.Sprintf("Showing 1–%d of %d · Page 1 of 2", views.CalendarPageSize, total), "Next page")
-	if n := openButtons(home); n != views.CalendarPageSize {
+	mustContain(t, "first page", home, fmt.Sprintf("*%d tasks*", total), fmt.Sprintf("Showing 1–%d of %d · Page 1 of 2", apphome.CalendarPageSize, total), "Next page")
+	if n := openButtons(home); n != apphome.CalendarPageSize {
 		t.Fatalf("%d tasks on page 1", n)
 	}
-	home = w.press(managerID, home, views.ActionCalendarPageNext)
-	mustContain(t, "second page", home, fmt.Sprintf("Showing %d–%d of %d · Page 2 of 2", views.CalendarPageSize+1, total, total), "Previous page", "Z039 · Zed 39 Ltd")
+	home = w.press(managerID, home, apphome.ActionCalendarPageNext)
+	mustContain(t, "second page", home, fmt.Sprintf("Showing %d–%d of %d · Page 2 of 2", apphome.CalendarPageSize+1, total, total), "Previous page", "Z039 · Zed 39 Ltd")
 	if n := openButtons(home); n != 3 {
 		t.Fatalf("%d tasks on page 2", n)
 	}
@@ -295,39 +297,39 @@ func TestCalendarFiltersMonthsAndPages(t *testing.T) {
 	mustContain(t, "reopened", w.openHome(managerID), "Page 2 of 2")
 
 	// A filter starts again from the first page.
-	home = w.pickFilter(managerID, views.ActionCalendarType, "sole_trader")
+	home = w.pickFilter(managerID, apphome.ActionCalendarType, "sole_trader")
 	mustContain(t, "sole traders", home, "*1 task*", "BETA · Beta Bakes", "Showing 1–1 of 1 · Page 1 of 1")
 	if n := openButtons(home); n != 1 || strings.Contains(home, "ACME") {
 		t.Fatalf("sole traders: %s", home)
 	}
-	home = w.pickFilter(managerID, views.ActionCalendarType, views.CalendarAll)
+	home = w.pickFilter(managerID, apphome.ActionCalendarType, apphome.CalendarAll)
 	mustContain(t, "every type", home, fmt.Sprintf("*%d tasks*", total), "Page 1 of 2")
-	home = w.pickFilter(managerID, views.ActionCalendarStatus, "in_progress")
+	home = w.pickFilter(managerID, apphome.ActionCalendarStatus, "in_progress")
 	mustContain(t, "in progress", home, fmt.Sprintf("*%d tasks*", total), ":large_blue_circle: In progress *1*", "ACME · Acme Trading Ltd", "Showing 1–1 of 1")
 	if n := openButtons(home); n != 1 {
 		t.Fatalf("in progress: %d tasks", n)
 	}
-	home = w.pickFilter(managerID, views.ActionCalendarStatus, views.CalendarAll)
-	mustContain(t, "every status", home, fmt.Sprintf("Showing 1–%d of %d", views.CalendarPageSize, total))
-	home = w.pickFilter(managerID, views.ActionCalendarMember, fmt.Sprint(w.staff.ID))
+	home = w.pickFilter(managerID, apphome.ActionCalendarStatus, apphome.CalendarAll)
+	mustContain(t, "every status", home, fmt.Sprintf("Showing 1–%d of %d", apphome.CalendarPageSize, total))
+	home = w.pickFilter(managerID, apphome.ActionCalendarMember, fmt.Sprint(w.staff.ID))
 	mustContain(t, "Sam's", home, fmt.Sprintf("*%d tasks*", total)) // Sam prepares three and reviews the rest
-	home = w.pickFilter(managerID, views.ActionCalendarType, "partnership")
+	home = w.pickFilter(managerID, apphome.ActionCalendarType, "partnership")
 	mustContain(t, "Sam's partnerships", home, "*1 task*", "GAMMA · Gamma Partners", `"value":"partnership"`)
 
 	// Another month keeps the filters; it has no tasks yet.
-	home = w.press(managerID, home, views.ActionCalendarMonthNext)
+	home = w.press(managerID, home, apphome.ActionCalendarMonthNext)
 	mustContain(t, "december", home, "Month at a glance · December 2026", "No tasks for December 2026.", "← Nov 2026")
-	if st := views.DecodeCalendarState(w.homeMeta[managerID]); st.Month != "2026-12" || st.Type != "partnership" || st.Member != int64(w.staff.ID) {
+	if st := apphome.DecodeCalendarState(w.homeMeta[managerID]); st.Month != "2026-12" || st.Type != "partnership" || st.Member != int64(w.staff.ID) {
 		t.Fatalf("december state %+v", st)
 	}
-	home = w.press(managerID, home, views.ActionCalendarMonthPrev)
+	home = w.press(managerID, home, apphome.ActionCalendarMonthPrev)
 	mustContain(t, "back to november", home, "Month at a glance · November 2026", "GAMMA · Gamma Partners")
-	if st := views.DecodeCalendarState(w.homeMeta[managerID]); st.Month != "" {
+	if st := apphome.DecodeCalendarState(w.homeMeta[managerID]); st.Month != "" {
 		t.Fatalf("the current month is kept as %q, want it implicit", st.Month)
 	}
 
 	// A page past the end (the list shrank) shows the last page.
-	w.homeMeta[managerID] = views.CalendarState{Page: 9}.Encode()
+	w.homeMeta[managerID] = apphome.CalendarState{Page: 9}.Encode()
 	mustContain(t, "clamped", w.openHome(managerID), "Page 2 of 2")
 
 	// Staff cannot work the calendar: they are told why, and Home stays.
@@ -336,7 +338,7 @@ func TestCalendarFiltersMonthsAndPages(t *testing.T) {
 		"type": "block_actions", "user": map[string]any{"id": staffID}, "trigger_id": "trig-staff-cal",
 		"view":      map[string]any{"id": "VHOMESTAFF", "type": "home", "private_metadata": "{}"},
 		"container": map[string]any{"type": "view", "view_id": "VHOMESTAFF"},
-		"actions": []any{map[string]any{"action_id": views.ActionCalendarStatus, "block_id": "calendar.filters", "type": "static_select",
+		"actions": []any{map[string]any{"action_id": apphome.ActionCalendarStatus, "block_id": "calendar.filters", "type": "static_select",
 			"selected_option": map[string]any{"value": "overdue"}}},
 	})
 	w.settle()
@@ -355,7 +357,9 @@ func TestCalendarFiltersMonthsAndPages(t *testing.T) {
 // runAlerts runs the overdue-task job once, in its own transaction as the
 // job engine runs it.
 func (w *boardWorld) runAlerts() error {
-	return db.InTx(w.ctx, w.pool, func(tx pgx.Tx) error { return w.router.AlertOverdueTasks(w.ctx, tx, w.pid) })
+	return db.InTx(w.ctx, w.pool, func(tx pgx.Tx) error {
+		return tasks.OverdueAlerts{Slack: slackapp.Slack{API: w.router.API}, Clock: w.router.Clock, Log: w.router.Log}.AlertOverdueTasks(w.ctx, tx, w.pid)
+	})
 }
 
 func (w *boardWorld) alertRun() {
@@ -483,7 +487,7 @@ func TestOverdueAlertThatFailsIsRetried(t *testing.T) {
 func TestMonthlyTasksJob(t *testing.T) {
 	t.Parallel()
 	w := newBoardWorld(t, "socket")
-	if err := bot.RegisterJobs(jobs.NewRegistry(), w.router); err != nil {
+	if err := bot.RegisterJobs(jobs.NewRegistry(), slackapp.Slack{API: w.router.API}, w.router.Clock, w.router.Log); err != nil {
 		t.Fatal(err)
 	}
 	london, err := time.LoadLocation("Europe/London")
@@ -499,7 +503,9 @@ func TestMonthlyTasksJob(t *testing.T) {
 	}
 	run := func(slot time.Time) {
 		t.Helper()
-		if err := db.InTx(w.ctx, w.pool, func(tx pgx.Tx) error { return w.router.GenerateMonthlyTasks(w.ctx, tx, w.pid, slot) }); err != nil {
+		if err := db.InTx(w.ctx, w.pool, func(tx pgx.Tx) error {
+			return workflow.MonthlyTasks{Clock: w.router.Clock, Log: w.router.Log}.Generate(w.ctx, tx, w.pid, slot)
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,9 +1,14 @@
-// Package bot is Atlas's Slack face: one Router that both transports (Socket
-// Mode and HTTP) feed, the handlers of each feature, and the rules every
-// interaction follows — acknowledge within Slack's three seconds, check the
-// caller's role, answer bad input with a clear ephemeral message, and never
-// let a panic take the process down.
+// Package bot wires Atlas's Slack face together and does nothing else: the
+// kernel (bot/slackapp) routes every request, and each feature package
+// under bot/ registers its own commands, buttons, forms and views:
 //
-// Handlers parse, call an internal service, render with bot/views and reply.
-// Block Kit itself lives in bot/views; nothing under internal/ imports bot.
+//	bot/timetrack  /log, /timer, /timesheet, the forgotten-timer reminder
+//	bot/tasks      /tasks, the task window, review, delivery, overdue alerts
+//	bot/templates  /atlas templates, /atlas assign, /atlas assignments
+//	bot/board      /board
+//	bot/home       the App Home tab and its calendar
+//	bot/admin      /atlas setup, settings, team, clients, services, rates
+//
+// Features import the kernel, bot/ui and bot/blockkit, and internal/
+// packages, never each other; nothing under internal/ imports bot.
 package bot

@@ -10,7 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/atlas-practice/atlas/bot"
+	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
 
@@ -209,9 +209,9 @@ func TestAppHomePublishedOnceForRetries(t *testing.T) {
 func TestPanicLeavesProcessServing(t *testing.T) {
 	t.Parallel()
 	forEachMode(t, func(t *testing.T, mode string) {
-		h := newHarness(t, mode, func(rt *bot.Router) {
-			rt.HandleCommand(bot.Command{Name: "/atlas", Sub: "boom", Usage: "/atlas boom", Route: bot.Route{
-				Handle: func(context.Context, *bot.Request) error { panic("a bug") },
+		h := newHarness(t, mode, func(rt *slackapp.Router) {
+			rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "boom", Usage: "/atlas boom", Route: slackapp.Route{
+				Handle: func(context.Context, *slackapp.Request) error { panic("a bug") },
 			}})
 		})
 		got := ackText(t, h.command(adminID, "boom"))
@@ -230,12 +230,12 @@ func TestPanicLeavesProcessServing(t *testing.T) {
 func TestSlowHandlerAckedInTime(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
-	h := newHarness(t, "socket", func(rt *bot.Router) {
+	h := newHarness(t, "socket", func(rt *slackapp.Router) {
 		rt.Budget = 200 * time.Millisecond
-		rt.HandleCommand(bot.Command{Name: "/atlas", Sub: "slow", Usage: "/atlas slow", Route: bot.Route{
-			Handle: func(ctx context.Context, r *bot.Request) error {
+		rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "slow", Usage: "/atlas slow", Route: slackapp.Route{
+			Handle: func(ctx context.Context, r *slackapp.Request) error {
 				<-release
-				return r.Reply(bot.Message{Text: "done at last"})
+				return r.Reply(slackapp.Message{Text: "done at last"})
 			},
 		}})
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot"
+	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/internal/pgtest"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
@@ -38,12 +39,12 @@ type harness struct {
 	mode   string
 	fake   *slackfake.Server
 	pool   *pgxpool.Pool
-	router *bot.Router
+	router *slackapp.Router
 	http   *httptest.Server
 	seq    atomic.Int64
 }
 
-func newHarness(t *testing.T, mode string, extra ...func(*bot.Router)) *harness {
+func newHarness(t *testing.T, mode string, extra ...func(*slackapp.Router)) *harness {
 	t.Helper()
 	fake := slackfake.New(t)
 	fake.AddUser(adminID, "ada", "Ada Admin", "ada@example.com")
@@ -51,9 +52,9 @@ func newHarness(t *testing.T, mode string, extra ...func(*bot.Router)) *harness 
 	fake.AddUser(strangerID, "nia", "Nia New", "nia@example.com")
 	_, pool := pgtest.NewDatabase(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api := bot.NewClient("xoxb-test-token", "xapp-1-test", fake.APIURL())
+	api := slackapp.NewClient("xoxb-test-token", "xapp-1-test", fake.APIURL())
 	rt := bot.NewRouter(log, api, pool, []string{adminID})
-	bot.Register(rt)
+	bot.Register(rt, bot.NewDeps(pool))
 	for _, f := range extra {
 		f(rt)
 	}
@@ -63,12 +64,12 @@ func newHarness(t *testing.T, mode string, extra ...func(*bot.Router)) *harness 
 	switch mode {
 	case "socket":
 		done := make(chan struct{})
-		go func() { defer close(done); _ = bot.NewSocketMode(api, rt, log).Run(ctx) }()
+		go func() { defer close(done); _ = slackapp.NewSocketMode(api, rt, log).Run(ctx) }()
 		t.Cleanup(func() { cancel(); <-done })
 		fake.WaitForConnections(t, 1)
 	case "http":
 		r := chi.NewRouter()
-		bot.NewHTTPMode(rt, signingSecret, log).Mount(r)
+		slackapp.NewHTTPMode(rt, signingSecret, log).Mount(r)
 		h.http = httptest.NewServer(r)
 		t.Cleanup(h.http.Close)
 	}

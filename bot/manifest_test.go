@@ -118,7 +118,7 @@ func TestManifestMatchesRouter(t *testing.T) {
 	t.Parallel()
 	m := loadManifest(t)
 	rt := bot.NewRouter(slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil, nil)
-	bot.Register(rt)
+	bot.Register(rt, bot.NewDeps(nil))
 
 	var declared []string
 	for _, c := range m.Features.SlashCommands {

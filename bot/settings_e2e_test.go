@@ -8,15 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atlas-practice/atlas/bot"
-	"github.com/atlas-practice/atlas/bot/views"
+	"github.com/atlas-practice/atlas/bot/admin"
+	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
 
 // settingsClock fixes "now" so the example invoice number is predictable.
-func settingsClock(rt *bot.Router) {
+func settingsClock(rt *slackapp.Router) {
 	rt.Clock = atlas.NewFixedClock(time.Date(2026, 3, 9, 12, 0, 0, 0, time.UTC))
 }
 
@@ -142,14 +142,14 @@ func TestSettingsModalJourney(t *testing.T) {
 
 		got := messageStrings(t, h.command(adminID, "settings"))
 		for _, want := range []string{"Practice settings", "Europe/London", "20.00%", "up to 6-minute increments",
-			"INV-{YYYY}-{SEQ:4}", "INV-2026-0001", "14 days", views.ActionSettingsEdit, "Change settings"} {
+			"INV-{YYYY}-{SEQ:4}", "INV-2026-0001", "14 days", admin.ActionSettingsEdit, "Change settings"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("admin's /atlas settings lacks %q:\n%s", want, got)
 			}
 		}
 
 		// The button opens the modal on its trigger, filled in.
-		click := buttonClick(h, adminID, views.ActionSettingsEdit, "edit")
+		click := buttonClick(h, adminID, admin.ActionSettingsEdit, "edit")
 		h.interact(click)
 		open := h.fake.WaitForCall(t, "views.open", nil)
 		view := open.Param("view")
@@ -164,7 +164,7 @@ func TestSettingsModalJourney(t *testing.T) {
 		}
 
 		// Every bad value goes back to its own field at once; nothing is saved.
-		ack := h.interact(submission(adminID, views.CallbackSettings, "", settingsValues(map[string]string{
+		ack := h.interact(submission(adminID, admin.CallbackSettings, "", settingsValues(map[string]string{
 			"timezone": "Mars/Olympus", "vat_rate": "-1", "rounding_increment": "0", "invoice_number_format": "INV-{YYYY}",
 		})))
 		errs := responseErrors(t, ack)
@@ -192,7 +192,7 @@ func TestSettingsModalJourney(t *testing.T) {
 		}
 
 		// Good values close the modal and are saved, with one audit event.
-		ack = h.interact(submission(adminID, views.CallbackSettings, "", settingsValues(nil)))
+		ack = h.interact(submission(adminID, admin.CallbackSettings, "", settingsValues(nil)))
 		if s := strings.TrimSpace(string(ack)); s != "" && s != "null" {
 			t.Fatalf("a valid submission should close the modal with an empty ack, got %s", ack)
 		}
@@ -227,12 +227,12 @@ func TestSettingsModalJourney(t *testing.T) {
 				t.Errorf("staff's /atlas settings lacks %q:\n%s", want, got)
 			}
 		}
-		if strings.Contains(got, views.ActionSettingsEdit) {
+		if strings.Contains(got, admin.ActionSettingsEdit) {
 			t.Errorf("staff's /atlas settings has the Change settings button:\n%s", got)
 		}
 
 		// The digest can be turned off again, and the basics modal still works.
-		h.interact(submission(adminID, views.CallbackSettings, "", settingsValues(map[string]string{"digest_off": "off", "next_invoice_number": "7"})))
+		h.interact(submission(adminID, admin.CallbackSettings, "", settingsValues(map[string]string{"digest_off": "off", "next_invoice_number": "7"})))
 		h.settle()
 		if got := readPractice(t, h); got.digest != "" {
 			t.Fatalf("digest still on: %+v", got)
@@ -267,7 +267,7 @@ func TestSettingsRefusedToStaff(t *testing.T) {
 		h.command(adminID, "team add <@"+staffID+"> staff")
 		before := readPractice(t, h)
 
-		h.interact(buttonClick(h, staffID, views.ActionSettingsEdit, "edit"))
+		h.interact(buttonClick(h, staffID, admin.ActionSettingsEdit, "edit"))
 		h.fake.WaitForResponse(t, func(p slackfake.ResponsePost) bool {
 			return strings.Contains(p.Params["text"], "needs the Admin role") && strings.Contains(p.Params["text"], "you are a Staff")
 		})
@@ -275,7 +275,7 @@ func TestSettingsRefusedToStaff(t *testing.T) {
 			t.Fatalf("staff's /atlas settings edit: %s", got)
 		}
 
-		ack := h.interact(submission(staffID, views.CallbackSettings, "", settingsValues(nil)))
+		ack := h.interact(submission(staffID, admin.CallbackSettings, "", settingsValues(nil)))
 		if errs := responseErrors(t, ack); errs != nil {
 			t.Fatalf("a refused submission should close quietly, got errors %v", errs)
 		}
@@ -300,15 +300,15 @@ func TestSettingsRefusedToStaff(t *testing.T) {
 func TestBlockIDsMatchFields(t *testing.T) {
 	t.Parallel()
 	pairs := [][2]string{
-		{views.SettingsName, practice.FieldName}, {views.SettingsTimezone, practice.FieldTimezone},
-		{views.SettingsCurrency, practice.FieldCurrency}, {views.SettingsVATRate, practice.FieldVATRate},
-		{views.SettingsRoundingIncrement, practice.FieldRoundingIncrement}, {views.SettingsRoundingMode, practice.FieldRoundingMode},
-		{views.SettingsTimerReminder, practice.FieldTimerReminder}, {views.SettingsInvoiceFormat, practice.FieldInvoiceFormat},
-		{views.SettingsNextInvoiceNumber, practice.FieldNextInvoiceNumber}, {views.SettingsPaymentTermsDays, practice.FieldPaymentTermsDays},
-		{views.SettingsDigestChannel, practice.FieldDigestChannel}, {views.SettingsDigestTime, practice.FieldDigestTime},
-		{views.SettingsPreparerReview, practice.FieldPreparerReview},
-		{views.TeamMemberRole, practice.FieldMemberRole}, {views.TeamMemberCapacity, practice.FieldMemberCapacity},
-		{views.TeamMemberActive, practice.FieldMemberActive},
+		{admin.SettingsName, practice.FieldName}, {admin.SettingsTimezone, practice.FieldTimezone},
+		{admin.SettingsCurrency, practice.FieldCurrency}, {admin.SettingsVATRate, practice.FieldVATRate},
+		{admin.SettingsRoundingIncrement, practice.FieldRoundingIncrement}, {admin.SettingsRoundingMode, practice.FieldRoundingMode},
+		{admin.SettingsTimerReminder, practice.FieldTimerReminder}, {admin.SettingsInvoiceFormat, practice.FieldInvoiceFormat},
+		{admin.SettingsNextInvoiceNumber, practice.FieldNextInvoiceNumber}, {admin.SettingsPaymentTermsDays, practice.FieldPaymentTermsDays},
+		{admin.SettingsDigestChannel, practice.FieldDigestChannel}, {admin.SettingsDigestTime, practice.FieldDigestTime},
+		{admin.SettingsPreparerReview, practice.FieldPreparerReview},
+		{admin.TeamMemberRole, practice.FieldMemberRole}, {admin.TeamMemberCapacity, practice.FieldMemberCapacity},
+		{admin.TeamMemberActive, practice.FieldMemberActive},
 	}
 	for _, p := range pairs {
 		if p[0] != p[1] {
@@ -345,9 +345,9 @@ func readMember(t *testing.T, h *harness, slackID string) memberRow {
 func teamMemberSubmission(user string, id int64, role, hours string, active bool) map[string]any {
 	checked := []any{}
 	if active {
-		checked = append(checked, map[string]any{"value": views.TeamMemberActiveValue})
+		checked = append(checked, map[string]any{"value": admin.TeamMemberActiveValue})
 	}
-	return submission(user, views.CallbackTeamMember, fmt.Sprintf(`{"id":%d}`, id), map[string]any{
+	return submission(user, admin.CallbackTeamMember, fmt.Sprintf(`{"id":%d}`, id), map[string]any{
 		"member_role":     selectVal(role),
 		"member_capacity": textVal(hours),
 		"member_active":   map[string]any{"x": map[string]any{"type": "checkboxes", "selected_options": checked}},
@@ -363,15 +363,15 @@ func TestTeamEditJourney(t *testing.T) {
 		h := newHarness(t, mode)
 		h.command(adminID, "team add <@"+staffID+"> staff")
 		staff := memberID(t, h, staffID)
-		admin := memberID(t, h, adminID)
+		adminMember := memberID(t, h, adminID)
 
 		// Admins get an Edit button on each row; staff do not.
 		got := messageStrings(t, h.command(adminID, "team"))
-		editStaff := fmt.Sprintf("%s%d", views.ActionTeamEdit, staff)
+		editStaff := fmt.Sprintf("%s%d", admin.ActionTeamEdit, staff)
 		if !strings.Contains(got, editStaff) || !strings.Contains(got, "37.5 h/week") || !strings.Contains(got, "2 people") {
 			t.Fatalf("admin's team list: %s", got)
 		}
-		if got := messageStrings(t, h.command(staffID, "team")); strings.Contains(got, views.ActionTeamEdit) || !strings.Contains(got, "37.5 h/week") {
+		if got := messageStrings(t, h.command(staffID, "team")); strings.Contains(got, admin.ActionTeamEdit) || !strings.Contains(got, "37.5 h/week") {
 			t.Fatalf("staff's team list: %s", got)
 		}
 
@@ -411,11 +411,11 @@ func TestTeamEditJourney(t *testing.T) {
 		})
 
 		// The last admin can neither step down nor deactivate themselves.
-		errs := responseErrors(t, h.interact(teamMemberSubmission(adminID, admin, "partner", "37.5", true)))
+		errs := responseErrors(t, h.interact(teamMemberSubmission(adminID, adminMember, "partner", "37.5", true)))
 		if !strings.Contains(errs["member_role"], "You are the last active admin") {
 			t.Fatalf("last admin stepping down: %v", errs)
 		}
-		errs = responseErrors(t, h.interact(teamMemberSubmission(adminID, admin, "admin", "37.5", false)))
+		errs = responseErrors(t, h.interact(teamMemberSubmission(adminID, adminMember, "admin", "37.5", false)))
 		if !strings.Contains(errs["member_active"], "You are the last active admin") {
 			t.Fatalf("last admin deactivating themselves: %v", errs)
 		}
@@ -449,16 +449,16 @@ func TestTeamEditRefusedToStaff(t *testing.T) {
 	forEachMode(t, func(t *testing.T, mode string) {
 		h := newHarness(t, mode)
 		h.command(adminID, "team add <@"+staffID+"> staff")
-		admin := memberID(t, h, adminID)
+		adminMember := memberID(t, h, adminID)
 
 		if got := ackText(t, h.command(staffID, "team edit <@"+adminID+">")); !strings.Contains(got, "Only admins can change people on the team") {
 			t.Fatalf("staff's /atlas team edit: %s", got)
 		}
-		h.interact(buttonClick(h, staffID, fmt.Sprintf("%s%d", views.ActionTeamEdit, admin), adminID))
+		h.interact(buttonClick(h, staffID, fmt.Sprintf("%s%d", admin.ActionTeamEdit, adminMember), adminID))
 		h.fake.WaitForResponse(t, func(p slackfake.ResponsePost) bool {
 			return strings.Contains(p.Params["text"], "needs the Admin role")
 		})
-		ack := h.interact(teamMemberSubmission(staffID, admin, "staff", "1", false))
+		ack := h.interact(teamMemberSubmission(staffID, adminMember, "staff", "1", false))
 		if errs := responseErrors(t, ack); errs != nil {
 			t.Fatalf("a refused submission should close quietly, got errors %v", errs)
 		}

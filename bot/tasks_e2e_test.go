@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atlas-practice/atlas/bot"
-	"github.com/atlas-practice/atlas/bot/views"
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/bot/tasks"
+	"github.com/atlas-practice/atlas/bot/timetrack"
+	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/slackfake"
@@ -39,7 +41,7 @@ type taskWorld struct {
 func newTaskWorld(t *testing.T, mode string) *taskWorld {
 	t.Helper()
 	clock := atlas.NewFixedClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
-	h := newHarness(t, mode, func(rt *bot.Router) { rt.Clock = clock })
+	h := newHarness(t, mode, func(rt *slackapp.Router) { rt.Clock = clock })
 	w := &taskWorld{harness: h, ctx: context.Background(), pid: slackfake.TeamID, ws: workflow.Store{DB: h.pool}, clock: clock}
 	must := func(err error) {
 		t.Helper()
@@ -191,7 +193,7 @@ func (w *taskWorld) act(user string, view map[string]any, action map[string]any)
 	w.interact(payload)
 	w.settle()
 	for _, m := range []string{"views.update", "views.open", "views.push"} {
-		if v, ok := w.viewCall(m, views.CallbackTask, mark); ok {
+		if v, ok := w.viewCall(m, tasks.CallbackTask, mark); ok {
 			return v
 		}
 	}
@@ -225,7 +227,7 @@ func (w *taskWorld) tick(user string, view map[string]any, item int64, selected 
 	for _, id := range selected {
 		sel = append(sel, map[string]any{"value": fmt.Sprint(id), "text": map[string]any{"type": "plain_text", "text": "x"}})
 	}
-	return w.act(user, view, map[string]any{"type": "checkboxes", "action_id": views.ActionTaskTick, "block_id": blockID, "selected_options": sel})
+	return w.act(user, view, map[string]any{"type": "checkboxes", "action_id": tasks.ActionTaskTick, "block_id": blockID, "selected_options": sel})
 }
 
 func taskViewText(t *testing.T, v map[string]any) string {
@@ -286,10 +288,10 @@ func TestTasksJourney(t *testing.T) {
 	mustContain(t, "stranger", w.say(strangerID, "/tasks", ""), "not on")
 
 	// Open from the list: the checklist, by stage.
-	modal := w.click(tkPreparerID, nil, views.ActionTaskOpen, task)
+	modal := w.click(tkPreparerID, nil, ui.ActionTaskOpen, task)
 	mustContain(t, "modal", taskViewText(t, modal), "ACME · Acme Trading Ltd", "Bank statements received for every account *", "1 · Collect documents",
 		"Rex Reviewer", "Log time")
-	if _, ok := w.viewCall("views.open", views.CallbackTask, 0); !ok {
+	if _, ok := w.viewCall("views.open", tasks.CallbackTask, 0); !ok {
 		t.Fatal("the task was not opened with views.open")
 	}
 
@@ -322,10 +324,10 @@ func TestTasksJourney(t *testing.T) {
 
 	// Log time from the modal: the log form, filled in with the task.
 	mark := w.seq()
-	w.click(tkPreparerID, modal, views.ActionTaskLogTime, task)
-	logForm, ok := w.viewCall("views.push", views.CallbackLog, mark)
+	w.click(tkPreparerID, modal, ui.ActionTaskLogTime, task)
+	logForm, ok := w.viewCall("views.push", timetrack.CallbackLog, mark)
 	if !ok {
-		logForm, ok = w.viewCall("views.open", views.CallbackLog, mark)
+		logForm, ok = w.viewCall("views.open", timetrack.CallbackLog, mark)
 	}
 	if !ok {
 		t.Fatal("Log time opened no log form")
@@ -333,7 +335,7 @@ func TestTasksJourney(t *testing.T) {
 	mustContain(t, "log form", taskViewText(t, logForm), "ACME · Acme Trading Ltd", "Nov 2026")
 
 	// Send for review is refused while stage 2 is open, then allowed.
-	refused = w.click(tkPreparerID, modal, views.ActionTaskSend, task)
+	refused = w.click(tkPreparerID, modal, tasks.ActionTaskSend, task)
 	mustContain(t, "send too early", taskViewText(t, refused), "mandatory item(s) open")
 	for stage := 2; stage <= 4; stage++ {
 		ids := w.stageItems(task, stage)
@@ -343,7 +345,7 @@ func TestTasksJourney(t *testing.T) {
 		t.Fatalf("review state %s", review)
 	}
 	mark = w.seq()
-	modal = w.click(tkPreparerID, modal, views.ActionTaskSend, task)
+	modal = w.click(tkPreparerID, modal, tasks.ActionTaskSend, task)
 	mustContain(t, "sent", taskViewText(t, modal), "Sent to Rex Reviewer for review")
 	if review, _, _ := w.state(task); review != workflow.ReviewRequested {
 		t.Fatalf("after sending: %s", review)
@@ -351,7 +353,7 @@ func TestTasksJourney(t *testing.T) {
 	mustContain(t, "reviewer's DM", w.dmsTo(tkReviewerID, mark), "Bea Bookkeeper sent", "for your review", `"action_id":"task.open"`)
 
 	// The preparer may not approve, nor tick review items.
-	refused = w.click(tkPreparerID, modal, views.ActionTaskApprove, task)
+	refused = w.click(tkPreparerID, modal, tasks.ActionTaskApprove, task)
 	mustContain(t, "preparer approves", taskViewText(t, refused), "You prepared this pack")
 	s5 := w.stageItems(task, 5)
 	refused = w.tick(tkPreparerID, modal, s5[0], s5[0])
@@ -362,22 +364,22 @@ func TestTasksJourney(t *testing.T) {
 
 	// The reviewer returns it with a query: the form, an empty query refused
 	// on its field, then the preparer's DM.
-	rexModal := w.click(tkReviewerID, nil, views.ActionTaskOpen, task)
+	rexModal := w.click(tkReviewerID, nil, ui.ActionTaskOpen, task)
 	mustContain(t, "reviewer's modal", taskViewText(t, rexModal), "Approve", "Return with query")
 	mark = w.seq()
-	w.click(tkReviewerID, rexModal, views.ActionTaskReturn, task)
-	form, ok := w.viewCall("views.push", views.CallbackTaskReturn, mark)
+	w.click(tkReviewerID, rexModal, tasks.ActionTaskReturn, task)
+	form, ok := w.viewCall("views.push", tasks.CallbackTaskReturn, mark)
 	if !ok {
 		t.Fatal("Return with query pushed no form")
 	}
 	meta, _ := form["private_metadata"].(string)
-	errs := responseErrors(t, w.interact(submission(tkReviewerID, views.CallbackTaskReturn, meta, map[string]any{views.TaskReturnQuery: textVal("  ")})))
-	mustContain(t, "empty query", errs[views.TaskReturnQuery], "Say what the preparer should look at")
+	errs := responseErrors(t, w.interact(submission(tkReviewerID, tasks.CallbackTaskReturn, meta, map[string]any{tasks.TaskReturnQuery: textVal("  ")})))
+	mustContain(t, "empty query", errs[tasks.TaskReturnQuery], "Say what the preparer should look at")
 	// The preparer submitting the form (had they got it) is refused on it too.
-	errs = responseErrors(t, w.interact(submission(tkPreparerID, views.CallbackTaskReturn, meta, map[string]any{views.TaskReturnQuery: textVal("mine")})))
-	mustContain(t, "preparer returns", errs[views.TaskReturnQuery], "You prepared this pack")
+	errs = responseErrors(t, w.interact(submission(tkPreparerID, tasks.CallbackTaskReturn, meta, map[string]any{tasks.TaskReturnQuery: textVal("mine")})))
+	mustContain(t, "preparer returns", errs[tasks.TaskReturnQuery], "You prepared this pack")
 	mark = w.seq()
-	if errs := responseErrors(t, w.interact(submission(tkReviewerID, views.CallbackTaskReturn, meta, map[string]any{views.TaskReturnQuery: textVal("Bank balance differs by £120.")}))); errs != nil {
+	if errs := responseErrors(t, w.interact(submission(tkReviewerID, tasks.CallbackTaskReturn, meta, map[string]any{tasks.TaskReturnQuery: textVal("Bank balance differs by £120.")}))); errs != nil {
 		t.Fatalf("good query refused: %v", errs)
 	}
 	w.settle()
@@ -385,24 +387,24 @@ func TestTasksJourney(t *testing.T) {
 		t.Fatalf("after returning: %s %q", review, query)
 	}
 	mustContain(t, "preparer's DM", w.dmsTo(tkPreparerID, mark), "Rex Reviewer returned", "Bank balance differs by £120.", `"action_id":"task.open"`)
-	if v, ok := w.viewCall("views.update", views.CallbackTask, mark); !ok {
+	if v, ok := w.viewCall("views.update", tasks.CallbackTask, mark); !ok {
 		t.Fatal("the reviewer's task modal was not redrawn after the return")
 	} else {
 		mustContain(t, "redrawn after return", taskViewText(t, v), "Returned to Bea Bookkeeper with your query")
 	}
 
 	// Bea sees the query and sends it back.
-	modal = w.click(tkPreparerID, nil, views.ActionTaskOpen, task)
+	modal = w.click(tkPreparerID, nil, ui.ActionTaskOpen, task)
 	mustContain(t, "query shown", taskViewText(t, modal), "Bank balance differs by £120.", "Send back for review")
 	mark = w.seq()
-	mustContain(t, "sent back", taskViewText(t, w.click(tkPreparerID, modal, views.ActionTaskSend, task)), "Sent to Rex Reviewer")
+	mustContain(t, "sent back", taskViewText(t, w.click(tkPreparerID, modal, tasks.ActionTaskSend, task)), "Sent to Rex Reviewer")
 	mustContain(t, "sent again", w.dmsTo(tkReviewerID, mark), "for your review")
 
 	// Rex ticks the review items and approves; Bea hears.
-	rexModal = w.click(tkReviewerID, nil, views.ActionTaskOpen, task)
+	rexModal = w.click(tkReviewerID, nil, ui.ActionTaskOpen, task)
 	rexModal = w.tick(tkReviewerID, rexModal, s5[0], s5...)
 	mark = w.seq()
-	rexModal = w.click(tkReviewerID, rexModal, views.ActionTaskApprove, task)
+	rexModal = w.click(tkReviewerID, rexModal, tasks.ActionTaskApprove, task)
 	mustContain(t, "approved", taskViewText(t, rexModal), "Approved", "Deliver")
 	if review, _, _ := w.state(task); review != workflow.ReviewApproved {
 		t.Fatalf("after approving: %s", review)
@@ -410,13 +412,13 @@ func TestTasksJourney(t *testing.T) {
 	mustContain(t, "approval DM", w.dmsTo(tkPreparerID, mark), "Rex Reviewer approved")
 
 	// Delivery: refused until the delivery item is ticked.
-	modal = w.click(tkPreparerID, nil, views.ActionTaskOpen, task)
-	refused = w.click(tkPreparerID, modal, views.ActionTaskDeliver, task)
+	modal = w.click(tkPreparerID, nil, ui.ActionTaskOpen, task)
+	refused = w.click(tkPreparerID, modal, tasks.ActionTaskDeliver, task)
 	mustContain(t, "deliver too early", taskViewText(t, refused), "Tick the delivery items first")
 	s6 := w.stageItems(task, 6)
 	modal = w.tick(tkPreparerID, modal, s6[0], s6...)
 	beforeDelivery := modal
-	modal = w.click(tkPreparerID, modal, views.ActionTaskDeliver, task)
+	modal = w.click(tkPreparerID, modal, tasks.ActionTaskDeliver, task)
 	mustContain(t, "delivered", taskViewText(t, modal), "Delivered", "100%")
 	if _, delivered, _ := w.state(task); !delivered {
 		t.Fatal("not delivered")
@@ -441,13 +443,13 @@ func TestTaskSentForReviewEvenWhenTheDMFails(t *testing.T) {
 	t.Parallel()
 	w := newTaskWorld(t, "socket")
 	task := w.generate()
-	modal := w.click(tkPreparerID, nil, views.ActionTaskOpen, task)
+	modal := w.click(tkPreparerID, nil, ui.ActionTaskOpen, task)
 	for stage := 1; stage <= 4; stage++ {
 		ids := w.stageItems(task, stage)
 		modal = w.tick(tkPreparerID, modal, ids[0], ids...)
 	}
 	w.fake.FailCall("chat.postMessage", "channel_not_found", 1)
-	modal = w.click(tkPreparerID, modal, views.ActionTaskSend, task)
+	modal = w.click(tkPreparerID, modal, tasks.ActionTaskSend, task)
 	mustContain(t, "sent", taskViewText(t, modal), "Sent to Rex Reviewer")
 	if review, _, _ := w.state(task); review != workflow.ReviewRequested {
 		t.Fatalf("a failed DM undid the send: %s", review)
@@ -483,8 +485,8 @@ func TestTasksListPages(t *testing.T) {
 	first := w.say(tkPreparerID, "/tasks", "")
 	mustContain(t, "first page", first, "Page 1 of 2", "task.page.next", "26 tasks")
 	mark := len(w.fake.ResponseURLPosts())
-	v, _ := json.Marshal(views.TaskPageArgs{Text: "", Page: 1})
-	w.interact(buttonClick(w.harness, tkPreparerID, views.ActionTaskPage+"next", string(v)))
+	v, _ := json.Marshal(tasks.TaskPageArgs{Text: "", Page: 1})
+	w.interact(buttonClick(w.harness, tkPreparerID, tasks.ActionTaskPage+"next", string(v)))
 	w.settle()
 	posts := w.fake.ResponseURLPosts()[mark:]
 	if len(posts) != 1 {
@@ -515,7 +517,7 @@ func (w *taskWorld) saveTicks(user string, view map[string]any, ticked ...int64)
 				sel = append(sel, map[string]any{"value": v, "text": map[string]any{"type": "plain_text", "text": "x"}})
 			}
 		}
-		values[id] = map[string]any{views.ActionTaskTick: map[string]any{"type": "checkboxes", "selected_options": sel}}
+		values[id] = map[string]any{tasks.ActionTaskTick: map[string]any{"type": "checkboxes", "selected_options": sel}}
 	}
 	sent := map[string]any{}
 	for k, v := range view {
@@ -539,7 +541,7 @@ func TestTaskChecklistSave(t *testing.T) {
 	t.Parallel()
 	w := newTaskWorld(t, "socket")
 	task := w.generate()
-	modal := w.click(tkPreparerID, nil, views.ActionTaskOpen, task)
+	modal := w.click(tkPreparerID, nil, ui.ActionTaskOpen, task)
 	s1, s2 := w.stageItems(task, 1), w.stageItems(task, 2)
 	saved := w.saveTicks(tkPreparerID, modal, s1[0], s2[0], s2[1])
 	mustContain(t, "saved", taskViewText(t, saved), "Saved")
@@ -585,11 +587,11 @@ func TestTaskReassign(t *testing.T) {
 	w := newTaskWorld(t, "socket")
 	task := w.generate()
 	raw := func(v map[string]any) string { b, _ := json.Marshal(v); return string(b) }
-	if strings.Contains(raw(w.click(tkPreparerID, nil, views.ActionTaskOpen, task)), views.ActionTaskReassign) {
+	if strings.Contains(raw(w.click(tkPreparerID, nil, ui.ActionTaskOpen, task)), tasks.ActionTaskReassign) {
 		t.Fatal("staff are offered Reassign")
 	}
-	modal := w.click(managerID, nil, views.ActionTaskOpen, task)
-	if !strings.Contains(raw(modal), `"`+views.ActionTaskReassign+`"`) {
+	modal := w.click(managerID, nil, ui.ActionTaskOpen, task)
+	if !strings.Contains(raw(modal), `"`+tasks.ActionTaskReassign+`"`) {
 		t.Fatal("a manager is not offered Reassign")
 	}
 	meta := fmt.Sprintf(`{"task_id":%d}`, task)
@@ -601,22 +603,22 @@ func TestTaskReassign(t *testing.T) {
 	}
 
 	// Staff are refused by role, and nothing moves.
-	w.interact(submission(tkPreparerID, views.CallbackTaskReassign, meta, map[string]any{
-		views.TaskReassignPreparer: usersVal(tkOutsiderID), views.TaskReassignReviewer: usersVal(tkReviewerID)}))
+	w.interact(submission(tkPreparerID, tasks.CallbackTaskReassign, meta, map[string]any{
+		tasks.TaskReassignPreparer: usersVal(tkOutsiderID), tasks.TaskReassignReviewer: usersVal(tkReviewerID)}))
 	if prep, _ := who(); prep != int64(w.bea.ID) {
 		t.Fatal("staff reassigned a pack")
 	}
 	// Someone not on the team is a field error.
 	w.fake.AddUser("U0NOBODY", "nobody", "No Body", "")
-	errs := responseErrors(t, w.interact(submission(managerID, views.CallbackTaskReassign, meta, map[string]any{
-		views.TaskReassignPreparer: usersVal("U0NOBODY"), views.TaskReassignReviewer: usersVal(tkReviewerID)})))
-	if !strings.Contains(errs[views.TaskReassignPreparer], "not an active member") {
+	errs := responseErrors(t, w.interact(submission(managerID, tasks.CallbackTaskReassign, meta, map[string]any{
+		tasks.TaskReassignPreparer: usersVal("U0NOBODY"), tasks.TaskReassignReviewer: usersVal(tkReviewerID)})))
+	if !strings.Contains(errs[tasks.TaskReassignPreparer], "not an active member") {
 		t.Fatalf("stranger picked: %v", errs)
 	}
 	// The manager moves it to Otto, who gets a DM.
 	mark := w.seq()
-	if errs := responseErrors(t, w.interact(submission(managerID, views.CallbackTaskReassign, meta, map[string]any{
-		views.TaskReassignPreparer: usersVal(tkOutsiderID), views.TaskReassignReviewer: usersVal(tkReviewerID)}))); errs != nil {
+	if errs := responseErrors(t, w.interact(submission(managerID, tasks.CallbackTaskReassign, meta, map[string]any{
+		tasks.TaskReassignPreparer: usersVal(tkOutsiderID), tasks.TaskReassignReviewer: usersVal(tkReviewerID)}))); errs != nil {
 		t.Fatalf("reassign: %v", errs)
 	}
 	w.settle()

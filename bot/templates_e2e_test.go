@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atlas-practice/atlas/bot"
-	"github.com/atlas-practice/atlas/bot/views"
+	"github.com/atlas-practice/atlas/bot/admin"
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/bot/templates"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/slackfake"
@@ -20,7 +21,7 @@ const wfManagerID = "UMGR001"
 
 // wfClock fixes "now" at Monday 2 November 2026, so this month's
 // tasks are November's.
-func wfClock(rt *bot.Router) {
+func wfClock(rt *slackapp.Router) {
 	rt.Clock = atlas.NewFixedClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
 }
 
@@ -39,8 +40,8 @@ func wfCheckedVal(vals ...string) map[string]any {
 }
 
 func wfOverflowClick(h *harness, user, value string) map[string]any {
-	c := buttonClick(h, user, views.ActionTemplateItemMenu, "")
-	c["actions"] = []any{map[string]any{"type": "overflow", "action_id": views.ActionTemplateItemMenu, "block_id": "b",
+	c := buttonClick(h, user, templates.ActionTemplateItemMenu, "")
+	c["actions"] = []any{map[string]any{"type": "overflow", "action_id": templates.ActionTemplateItemMenu, "block_id": "b",
 		"selected_option": map[string]any{"value": value}}}
 	return c
 }
@@ -52,7 +53,7 @@ func wfPractice(t *testing.T, h *harness) {
 	h.fake.AddUser(wfManagerID, "mina", "Mina Manager", "mina@example.com")
 	setup := map[string]any{"name": textVal("Ledgerline"), "timezone": selectVal("Europe/London"), "currency": textVal("GBP"), "vat_rate": textVal("20")}
 	for range 2 {
-		if errs := responseErrors(t, h.interact(submission(adminID, views.CallbackSetup, "", setup))); errs != nil {
+		if errs := responseErrors(t, h.interact(submission(adminID, admin.CallbackSetup, "", setup))); errs != nil {
 			t.Fatalf("set-up refused: %v", errs)
 		}
 		h.settle()
@@ -62,7 +63,7 @@ func wfPractice(t *testing.T, h *harness) {
 	for _, c := range [][2]string{{"ACME", "Acme Trading Ltd"}, {"BETA", "Beta Ltd"}, {"GAMMA", "Gamma LLP"}} {
 		v := clientValues(c[0], c[1], "", "", "hourly")
 		v["aliases"] = textVal("")
-		if errs := responseErrors(t, h.interact(submission(adminID, views.CallbackClient, "{}", v))); errs != nil {
+		if errs := responseErrors(t, h.interact(submission(adminID, admin.CallbackClient, "{}", v))); errs != nil {
 			t.Fatalf("client %s refused: %v", c[0], errs)
 		}
 	}
@@ -115,7 +116,7 @@ func wfAssignValues(tid int64, preparer, reviewer, extras string, drops ...strin
 		workflow.FieldAssignReviewer: usersVal(reviewer),
 		workflow.FieldAssignExtras:   textVal(extras),
 	}
-	v[fmt.Sprintf("%s.%d", views.AssignDropped, tid)] = wfMultiVal(drops...)
+	v[fmt.Sprintf("%s.%d", templates.AssignDropped, tid)] = wfMultiVal(drops...)
 	return v
 }
 
@@ -152,7 +153,7 @@ func TestAssignJourney(t *testing.T) {
 			t.Fatalf("archived client: %s", got)
 		}
 		meta := fmt.Sprintf(`{"entity_id":%d,"channel":"C0GENERAL"}`, wfID(t, h, `SELECT id FROM entities WHERE code = 'GAMMA'`))
-		h.interact(submission(wfManagerID, views.CallbackAssign, meta, wfAssignValues(tid, staffID, wfManagerID, "")))
+		h.interact(submission(wfManagerID, templates.CallbackAssign, meta, wfAssignValues(tid, staffID, wfManagerID, "")))
 		h.settle()
 		h.fake.WaitForCall(t, "chat.postEphemeral", func(c slackfake.Call) bool { return strings.Contains(c.Param("text"), "archived") })
 		if n := countRows(t, h, `SELECT count(*) FROM assignments`); n != 0 {
@@ -161,7 +162,7 @@ func TestAssignJourney(t *testing.T) {
 
 		// The form opens with the standard template chosen.
 		h.command(wfManagerID, "assign acme")
-		open := h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Param("view"), views.CallbackAssign) })
+		open := h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Param("view"), templates.CallbackAssign) })
 		view := open.Param("view")
 		for _, want := range []string{"ACME · Acme Trading Ltd", fmt.Sprintf(`"initial_option":{"text":{"type":"plain_text","text":"%s"`, workflow.StandardTemplateName),
 			fmt.Sprintf(`"block_id":"assign_dropped.%d"`, tid)} {
@@ -172,7 +173,7 @@ func TestAssignJourney(t *testing.T) {
 
 		// Mistakes come back on their fields, each line named.
 		meta = fmt.Sprintf(`{"entity_id":%d,"channel":"C0GENERAL"}`, acme)
-		errs := responseErrors(t, h.interact(submission(wfManagerID, views.CallbackAssign, meta,
+		errs := responseErrors(t, h.interact(submission(wfManagerID, templates.CallbackAssign, meta,
 			wfAssignValues(tid, strangerID, wfManagerID, "3: Cost-centre reporting\nBoard pack\n9: Nothing"))))
 		if !strings.Contains(errs[workflow.FieldAssignExtras], "Line 2") || !strings.Contains(errs[workflow.FieldAssignExtras], "Line 3") ||
 			strings.Contains(errs[workflow.FieldAssignExtras], "Line 1") || !strings.Contains(errs[workflow.FieldAssignExtras], "3: Cost-centre reporting") {
@@ -186,7 +187,7 @@ func TestAssignJourney(t *testing.T) {
 		}
 
 		// A good form makes the assignment and this month's task at once.
-		ack := h.interact(submission(wfManagerID, views.CallbackAssign, meta,
+		ack := h.interact(submission(wfManagerID, templates.CallbackAssign, meta,
 			wfAssignValues(tid, staffID, wfManagerID, "3: Cost-centre reporting\n\n4: Board pack (optional)", fmt.Sprint(first))))
 		if errs := responseErrors(t, ack); errs != nil {
 			t.Fatalf("valid assignment refused: %v", errs)
@@ -206,7 +207,7 @@ func TestAssignJourney(t *testing.T) {
 		// Opening the form again shows what was saved.
 		h.command(wfManagerID, "assign ACME")
 		open = h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool {
-			return strings.Contains(c.Param("view"), views.CallbackAssign) && strings.Contains(c.Param("view"), "initial_user")
+			return strings.Contains(c.Param("view"), templates.CallbackAssign) && strings.Contains(c.Param("view"), "initial_user")
 		})
 		for _, want := range []string{`"initial_user":"` + staffID, `"initial_user":"` + wfManagerID, `3: Cost-centre reporting\n4: Board pack (optional)`, `"initial_options":[{"text":{"type":"plain_text","text":"Payroll reports received"`} {
 			if !strings.Contains(open.Param("view"), want) {
@@ -239,7 +240,7 @@ func TestTemplateItemJourney(t *testing.T) {
 		tid := wfID(t, h, `SELECT id FROM templates`)
 		for _, code := range []string{"ACME", "BETA"} {
 			meta := fmt.Sprintf(`{"entity_id":%d}`, wfID(t, h, `SELECT id FROM entities WHERE code = $1`, code))
-			if errs := responseErrors(t, h.interact(submission(wfManagerID, views.CallbackAssign, meta, wfAssignValues(tid, staffID, wfManagerID, "")))); errs != nil {
+			if errs := responseErrors(t, h.interact(submission(wfManagerID, templates.CallbackAssign, meta, wfAssignValues(tid, staffID, wfManagerID, "")))); errs != nil {
 				t.Fatalf("assign %s: %v", code, errs)
 			}
 		}
@@ -263,7 +264,7 @@ func TestTemplateItemJourney(t *testing.T) {
 
 		// The list, with the admin's buttons; staff see no buttons.
 		got := messageStrings(t, h.command(adminID, "templates"))
-		for _, want := range []string{workflow.StandardTemplateName, "day 10 of the following month", "Add item", "Edit template", "New template", views.TemplateChangeNote} {
+		for _, want := range []string{workflow.StandardTemplateName, "day 10 of the following month", "Add item", "Edit template", "New template", templates.TemplateChangeNote} {
 			if !strings.Contains(got, want) {
 				t.Errorf("admin's /atlas templates lacks %q", want)
 			}
@@ -273,21 +274,21 @@ func TestTemplateItemJourney(t *testing.T) {
 		}
 
 		// Staff pressing an admin's button or sending its form are refused.
-		h.interact(buttonClick(h, staffID, views.ActionTemplateAddItem, fmt.Sprint(tid)))
+		h.interact(buttonClick(h, staffID, templates.ActionTemplateAddItem, fmt.Sprint(tid)))
 		h.settle()
 		h.fake.WaitForResponse(t, func(p slackfake.ResponsePost) bool { return strings.Contains(p.Params["text"], "needs the Admin role") })
 		item := func(stage, text, position string, mandatory bool) map[string]any {
-			v := map[string]any{workflow.FieldItemText: textVal(text), workflow.FieldItemPosition: textVal(position), views.ItemMandatory: wfCheckedVal()}
+			v := map[string]any{workflow.FieldItemText: textVal(text), workflow.FieldItemPosition: textVal(position), templates.ItemMandatory: wfCheckedVal()}
 			if stage != "" {
 				v[workflow.FieldItemStage] = selectVal(stage)
 			}
 			if mandatory {
-				v[views.ItemMandatory] = wfCheckedVal(views.ItemMandatoryValue)
+				v[templates.ItemMandatory] = wfCheckedVal(templates.ItemMandatoryValue)
 			}
 			return v
 		}
 		meta := fmt.Sprintf(`{"template_id":%d,"channel":"C0GENERAL"}`, tid)
-		h.interact(submission(staffID, views.CallbackTemplateItem, meta, item("3", "Sneaky item", "", true)))
+		h.interact(submission(staffID, templates.CallbackTemplateItem, meta, item("3", "Sneaky item", "", true)))
 		h.settle()
 		h.fake.WaitForCall(t, "chat.postMessage", func(c slackfake.Call) bool { return strings.Contains(c.Param("text"), "needs the Admin role") })
 		if n := countRows(t, h, `SELECT count(*) FROM template_items WHERE text = 'Sneaky item'`); n != 0 {
@@ -295,21 +296,21 @@ func TestTemplateItemJourney(t *testing.T) {
 		}
 
 		// The admin's button opens the item form.
-		h.interact(buttonClick(h, adminID, views.ActionTemplateAddItem, fmt.Sprint(tid)))
-		open := h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Param("view"), views.CallbackTemplateItem) })
+		h.interact(buttonClick(h, adminID, templates.ActionTemplateAddItem, fmt.Sprint(tid)))
+		open := h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Param("view"), templates.CallbackTemplateItem) })
 		if !strings.Contains(open.Param("view"), workflow.StandardTemplateName) {
 			t.Errorf("item modal: %s", open.Param("view"))
 		}
 
 		// Empty text and no stage come back on their fields.
-		errs := responseErrors(t, h.interact(submission(adminID, views.CallbackTemplateItem, meta, item("", "   ", "first", true))))
+		errs := responseErrors(t, h.interact(submission(adminID, templates.CallbackTemplateItem, meta, item("", "   ", "first", true))))
 		if !strings.Contains(errs[workflow.FieldItemStage], "Pick a stage") || !strings.Contains(errs[workflow.FieldItemText], "Say what is to be done") ||
 			!strings.Contains(errs[workflow.FieldItemPosition], "not a place") {
 			t.Fatalf("field errors: %v", errs)
 		}
 
 		// A good item goes first in stage 3.
-		if errs := responseErrors(t, h.interact(submission(adminID, views.CallbackTemplateItem, meta, item("3", "Intercompany balances agreed", "1", true)))); errs != nil {
+		if errs := responseErrors(t, h.interact(submission(adminID, templates.CallbackTemplateItem, meta, item("3", "Intercompany balances agreed", "1", true)))); errs != nil {
 			t.Fatalf("valid item refused: %v", errs)
 		}
 		h.settle()
@@ -325,12 +326,12 @@ func TestTemplateItemJourney(t *testing.T) {
 		}
 
 		// Edit from the item's menu keeps its place when none is given.
-		h.interact(wfOverflowClick(h, adminID, views.ItemMenuValue(views.ItemMenuEdit, tid, newID)))
+		h.interact(wfOverflowClick(h, adminID, templates.ItemMenuValue(templates.ItemMenuEdit, tid, newID)))
 		h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool {
 			return strings.Contains(c.Param("view"), `"initial_value":"Intercompany balances agreed"`) && strings.Contains(c.Param("view"), "Edit item")
 		})
 		meta = fmt.Sprintf(`{"template_id":%d,"item_id":%d}`, tid, newID)
-		if errs := responseErrors(t, h.interact(submission(adminID, views.CallbackTemplateItem, meta, item("3", "Intercompany balances agreed and signed", "", false)))); errs != nil {
+		if errs := responseErrors(t, h.interact(submission(adminID, templates.CallbackTemplateItem, meta, item("3", "Intercompany balances agreed and signed", "", false)))); errs != nil {
 			t.Fatalf("edit refused: %v", errs)
 		}
 		h.settle()
@@ -339,12 +340,14 @@ func TestTemplateItemJourney(t *testing.T) {
 		}
 
 		// Remove asks first, then takes it off.
-		h.interact(wfOverflowClick(h, adminID, views.ItemMenuValue(views.ItemMenuRemove, tid, newID)))
-		h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Param("view"), views.CallbackTemplateRemove) })
+		h.interact(wfOverflowClick(h, adminID, templates.ItemMenuValue(templates.ItemMenuRemove, tid, newID)))
+		h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool {
+			return strings.Contains(c.Param("view"), templates.CallbackTemplateRemove)
+		})
 		if n := countRows(t, h, `SELECT count(*) FROM template_items WHERE id = $1 AND removed_at IS NULL`, newID); n != 1 {
 			t.Fatalf("the item went before the confirmation")
 		}
-		h.interact(submission(adminID, views.CallbackTemplateRemove, meta, map[string]any{}))
+		h.interact(submission(adminID, templates.CallbackTemplateRemove, meta, map[string]any{}))
 		h.settle()
 		if n := countRows(t, h, `SELECT count(*) FROM template_items WHERE id = $1 AND removed_at IS NULL`, newID); n != 0 {
 			t.Fatalf("the item was not removed")
@@ -355,20 +358,20 @@ func TestTemplateItemJourney(t *testing.T) {
 
 		// A new template: bad values on their fields, then saved.
 		h.command(adminID, "templates add")
-		h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Param("view"), views.CallbackTemplate+`"`) })
+		h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Param("view"), templates.CallbackTemplate+`"`) })
 		tv := func(name, day, months, targets string) map[string]any {
-			return map[string]any{workflow.FieldTemplateName: textVal(name), views.TemplateDescription: textVal(""),
+			return map[string]any{workflow.FieldTemplateName: textVal(name), templates.TemplateDescription: textVal(""),
 				workflow.FieldTemplateDueDay: textVal(day), workflow.FieldTemplateDueMon: selectVal(months), workflow.FieldTemplateTargets: textVal(targets)}
 		}
-		errs = responseErrors(t, h.interact(submission(adminID, views.CallbackTemplate, "{}", tv(workflow.StandardTemplateName, "31", "1", "5 15 20"))))
+		errs = responseErrors(t, h.interact(submission(adminID, templates.CallbackTemplate, "{}", tv(workflow.StandardTemplateName, "31", "1", "5 15 20"))))
 		if !strings.Contains(errs[workflow.FieldTemplateDueDay], "1 to 28") || !strings.Contains(errs[workflow.FieldTemplateTargets], "six") {
 			t.Fatalf("template errors: %v", errs)
 		}
-		errs = responseErrors(t, h.interact(submission(adminID, views.CallbackTemplate, "{}", tv(workflow.StandardTemplateName, "10", "1", "5 15 20 28 35 40"))))
+		errs = responseErrors(t, h.interact(submission(adminID, templates.CallbackTemplate, "{}", tv(workflow.StandardTemplateName, "10", "1", "5 15 20 28 35 40"))))
 		if !strings.Contains(errs[workflow.FieldTemplateName], "already exists") {
 			t.Fatalf("duplicate name: %v", errs)
 		}
-		if errs := responseErrors(t, h.interact(submission(adminID, views.CallbackTemplate, "{}", tv("Payroll only", "5", "0", "1 2 3 4 5 5")))); errs != nil {
+		if errs := responseErrors(t, h.interact(submission(adminID, templates.CallbackTemplate, "{}", tv("Payroll only", "5", "0", "1 2 3 4 5 5")))); errs != nil {
 			t.Fatalf("new template refused: %v", errs)
 		}
 		if got := messageStrings(t, h.command(staffID, "templates payroll")); !strings.Contains(got, "day 5 of the month itself") {
@@ -379,17 +382,17 @@ func TestTemplateItemJourney(t *testing.T) {
 		payroll := wfID(t, h, `SELECT id FROM templates WHERE name = 'Payroll only'`)
 		h.interact(map[string]any{
 			"type": "block_actions", "user": map[string]any{"id": wfManagerID}, "trigger_id": "trig-pick",
-			"view": map[string]any{"id": "V0ASSIGN", "hash": "1.h", "type": "modal", "callback_id": views.CallbackAssign,
+			"view": map[string]any{"id": "V0ASSIGN", "hash": "1.h", "type": "modal", "callback_id": templates.CallbackAssign,
 				"private_metadata": fmt.Sprintf(`{"entity_id":%d}`, wfID(t, h, `SELECT id FROM entities WHERE code = 'ACME'`)),
 				"state": map[string]any{"values": map[string]any{
 					workflow.FieldAssignPreparer: usersVal(wfManagerID), workflow.FieldAssignReviewer: usersVal(adminID)}}},
-			"actions": []any{map[string]any{"type": "static_select", "action_id": views.ActionAssignTemplate, "block_id": workflow.FieldAssignTemplate,
+			"actions": []any{map[string]any{"type": "static_select", "action_id": templates.ActionAssignTemplate, "block_id": workflow.FieldAssignTemplate,
 				"selected_option": map[string]any{"value": fmt.Sprint(payroll)}}},
 		})
 		h.settle()
 		upd := h.fake.WaitForCall(t, "views.update", nil)
 		if v := upd.Param("view"); upd.Param("view_id") != "V0ASSIGN" || !strings.Contains(v, `"initial_user":"`+wfManagerID) ||
-			!strings.Contains(v, `"text":"Payroll only"`) || strings.Contains(v, views.AssignDropped) {
+			!strings.Contains(v, `"text":"Payroll only"`) || strings.Contains(v, templates.AssignDropped) {
 			t.Errorf("refilled assign form (view %s): %s", upd.Param("view_id"), v)
 		}
 

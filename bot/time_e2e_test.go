@@ -10,12 +10,12 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/atlas-practice/atlas/bot"
-	"github.com/atlas-practice/atlas/bot/views"
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/bot/timetrack"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/slackfake"
-	"github.com/atlas-practice/atlas/internal/timekeeping"
+	"github.com/atlas-practice/atlas/internal/timesheet"
 )
 
 const managerID = "UMANAG1"
@@ -42,7 +42,7 @@ type timeWorld struct {
 func newTimeWorld(t *testing.T, mode string) *timeWorld {
 	t.Helper()
 	clock := atlas.NewFixedClock(time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC))
-	h := newHarness(t, mode, func(rt *bot.Router) { rt.Clock = clock })
+	h := newHarness(t, mode, func(rt *slackapp.Router) { rt.Clock = clock })
 	h.fake.AddUser(managerID, "mina", "Mina Manager", "mina@example.com")
 	w := &timeWorld{harness: h, clock: clock, ctx: context.Background(), store: practice.Store{DB: h.pool}, pid: slackfake.TeamID}
 	must := func(err error) {
@@ -73,9 +73,9 @@ func newTimeWorld(t *testing.T, mode string) *timeWorld {
 	sv, err := w.store.SaveService(w.ctx, w.pid, 0, "PAYROLL", "Payroll", false)
 	must(err)
 	w.payroll = sv.ID
-	_, _, err = w.store.SetRate(w.ctx, w.pid, 0, practice.RateInput{Amount: "100", From: "2026-01-01"}, clock.Now())
+	_, err = w.store.SaveRate(w.ctx, w.pid, 0, practice.RateInput{Amount: "100", From: "2026-01-01"}, clock.Now())
 	must(err)
-	_, _, err = w.store.SetRate(w.ctx, w.pid, 0, practice.RateInput{Key: practice.RateKey{EntityID: &w.acme, ServiceID: &w.payroll}, Amount: "150", From: "2026-01-01"}, clock.Now())
+	_, err = w.store.SaveRate(w.ctx, w.pid, 0, practice.RateInput{Key: practice.RateKey{EntityID: &w.acme, ServiceID: &w.payroll}, Amount: "150", From: "2026-01-01"}, clock.Now())
 	must(err)
 	return w
 }
@@ -378,8 +378,11 @@ func TestTaskLinkedLogTime(t *testing.T) {
 	if err := w.pool.QueryRow(w.ctx, `INSERT INTO templates (practice_id, name) VALUES ($1, 'Monthly bookkeeping') RETURNING id`, w.pid).Scan(&tpl); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.pool.QueryRow(w.ctx, `INSERT INTO tasks (practice_id, entity_id, template_id, period, preparer_id, reviewer_id, due_date, stage_targets)
-		VALUES ($1, $2, $3, '2026-11-01', $4, $5, '2026-12-10', '{2026-11-05,2026-11-15,2026-11-20,2026-11-28,2026-12-05,2026-12-10}') RETURNING id`,
+	// Written as the workflow store keeps it: stage 3 is the first with an
+	// open mandatory item once stage 1's is ticked.
+	if err := w.pool.QueryRow(w.ctx, `INSERT INTO tasks (practice_id, entity_id, template_id, period, preparer_id, reviewer_id, due_date, stage_targets,
+		stage, items_done, items_total)
+		VALUES ($1, $2, $3, '2026-11-01', $4, $5, '2026-12-10', '{2026-11-05,2026-11-15,2026-11-20,2026-11-28,2026-12-05,2026-12-10}', 3, 1, 2) RETURNING id`,
 		w.pid, w.acme, tpl, int64(w.staff), int64(w.manager)).Scan(&task); err != nil {
 		t.Fatal(err)
 	}
@@ -519,7 +522,7 @@ func TestForgottenTimerReminderAndItsButtons(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := w.router.RemindForgottenTimers(w.ctx, tx, w.pid); err != nil {
+			if err := (timetrack.Reminders{Slack: slackapp.Slack{API: w.router.API}, Clock: w.router.Clock, Log: w.router.Log}).RemindForgottenTimers(w.ctx, tx, w.pid); err != nil {
 				t.Fatal(err)
 			}
 			if err := tx.Commit(w.ctx); err != nil {
@@ -643,7 +646,7 @@ func TestForgottenTimerReminderThatFailsIsRetriedAlone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.router.RemindForgottenTimers(w.ctx, tx, w.pid); err != nil {
+		if err := (timetrack.Reminders{Slack: slackapp.Slack{API: w.router.API}, Clock: w.router.Clock, Log: w.router.Log}).RemindForgottenTimers(w.ctx, tx, w.pid); err != nil {
 			t.Fatal(err)
 		}
 		if err := tx.Commit(w.ctx); err != nil {
@@ -678,8 +681,8 @@ func TestForgottenTimerReminderThatFailsIsRetriedAlone(t *testing.T) {
 func TestLogFormBlocksAreTheStoreFields(t *testing.T) {
 	t.Parallel()
 	pairs := [][2]string{
-		{views.LogDuration, timekeeping.FieldMinutes}, {views.LogDate, timekeeping.FieldDate},
-		{views.LogDescription, timekeeping.FieldDescription}, {views.LogTask, timekeeping.FieldTask},
+		{timetrack.LogDuration, timesheet.FieldMinutes}, {timetrack.LogDate, timesheet.FieldDate},
+		{timetrack.LogDescription, timesheet.FieldDescription}, {timetrack.LogTask, timesheet.FieldTask},
 	}
 	for _, p := range pairs {
 		if p[0] != p[1] {

@@ -10,6 +10,8 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/atlas-practice/atlas/bot"
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/config"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/jobs"
@@ -57,12 +59,12 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 		return err
 	}
 
-	api := bot.NewClient(cfg.SlackBotToken.Reveal(), cfg.SlackAppToken.Reveal(), cfg.SlackAPIURL)
+	api := slackapp.NewClient(cfg.SlackBotToken.Reveal(), cfg.SlackAppToken.Reveal(), cfg.SlackAPIURL)
 	router := bot.NewRouter(log, api, pool, cfg.BootstrapAdmins)
-	bot.Register(router)
+	bot.Register(router, bot.NewDeps(pool))
 
 	registry := jobs.NewRegistry()
-	if err := bot.RegisterJobs(registry, router); err != nil {
+	if err := bot.RegisterJobs(registry, slackapp.Slack{API: api}, atlas.SystemClock{}, log); err != nil {
 		return err
 	}
 	engine, err := jobs.New(pool, log, jobs.Options{Registry: registry})
@@ -72,7 +74,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 
 	srv := server.New(log, db.ReadyCheck(pool))
 	if cfg.SlackMode == config.ModeHTTP {
-		bot.NewHTTPMode(router, cfg.SlackSigningSecret.Reveal(), log).Mount(srv.Router)
+		slackapp.NewHTTPMode(router, cfg.SlackSigningSecret.Reveal(), log).Mount(srv.Router)
 	}
 	if err := srv.Listen(cfg.HTTPAddr); err != nil {
 		return err
@@ -95,7 +97,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 		if hooks != nil {
 			opts = hooks.socketOptions
 		}
-		go func() { socketErr <- bot.NewSocketMode(api, router, log, opts...).Run(socketCtx) }()
+		go func() { socketErr <- slackapp.NewSocketMode(api, router, log, opts...).Run(socketCtx) }()
 	}
 	if hooks != nil && hooks.started != nil {
 		hooks.started(srv.Addr())
@@ -115,7 +117,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 }
 
 func shutdown(timeout time.Duration, log *slog.Logger, srv *server.Server, stopSocket context.CancelFunc, socketErr <-chan error,
-	socket bool, router *bot.Router, engine *jobs.Engine) error {
+	socket bool, router *slackapp.Router, engine *jobs.Engine) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start := time.Now()

@@ -44,3 +44,16 @@ func (p Period) String() string { return fmt.Sprintf("%04d-%02d", p.Year, int(p.
 
 // Label is "November 2026".
 func (p Period) Label() string { return fmt.Sprintf("%s %d", p.Month, p.Year) }
+
+// DaysBetween counts the calendar days from one date to another; both are
+// midnights in UTC (the form Atlas keeps dates in), so no day is 23 or 25
+// hours long.
+func DaysBetween(from, to time.Time) int {
+	return int(to.Sub(from) / (24 * time.Hour))
+}
+
+// DateOf is t's calendar date (in t's own location) as midnight UTC, the
+// form Atlas keeps work dates, due dates and periods in.
+func DateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}

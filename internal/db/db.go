@@ -105,6 +105,13 @@ func MapError(err error, notFound string) error {
 	return err
 }
 
+// IsForeignKeyViolation reports whether err is a foreign key violation: a
+// row still referred to, or a reference to a row that does not exist.
+func IsForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == codeForeignKeyViolation
+}
+
 // IsUniqueViolation reports whether err is a unique violation, optionally of
 // the named constraint.
 func IsUniqueViolation(err error, constraint string) bool {

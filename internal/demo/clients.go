@@ -8,6 +8,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/timesheet"
 )
 
 // services the demo practice offers; the first two are what retainers cover.
@@ -87,11 +88,15 @@ func seedClients(ctx context.Context, q db.DB, pid atlas.PracticeID, admin, mana
 		{Key: practice.RateKey{ServiceID: &vat}, Amount: "85", From: from},
 		{Key: practice.RateKey{EntityID: &acme, ServiceID: &payroll}, Amount: "95", From: "2026-04-01"},
 	}
+	p, err := store.Get(ctx, pid)
+	if err != nil {
+		return err
+	}
 	for _, r := range rates {
 		if r.Key.MemberID != nil && *r.Key.MemberID == 0 {
 			continue
 		}
-		if _, _, err := store.SetRate(ctx, pid, admin, r, today); err != nil {
+		if _, _, err := (timesheet.Store{DB: q}).SetRate(ctx, p, admin, r, today); err != nil {
 			return fmt.Errorf("demo rate: %w", err)
 		}
 	}

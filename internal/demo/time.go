@@ -11,7 +11,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/practice"
-	"github.com/atlas-practice/atlas/internal/timekeeping"
+	"github.com/atlas-practice/atlas/internal/timesheet"
 )
 
 // timeSeed fixes the demo's time: the same person and day always get the
@@ -274,7 +274,7 @@ func workDays(today time.Time) []time.Time {
 // seedTime gives each demo person a few weeks of realistic time: every
 // weekday of the last four full weeks and of this week so far, today only
 // its morning's entries (the afternoon is still to log). Entries go
-// through timekeeping, so the rate card values them, and each has a key of
+// through timesheet, so the rate card values them, and each has a key of
 // its person, day and place in the day, so seeding again adds nothing.
 func seedTime(ctx context.Context, q db.DB, pid atlas.PracticeID, people []Person, now time.Time) error {
 	p, err := practice.Store{DB: q}.Get(ctx, pid)
@@ -308,8 +308,8 @@ func seedTime(ctx context.Context, q db.DB, pid atlas.PracticeID, people []Perso
 		members[m.SlackUserID] = atlas.MemberID(id)
 	}
 
-	store := timekeeping.Store{DB: q}
-	today := timekeeping.Today(p, now)
+	store := timesheet.Store{DB: q}
+	today := p.Today(now)
 	for _, day := range workDays(today) {
 		for _, person := range people {
 			plan := planDay(person.SlackUserID, person.Role, day)
@@ -321,13 +321,13 @@ func seedTime(ctx context.Context, q db.DB, pid atlas.PracticeID, people []Perso
 				if !ok {
 					return fmt.Errorf("demo time: no client %s", e.client)
 				}
-				n := timekeeping.NewEntry{
+				n := timesheet.NewEntry{
 					Member: members[person.SlackUserID], EntityID: entity, WorkDate: day, Minutes: e.minutes,
-					Description: e.description, Billable: e.billable, Source: timekeeping.SourceManual,
+					Description: e.description, Billable: e.billable, Source: timesheet.SourceManual,
 					Key: fmt.Sprintf("demo:%s:%s:%d", person.SlackUserID, day.Format(time.DateOnly), i+1),
 				}
 				if e.timer {
-					n.Source = timekeeping.SourceTimer
+					n.Source = timesheet.SourceTimer
 				}
 				if e.service != "" {
 					sv, ok := ids["s:"+strings.ToUpper(e.service)]

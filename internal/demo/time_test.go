@@ -10,7 +10,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/pgtest"
 	"github.com/atlas-practice/atlas/internal/practice"
-	"github.com/atlas-practice/atlas/internal/timekeeping"
+	"github.com/atlas-practice/atlas/internal/timesheet"
 )
 
 func day(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
@@ -113,7 +113,7 @@ func TestSeedTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	today := timekeeping.Today(pr, time.Now())
+	today := pr.Today(time.Now())
 	days := workDays(today)
 
 	rows, err := tx.Query(ctx, `SELECT m.slack_user_id, te.work_date, te.minutes, te.billable, te.rate IS NOT NULL AND te.value IS NOT NULL,
@@ -146,9 +146,9 @@ func TestSeedTime(t *testing.T) {
 			t.Errorf("%s: on a %s", key, date.Weekday())
 		case !strings.HasPrefix(key, "demo:"+who+":"+date.Format(time.DateOnly)+":"):
 			t.Errorf("key %q for %s on %s", key, who, date.Format(time.DateOnly))
-		case billable && (!valued || state != timekeeping.Unbilled):
+		case billable && (!valued || state != timesheet.Unbilled):
 			t.Errorf("%s: billable but %s, valued %v", key, state, valued)
-		case !billable && state != timekeeping.NonBillable:
+		case !billable && state != timesheet.NonBillable:
 			t.Errorf("%s: not billable but %s", key, state)
 		case desc == "":
 			t.Errorf("%s: no description", key)

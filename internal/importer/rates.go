@@ -10,6 +10,7 @@ import (
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/timesheet"
 )
 
 var ratesFormat = format{
@@ -30,8 +31,8 @@ type rateKey struct {
 	from                    string
 }
 
-// importRates sets each rate with the store's SetRate, as the rate form
-// does, so the amount and date are checked by its rules and unbilled time
+// importRates sets each rate with the time package's SetRate, as the rate
+// form does, so the amount and date are checked by its rules and unbilled time
 // is revalued from the rate's start. A rate card has tens of rows.
 func importRates(ctx context.Context, r *run, t *table) error {
 	team, err := members(ctx, r.tx, r.pid())
@@ -47,6 +48,10 @@ func importRates(ctx context.Context, r *run, t *table) error {
 		return err
 	}
 	existing, err := rateKeys(ctx, r.tx, r.pid())
+	if err != nil {
+		return err
+	}
+	p, err := r.store.Get(ctx, r.pid())
 	if err != nil {
 		return err
 	}
@@ -69,7 +74,7 @@ func importRates(ctx context.Context, r *run, t *table) error {
 			r.invalid(row.line, "", fmt.Sprintf("Line %d of this file already sets the rate for the same client, service and person from %s. Each rate appears once.", first, key.from))
 			continue
 		}
-		if _, _, err := r.store.SetRate(ctx, r.pid(), r.o.Actor, in, r.o.Today); err != nil {
+		if _, _, err := (timesheet.Store{DB: r.tx}).SetRate(ctx, p, r.o.Actor, in, r.o.Today); err != nil {
 			if err := r.reject(row.line, rateFields, err); err != nil {
 				return err
 			}

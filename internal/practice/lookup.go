@@ -194,3 +194,14 @@ func refuseArchived(e Entity) (Entity, error) {
 	}
 	return e, nil
 }
+
+// LookupEntityAny finds a client as LookupEntity does, but takes an
+// archived client too: for looking at its past and restoring it, where
+// LookupEntity refuses archived clients for new work.
+func (s Store) LookupEntityAny(ctx context.Context, pid atlas.PracticeID, text string) (Entity, error) {
+	e, err := s.LookupEntity(ctx, pid, text)
+	if err != nil && e.ID != 0 && e.Archived() {
+		return e, nil
+	}
+	return e, err
+}

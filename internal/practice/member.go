@@ -131,8 +131,12 @@ func validSlackUser(s string) bool {
 
 // WeeklyCapacityHours is the member's weekly capacity in hours, to the
 // hundredth.
-func (m Member) WeeklyCapacityHours() decimal.Decimal {
-	return decimal.NewFromInt(int64(m.WeeklyCapacityMinutes)).Div(decimal.NewFromInt(60)).Round(2)
+func (m Member) WeeklyCapacityHours() decimal.Decimal { return CapacityHours(m.WeeklyCapacityMinutes) }
+
+// CapacityHours is a capacity in minutes as the hours people write it,
+// such as 37.5.
+func CapacityHours(minutes int) decimal.Decimal {
+	return decimal.NewFromInt(int64(minutes)).Div(decimal.NewFromInt(60)).Round(2)
 }
 
 // Team lists everyone who is or was on the team: the active members by name,

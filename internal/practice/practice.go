@@ -40,6 +40,10 @@ type Practice struct {
 // SetUp reports whether an admin has completed the practice set-up.
 func (p Practice) SetUp() bool { return p.SetUpAt != nil }
 
+// Today is the calendar date in the practice's timezone at now, as
+// midnight UTC (atlas.DateOf).
+func (p Practice) Today(now time.Time) time.Time { return atlas.DateOf(now.In(p.Location())) }
+
 // Location is the practice's timezone (UTC when the name is unknown, which
 // validation prevents).
 func (p Practice) Location() *time.Location {

@@ -2,7 +2,6 @@ package practice
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -95,8 +94,9 @@ func memberArg(m *atlas.MemberID) any {
 
 // RateInForce selects the rate card row for some work under the precedence
 // rule. Its parameters are $1 practice, $2 client, $3 service, $4 member and
-// $5 work date; the other statements that value time embed it, so one rule
-// values time wherever it is written.
+// $5 work date; the statements that value time (package timesheet) embed it,
+// binding them to their own expressions, so one rule picks the rate
+// wherever time is valued.
 const RateInForce = `SELECT ` + rateColumns + ` FROM rates
 		WHERE practice_id = $1
 		  AND (entity_id IS NULL OR entity_id = $2)
@@ -121,23 +121,23 @@ type RateInput struct {
 	From   string // YYYY-MM-DD; empty for today
 }
 
-// SetRate puts a rate on the card from a date, replacing one for the same
-// combination and start, then revalues unbilled time from that date. Billed
-// time keeps the rate it was billed at.
-func (s Store) SetRate(ctx context.Context, pid atlas.PracticeID, actor atlas.MemberID, in RateInput, today time.Time) (Rate, int, error) {
+// SaveRate puts a rate on the card from a date, replacing one for the same
+// combination and start. It values no time: setting a rate is the time
+// package's operation (timesheet.Store.SetRate), which calls this and
+// revalues the time it reaches in the same transaction.
+func (s Store) SaveRate(ctx context.Context, pid atlas.PracticeID, actor atlas.MemberID, in RateInput, today time.Time) (Rate, error) {
 	amount, err := ParseMoney(in.Amount)
 	if err != nil {
-		return Rate{}, 0, atlas.FieldError(FieldRateAmount, "%q is not an hourly rate. Write it like 95 or 95.50 (no negatives).", in.Amount)
+		return Rate{}, atlas.FieldError(FieldRateAmount, "%q is not an hourly rate. Write it like 95 or 95.50 (no negatives).", in.Amount)
 	}
 	from := today
 	if f := strings.TrimSpace(in.From); f != "" {
 		from, err = time.Parse("2006-01-02", f)
 		if err != nil {
-			return Rate{}, 0, atlas.FieldError(FieldRateFrom, "%q is not a date. Write it as YYYY-MM-DD, such as 2026-04-01.", f)
+			return Rate{}, atlas.FieldError(FieldRateFrom, "%q is not a date. Write it as YYYY-MM-DD, such as 2026-04-01.", f)
 		}
 	}
 	var r Rate
-	var revalued int
 	err = db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		var err error
 		r, err = scanRate(tx.QueryRow(ctx, `INSERT INTO rates (practice_id, entity_id, service_id, member_id, hourly_rate, effective_from, created_by)
@@ -148,20 +148,15 @@ func (s Store) SetRate(ctx context.Context, pid atlas.PracticeID, actor atlas.Me
 		if err != nil {
 			return db.MapError(err, "")
 		}
-		if err := Audit(ctx, tx, pid, actor, "rate.set", "rate", r.ID, map[string]any{"amount": amount.StringFixed(2), "from": from.Format("2006-01-02")}); err != nil {
-			return err
-		}
-		revalued, err = Store{DB: tx}.Revalue(ctx, pid, in.Key, from)
-		return err
+		return Audit(ctx, tx, pid, actor, "rate.set", "rate", r.ID, map[string]any{"amount": amount.StringFixed(2), "from": from.Format("2006-01-02")})
 	})
-	return r, revalued, err
+	return r, err
 }
 
 // EndRate stops a rate applying from a date (the first day it no longer
-// applies), then revalues unbilled time from that date.
-func (s Store) EndRate(ctx context.Context, pid atlas.PracticeID, actor atlas.MemberID, rateID int64, endOn time.Time) (Rate, int, error) {
+// applies). Like SaveRate it values no time; timesheet.Store.EndRate does.
+func (s Store) EndRate(ctx context.Context, pid atlas.PracticeID, actor atlas.MemberID, rateID int64, endOn time.Time) (Rate, error) {
 	var r Rate
-	var revalued int
 	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		var err error
 		r, err = scanRate(tx.QueryRow(ctx, `UPDATE rates SET effective_to = $3
@@ -173,13 +168,14 @@ func (s Store) EndRate(ctx context.Context, pid atlas.PracticeID, actor atlas.Me
 			}
 			return mapped
 		}
-		if err := Audit(ctx, tx, pid, actor, "rate.end", "rate", r.ID, map[string]any{"end": endOn.Format("2006-01-02")}); err != nil {
-			return err
-		}
-		revalued, err = Store{DB: tx}.Revalue(ctx, pid, RateKey{EntityID: r.EntityID, ServiceID: r.ServiceID, MemberID: r.MemberID}, endOn)
-		return err
+		return Audit(ctx, tx, pid, actor, "rate.end", "rate", r.ID, map[string]any{"end": endOn.Format("2006-01-02")})
 	})
-	return r, revalued, err
+	return r, err
+}
+
+// Key is the combination the rate is for.
+func (r Rate) Key() RateKey {
+	return RateKey{EntityID: r.EntityID, ServiceID: r.ServiceID, MemberID: r.MemberID}
 }
 
 func nullMember(m atlas.MemberID) any {
@@ -187,86 +183,6 @@ func nullMember(m atlas.MemberID) any {
 		return nil
 	}
 	return int64(m)
-}
-
-// Revalue recomputes the rate and value of unbilled time from a date that a
-// change to the rate card for combination k can reach, and returns how many
-// entries changed. Billed and written-off time is never touched.
-func (s Store) Revalue(ctx context.Context, pid atlas.PracticeID, k RateKey, from time.Time) (int, error) {
-	p, err := s.Get(ctx, pid)
-	if err != nil {
-		return 0, err
-	}
-	rows, err := s.DB.Query(ctx, `SELECT id, entity_id, service_id, member_id, minutes, work_date, rate
-		FROM time_entries
-		WHERE practice_id = $1 AND billing_state = 'unbilled' AND work_date >= $2
-		  AND ($3::bigint IS NULL OR entity_id = $3)
-		  AND ($4::bigint IS NULL OR service_id = $4)
-		  AND ($5::bigint IS NULL OR member_id = $5)
-		FOR UPDATE`, pid, from, k.EntityID, k.ServiceID, memberArg(k.MemberID))
-	if err != nil {
-		return 0, fmt.Errorf("revalue: %w", err)
-	}
-	type entry struct {
-		id, entity int64
-		service    *int64
-		member     int64
-		minutes    int
-		date       time.Time
-		rate       decimal.NullDecimal
-	}
-	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (entry, error) {
-		var e entry
-		err := r.Scan(&e.id, &e.entity, &e.service, &e.member, &e.minutes, &e.date, &e.rate)
-		return e, err
-	})
-	if err != nil {
-		return 0, err
-	}
-	changed := 0
-	for _, e := range entries {
-		m := atlas.MemberID(e.member)
-		rate, err := s.ResolveRate(ctx, pid, RateKey{EntityID: &e.entity, ServiceID: e.service, MemberID: &m}, e.date)
-		var newRate, newValue any
-		switch {
-		case err == nil:
-			newRate = rate.HourlyRate
-			newValue = Value(e.minutes, rate.HourlyRate, p.RoundingIncrement, p.RoundingMode)
-		case atlas.ErrorCode(err) == atlas.ENotFound:
-		default:
-			return changed, err
-		}
-		if e.rate.Valid && err == nil && e.rate.Decimal.Equal(rate.HourlyRate) {
-			continue
-		}
-		if _, err := s.DB.Exec(ctx, `UPDATE time_entries SET rate = $3, value = $4, updated_at = now()
-			WHERE practice_id = $1 AND id = $2 AND billing_state = 'unbilled'`, pid, e.id, newRate, newValue); err != nil {
-			return changed, err
-		}
-		changed++
-	}
-	return changed, nil
-}
-
-// RoundMinutes applies the practice's rounding rule to a duration. Logged
-// minutes are never rewritten; this is used when time is valued.
-func RoundMinutes(minutes, increment int, mode string) int {
-	if increment <= 1 || mode == "none" || minutes <= 0 {
-		return minutes
-	}
-	switch mode {
-	case "nearest":
-		return (minutes + increment/2) / increment * increment
-	default: // up
-		return (minutes + increment - 1) / increment * increment
-	}
-}
-
-// Value is the value of minutes at an hourly rate after rounding, to the
-// penny (half away from zero).
-func Value(minutes int, hourly decimal.Decimal, increment int, mode string) decimal.Decimal {
-	billed := RoundMinutes(minutes, increment, mode)
-	return hourly.Mul(decimal.NewFromInt(int64(billed))).Div(decimal.NewFromInt(60)).Round(2)
 }
 
 // Rates lists the card: every rate, newest first within a combination.
@@ -282,14 +198,14 @@ func (s Store) Rates(ctx context.Context, pid atlas.PracticeID) ([]Rate, error) 
 
 // EndRateFor ends the rate in force on date for exactly the combination k
 // (not a less specific one that also applies), from that date.
-func (s Store) EndRateFor(ctx context.Context, pid atlas.PracticeID, actor atlas.MemberID, k RateKey, date time.Time) (Rate, int, error) {
+func (s Store) EndRateFor(ctx context.Context, pid atlas.PracticeID, actor atlas.MemberID, k RateKey, date time.Time) (Rate, error) {
 	var id int64
 	err := s.DB.QueryRow(ctx, `SELECT id FROM rates
 		WHERE practice_id = $1 AND entity_id IS NOT DISTINCT FROM $2 AND service_id IS NOT DISTINCT FROM $3
 		  AND member_id IS NOT DISTINCT FROM $4 AND effective_from < $5 AND (effective_to IS NULL OR effective_to > $5)
 		ORDER BY effective_from DESC LIMIT 1`, pid, k.EntityID, k.ServiceID, memberArg(k.MemberID), date).Scan(&id)
 	if err != nil {
-		return Rate{}, 0, db.MapError(err, "No rate for exactly that combination is in force then, so there is nothing to end.")
+		return Rate{}, db.MapError(err, "No rate for exactly that combination is in force then, so there is nothing to end.")
 	}
 	return s.EndRate(ctx, pid, actor, id, date)
 }

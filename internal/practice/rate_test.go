@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/shopspring/decimal"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/pgtest"
@@ -62,7 +61,7 @@ func newCard(t *testing.T) *card {
 
 func (c *card) set(t *testing.T, e, s *int64, m *atlas.MemberID, amount, from string) {
 	t.Helper()
-	if _, _, err := c.s.SetRate(context.Background(), c.pid, 0, practice.RateInput{
+	if _, err := c.s.SaveRate(context.Background(), c.pid, 0, practice.RateInput{
 		Key: practice.RateKey{EntityID: e, ServiceID: s, MemberID: m}, Amount: amount, From: from}, day("2026-01-01")); err != nil {
 		t.Fatalf("set %s: %v", amount, err)
 	}
@@ -137,93 +136,15 @@ func TestRateEffectiveDating(t *testing.T) {
 	}
 	// Ending the client rate falls back to the practice default.
 	r, _ := c.s.ResolveRate(context.Background(), c.pid, practice.RateKey{EntityID: &c.entity}, day("2026-07-01"))
-	if _, _, err := c.s.EndRate(context.Background(), c.pid, 0, r.ID, day("2026-09-01")); err != nil {
+	if _, err := c.s.EndRate(context.Background(), c.pid, 0, r.ID, day("2026-09-01")); err != nil {
 		t.Fatal(err)
 	}
 	r, _ = c.s.ResolveRate(context.Background(), c.pid, practice.RateKey{EntityID: &c.entity}, day("2026-09-01"))
 	if r.HourlyRate.String() != "90" {
 		t.Errorf("after the client rate ended: %s, want the default 90", r.HourlyRate)
 	}
-	if _, _, err := c.s.EndRate(context.Background(), c.pid, 0, r.ID, day("2026-03-01")); atlas.ErrorCode(err) != atlas.EInvalid {
+	if _, err := c.s.EndRate(context.Background(), c.pid, 0, r.ID, day("2026-03-01")); atlas.ErrorCode(err) != atlas.EInvalid {
 		t.Errorf("ending before the start: %v", err)
-	}
-}
-
-func TestRevaluationLeavesBilledTimeAlone(t *testing.T) {
-	t.Parallel()
-	c := newCard(t)
-	ctx := context.Background()
-	c.set(t, nil, nil, nil, "60", "2026-01-01")
-	insert := func(date string, minutes int, billed bool) int64 {
-		var inv any
-		state := "unbilled"
-		if billed {
-			var id int64
-			if err := c.tx.QueryRow(ctx, `INSERT INTO invoices (practice_id, entity_id, kind, status, number, currency)
-				VALUES ($1, $2, 'hourly', 'approved', 'INV-'||$3, 'GBP') RETURNING id`, c.pid, c.entity, date).Scan(&id); err != nil {
-				t.Fatal(err)
-			}
-			inv, state = id, "billed"
-		}
-		var id int64
-		if err := c.tx.QueryRow(ctx, `INSERT INTO time_entries (practice_id, member_id, entity_id, work_date, minutes, source, rate, value, billing_state, invoice_id)
-			VALUES ($1, $2, $3, $4, $5, 'manual', 60, $8, $6, $7) RETURNING id`, c.pid, c.member, c.entity, date, minutes, state, inv, minutes).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
-	before := insert("2026-03-10", 50, false)
-	billed := insert("2026-05-10", 50, true)
-	after := insert("2026-05-11", 50, false)
-	other := insert("2026-05-12", 7, false)
-
-	_, n, err := c.s.SetRate(ctx, c.pid, 0, practice.RateInput{Key: practice.RateKey{EntityID: &c.entity}, Amount: "95", From: "2026-05-01"}, day("2026-05-20"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 2 {
-		t.Fatalf("revalued %d entries, want the 2 unbilled ones from May", n)
-	}
-	val := func(id int64) (string, string) {
-		var rate, value decimal.Decimal
-		if err := c.tx.QueryRow(ctx, `SELECT rate, value FROM time_entries WHERE id = $1`, id).Scan(&rate, &value); err != nil {
-			t.Fatal(err)
-		}
-		return rate.StringFixed(2), value.StringFixed(2)
-	}
-	// 50 minutes rounds up to 54 (6-minute increments): 54/60 × 95 = 85.50.
-	for _, tc := range []struct {
-		id               int64
-		rate, value, why string
-	}{
-		{before, "60.00", "50.00", "dated before the new rate"},
-		{billed, "60.00", "50.00", "already billed"},
-		{after, "95.00", "85.50", "unbilled, after the start"},
-		{other, "95.00", "19.00", "7 minutes rounds up to 12: 12/60 × 95"},
-	} {
-		if r, v := val(tc.id); r != tc.rate || v != tc.value {
-			t.Errorf("%s: rate %s value %s, want %s %s", tc.why, r, v, tc.rate, tc.value)
-		}
-	}
-}
-
-func TestRoundingAndValue(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		minutes, inc int
-		mode         string
-		want         int
-	}{
-		{1, 6, "up", 6}, {6, 6, "up", 6}, {7, 6, "up", 12}, {2, 6, "nearest", 0}, {3, 6, "nearest", 6},
-		{8, 6, "nearest", 6}, {9, 6, "nearest", 12}, {7, 6, "none", 7}, {14, 15, "up", 15}, {50, 1, "up", 50},
-	}
-	for _, c := range cases {
-		if got := practice.RoundMinutes(c.minutes, c.inc, c.mode); got != c.want {
-			t.Errorf("RoundMinutes(%d, %d, %s) = %d, want %d", c.minutes, c.inc, c.mode, got, c.want)
-		}
-	}
-	if v := practice.Value(7, decimal.RequireFromString("95"), 1, "none"); v.String() != "11.08" {
-		t.Errorf("7 min at 95 = %s, want 11.08", v)
 	}
 }
 
@@ -233,8 +154,8 @@ func TestSetRateRejects(t *testing.T) {
 	for _, in := range []practice.RateInput{
 		{Amount: "-5"}, {Amount: "abc"}, {Amount: "95.123"}, {Amount: "95", From: "next week"},
 	} {
-		if _, _, err := c.s.SetRate(context.Background(), c.pid, 0, in, day("2026-01-01")); atlas.ErrorCode(err) != atlas.EInvalid {
-			t.Errorf("SetRate(%+v) = %v, want invalid", in, err)
+		if _, err := c.s.SaveRate(context.Background(), c.pid, 0, in, day("2026-01-01")); atlas.ErrorCode(err) != atlas.EInvalid {
+			t.Errorf("SaveRate(%+v) = %v, want invalid", in, err)
 		}
 	}
 	rates, _ := c.s.Rates(context.Background(), c.pid)

@@ -251,7 +251,7 @@ func dayMonth(typed string, day int, month time.Month, year int, t0 time.Time) (
 	// recent enough that it is clearly what was meant.
 	if day <= daysIn(this-1, month) {
 		d := time.Date(this-1, month, day, 0, 0, 0, 0, time.UTC)
-		if daysBetween(d, t0) <= rolloverDays {
+		if atlas.DaysBetween(d, t0) <= rolloverDays {
 			return d, nil
 		}
 	}
@@ -269,7 +269,7 @@ func check(typed string, d, t0 time.Time) (time.Time, error) {
 	if d.After(t0) {
 		return time.Time{}, future(typed)
 	}
-	if daysBetween(d, t0) > maxAgeDays {
+	if atlas.DaysBetween(d, t0) > maxAgeDays {
 		return time.Time{}, atlas.Errorf(atlas.EInvalid,
 			"`%s` is more than %d days ago, which is probably a typo. Check the year, e.g. `%s`.",
 			show(typed), maxAgeDays, t0.Format("2006-01-02"))
@@ -293,10 +293,4 @@ func notReal(typed string, year int, m time.Month, t0 time.Time) error {
 	return atlas.Errorf(atlas.EInvalid,
 		"`%s` is not a real date: %s has at most %d days. Write it like `%d %s`.",
 		show(typed), m, daysIn(2024, m), last, m.String()[:3])
-}
-
-// daysBetween counts whole days from a to b; both are UTC midnights, so
-// there is no daylight-saving hour to trip over.
-func daysBetween(a, b time.Time) int {
-	return int(b.Sub(a) / (24 * time.Hour))
 }

@@ -314,8 +314,9 @@ func allZero(toks []token) bool {
 	return true
 }
 
-// Format renders minutes as `1h 30m`, `45m`, `2h`. Every form it produces
-// is one Duration accepts, so what the bot shows can be typed back.
+// Format renders minutes as `1h 30m`, `45m`, `2h`, and none as `0h`. It is
+// Atlas's one way of showing a duration. Every positive form it produces is
+// one Duration accepts, so what the bot shows can be typed back.
 func Format(minutes int) string {
 	if minutes < 0 {
 		// Via uint so that the most negative int does not overflow.
@@ -327,6 +328,8 @@ func Format(minutes int) string {
 func formatU(m uint) string {
 	h, r := m/60, m%60
 	switch {
+	case m == 0:
+		return "0h"
 	case h == 0:
 		return fmt.Sprintf("%dm", r)
 	case r == 0:

@@ -164,7 +164,7 @@ func TestDurationRejects(t *testing.T) {
 func TestFormat(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[int]string{
-		0: "0m", 1: "1m", 45: "45m", 60: "1h", 90: "1h 30m", 120: "2h", 1440: "24h", 1439: "23h 59m",
+		0: "0h", 1: "1m", 45: "45m", 60: "1h", 90: "1h 30m", 120: "2h", 1440: "24h", 1439: "23h 59m",
 		3000: "50h", -90: "-1h 30m",
 	} {
 		if got := Format(in); got != want {

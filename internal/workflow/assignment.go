@@ -250,18 +250,8 @@ func endOtherAssignments(ctx context.Context, tx pgx.Tx, p practice.Practice, ac
 	if err != nil || len(ended) == 0 {
 		return err
 	}
-	rows, err = tx.Query(ctx, `DELETE FROM tasks t WHERE t.practice_id = $1 AND t.assignment_id = ANY($2) AND t.period >= $3
-		AND `+unstarted+`
-		AND NOT EXISTS (SELECT 1 FROM time_entries te WHERE te.practice_id = t.practice_id AND te.task_id = t.id)
-		AND NOT EXISTS (SELECT 1 FROM timers tm WHERE tm.practice_id = t.practice_id AND tm.task_id = t.id)
-		RETURNING t.assignment_id`,
-		p.ID, ended, atlas.PeriodOf(now.In(p.Location())).FirstDay())
+	removed, err := removeUntouched(ctx, tx, p.ID, ended, atlas.PeriodOf(now.In(p.Location())).FirstDay())
 	if err != nil {
-		return fmt.Errorf("remove replaced tasks: %w", err)
-	}
-	removed := map[int64]int{}
-	var from int64
-	if _, err := pgx.ForEachRow(rows, []any{&from}, func() error { removed[from]++; return nil }); err != nil {
 		return err
 	}
 	for _, id := range ended {
@@ -271,6 +261,46 @@ func endOtherAssignments(ctx context.Context, tx pgx.Tx, p practice.Practice, ac
 		}
 	}
 	return nil
+}
+
+// removeUntouched deletes the unstarted tasks of the ended assignments from
+// period on, and counts them per assignment. A task with time logged
+// against it (or a timer running on it) is kept: the time package's rows
+// refer to it, so its delete fails on their foreign key and is rolled back
+// to a savepoint on its own. Workflow never reads the time package's
+// tables; the reference itself is the guard.
+func removeUntouched(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, ended []int64, period time.Time) (map[int64]int, error) {
+	rows, err := tx.Query(ctx, `SELECT t.id, t.assignment_id FROM tasks t
+		WHERE t.practice_id = $1 AND t.assignment_id = ANY($2) AND t.period >= $3 AND `+unstarted+`
+		ORDER BY t.id FOR UPDATE`, pid, ended, period)
+	if err != nil {
+		return nil, fmt.Errorf("find replaced tasks: %w", err)
+	}
+	type candidate struct{ task, assignment int64 }
+	found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (candidate, error) {
+		var c candidate
+		err := r.Scan(&c.task, &c.assignment)
+		return c, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	removed := map[int64]int{}
+	for _, c := range found {
+		err := db.InTx(ctx, tx, func(sp pgx.Tx) error {
+			_, err := sp.Exec(ctx, `DELETE FROM tasks WHERE practice_id = $1 AND id = $2`, pid, c.task)
+			return err
+		})
+		switch {
+		case err == nil:
+			removed[c.assignment]++
+		case db.IsForeignKeyViolation(err):
+			// Time was logged against it: it stays, as started work does.
+		default:
+			return nil, fmt.Errorf("remove replaced task %d: %w", c.task, err)
+		}
+	}
+	return removed, nil
 }
 
 // saveChanges makes the client's extra and dropped items those of the

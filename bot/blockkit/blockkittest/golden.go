@@ -228,3 +228,17 @@ func runPattern(name string) string {
 	}
 	return strings.Join(parts, "/")
 }
+
+// JSON is v as Slack receives it, for assertions on the text it shows:
+// without the HTML escapes Go's encoder (and types with their own
+// MarshalJSON) put in.
+func JSON(t testing.TB, v any) string {
+	t.Helper()
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return strings.NewReplacer(`\u0026`, "&", `\u003c`, "<", `\u003e`, ">").Replace(b.String())
+}

@@ -1,0 +1,219 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/atlas-practice/atlas/bot/blockkit"
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/bot/ui"
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/practice"
+)
+
+const clientsUsage = "`/atlas clients [search]`, `/atlas clients add`, `/atlas clients edit CODE`, `/atlas clients archive CODE` or `/atlas clients restore CODE`"
+
+// clients lists and searches clients.
+func (h handlers) clients(ctx context.Context, r *slackapp.Request) error {
+	return h.listClients(ctx, r, h.Practice, strings.TrimSpace(r.Text))
+}
+
+// clientsEdit is `/atlas clients edit CODE`: the client form.
+func (h handlers) clientsEdit(ctx context.Context, r *slackapp.Request) error {
+	text := strings.TrimSpace(r.Text)
+	if text == "" {
+		return atlas.Errorf(atlas.EInvalid, "Say which client: `/atlas clients edit ACME`. Usage: %s.", clientsUsage)
+	}
+	e, err := h.Practice.LookupEntityAny(ctx, r.Practice.ID, text)
+	if err != nil {
+		return err
+	}
+	return h.openClientModal(ctx, r, e)
+}
+
+// clientsArchive is `/atlas clients archive CODE` (archive true) and
+// `/atlas clients restore CODE`.
+func (h handlers) clientsArchive(archive bool) slackapp.HandlerFunc {
+	verb := "restore"
+	if archive {
+		verb = "archive"
+	}
+	return func(ctx context.Context, r *slackapp.Request) error {
+		text := strings.TrimSpace(r.Text)
+		if text == "" {
+			return atlas.Errorf(atlas.EInvalid, "Say which client: `/atlas clients %s ACME`.", verb)
+		}
+		e, err := h.Practice.LookupEntityAny(ctx, r.Practice.ID, text)
+		if err != nil {
+			return err
+		}
+		e, err = h.Practice.ArchiveEntity(ctx, r.Practice.ID, r.Member.ID, e.ID, archive)
+		if err != nil {
+			return err
+		}
+		state := "archived: it keeps its history and takes no new work"
+		if !e.Archived() {
+			state = "restored"
+		}
+		return r.Reply(slackapp.Message{Text: fmt.Sprintf(":white_check_mark: %s (%s) is %s.", e.Name, e.Code, state)})
+	}
+}
+
+func (h handlers) listClients(ctx context.Context, r *slackapp.Request, store practice.Store, query string) error {
+	found, err := store.SearchEntities(ctx, r.Practice.ID, query, 500)
+	if err != nil {
+		return err
+	}
+	team, err := store.Members(ctx, r.Practice.ID)
+	if err != nil {
+		return err
+	}
+	names := map[atlas.MemberID]string{}
+	for _, m := range team {
+		names[m.ID] = m.Name
+	}
+	rows := make([]ClientRow, 0, len(found))
+	for _, e := range found {
+		rows = append(rows, clientRow(e, r.Practice.Currency, names))
+	}
+	return r.Reply(slackapp.Message{Text: fmt.Sprintf("%d clients", len(rows)),
+		Blocks: Clients(query, rows, len(rows), r.Member.Can(atlas.RoleManager))})
+}
+
+func clientRow(e practice.Entity, currency string, names map[atlas.MemberID]string) ClientRow {
+	billing := "Hourly"
+	if e.BillingType == practice.BillingFixed && e.MonthlyFee.Valid {
+		billing = fmt.Sprintf("Fixed %s/month, in %s", ui.Money(currency, e.MonthlyFee.Decimal.StringFixed(2)), e.InvoiceTiming)
+	}
+	row := ClientRow{ID: e.ID, Code: e.Code, Name: e.Name, Type: practice.EntityTypeLabel(e.EntityType), Billing: billing}
+	if e.ManagerID != nil {
+		row.ManagerName = names[*e.ManagerID]
+	}
+	return row
+}
+
+// openClientAdd is the "Add a client" button.
+func (h handlers) openClientAdd(ctx context.Context, r *slackapp.Request) error {
+	return h.openClientModal(ctx, r, practice.Entity{InvoiceTiming: "arrears", BillingType: practice.BillingHourly, EntityType: "limited_company", InvoiceDay: 1})
+}
+
+// openClientEdit is a client's "Edit" button.
+func (h handlers) openClientEdit(ctx context.Context, r *slackapp.Request) error {
+	id, err := strconv.ParseInt(strings.TrimPrefix(r.RouteKey, ActionClientEdit), 10, 64)
+	if err != nil {
+		return atlas.Errorf(atlas.EInvalid, "That button is out of date; run `/atlas clients` again.")
+	}
+	e, err := h.Practice.Entity(ctx, r.Practice.ID, id)
+	if err != nil {
+		return err
+	}
+	return h.openClientModal(ctx, r, e)
+}
+
+func (h handlers) openClientModal(ctx context.Context, r *slackapp.Request, e practice.Entity) error {
+	store := h.Practice
+	team, err := store.Members(ctx, r.Practice.ID)
+	if err != nil {
+		return err
+	}
+	services, err := store.Services(ctx, r.Practice.ID)
+	if err != nil {
+		return err
+	}
+	f := ClientForm{ID: e.ID, Code: e.Code, Name: e.Name, Aliases: strings.Join(e.Aliases, ", "),
+		EntityType: e.EntityType, BillingType: e.BillingType, InvoiceTiming: e.InvoiceTiming,
+		InvoiceDay: strconv.Itoa(e.InvoiceDay), BillingEmail: e.BillingEmail, Archived: e.Archived()}
+	if e.MonthlyFee.Valid {
+		f.MonthlyFee = e.MonthlyFee.Decimal.StringFixed(2)
+	}
+	if e.PaymentTermsDays != nil {
+		f.PaymentTerms = strconv.Itoa(*e.PaymentTermsDays)
+	}
+	if e.ManagerID != nil {
+		f.ManagerID = strconv.FormatInt(int64(*e.ManagerID), 10)
+	}
+	for _, t := range practice.EntityTypes {
+		f.EntityTypes = append(f.EntityTypes, blockkit.Option{Value: t, Label: practice.EntityTypeLabel(t)})
+	}
+	for _, m := range team {
+		if m.Can(atlas.RoleManager) {
+			f.Managers = append(f.Managers, blockkit.Option{Value: strconv.FormatInt(int64(m.ID), 10), Label: m.Name})
+		}
+	}
+	for _, s := range services {
+		f.Services = append(f.Services, blockkit.Option{Value: strconv.FormatInt(s.ID, 10), Label: s.Name})
+		if e.ID == 0 && s.CoveredByRetainer {
+			f.Retainer = append(f.Retainer, strconv.FormatInt(s.ID, 10))
+		}
+	}
+	for _, id := range e.RetainerServices {
+		f.Retainer = append(f.Retainer, strconv.FormatInt(id, 10))
+	}
+	return r.OpenModal(ClientModal(f))
+}
+
+// submitClient saves the client modal; a bad value goes back to its field.
+func (h handlers) submitClient(ctx context.Context, r *slackapp.Request) error {
+	var meta ClientMeta
+	if err := r.PrivateMetadata(&meta); err != nil {
+		return atlas.Errorf(atlas.EInvalid, "That form is out of date; open it again.")
+	}
+	in := practice.EntityInput{
+		Code: r.Value(ClientCode), Name: r.Value(ClientName), Aliases: r.Value(ClientAliases),
+		EntityType: r.Value(ClientEntityType), BillingType: r.Value(ClientBillingType),
+		MonthlyFee: r.Value(ClientMonthlyFee), InvoiceTiming: r.Value(ClientInvoiceTiming),
+		InvoiceDay: r.Value(ClientInvoiceDay), PaymentTerms: r.Value(ClientTerms),
+		BillingEmail: r.Value(ClientBillingEmail),
+	}
+	if v := r.Value(ClientManager); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err == nil {
+			m := atlas.MemberID(id)
+			in.Manager = &m
+		}
+	}
+	// The services come in groups of ten checkboxes (Slack's limit), at
+	// most ten groups for a select's hundred options.
+	for i := 1; i <= 10; i++ {
+		block := ClientRetainer
+		if i > 1 {
+			block = fmt.Sprintf("%s.%d", ClientRetainer, i)
+		}
+		for _, v := range r.Values(block) {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+				in.RetainerServices = append(in.RetainerServices, id)
+			}
+		}
+	}
+	e, err := h.Practice.SaveEntity(ctx, r.Practice.ID, r.Member.ID, meta.ID, in)
+	if err != nil {
+		return err
+	}
+	r.Ack(nil)
+	verb := "added"
+	if meta.ID != 0 {
+		verb = "updated"
+	}
+	return r.DM(ctx, r.UserID, slackapp.Message{Text: fmt.Sprintf(":white_check_mark: Client %s: *%s* · %s. Log time against it with its code, e.g. `/log 1h %s bookkeeping`.",
+		verb, e.Code, e.Name, e.Code)})
+}
+
+// clientOptions serves the client type-ahead of external selects.
+func (h handlers) clientOptions(ctx context.Context, r *slackapp.Request) error {
+	q := ""
+	if r.Interaction != nil {
+		q = r.Interaction.Value
+	}
+	found, err := h.Practice.SearchEntities(ctx, r.Practice.ID, q, 20)
+	if err != nil {
+		return err
+	}
+	rows := make([]ClientRow, 0, len(found))
+	for _, e := range found {
+		rows = append(rows, ClientRow{ID: e.ID, Code: e.Code, Name: e.Name})
+	}
+	r.Options(ClientOptions(rows))
+	return nil
+}

@@ -1,0 +1,88 @@
+// Package admin is the practice's set-up in Slack: /atlas setup and
+// settings, the team, clients (with the type-ahead every client field uses,
+// and the buttons that answer a client name matching several clients),
+// services and the rate card.
+package admin
+
+import (
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/bot/ui"
+	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/timesheet"
+	"github.com/atlas-practice/atlas/internal/workflow"
+)
+
+// Deps are what the set-up handlers use.
+type Deps struct {
+	Practice practice.Store
+	Time     timesheet.Store // a rate change revalues time
+	Work     workflow.Store  // a new practice gets the standard template
+}
+
+type handlers struct{ Deps }
+
+// Register adds the set-up commands, forms and buttons.
+func Register(rt *slackapp.Router, d Deps) {
+	h := handlers{d}
+	staff, manager, partner, admin := slackapp.Staff, slackapp.Manager, slackapp.Partner, slackapp.Admin
+	const area = "Practice set-up"
+	cmd := func(sub, usage, summary string, examples []string, route slackapp.Route) {
+		rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: sub, Area: area, Usage: usage, Summary: summary, Examples: examples, Route: route})
+	}
+
+	rt.AnswerErrors(answerAmbiguous)
+	rt.HandleAction(ActionPickClient, staff(h.pickedClient))
+
+	cmd("setup", "/atlas setup", "Set the practice's name, timezone, currency and VAT rate.", nil, admin(h.openSetup))
+	rt.HandleAction(ui.ActionOpenSetup, admin(h.openSetup))
+	rt.HandleSubmit(CallbackSetup, admin(h.submitSetup))
+
+	cmd("team", "/atlas team", "Who is on the team, with roles and weekly capacity.", []string{"/atlas team"}, staff(h.team))
+	cmd("team add", "/atlas team add @person role", "Put a person on the team as staff, manager, partner or admin.",
+		[]string{"/atlas team add @bea staff", "/atlas team add @max manager"},
+		admin(h.teamAdd).Because("Only admins can add people to the team"))
+	cmd("team edit", "/atlas team edit @person", "Change a person's role, weekly capacity or whether they are active (also the team list's Edit buttons).",
+		[]string{"/atlas team edit @bea"}, admin(h.teamEdit).Because("Only admins can change people on the team"))
+	rt.HandleAction(ActionTeamEdit, admin(h.openTeamEdit))
+	rt.HandleSubmit(CallbackTeamMember, admin(h.submitTeamMember))
+
+	cmd("clients", "/atlas clients [search]", "Find clients by code, name or another name, or a misspelling of one.",
+		[]string{"/atlas clients", "/atlas clients acme"}, staff(h.clients))
+	changeClients := "Only admins and managers can change clients"
+	cmd("clients add", "/atlas clients add", "A form for a new client: code, name, billing and who manages it.", nil,
+		manager(h.openClientAdd).Because(changeClients))
+	cmd("clients edit", "/atlas clients edit CODE", "The client form for a client.", []string{"/atlas clients edit ACME"},
+		manager(h.clientsEdit).Because(changeClients))
+	cmd("clients archive", "/atlas clients archive CODE", "Archive a client: it keeps its history and takes no new work.",
+		[]string{"/atlas clients archive ACME"}, manager(h.clientsArchive(true)).Because(changeClients))
+	cmd("clients restore", "/atlas clients restore CODE", "Restore an archived client.", []string{"/atlas clients restore ACME"},
+		manager(h.clientsArchive(false)).Because(changeClients))
+	rt.HandleAction(ActionClientAdd, manager(h.openClientAdd))
+	rt.HandleAction(ActionClientEdit, manager(h.openClientEdit))
+	rt.HandleSubmit(CallbackClient, manager(h.submitClient))
+	rt.HandleOptions(ui.ActionClientSearch, staff(h.clientOptions))
+
+	cmd("services", "/atlas services", "The services the practice offers.", []string{"/atlas services"}, staff(h.services))
+	cmd("services add", "/atlas services add CODE Name [retainer]", "Add or rename a service; `retainer` means fixed fees cover it by default.",
+		[]string{"/atlas services add PAYROLL Payroll", "/atlas services add BK Bookkeeping retainer"},
+		admin(h.servicesAdd).Because("Only admins can change services"))
+
+	cmd("rates", "/atlas rates [client] [service] [@person]", "The hourly rate that applies, and why. `/atlas rates help` explains the rules.",
+		[]string{"/atlas rates acme payroll", "/atlas rates acme @bea", "/atlas rates help"}, staff(h.rates))
+	setRates := "Only partners and admins can set or end rates"
+	cmd("rates set", "/atlas rates set", "A form to set a rate from a date, or end one; unbilled time it reaches is revalued.", nil,
+		partner(h.openRateModal).Because(setRates))
+	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "rates end", Area: area, Usage: "/atlas rates end", Hidden: true,
+		Summary: "The same as `/atlas rates set`.", Route: partner(h.openRateModal).Because(setRates)})
+	rt.HandleSubmit(CallbackRate, partner(h.submitRate))
+
+	cmd("settings", "/atlas settings", "The practice's settings: timezone, currency, VAT, rounding, invoicing, digest, reviews.",
+		[]string{"/atlas settings"}, staff(h.settings))
+	changeSettings := "Only admins can change the settings"
+	cmd("settings edit", "/atlas settings edit", "A form for every setting (also the settings' Change settings button).", nil,
+		admin(h.openSettings).Because(changeSettings))
+	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "settings change", Area: area, Usage: "/atlas settings change", Hidden: true,
+		Summary: "The same as `/atlas settings edit`.", Route: admin(h.openSettings).Because(changeSettings)})
+	rt.HandleAction(ActionSettingsEdit, admin(h.openSettings))
+	rt.HandleSubmit(CallbackSettings, admin(h.submitSettings))
+}

@@ -1,0 +1,167 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/atlas-practice/atlas/bot/blockkit"
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/practice"
+)
+
+const settingsUsage = "`/atlas settings` to see them; admins change them with its *Change settings* button or `/atlas settings edit`"
+
+// settings shows the practice settings, with a button for admins to change
+// them; "edit" opens the settings modal straight away (admins).
+func (h handlers) settings(ctx context.Context, r *slackapp.Request) error {
+	switch arg := strings.ToLower(strings.TrimSpace(r.Text)); arg {
+	case "":
+	default:
+		return atlas.Errorf(atlas.EInvalid, "Atlas does not know `/atlas settings %s`. Use %s.", r.Text, settingsUsage)
+	}
+	next, err := h.Practice.NextInvoiceNumber(ctx, r.Practice.ID)
+	if err != nil {
+		return err
+	}
+	p := r.Practice
+	return r.Reply(slackapp.Message{
+		Text:   "Practice settings" + settingsNameSuffix(p.Name),
+		Blocks: Settings(settingsData(p, next, r.Now(), r.Member.Can(atlas.RoleAdmin))),
+	})
+}
+
+func settingsNameSuffix(name string) string {
+	if name == "" {
+		return ""
+	}
+	return " for " + blockkit.Escape(name)
+}
+
+// settingsData is what the settings message shows, with an example of the
+// next invoice number as if it were issued now.
+func settingsData(p practice.Practice, next int64, now time.Time, canEdit bool) SettingsData {
+	return SettingsData{
+		PracticeName: p.Name, Timezone: p.Timezone, Currency: p.Currency, VATRate: p.VATRate.StringFixed(2),
+		RoundingIncrement: p.RoundingIncrement, RoundingMode: p.RoundingMode,
+		InvoiceNumberFormat: p.InvoiceNumberFormat, NextInvoice: practice.FormatInvoiceNumber(p.InvoiceNumberFormat, next, now.In(p.Location())),
+		PaymentTermsDays: p.PaymentTermsDays, DigestChannel: p.DigestChannel, DigestTime: p.DigestTime,
+		TimerReminderHours: p.TimerReminderHours, PreparerMayReview: p.PreparerMayReview, CanEdit: canEdit,
+	}
+}
+
+// openSettings is the "Change settings" button: the settings modal, filled
+// with the current values.
+func (h handlers) openSettings(ctx context.Context, r *slackapp.Request) error {
+	p := r.Practice
+	next, err := h.Practice.NextInvoiceNumber(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	s := practice.SettingsOf(p, next)
+	return r.OpenModal(SettingsModal(SettingsForm{
+		Name: s.Name, Timezone: s.Timezone, Currency: s.Currency, VATRate: s.VATRate,
+		RoundingIncrement: s.RoundingIncrement, RoundingMode: s.RoundingMode, TimerReminderHours: s.TimerReminderHours,
+		InvoiceNumberFormat: s.InvoiceNumberFormat, NextInvoiceNumber: s.NextInvoiceNumber,
+		NextInvoice:      practice.FormatInvoiceNumber(p.InvoiceNumberFormat, next, r.Now().In(p.Location())),
+		PaymentTermsDays: s.PaymentTermsDays, DigestChannel: s.DigestChannel, DigestTime: s.DigestTime,
+		PreparerMayReview: s.PreparerMayReview,
+	}))
+}
+
+// submitSettings saves the settings modal. Every bad value goes back to its
+// own field at once, and then nothing is saved.
+func (h handlers) submitSettings(ctx context.Context, r *slackapp.Request) error {
+	store := h.Practice
+	before := r.Practice
+	nextBefore, err := store.NextInvoiceNumber(ctx, before.ID)
+	if err != nil {
+		return err
+	}
+	in := practice.Settings{
+		Name: r.Value(SettingsName), Timezone: r.Value(SettingsTimezone), Currency: r.Value(SettingsCurrency),
+		VATRate: r.Value(SettingsVATRate), RoundingIncrement: r.Value(SettingsRoundingIncrement),
+		RoundingMode: r.Value(SettingsRoundingMode), InvoiceNumberFormat: r.Value(SettingsInvoiceFormat),
+		NextInvoiceNumber: r.Value(SettingsNextInvoiceNumber), PaymentTermsDays: r.Value(SettingsPaymentTermsDays),
+		DigestChannel: h.selectedConversation(r, SettingsDigestChannel), DigestTime: r.Value(SettingsDigestTime),
+		TimerReminderHours: r.Value(SettingsTimerReminder),
+		PreparerMayReview:  slices.Contains(r.Values(SettingsPreparerReview), SettingsPreparerReviewValue),
+	}
+	if slices.Contains(r.Values(SettingsDigestOff), SettingsDigestOffValue) {
+		in.DigestChannel = ""
+	}
+	p, err := store.SaveSettings(ctx, before.ID, r.Member.ID, in)
+	if err != nil {
+		return err
+	}
+	r.Ack(nil) // closes the modal
+	next, err := store.NextInvoiceNumber(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	r.Practice = p
+	// The settings are saved; a stale Home tab is no reason to say otherwise.
+	r.RefreshHome(ctx)
+	summary := settingsSummary(p, practice.SettingsChanges(before, nextBefore, p, next))
+	blocks := append([]slack.Block{slack.NewSectionBlock(blockkit.Markdown(summary, blockkit.MaxSectionText), nil, nil)},
+		Settings(settingsData(p, next, r.Now(), true))...)
+	return r.DM(ctx, r.UserID, slackapp.Message{Text: blockkit.Truncate(summary, 3000), Blocks: blocks})
+}
+
+// settingsSummary says what a save changed.
+func settingsSummary(p practice.Practice, changes []practice.SettingChange) string {
+	if len(changes) == 0 {
+		return ":white_check_mark: Settings saved" + settingsNameSuffix(p.Name) + "; nothing changed."
+	}
+	lines := make([]string, 0, len(changes)+1)
+	lines = append(lines, ":white_check_mark: Settings saved"+settingsNameSuffix(p.Name)+":")
+	for _, c := range changes {
+		from, to := c.From, c.To
+		switch c.Field {
+		case practice.FieldDigestChannel:
+			from, to = settingsChannelText(from), settingsChannelText(to)
+		case practice.FieldPreparerReview:
+			from, to = settingsYesNo(from), settingsYesNo(to)
+		default:
+			from, to = blockkit.Escape(from), blockkit.Escape(to)
+		}
+		lines = append(lines, fmt.Sprintf("• %s: %s → *%s*", c.Label, from, to))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func settingsChannelText(id string) string {
+	if id == "" || id == "none" {
+		return "off"
+	}
+	return "<#" + id + ">"
+}
+
+func settingsYesNo(b string) string {
+	if b == "true" {
+		return "yes"
+	}
+	return "no"
+}
+
+// selectedConversation reads a conversations_select or channels_select of
+// a submitted modal.
+func (h handlers) selectedConversation(r *slackapp.Request, blockID string) string {
+	if r.Interaction == nil || r.Interaction.View.State == nil {
+		return ""
+	}
+	for _, a := range r.Interaction.View.State.Values[blockID] {
+		if a.SelectedConversation != "" {
+			return a.SelectedConversation
+		}
+		if a.SelectedChannel != "" {
+			return a.SelectedChannel
+		}
+	}
+	return ""
+}

@@ -1,0 +1,246 @@
+package admin
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/atlas-practice/atlas/bot/blockkit"
+	"github.com/atlas-practice/atlas/bot/ui"
+)
+
+// Block ids of the settings modal; the same names as the practice
+// package's Field* constants, so validation errors land on them.
+const (
+	SettingsName              = "name"
+	SettingsTimezone          = "timezone"
+	SettingsCurrency          = "currency"
+	SettingsVATRate           = "vat_rate"
+	SettingsRoundingIncrement = "rounding_increment"
+	SettingsRoundingMode      = "rounding_mode"
+	SettingsTimerReminder     = "timer_reminder_hours"
+	SettingsInvoiceFormat     = "invoice_number_format"
+	SettingsNextInvoiceNumber = "next_invoice_number"
+	SettingsPaymentTermsDays  = "payment_terms_days"
+	SettingsDigestChannel     = "digest_channel"
+	SettingsDigestTime        = "digest_time"
+	SettingsDigestOff         = "digest_off" // shown only while a digest channel is set
+	SettingsPreparerReview    = "preparer_may_review"
+)
+
+// Checkbox values of the settings modal.
+const (
+	SettingsDigestOffValue      = "off"
+	SettingsPreparerReviewValue = "yes"
+)
+
+// CommonTimezones are the zones the settings modal offers, besides the
+// practice's own. Slack's select filters as one types.
+var CommonTimezones = []string{
+	"Africa/Cairo", "Africa/Johannesburg", "Africa/Lagos", "Africa/Nairobi",
+	"America/Anchorage", "America/Argentina/Buenos_Aires", "America/Bogota", "America/Chicago", "America/Denver",
+	"America/Halifax", "America/Lima", "America/Los_Angeles", "America/Mexico_City", "America/New_York",
+	"America/Phoenix", "America/Santiago", "America/Sao_Paulo", "America/St_Johns", "America/Toronto", "America/Vancouver",
+	"Asia/Dhaka", "Asia/Dubai", "Asia/Hong_Kong", "Asia/Jakarta", "Asia/Karachi", "Asia/Kolkata", "Asia/Manila",
+	"Asia/Nicosia", "Asia/Riyadh", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "Asia/Tokyo",
+	"Atlantic/Reykjavik", "Australia/Adelaide", "Australia/Brisbane", "Australia/Melbourne", "Australia/Perth",
+	"Australia/Sydney",
+	"Europe/Amsterdam", "Europe/Athens", "Europe/Berlin", "Europe/Brussels", "Europe/Bucharest", "Europe/Copenhagen",
+	"Europe/Dublin", "Europe/Guernsey", "Europe/Helsinki", "Europe/Isle_of_Man", "Europe/Istanbul", "Europe/Jersey",
+	"Europe/Lisbon", "Europe/London", "Europe/Luxembourg", "Europe/Madrid", "Europe/Malta", "Europe/Oslo",
+	"Europe/Paris", "Europe/Prague", "Europe/Rome", "Europe/Stockholm", "Europe/Vienna", "Europe/Warsaw",
+	"Europe/Zurich",
+	"Pacific/Auckland", "Pacific/Honolulu",
+	"UTC",
+}
+
+// timezoneOptions are the common zones plus current, sorted. There are
+// fewer than Slack's hundred options even with current (a test checks).
+func timezoneOptions(current string) []blockkit.Option {
+	zones := slices.Clone(CommonTimezones)
+	if current != "" && !slices.Contains(zones, current) {
+		zones = append(zones, current)
+	}
+	slices.Sort(zones)
+	out := make([]blockkit.Option, 0, len(zones))
+	for _, z := range zones {
+		out = append(out, blockkit.Option{Value: z, Label: strings.ReplaceAll(z, "_", " ")})
+	}
+	return out
+}
+
+// SettingsData is what the settings message shows.
+type SettingsData struct {
+	PracticeName        string
+	Timezone            string
+	Currency            string
+	VATRate             string // "20.00"
+	RoundingIncrement   int
+	RoundingMode        string // up, nearest, none
+	InvoiceNumberFormat string
+	NextInvoice         string // the next number in the format: INV-2026-0001
+	PaymentTermsDays    int
+	DigestChannel       string // channel id, "" for none
+	DigestTime          string // HH:MM
+	TimerReminderHours  int
+	PreparerMayReview   bool
+	CanEdit             bool // an admin: show the "Change settings" button
+}
+
+// RoundingText describes a rounding rule: "Rounded up to 6-minute
+// increments".
+func RoundingText(increment int, mode string) string {
+	switch mode {
+	case "none":
+		return "Exact minutes, no rounding"
+	case "nearest":
+		return fmt.Sprintf("Rounded to the nearest %d %s", increment, ui.Plural(increment, "minute", "minutes"))
+	default:
+		return fmt.Sprintf("Rounded up to %d-minute increments", increment)
+	}
+}
+
+// DigestText describes the daily digest: "<#C123> at 08:00" or "off".
+func DigestText(channel, at string) string {
+	if channel == "" {
+		return "off"
+	}
+	return fmt.Sprintf("<#%s> at %s", channel, at)
+}
+
+// Settings shows the practice settings, with a "Change settings" button for
+// admins.
+func Settings(d SettingsData) []slack.Block {
+	title := "Practice settings"
+	if d.PracticeName != "" {
+		title += " · " + d.PracticeName
+	}
+	field := func(label, value string) *slack.TextBlockObject {
+		return blockkit.Markdown("*"+label+"*\n"+value, blockkit.MaxSectionFieldText)
+	}
+	name := blockkit.Escape(d.PracticeName)
+	if name == "" {
+		name = "_not set_"
+	}
+	review := "Someone other than the preparer reviews each task"
+	if d.PreparerMayReview {
+		review = "A task's preparer may also review it"
+	}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(blockkit.Plain(title, blockkit.MaxHeaderText)),
+		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
+			field("Name", name),
+			field("Timezone", blockkit.Escape(d.Timezone)),
+			field("Currency", d.Currency),
+			field("VAT rate", d.VATRate+"%"),
+		}, nil),
+		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
+			field("Time rounding", RoundingText(d.RoundingIncrement, d.RoundingMode)),
+			field("Forgotten timers", fmt.Sprintf("A reminder after %d %s", d.TimerReminderHours, ui.Plural(d.TimerReminderHours, "hour", "hours"))),
+		}, nil),
+		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
+			field("Invoice numbers", "`"+blockkit.Escape(d.InvoiceNumberFormat)+"`"),
+			field("Next invoice", blockkit.Escape(d.NextInvoice)),
+			field("Payment terms", fmt.Sprintf("%d %s", d.PaymentTermsDays, ui.Plural(d.PaymentTermsDays, "day", "days"))),
+		}, nil),
+		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
+			field("Daily digest", DigestText(d.DigestChannel, d.DigestTime)),
+			field("Reviews", review),
+		}, nil),
+	}
+	if d.CanEdit {
+		return append(blocks, slack.NewActionBlock("settings.actions",
+			slack.NewButtonBlockElement(ActionSettingsEdit, "edit", blockkit.Plain("Change settings", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary)))
+	}
+	return append(blocks, slack.NewContextBlock("", blockkit.Markdown("Only admins change the settings.", 0)))
+}
+
+// SettingsForm pre-fills the settings modal, as text.
+type SettingsForm struct {
+	Name, Timezone, Currency, VATRate      string
+	RoundingIncrement, RoundingMode        string
+	TimerReminderHours                     string
+	InvoiceNumberFormat, NextInvoiceNumber string
+	NextInvoice                            string // the next number in the current format, for the hint
+	PaymentTermsDays                       string
+	DigestChannel, DigestTime              string
+	PreparerMayReview                      bool
+}
+
+// SettingsModal edits every practice setting.
+func SettingsModal(f SettingsForm) slack.ModalViewRequest {
+	heading := func(text string) slack.Block {
+		return slack.NewSectionBlock(blockkit.Markdown("*"+text+"*", 0), nil, nil)
+	}
+
+	rounding := []*slack.OptionBlockObject{
+		slack.NewOptionBlockObject("up", blockkit.Plain("Round up to the increment", blockkit.MaxOptionText), nil),
+		slack.NewOptionBlockObject("nearest", blockkit.Plain("Round to the nearest increment", blockkit.MaxOptionText), nil),
+		slack.NewOptionBlockObject("none", blockkit.Plain("No rounding: exact minutes", blockkit.MaxOptionText), nil),
+	}
+	mode := slack.NewRadioButtonsBlockElement(SettingsRoundingMode, rounding...)
+	for _, o := range rounding {
+		if o.Value == f.RoundingMode {
+			mode.InitialOption = o
+		}
+	}
+	modeBlock := slack.NewInputBlock(SettingsRoundingMode, blockkit.Plain("Rounding", blockkit.MaxInputLabel),
+		blockkit.Plain("How logged time is rounded when it is valued; the minutes logged are kept as they are.", blockkit.MaxInputHint), mode)
+
+	channel := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, blockkit.Plain("Choose a channel", blockkit.MaxPlaceholder), SettingsDigestChannel)
+	channel.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}, ExcludeExternalSharedChannels: true, ExcludeBotUsers: true}
+	channel.InitialConversation = f.DigestChannel
+	channelBlock := slack.NewInputBlock(SettingsDigestChannel, blockkit.Plain("Daily digest channel", blockkit.MaxInputLabel),
+		blockkit.Plain("Where Atlas posts each morning's overview. Invite Atlas to a private channel first.", blockkit.MaxInputHint), channel)
+	channelBlock.Optional = true
+
+	at := slack.NewTimePickerBlockElement(SettingsDigestTime)
+	at.InitialTime = f.DigestTime
+	atBlock := slack.NewInputBlock(SettingsDigestTime, blockkit.Plain("Digest time", blockkit.MaxInputLabel),
+		blockkit.Plain("In the practice's timezone.", blockkit.MaxInputHint), at)
+
+	formatHint := "Tokens: {YYYY}, {YY} and {MM} of the issue date; {SEQ} for the running number, or {SEQ:4} to pad it to 4 digits. It must have {SEQ}."
+	if f.NextInvoice != "" {
+		formatHint += " The next invoice will be " + f.NextInvoice + "."
+	}
+
+	blocks := []slack.Block{
+		heading("The practice"),
+		blockkit.TextInput(SettingsName, "Practice name", "", f.Name, "Ledgerline Bookkeeping", 100, false),
+		blockkit.StaticSelect(SettingsTimezone, "Timezone", timezoneOptions(f.Timezone), f.Timezone, false),
+		blockkit.TextInput(SettingsCurrency, "Currency", "Three-letter ISO code.", f.Currency, "GBP", 3, false),
+		blockkit.TextInput(SettingsVATRate, "VAT rate (%)", "Added to invoices; 0 for none.", f.VATRate, "20", 6, false),
+		heading("Time"),
+		blockkit.TextInput(SettingsRoundingIncrement, "Rounding increment (minutes)", "1 to 60: 6 bills in tenths of an hour, 15 in quarters.", f.RoundingIncrement, "6", 2, false),
+		modeBlock,
+		blockkit.TextInput(SettingsTimerReminder, "Forgotten-timer reminder (hours)", "Remind whoever left a timer running this long, 1 to 72.", f.TimerReminderHours, "10", 2, false),
+		heading("Invoicing"),
+		blockkit.TextInput(SettingsInvoiceFormat, "Invoice number format", formatHint, f.InvoiceNumberFormat, "INV-{YYYY}-{SEQ:4}", 40, false),
+		blockkit.TextInput(SettingsNextInvoiceNumber, "Next invoice number", "The running number the next approved invoice gets. It can only go up once an invoice is numbered.", f.NextInvoiceNumber, "1", 9, false),
+		blockkit.TextInput(SettingsPaymentTermsDays, "Payment terms (days)", "Days to pay, 0 to 365; a client's own terms win.", f.PaymentTermsDays, "14", 3, false),
+		heading("Daily digest"),
+		channelBlock,
+		atBlock,
+	}
+	if f.DigestChannel != "" {
+		blocks = append(blocks, blockkit.Checkboxes(SettingsDigestOff, "Turn the digest off",
+			[]blockkit.Option{{Value: SettingsDigestOffValue, Label: "Send no daily digest"}}, nil)...)
+	}
+	var review []string
+	if f.PreparerMayReview {
+		review = []string{SettingsPreparerReviewValue}
+	}
+	blocks = append(blocks, heading("Reviews"))
+	blocks = append(blocks, blockkit.Checkboxes(SettingsPreparerReview, "Who may review",
+		[]blockkit.Option{{Value: SettingsPreparerReviewValue, Label: "A task's preparer may also review it"}}, review)...)
+
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: CallbackSettings,
+		Title:  blockkit.Plain("Practice settings", blockkit.MaxModalTitle),
+		Submit: blockkit.Plain("Save", blockkit.MaxModalButton),
+		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
+		Blocks: slack.Blocks{BlockSet: blocks},
+	}
+}

@@ -1,0 +1,156 @@
+package admin_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atlas-practice/atlas/bot/admin"
+	"github.com/atlas-practice/atlas/bot/blockkit"
+	"github.com/atlas-practice/atlas/bot/blockkit/blockkittest"
+)
+
+func TestSetupModalGolden(t *testing.T) {
+	t.Parallel()
+	blockkittest.GoldenModal(t, "setup_modal", admin.SetupModal(admin.SetupValues{
+		Name: "Ledgerline", Timezone: "Europe/London", Currency: "GBP", VATRate: "20",
+	}))
+}
+
+func TestTeamGolden(t *testing.T) {
+	t.Parallel()
+	small := []admin.TeamMember{
+		{ID: 1, SlackUserID: "UADMIN1", Name: "Ada", RoleTitle: "Admin", Email: "ada@example.com", CapacityHours: "37.5", Active: true},
+		{ID: 2, SlackUserID: "USTAFF1", Name: "Sam", RoleTitle: "Staff", CapacityHours: "20", Active: true},
+		{ID: 3, SlackUserID: "UGONE01", Name: "Gil <Gone>", RoleTitle: "Manager", CapacityHours: "0", Active: false},
+	}
+	blockkittest.GoldenMessage(t, "team_empty", admin.Team("Ledgerline", nil, true))
+	blockkittest.GoldenMessage(t, "team_small", admin.Team("Ledgerline", small, false))
+	forAdmin := admin.Team("Ledgerline", small, true)
+	blockkittest.GoldenMessage(t, "team_small_admin", forAdmin)
+	raw, _ := json.Marshal(forAdmin)
+	if !strings.Contains(string(raw), `"action_id":"team.edit.3"`) || !strings.Contains(string(raw), "_inactive_") ||
+		!strings.Contains(string(raw), "37.5 h/week") || !strings.Contains(string(raw), "2 people · 1 inactive") {
+		t.Fatalf("admin's team list lacks an Edit button, capacity or the inactive mark: %s", raw)
+	}
+	if raw, _ := json.Marshal(admin.Team("Ledgerline", small, false)); strings.Contains(string(raw), "team.edit.") {
+		t.Fatalf("staff's team list has Edit buttons: %s", raw)
+	}
+
+	var big []admin.TeamMember
+	for i := range 1200 {
+		big = append(big, admin.TeamMember{ID: int64(i + 1), SlackUserID: fmt.Sprintf("U%06d", i), Name: "Person", RoleTitle: "Staff",
+			Email: fmt.Sprintf("person.with.a.long.address.%d@example-bookkeeping.co.uk", i), CapacityHours: "37.5", Active: i%10 != 0})
+	}
+	blocks := admin.Team("Ledgerline", big, true)
+	blockkittest.GoldenMessage(t, "team_overflow", blocks)
+	if len(blocks) > 50 {
+		t.Fatalf("%d blocks, over Slack's 50", len(blocks))
+	}
+	last, _ := json.Marshal(blocks[len(blocks)-1])
+	shown := len(blocks) - 2 // the header and the footer
+	if want := fmt.Sprintf("1080 people · 120 inactive · +%d more", 1200-shown); !strings.Contains(string(last), want) {
+		t.Fatalf("a team larger than fits should end in %q: %s", want, last)
+	}
+}
+
+func TestTeamMemberModalGolden(t *testing.T) {
+	t.Parallel()
+	roles := []blockkit.Option{{Value: "staff", Label: "Staff"}, {Value: "manager", Label: "Manager"}, {Value: "partner", Label: "Partner"}, {Value: "admin", Label: "Admin"}}
+	blockkittest.GoldenModal(t, "team_member_modal", admin.TeamMemberModal(admin.TeamMemberForm{
+		ID: 42, SlackUserID: "USTAFF1", Name: "Sam & Co", Role: "manager", Roles: roles, CapacityHours: "37.5", Active: true,
+	}))
+	m := admin.TeamMemberModal(admin.TeamMemberForm{ID: 43, SlackUserID: "UGONE01", Name: "Gil", Role: "staff", Roles: roles, CapacityHours: "0"})
+	blockkittest.GoldenModal(t, "team_member_modal_inactive", m)
+	if m.PrivateMetadata != `{"id":43}` || m.CallbackID != admin.CallbackTeamMember {
+		t.Fatalf("metadata %q, callback %q", m.PrivateMetadata, m.CallbackID)
+	}
+}
+
+func settingsData() admin.SettingsData {
+	return admin.SettingsData{
+		PracticeName: "Ledgerline & Co", Timezone: "Europe/London", Currency: "GBP", VATRate: "20.00",
+		RoundingIncrement: 6, RoundingMode: "up", InvoiceNumberFormat: "INV-{YYYY}-{SEQ:4}", NextInvoice: "INV-2026-0001",
+		PaymentTermsDays: 14, DigestChannel: "C0DIGEST", DigestTime: "08:00", TimerReminderHours: 10,
+	}
+}
+
+func TestSettingsGolden(t *testing.T) {
+	t.Parallel()
+	forAdmin := settingsData()
+	forAdmin.CanEdit = true
+	blockkittest.GoldenMessage(t, "settings_admin", admin.Settings(forAdmin))
+	staff := settingsData()
+	staff.PracticeName, staff.DigestChannel, staff.RoundingMode, staff.PreparerMayReview = "", "", "none", true
+	blockkittest.GoldenMessage(t, "settings_staff", admin.Settings(staff))
+
+	raw, _ := json.Marshal(admin.Settings(forAdmin))
+	if !strings.Contains(string(raw), `"action_id":"settings.edit"`) || !strings.Contains(string(raw), "INV-2026-0001") {
+		t.Fatalf("admin's settings lack the button or the next invoice number: %s", raw)
+	}
+	if raw, _ := json.Marshal(admin.Settings(staff)); strings.Contains(string(raw), "settings.edit") {
+		t.Fatalf("staff's settings have the Change settings button: %s", raw)
+	}
+}
+
+func TestSettingsModalGolden(t *testing.T) {
+	t.Parallel()
+	form := admin.SettingsForm{
+		Name: "Ledgerline", Timezone: "Europe/London", Currency: "GBP", VATRate: "20", RoundingIncrement: "6", RoundingMode: "up",
+		TimerReminderHours: "10", InvoiceNumberFormat: "INV-{YYYY}-{SEQ:4}", NextInvoiceNumber: "1", NextInvoice: "INV-2026-0001",
+		PaymentTermsDays: "14", DigestChannel: "C0DIGEST", DigestTime: "08:00", PreparerMayReview: true,
+	}
+	blockkittest.GoldenModal(t, "settings_modal", admin.SettingsModal(form))
+
+	// A zone outside the common list is offered too, and chosen.
+	form.Timezone, form.DigestChannel, form.PreparerMayReview = "Asia/Kathmandu", "", false
+	m := admin.SettingsModal(form)
+	blockkittest.GoldenModal(t, "settings_modal_other_zone", m)
+	raw, _ := json.Marshal(m)
+	if !strings.Contains(string(raw), `"initial_option":{"text":{"type":"plain_text","text":"Asia/Kathmandu","emoji":true},"value":"Asia/Kathmandu"}`) {
+		t.Fatalf("the practice's own zone is not the initial option: %s", raw)
+	}
+	if strings.Contains(string(raw), admin.SettingsDigestOff) {
+		t.Fatalf("the digest-off box shows without a digest: %s", raw)
+	}
+}
+
+func TestCommonTimezonesLoad(t *testing.T) {
+	t.Parallel()
+	if n := len(admin.CommonTimezones); n >= 100 {
+		t.Fatalf("%d common zones; with the practice's own they must stay within Slack's 100 options", n)
+	}
+	for _, z := range admin.CommonTimezones {
+		if _, err := time.LoadLocation(z); err != nil {
+			t.Errorf("%s: %v", z, err)
+		}
+	}
+}
+
+func TestClientViewsGolden(t *testing.T) {
+	t.Parallel()
+	rows := []admin.ClientRow{
+		{ID: 1, Code: "ACME", Name: "Acme Trading Ltd", Type: "Limited company", Billing: "Fixed £450.00/month, in advance", ManagerName: "Mina"},
+		{ID: 2, Code: "BAKER", Name: "Baker & Sons", Type: "Partnership", Billing: "Hourly"},
+	}
+	blockkittest.GoldenMessage(t, "clients_manager", admin.Clients("a", rows, 2, true))
+	blockkittest.GoldenMessage(t, "clients_staff_empty", admin.Clients("zzz", nil, 0, false))
+	var many []admin.ClientRow
+	for i := range 300 {
+		many = append(many, admin.ClientRow{ID: int64(i), Code: fmt.Sprintf("C%04d", i), Name: strings.Repeat("Long Name ", 30), Type: "Sole trader", Billing: "Hourly"})
+	}
+	blockkittest.GoldenMessage(t, "clients_overflow", admin.Clients("", many, 300, true))
+
+	var services []blockkit.Option
+	for i := range 23 {
+		services = append(services, blockkit.Option{Value: fmt.Sprint(i), Label: fmt.Sprintf("Service %d", i)})
+	}
+	blockkittest.GoldenModal(t, "client_modal", admin.ClientModal(admin.ClientForm{
+		ID: 7, Code: "ACME", Name: "Acme Trading Ltd", EntityType: "limited_company", BillingType: "fixed", MonthlyFee: "450.00",
+		InvoiceTiming: "advance", InvoiceDay: "1", Managers: []blockkit.Option{{Value: "3", Label: "Mina Manager"}}, ManagerID: "3",
+		EntityTypes: []blockkit.Option{{Value: "limited_company", Label: "Limited company"}}, Services: services, Retainer: []string{"1", "12"},
+	}))
+	blockkittest.GoldenModal(t, "rate_modal", admin.RateModal([]blockkit.Option{{Value: "1", Label: "Payroll"}}, "2026-11-21", "GBP"))
+}

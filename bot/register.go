@@ -1,0 +1,62 @@
+package bot
+
+import (
+	"errors"
+	"log/slog"
+
+	"github.com/atlas-practice/atlas/bot/admin"
+	"github.com/atlas-practice/atlas/bot/board"
+	"github.com/atlas-practice/atlas/bot/home"
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/bot/tasks"
+	"github.com/atlas-practice/atlas/bot/templates"
+	"github.com/atlas-practice/atlas/bot/timetrack"
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
+	"github.com/atlas-practice/atlas/internal/jobs"
+	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/slackstate"
+	"github.com/atlas-practice/atlas/internal/timesheet"
+	"github.com/atlas-practice/atlas/internal/workflow"
+	"github.com/slack-go/slack"
+)
+
+// Deps are the stores the features use, built once.
+type Deps struct {
+	Practice practice.Store
+	Time     timesheet.Store
+	Work     workflow.Store
+}
+
+// NewDeps builds every store on q.
+func NewDeps(q db.DB) Deps {
+	return Deps{Practice: practice.Store{DB: q}, Time: timesheet.Store{DB: q}, Work: workflow.Store{DB: q}}
+}
+
+// NewRouter is the kernel's router on q for the practice's identity and
+// the record of event deliveries, with no feature registered yet.
+func NewRouter(log *slog.Logger, api *slack.Client, q db.DB, admins []string) *slackapp.Router {
+	return slackapp.NewRouter(slackapp.Config{Log: log, API: api, Directory: practice.Store{DB: q},
+		Deliveries: slackstate.Deliveries{DB: q}, Admins: admins})
+}
+
+// Register adds every feature's routes to rt. This is the one list of
+// them.
+func Register(rt *slackapp.Router, d Deps) {
+	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
+	timetrack.Register(rt, timetrack.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
+	tasks.Register(rt, tasks.Deps{Practice: d.Practice, Work: d.Work})
+	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})
+	board.Register(rt, board.Deps{Work: d.Work})
+	home.Register(rt, home.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
+}
+
+// RegisterJobs adds every feature's periodic jobs to reg. Jobs that tell
+// people something reach Slack through n alone.
+func RegisterJobs(reg *jobs.Registry, n slackapp.Notifier, clock atlas.Clock, log *slog.Logger) error {
+	return errors.Join(
+		workflow.MonthlyTasks{Clock: clock, Log: log}.RegisterJobs(reg),
+		tasks.OverdueAlerts{Slack: n, Clock: clock, Log: log}.RegisterJobs(reg),
+		timetrack.Reminders{Slack: n, Clock: clock, Log: log}.RegisterJobs(reg),
+	)
+}

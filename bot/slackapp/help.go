@@ -1,0 +1,123 @@
+package slackapp
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/practice"
+)
+
+// ActionHelp is the App Home's "Show commands" button.
+const ActionHelp = "help.show"
+
+// registerHelp adds /atlas help, /atlas alone and the Show commands button:
+// help is drawn from the route table, so it is the kernel's, and lists for
+// each person only what their role lets them use.
+func (rt *Router) registerHelp() {
+	rt.HandleCommand(Command{Name: "/atlas", Sub: "help", Usage: "/atlas help",
+		Summary: "This list of commands.", Route: Anyone(rt.help)})
+	rt.HandleCommand(Command{Name: "/atlas", Usage: "/atlas", Hidden: true,
+		Summary: "The same as `/atlas help`.", Route: Anyone(rt.help)})
+	rt.HandleAction(ActionHelp, Anyone(rt.help))
+}
+
+// help lists the commands the caller may use. `/atlas` followed by words no
+// subcommand matches is answered as unknown, with the nearest command.
+func (rt *Router) help(_ context.Context, r *Request) error {
+	if r.Kind == KindCommand && r.RouteKey == "/atlas" && strings.TrimSpace(r.Text) != "" {
+		return atlas.Errorf(atlas.EInvalid, "%s", rt.unknownCommand(r.Command, r.Text, r.Member))
+	}
+	entries := rt.helpEntries(r.Member)
+	role := ""
+	if r.Member != nil {
+		role = r.Member.Role.Title()
+	}
+	return r.Reply(Message{Text: HelpText(entries), Blocks: Help(entries, role)})
+}
+
+// helpEntries are the commands m may use, in the order they were
+// registered; m is nil for a person not on the team.
+func (rt *Router) helpEntries(m *practice.Member) []HelpEntry {
+	var entries []HelpEntry
+	for _, c := range rt.Commands() {
+		if c.Hidden || !mayUse(m, c.Min) {
+			continue
+		}
+		e := HelpEntry{Area: c.Area, Usage: c.Usage, Summary: c.Summary, Examples: c.Examples}
+		if c.Others != "" && c.OthersUsage != "" && mayUse(m, c.Others) {
+			e.Usage, e.Examples = c.OthersUsage, c.OthersExamples
+		}
+		entries = append(entries, e)
+	}
+	return entries
+}
+
+func mayUse(m *practice.Member, min atlas.Role) bool {
+	if min == "" {
+		return true
+	}
+	if m == nil {
+		return false
+	}
+	return m.Can(min)
+}
+
+// unknownCommand answers a command no route matches, suggesting the
+// nearest command the caller may use.
+func (rt *Router) unknownCommand(command, text string, m *practice.Member) string {
+	typed := strings.TrimSpace(command + " " + text)
+	msg := fmt.Sprintf("Atlas does not know `%s`.", typed)
+	if near := rt.nearestCommand(command, text, m); near != "" {
+		msg += fmt.Sprintf(" Did you mean `%s`?", near)
+	}
+	return msg + " `/atlas help` lists every command."
+}
+
+// nearestCommand is the usage of the command whose name is closest to what
+// was typed (by edit distance over its first words), or "" when nothing is
+// close enough to be a likely slip.
+func (rt *Router) nearestCommand(command, text string, m *practice.Member) string {
+	words := strings.Fields(strings.ToLower(text))
+	best, bestDist := "", 1<<30
+	for _, c := range rt.Commands() {
+		if c.Hidden || !mayUse(m, c.Min) {
+			continue
+		}
+		sub := strings.Fields(strings.ToLower(c.Sub))
+		if c.Name != command || len(sub) == 0 || len(words) < len(sub) {
+			continue
+		}
+		d := editDistance(strings.Join(sub, " "), strings.Join(words[:len(sub)], " "))
+		if d < bestDist {
+			best, bestDist = c.Usage, d
+		}
+	}
+	if bestDist > 3 {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

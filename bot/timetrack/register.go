@@ -1,0 +1,78 @@
+// Package timetrack is time tracking in Slack: /log lines and the log form,
+// timers and their buttons, the timesheet, and the reminder about a timer
+// left running. How a /log line becomes an entry is log.go; the timer's
+// commands are timer.go; the timesheet is timesheet.go; the reminder is
+// forgotten_timers.go.
+package timetrack
+
+import (
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/bot/ui"
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/timeparse"
+	"github.com/atlas-practice/atlas/internal/timesheet"
+	"github.com/atlas-practice/atlas/internal/workflow"
+)
+
+// Deps are what the time handlers use.
+type Deps struct {
+	Practice practice.Store
+	Time     timesheet.Store
+	Work     workflow.Store // the month's tasks, to log time against
+}
+
+type handlers struct{ Deps }
+
+// Register adds the time-tracking routes: /timer, /log, /timesheet, the
+// shortcuts that open the log form, and the buttons of each.
+func Register(rt *slackapp.Router, d Deps) {
+	h := handlers{d}
+	staff := slackapp.Staff
+	const area = "Time"
+
+	rt.HandleCommand(slackapp.Command{Name: "/timer", Area: area, Usage: "/timer",
+		Summary: "Show your running timer, with buttons to stop or discard it.", Route: staff(h.timerShow)})
+	rt.HandleCommand(slackapp.Command{Name: "/timer", Sub: "show", Area: area, Usage: "/timer show",
+		Summary: "The same as `/timer`.", Route: staff(h.timerShow)})
+	rt.HandleCommand(slackapp.Command{Name: "/timer", Sub: "start", Area: area, Usage: "/timer start <client> [service] [note]",
+		Summary:  "Start timing work for a client. A timer already running is stopped and saved first.",
+		Examples: []string{"/timer start acme payroll", "/timer start \"Acme Trading\" bank reconciliation"},
+		Route:    staff(h.timerStart)})
+	rt.HandleCommand(slackapp.Command{Name: "/timer", Sub: "stop", Area: area, Usage: "/timer stop [note]",
+		Summary: "Stop your timer and save its time; a note replaces the timer's.", Examples: []string{"/timer stop", "/timer stop reconciled October"},
+		Route: staff(h.timerStop)})
+	rt.HandleCommand(slackapp.Command{Name: "/timer", Sub: "discard", Area: area, Usage: "/timer discard",
+		Summary: "Throw away your running timer without saving it (after a confirmation).", Route: staff(h.timerDiscard)})
+	rt.HandleCommand(slackapp.Command{Name: "/timer", Sub: "adjust", Area: area, Usage: "/timer adjust",
+		Summary: "Stop your timer at the time you really stopped working.", Route: staff(h.timerAdjust)})
+	rt.HandleAction(ui.ActionTimerStop, staff(h.timerStopButton))
+	rt.HandleAction(ActionTimerDiscard, staff(h.timerDiscard))
+	rt.HandleAction(ActionTimerDiscardOK, staff(h.timerDiscardConfirmed))
+	rt.HandleAction(ActionTimerKeep, staff(h.timerKeep))
+	rt.HandleAction(ActionTimerAdjust, staff(h.timerAdjust))
+	rt.HandleSubmit(CallbackTimerAdjust, staff(h.submitAdjust))
+
+	rt.HandleCommand(slackapp.Command{Name: "/log", Area: area, Usage: timeparse.LogUsage,
+		Summary:  "Log time. Durations: 1h30, 1.5h, 90m, 1:30 or 45 (minutes); dates: yesterday, a weekday, 3 Nov or 2026-11-03. `/log` alone opens a form.",
+		Examples: timeparse.LogExamples, Route: staff(h.logTime)})
+	rt.HandleShortcut(ShortcutLogTime, staff(h.logFromAnywhere))
+	rt.HandleShortcut(ShortcutLogMessage, staff(h.logFromMessage))
+	rt.HandleAction(ui.ActionLogOpen, staff(h.logFromAnywhere))
+	rt.HandleAction(ui.ActionTaskLogTime, staff(h.logFromTask))
+	rt.HandleOptions(ActionTaskSearch, staff(h.taskOptions))
+	rt.HandleSubmit(CallbackLog, staff(h.submitLog))
+
+	rt.HandleCommand(slackapp.Command{Name: "/timesheet", Area: area, Usage: "/timesheet [week|month|2026-11]",
+		Summary:        "Your time by day with totals, to edit or delete entries.",
+		Examples:       []string{"/timesheet", "/timesheet last week", "/timesheet 2026-10"},
+		OthersUsage:    "/timesheet [week|month|2026-11] [@person]",
+		OthersExamples: []string{"/timesheet", "/timesheet last week", "/timesheet 2026-10", "/timesheet month @bea"},
+		Route: slackapp.Route{Min: atlas.RoleStaff, Others: atlas.RoleManager, Handle: h.timesheet,
+			Refusal: "Only managers, partners and admins can see someone else's timesheet"}})
+	rt.HandleAction(ActionTimesheetShow+".", staff(h.timesheetPage))
+	rt.HandleAction(ActionEntryPick, staff(h.pickEntry))
+	rt.HandleAction(ActionEntryDelete, staff(h.askDelete))
+	rt.HandleSubmit(CallbackEntryEdit, staff(h.submitEdit))
+	rt.HandleSubmit(CallbackEntryDel, staff(h.submitDelete))
+}

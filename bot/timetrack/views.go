@@ -1,0 +1,312 @@
+package timetrack
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/atlas-practice/atlas/bot/blockkit"
+	"github.com/atlas-practice/atlas/bot/ui"
+)
+
+// Time-tracking action, callback and block ids.
+const (
+	ActionTimerDiscard   = "timer.discard"         // asks for confirmation
+	ActionTimerDiscardOK = "timer.discard.confirm" // value: timer id
+	ActionTimerKeep      = "timer.keep"            // value: timer id
+	ActionTimerAdjust    = "timer.adjust"          // value: timer id
+	CallbackTimerAdjust  = "timer.adjust.modal"
+
+	ActionTaskSearch   = "log.task_search"
+	ActionEntryPick    = "entry.pick"   // a timesheet's select: value is an entry id
+	ActionEntryDelete  = "entry.delete" // in the edit modal: value is an entry id
+	CallbackLog        = "log.modal"
+	CallbackEntryEdit  = "entry.edit.modal"
+	CallbackEntryDel   = "entry.delete.modal"
+	ShortcutLogTime    = "log_time"
+	ShortcutLogMessage = "log_time_for_message"
+
+	// The duration, date, task and description blocks carry the names of
+	// the time store's fields, so its errors land on them.
+	LogClient      = "log_client"
+	LogDate        = "log_date"
+	LogDuration    = "log_duration"
+	LogService     = "log_service"
+	LogTask        = "log_task"
+	LogDescription = "log_description"
+	LogBillable    = "log_billable"
+
+	AdjustDate = "adjust_date"
+	AdjustTime = "adjust_time"
+)
+
+// Saved confirms an entry that was just written.
+func Saved(e ui.EntryView, verb string) []slack.Block {
+	text := fmt.Sprintf(":white_check_mark: %s for %s:\n%s", verb, e.Date.Format("Mon 2 Jan"), e.Line())
+	return []slack.Block{slack.NewSectionBlock(blockkit.Markdown(text, 0), nil, nil),
+		slack.NewContextBlock("", blockkit.Markdown("Change or delete it from `/timesheet`.", 0))}
+}
+
+// TimerStarted confirms a start, and what happened to the timer before it.
+func TimerStarted(t ui.TimerView, stopped string) []slack.Block {
+	var blocks []slack.Block
+	if stopped != "" {
+		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(stopped, 0), nil, nil))
+	}
+	return append(blocks, slack.NewSectionBlock(blockkit.Markdown(":stopwatch: Timer started: "+t.Line(), 0), nil,
+		slack.NewAccessory(slack.NewButtonBlockElement(ui.ActionTimerStop, fmt.Sprint(t.ID), blockkit.Plain("Stop", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary))))
+}
+
+// TimerRunning shows the running timer with its buttons.
+func TimerRunning(t ui.TimerView) []slack.Block {
+	return []slack.Block{
+		slack.NewSectionBlock(blockkit.Markdown(":stopwatch: "+t.Line(), 0), nil, nil),
+		slack.NewActionBlock("timer.actions",
+			slack.NewButtonBlockElement(ui.ActionTimerStop, fmt.Sprint(t.ID), blockkit.Plain("Stop and save", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary),
+			slack.NewButtonBlockElement(ActionTimerAdjust, fmt.Sprint(t.ID), blockkit.Plain("Set the end time", blockkit.MaxButtonText)),
+			slack.NewButtonBlockElement(ActionTimerDiscard, fmt.Sprint(t.ID), blockkit.Plain("Discard", blockkit.MaxButtonText)).WithStyle(slack.StyleDanger)),
+	}
+}
+
+// DiscardConfirm asks before a timer's time is thrown away.
+func DiscardConfirm(t ui.TimerView) []slack.Block {
+	return []slack.Block{
+		slack.NewSectionBlock(blockkit.Markdown(":warning: Discard this timer? Its time will not be saved.\n"+t.Line(), 0), nil, nil),
+		slack.NewActionBlock("timer.discard.actions",
+			slack.NewButtonBlockElement(ActionTimerDiscardOK, fmt.Sprint(t.ID), blockkit.Plain("Discard it", blockkit.MaxButtonText)).WithStyle(slack.StyleDanger),
+			slack.NewButtonBlockElement(ActionTimerKeep, fmt.Sprint(t.ID), blockkit.Plain("Keep it running", blockkit.MaxButtonText))),
+	}
+}
+
+// ForgottenTimer is the one DM about a timer left running.
+func ForgottenTimer(t ui.TimerView) []slack.Block {
+	return []slack.Block{
+		slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf(":alarm_clock: Your timer has been running for *%s*. Still working?\n%s",
+			ui.Hours(int(t.Elapsed/time.Minute)), t.Line()), 0), nil, nil),
+		slack.NewActionBlock("timer.reminder.actions",
+			slack.NewButtonBlockElement(ui.ActionTimerStop, fmt.Sprint(t.ID), blockkit.Plain("Stop now", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary),
+			slack.NewButtonBlockElement(ActionTimerKeep, fmt.Sprint(t.ID), blockkit.Plain("Keep running", blockkit.MaxButtonText)),
+			slack.NewButtonBlockElement(ActionTimerAdjust, fmt.Sprint(t.ID), blockkit.Plain("Adjust", blockkit.MaxButtonText))),
+		slack.NewContextBlock("", blockkit.Markdown("Atlas never stops a timer by itself. Adjust sets the time you really stopped.", 0)),
+	}
+}
+
+// AdjustMeta travels in the adjust modal.
+type AdjustMeta struct {
+	TimerID int64 `json:"timer_id"`
+}
+
+// AdjustModal asks when a forgotten timer really stopped.
+func AdjustModal(t ui.TimerView, date, clock string) slack.ModalViewRequest {
+	meta, _ := json.Marshal(AdjustMeta{TimerID: t.ID})
+	d := slack.NewDatePickerBlockElement(AdjustDate)
+	d.InitialDate = date
+	tp := slack.NewTimePickerBlockElement(AdjustTime)
+	tp.InitialTime = clock
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: CallbackTimerAdjust, PrivateMetadata: string(meta),
+		Title:  blockkit.Plain("Stop the timer at…", blockkit.MaxModalTitle),
+		Submit: blockkit.Plain("Stop and save", blockkit.MaxModalButton),
+		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewSectionBlock(blockkit.Markdown(t.Line(), 0), nil, nil),
+			slack.NewInputBlock(AdjustDate, blockkit.Plain("Stopped on", 2000), nil, d),
+			slack.NewInputBlock(AdjustTime, blockkit.Plain("At", 2000), blockkit.Plain("In the practice's timezone.", 2000), tp),
+		}},
+	}
+}
+
+// LogForm pre-fills the log modal; EntryID set makes it the edit modal.
+type LogForm struct {
+	EntryID     int64
+	Client      *blockkit.Option // initial client, value is the client id
+	Date        string           // YYYY-MM-DD
+	Duration    string
+	Services    []blockkit.Option
+	Service     string
+	Task        *blockkit.Option
+	Description string
+	Billable    bool
+	Person      string // whose entry, when not the viewer's own
+}
+
+// LogMeta travels in the log and edit modals.
+type LogMeta struct {
+	EntryID int64  `json:"entry_id,omitempty"`
+	Channel string `json:"channel,omitempty"` // where to confirm
+}
+
+// LogModal logs time, or edits an entry.
+func LogModal(f LogForm, meta LogMeta) slack.ModalViewRequest {
+	client := slack.NewOptionsSelectBlockElement(slack.OptTypeExternal, blockkit.Plain("Type a client's code or name", blockkit.MaxPlaceholder), ui.ActionClientSearch)
+	minQuery := 0
+	client.MinQueryLength = &minQuery
+	if f.Client != nil {
+		client.InitialOption = slack.NewOptionBlockObject(f.Client.Value, blockkit.Plain(f.Client.Label, 75), nil)
+	}
+	task := slack.NewOptionsSelectBlockElement(slack.OptTypeExternal, blockkit.Plain("This month's tasks", blockkit.MaxPlaceholder), ActionTaskSearch)
+	task.MinQueryLength = &minQuery
+	if f.Task != nil {
+		task.InitialOption = slack.NewOptionBlockObject(f.Task.Value, blockkit.Plain(f.Task.Label, 75), nil)
+	}
+	taskBlock := slack.NewInputBlock(LogTask, blockkit.Plain("Task", 2000), blockkit.Plain("Optional: links the time to this month's task for the client.", 2000), task)
+	taskBlock.Optional = true
+	date := slack.NewDatePickerBlockElement(LogDate)
+	date.InitialDate = f.Date
+	billable := slack.NewOptionBlockObject("billable", blockkit.Plain("Billable", 75), nil)
+	bill := slack.NewCheckboxGroupsBlockElement(LogBillable, billable)
+	if f.Billable {
+		bill.InitialOptions = []*slack.OptionBlockObject{billable}
+	}
+	billBlock := slack.NewInputBlock(LogBillable, blockkit.Plain("Billing", 2000), nil, bill)
+	billBlock.Optional = true
+
+	var blocks []slack.Block
+	if f.Person != "" {
+		blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown("Entry of "+blockkit.Escape(f.Person), 0)))
+	}
+	blocks = append(blocks,
+		slack.NewInputBlock(LogClient, blockkit.Plain("Client", 2000), nil, client),
+		slack.NewInputBlock(LogDate, blockkit.Plain("Date", 2000), nil, date),
+		blockkit.TextInput(LogDuration, "Duration", "Such as 1h30, 1.5h, 90m, 1:30 or 45 (minutes).", f.Duration, "1h30", 20, false),
+	)
+	if len(f.Services) > 0 {
+		blocks = append(blocks, blockkit.StaticSelect(LogService, "Service", f.Services, f.Service, true))
+	}
+	desc := blockkit.TextInput(LogDescription, "Description", "", f.Description, "What you did", 2000, true)
+	desc.Element.(*slack.PlainTextInputBlockElement).Multiline = true
+	blocks = append(blocks, taskBlock, desc, billBlock)
+
+	m, _ := json.Marshal(meta)
+	v := slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: CallbackLog, PrivateMetadata: string(m),
+		Title:  blockkit.Plain("Log time", blockkit.MaxModalTitle),
+		Submit: blockkit.Plain("Log", blockkit.MaxModalButton),
+		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
+	}
+	if f.EntryID != 0 {
+		v.CallbackID, v.Title, v.Submit = CallbackEntryEdit, blockkit.Plain("Edit entry", blockkit.MaxModalTitle), blockkit.Plain("Save", blockkit.MaxModalButton)
+		blocks = append(blocks, slack.NewActionBlock("entry.actions",
+			slack.NewButtonBlockElement(ActionEntryDelete, fmt.Sprint(f.EntryID), blockkit.Plain("Delete this entry…", blockkit.MaxButtonText)).WithStyle(slack.StyleDanger)))
+	}
+	v.Blocks = slack.Blocks{BlockSet: blocks}
+	return v
+}
+
+// DeleteModal asks to confirm deleting an entry.
+func DeleteModal(e ui.EntryView, meta LogMeta) slack.ModalViewRequest {
+	m, _ := json.Marshal(meta)
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: CallbackEntryDel, PrivateMetadata: string(m),
+		Title:  blockkit.Plain("Delete entry", blockkit.MaxModalTitle),
+		Submit: blockkit.Plain("Delete", blockkit.MaxModalButton),
+		Close:  blockkit.Plain("Keep it", blockkit.MaxModalButton),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(blockkit.Markdown(
+			fmt.Sprintf("Delete this entry for %s? This cannot be undone.\n%s", e.Date.Format("Mon 2 Jan"), e.Line()), 0), nil, nil)}},
+	}
+}
+
+// TimesheetDay is one day of a timesheet.
+type TimesheetDay struct {
+	Date    time.Time
+	Entries []ui.EntryView
+}
+
+// TimesheetData is a person's time over a period.
+type TimesheetData struct {
+	Person       string // "your" or "Bea's"
+	Period       string // "week of Mon 16 Nov", "November 2026"
+	Days         []TimesheetDay
+	Billable     int // minutes
+	NonBillable  int
+	CapacityNote string // "32h 30m of 37h 30m capacity"
+	Editable     bool   // the viewer may change these entries
+	Prev, Next   string // the command text for the neighbouring periods
+}
+
+// Timesheet shows entries by day with daily and period totals. Each day is
+// one section, its entries listed, with a select to change one: a month
+// stays within the 50-block limit.
+func Timesheet(d TimesheetData) []slack.Block {
+	blocks := []slack.Block{slack.NewHeaderBlock(blockkit.Plain(fmt.Sprintf("Timesheet · %s · %s", d.Person, d.Period), blockkit.MaxHeaderText))}
+	if len(d.Days) == 0 {
+		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown("No time logged in this period. Log some with `/log 1h30 acme payroll bank reconciliation` or start a `/timer`.", 0), nil, nil))
+	}
+	// Header, totals, context, divider and navigation take five blocks.
+	days := d.Days
+	if room := blockkit.MaxMessageBlocks - 5; len(days) > room {
+		days = days[len(days)-room:]
+	}
+	// Slack refuses a message whose text runs much past 12,000 characters
+	// in all, whatever each block's own limit.
+	budget := timesheetTextBudget
+	for _, day := range days {
+		total := 0
+		lines := make([]string, 0, len(day.Entries))
+		var opts []*slack.OptionBlockObject
+		for _, e := range day.Entries {
+			total += e.Minutes
+			lines = append(lines, "• "+e.Line())
+			if d.Editable && len(opts) < blockkit.MaxSelectOptions {
+				label := ui.Hours(e.Minutes) + " · " + e.Client
+				if e.Description != "" {
+					label += " — " + e.Description
+				} else if e.Service != "" {
+					label += " · " + e.Service
+				}
+				if e.Locked {
+					label = "(invoiced) " + label
+				}
+				opts = append(opts, slack.NewOptionBlockObject(fmt.Sprint(e.ID), blockkit.Plain(label, 75), nil))
+			}
+		}
+		text := fmt.Sprintf("*%s* · %s", day.Date.Format("Mon 2 Jan"), ui.Hours(total))
+		// Whole entries only, within the section's limit and the message's
+		// share of text left: the rest are reached through the menu.
+		limit := min(blockkit.MaxSectionText-60, budget)
+		for i, l := range lines {
+			if utf8.RuneCountInString(text)+1+utf8.RuneCountInString(l) > limit {
+				text += fmt.Sprintf("\n_+%d more — pick one in the menu, or see a shorter period_", len(lines)-i)
+				break
+			}
+			text += "\n" + l
+		}
+		budget = max(budget-utf8.RuneCountInString(text), 0)
+		var acc *slack.Accessory
+		if len(opts) > 0 {
+			acc = slack.NewAccessory(slack.NewOptionsSelectBlockElement(slack.OptTypeStatic,
+				blockkit.Plain("Edit or delete…", blockkit.MaxPlaceholder), ActionEntryPick, opts...))
+		}
+		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(text, blockkit.MaxSectionText), nil, acc))
+	}
+	total := fmt.Sprintf("*Total %s* · billable %s · non-billable %s", ui.Hours(d.Billable+d.NonBillable), ui.Hours(d.Billable), ui.Hours(d.NonBillable))
+	if d.CapacityNote != "" {
+		total += "\n" + d.CapacityNote
+	}
+	blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(blockkit.Markdown(total, 0), nil, nil))
+	var nav []slack.BlockElement
+	if d.Prev != "" {
+		nav = append(nav, slack.NewButtonBlockElement(ActionTimesheetShow+".prev", d.Prev, blockkit.Plain("← Earlier", blockkit.MaxButtonText)))
+	}
+	if d.Next != "" {
+		nav = append(nav, slack.NewButtonBlockElement(ActionTimesheetShow+".next", d.Next, blockkit.Plain("Later →", blockkit.MaxButtonText)))
+	}
+	if len(nav) > 0 {
+		blocks = append(blocks, slack.NewActionBlock("timesheet.nav", nav...))
+	}
+	if len(days) < len(d.Days) {
+		blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown(fmt.Sprintf("Showing the last %d days with time; the totals count all %d.", len(days), len(d.Days)), 0)))
+	}
+	return blocks
+}
+
+// timesheetTextBudget is the text a timesheet's days may use in all,
+// leaving room for days past it to give their totals.
+const timesheetTextBudget = 9000
+
+// ActionTimesheetShow prefixes the timesheet's navigation buttons; the value
+// is the /timesheet text to show.
+const ActionTimesheetShow = "timesheet.show"

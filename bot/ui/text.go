@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"fmt"
+	"html"
+)
+
+// Plural is one or many by n: Plural(1, "task", "tasks") is "task".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Unescape undoes Slack's escaping of &, < and > in command text.
+func Unescape(s string) string { return html.UnescapeString(s) }
+
+// Mentions lists user ids as mentions, at most max of them and "and N
+// more".
+func Mentions(ids []string, max int) string {
+	out := ""
+	for i, id := range ids {
+		if i == max {
+			return out + fmt.Sprintf(" and %d more", len(ids)-max)
+		}
+		if i > 0 {
+			out += ", "
+		}
+		out += "<@" + id + ">"
+	}
+	return out
+}
+
+// Money is an amount in a currency as people write it: "£1250.00".
+func Money(currency, amount string) string {
+	switch currency {
+	case "GBP":
+		return "£" + amount
+	case "EUR":
+		return "€" + amount
+	case "USD":
+		return "$" + amount
+	}
+	return amount + " " + currency
+}
