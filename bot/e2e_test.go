@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
 
@@ -320,4 +321,79 @@ func TestRateLimitHonoured(t *testing.T) {
 	if n := len(h.fake.Calls("views.publish")); n != 1 {
 		t.Fatalf("%d successful publishes, want exactly 1", n)
 	}
+}
+
+// An envelope slack-go cannot read is acknowledged, so Slack does not send
+// it again and again, and logged; the next one is served as usual.
+func TestMalformedEnvelopeAcknowledged(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "socket")
+	env := h.fake.SendMalformed("slash_commands", json.RawMessage(`"not a slash command"`))
+	if payload := env.WaitAck(t); len(payload) != 0 && string(payload) != "null" {
+		t.Fatalf("malformed envelope acknowledged with %s", payload)
+	}
+	if got := ackText(t, h.command(adminID, "help")); !strings.Contains(got, "Atlas commands") {
+		t.Fatalf("after a malformed envelope, help: %s", got)
+	}
+}
+
+// Each person's help lists only what their role lets them use: staff see
+// no admin- or manager-only command, nor the form that names someone else.
+func TestHelpListsOnlyWhatTheRoleMayUse(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "socket")
+	h.command(adminID, "team add <@"+staffID+"|sam> staff")
+	staffHelp := ackText(t, h.command(staffID, "help"))
+	adminHelp := ackText(t, h.command(adminID, "help"))
+	refused := 0
+	for _, c := range h.router.Commands() {
+		if c.Hidden {
+			continue
+		}
+		if c.Min == atlas.RoleStaff || c.Min == "" {
+			if !strings.Contains(staffHelp, jsonText(c.Usage)) {
+				t.Errorf("staff help lacks %q, open to staff", c.Usage)
+			}
+			continue
+		}
+		refused++
+		if strings.Contains(staffHelp, jsonText(c.Usage)+"`") {
+			t.Errorf("staff help names %q, which needs the %s role", c.Usage, c.Min.Title())
+		}
+		if !strings.Contains(adminHelp, jsonText(c.Usage)) {
+			t.Errorf("admin help lacks %q", c.Usage)
+		}
+	}
+	if refused < 10 {
+		t.Fatalf("only %d commands need more than staff; the route table lost its roles", refused)
+	}
+	if strings.Contains(staffHelp, "/timesheet [week|month|2026-11] [@person]") || !strings.Contains(adminHelp, "/timesheet [week|month|2026-11] [@person]") {
+		t.Errorf("only managers and up should see /timesheet's @person form")
+	}
+}
+
+// jsonText is s as it appears inside a JSON string.
+func jsonText(s string) string {
+	b, _ := json.Marshal(s)
+	return strings.Trim(string(b), `"`)
+}
+
+// A mistyped /atlas subcommand is answered as unknown, with the nearest
+// real one.
+func TestUnknownSubcommandSuggestsTheNearest(t *testing.T) {
+	t.Parallel()
+	forEachMode(t, func(t *testing.T, mode string) {
+		h := newHarness(t, mode)
+		for typed, want := range map[string]string{
+			"clinets acme":  "Did you mean `/atlas clients [search]`?",
+			"setings":       "Did you mean `/atlas settings`?",
+			"asign ACME":    "Did you mean `/atlas assign <client>`?",
+			"frobnicate it": "`/atlas help` lists every command.",
+		} {
+			got := ackText(t, h.command(adminID, typed))
+			if !strings.Contains(got, "Atlas does not know `/atlas "+typed+"`") || !strings.Contains(got, want) {
+				t.Errorf("/atlas %s: %s", typed, got)
+			}
+		}
+	})
 }

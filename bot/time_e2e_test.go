@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot/slackapp"
@@ -15,6 +17,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/slackfake"
+	"github.com/atlas-practice/atlas/internal/timeparse"
 	"github.com/atlas-practice/atlas/internal/timesheet"
 )
 
@@ -689,4 +692,75 @@ func TestLogFormBlocksAreTheStoreFields(t *testing.T) {
 			t.Errorf("form block %q, store field %q", p[0], p[1])
 		}
 	}
+}
+
+// A month of 1,000 entries is far more than one acknowledgement (or one
+// message) holds: the reply still arrives, through the response_url rather
+// than an acknowledgement Slack would drop, with the month's totals, and
+// every entry is reachable through its pages.
+func TestTimesheetOfAThousandEntriesArrives(t *testing.T) {
+	t.Parallel()
+	forEachMode(t, func(t *testing.T, mode string) {
+		w := newTimeWorld(t, mode)
+		const n = 1000
+		rows := make([][]any, 0, n)
+		want := map[string]bool{}
+		total := 0
+		for i := range n {
+			minutes := 30 + i%60
+			total += minutes
+			rows = append(rows, []any{string(w.pid), int64(w.staff), w.acme, time.Date(2026, 10, 1+i%31, 0, 0, 0, 0, time.UTC), minutes,
+				fmt.Sprintf("Posted purchase invoices, batch %d of the month's supplier statements", i), "manual"})
+		}
+		if _, err := w.pool.CopyFrom(w.ctx, pgx.Identifier{"time_entries"},
+			[]string{"practice_id", "member_id", "entity_id", "work_date", "minutes", "description", "source"}, pgx.CopyFromRows(rows)); err != nil {
+			t.Fatal(err)
+		}
+		ids, err := w.pool.Query(w.ctx, `SELECT id::text FROM time_entries WHERE practice_id = $1`, w.pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := pgx.CollectRows(ids, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range list {
+			want[id] = true
+		}
+
+		entryValue := regexp.MustCompile(`"value":"(\d+)"`)
+		nextPage := regexp.MustCompile(`"action_id":"timesheet\.show\.pagenext","value":"([^"]*)"`)
+		w.mark()
+		if ack := w.say(staffID, "/timesheet", "2026-10"); ack != "" {
+			t.Fatalf("a reply of 1,000 entries went in the acknowledgement: %d bytes", len(ack))
+		}
+		seen := map[string]bool{}
+		for page := 1; ; page++ {
+			got := w.said()
+			mustContain(t, "timesheet page", got, "Timesheet · yours · October 2026", "*Total "+timeparse.Format(total)+"*")
+			for _, m := range entryValue.FindAllStringSubmatch(got, -1) {
+				seen[m[1]] = true
+			}
+			next := nextPage.FindStringSubmatch(got)
+			if next == nil {
+				break
+			}
+			if page > 100 {
+				t.Fatal("more than 100 pages")
+			}
+			w.mark()
+			w.click(staffID, "timesheet.show.pagenext", next[1])
+		}
+		if len(seen) != len(want) {
+			t.Fatalf("the pages reach %d of the %d entries", len(seen), len(want))
+		}
+		for id := range want {
+			if !seen[id] {
+				t.Fatalf("entry %s is on no page", id)
+			}
+		}
+		if n := w.fake.OversizedAcks(); n != 0 {
+			t.Fatalf("%d acknowledgements were over Slack's size limit", n)
+		}
+	})
 }

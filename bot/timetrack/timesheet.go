@@ -3,6 +3,7 @@ package timetrack
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,11 +62,23 @@ func parseSpan(words []string, today time.Time) (span, error) {
 	return span{}, atlas.Errorf(atlas.EInvalid, "Atlas cannot read %q as a period. Use %s, such as `/timesheet last week` or `/timesheet 2026-10`.", strings.Join(words, " "), timesheetUsage)
 }
 
+// pageOf takes "page N" off the end of a /timesheet line: the zero-based
+// page of a period too long for one message.
+func pageOf(fields []string) ([]string, int) {
+	if n := len(fields); n >= 2 && strings.EqualFold(fields[n-2], "page") {
+		if p, err := strconv.Atoi(fields[n-1]); err == nil && p >= 1 {
+			return fields[:n-2], p - 1
+		}
+	}
+	return fields, 0
+}
+
 // timesheet shows a person's entries by day with totals.
 func (h handlers) timesheet(ctx context.Context, r *slackapp.Request) error {
 	var words []string
 	who := r.Member
-	for _, f := range strings.Fields(r.Text) {
+	fields, page := pageOf(strings.Fields(r.Text))
+	for _, f := range fields {
 		id, ok := slackapp.ParseMention(f)
 		if !ok {
 			words = append(words, f)
@@ -89,11 +102,12 @@ func (h handlers) timesheet(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return err
 	}
-	d := TimesheetData{Person: "yours", Period: sp.label, Editable: who.ID == r.Member.ID || r.Member.Can(atlas.RoleManager)}
+	d := TimesheetData{Person: "yours", Period: sp.label, Editable: who.ID == r.Member.ID || r.Member.Can(atlas.RoleManager), Page: page}
 	suffix := ""
 	if who.ID != r.Member.ID {
 		d.Person, suffix = who.Name+"'s", " <@"+string(who.SlackUserID)+">"
 	}
+	d.Text = sp.text() + suffix
 	for _, e := range entries {
 		if n := len(d.Days); n == 0 || !d.Days[n-1].Date.Equal(e.WorkDate) {
 			d.Days = append(d.Days, TimesheetDay{Date: e.WorkDate})

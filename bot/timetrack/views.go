@@ -3,6 +3,7 @@ package timetrack
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -225,32 +226,108 @@ type TimesheetData struct {
 	CapacityNote string // "32h 30m of 37h 30m capacity"
 	Editable     bool   // the viewer may change these entries
 	Prev, Next   string // the command text for the neighbouring periods
+	// Text is the command text that shows this period, for the page
+	// buttons; Page is the zero-based page to show (clamped).
+	Text string
+	Page int
+}
+
+// Limits of one page of a timesheet. Slack refuses a message whose text
+// runs much past 12,000 characters in all, whatever each block's own
+// limit; the header, totals, divider, navigation and page line take seven
+// of the 50 blocks.
+const (
+	timesheetTextBudget = 9000
+	timesheetSections   = blockkit.MaxMessageBlocks - 7
+	sectionTextLimit    = blockkit.MaxSectionText - 60
+)
+
+// sheetSection is one section of a timesheet page: some or all of a day's
+// entries.
+type sheetSection struct {
+	day       TimesheetDay // the whole day, for its total
+	entries   []ui.EntryView
+	continued bool // an earlier section (or page) shows the day's first entries
+}
+
+func (sc sheetSection) heading() string {
+	total := 0
+	for _, e := range sc.day.Entries {
+		total += e.Minutes
+	}
+	h := fmt.Sprintf("*%s* · %s", sc.day.Date.Format("Mon 2 Jan"), ui.Hours(total))
+	if sc.continued {
+		h += " _(continued)_"
+	}
+	return h
+}
+
+// paginateTimesheet lays every entry of days out on pages, whole entries
+// only, so that no entry is ever left out: a day too long for one section
+// goes on in the next, and a period too long for one message goes on on the
+// next page.
+func paginateTimesheet(days []TimesheetDay) [][]sheetSection {
+	var pages [][]sheetSection
+	var page []sheetSection
+	budget := timesheetTextBudget
+	for _, day := range days {
+		sc := sheetSection{day: day}
+		text := utf8.RuneCountInString(sc.heading())
+		startSection := func(continued bool) {
+			sc = sheetSection{day: day, continued: continued}
+			text = utf8.RuneCountInString(sc.heading())
+		}
+		flush := func() {
+			if len(sc.entries) == 0 {
+				return
+			}
+			page = append(page, sc)
+			budget -= text
+			if len(page) == timesheetSections {
+				pages, page, budget = append(pages, page), nil, timesheetTextBudget
+			}
+		}
+		for _, e := range day.Entries {
+			l := 1 + utf8.RuneCountInString("• "+e.Line())
+			full := text+l > sectionTextLimit || len(sc.entries) == blockkit.MaxSelectOptions
+			over := text+l > budget
+			if (full || over) && len(sc.entries) > 0 {
+				flush()
+				if over {
+					pages, page, budget = append(pages, page), nil, timesheetTextBudget
+				}
+				startSection(true)
+			} else if over && len(page) > 0 {
+				pages, page, budget = append(pages, page), nil, timesheetTextBudget
+			}
+			sc.entries = append(sc.entries, e)
+			text += l
+		}
+		flush()
+	}
+	if len(page) > 0 || len(pages) == 0 {
+		pages = append(pages, page)
+	}
+	return pages
 }
 
 // Timesheet shows entries by day with daily and period totals. Each day is
-// one section, its entries listed, with a select to change one: a month
-// stays within the 50-block limit.
+// a section, its entries listed, with a select to change one. Every entry
+// is shown: a period with more than one message holds goes over several
+// pages, with buttons between them.
 func Timesheet(d TimesheetData) []slack.Block {
 	blocks := []slack.Block{slack.NewHeaderBlock(blockkit.Plain(fmt.Sprintf("Timesheet · %s · %s", d.Person, d.Period), blockkit.MaxHeaderText))}
 	if len(d.Days) == 0 {
 		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown("No time logged in this period. Log some with `/log 1h30 acme payroll bank reconciliation` or start a `/timer`.", 0), nil, nil))
 	}
-	// Header, totals, context, divider and navigation take five blocks.
-	days := d.Days
-	if room := blockkit.MaxMessageBlocks - 5; len(days) > room {
-		days = days[len(days)-room:]
-	}
-	// Slack refuses a message whose text runs much past 12,000 characters
-	// in all, whatever each block's own limit.
-	budget := timesheetTextBudget
-	for _, day := range days {
-		total := 0
-		lines := make([]string, 0, len(day.Entries))
+	pages := paginateTimesheet(d.Days)
+	pg := blockkit.Paginate(len(pages), d.Page, 1)
+	for _, sc := range pages[pg.Index] {
+		text := sc.heading()
 		var opts []*slack.OptionBlockObject
-		for _, e := range day.Entries {
-			total += e.Minutes
-			lines = append(lines, "• "+e.Line())
-			if d.Editable && len(opts) < blockkit.MaxSelectOptions {
+		for _, e := range sc.entries {
+			text += "\n• " + e.Line()
+			if d.Editable {
 				label := ui.Hours(e.Minutes) + " · " + e.Client
 				if e.Description != "" {
 					label += " — " + e.Description
@@ -263,18 +340,6 @@ func Timesheet(d TimesheetData) []slack.Block {
 				opts = append(opts, slack.NewOptionBlockObject(fmt.Sprint(e.ID), blockkit.Plain(label, 75), nil))
 			}
 		}
-		text := fmt.Sprintf("*%s* · %s", day.Date.Format("Mon 2 Jan"), ui.Hours(total))
-		// Whole entries only, within the section's limit and the message's
-		// share of text left: the rest are reached through the menu.
-		limit := min(blockkit.MaxSectionText-60, budget)
-		for i, l := range lines {
-			if utf8.RuneCountInString(text)+1+utf8.RuneCountInString(l) > limit {
-				text += fmt.Sprintf("\n_+%d more — pick one in the menu, or see a shorter period_", len(lines)-i)
-				break
-			}
-			text += "\n" + l
-		}
-		budget = max(budget-utf8.RuneCountInString(text), 0)
 		var acc *slack.Accessory
 		if len(opts) > 0 {
 			acc = slack.NewAccessory(slack.NewOptionsSelectBlockElement(slack.OptTypeStatic,
@@ -294,18 +359,29 @@ func Timesheet(d TimesheetData) []slack.Block {
 	if d.Next != "" {
 		nav = append(nav, slack.NewButtonBlockElement(ActionTimesheetShow+".next", d.Next, blockkit.Plain("Later →", blockkit.MaxButtonText)))
 	}
+	if pg.HasPrev() {
+		nav = append(nav, slack.NewButtonBlockElement(ActionTimesheetShow+".pageprev", PageText(d.Text, pg.Index-1),
+			blockkit.Plain("‹ Previous page", blockkit.MaxButtonText)))
+	}
+	if pg.HasNext() {
+		nav = append(nav, slack.NewButtonBlockElement(ActionTimesheetShow+".pagenext", PageText(d.Text, pg.Index+1),
+			blockkit.Plain("Next page ›", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary))
+	}
 	if len(nav) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("timesheet.nav", nav...))
 	}
-	if len(days) < len(d.Days) {
-		blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown(fmt.Sprintf("Showing the last %d days with time; the totals count all %d.", len(days), len(d.Days)), 0)))
+	if pg.Pages > 1 {
+		blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown(
+			fmt.Sprintf("%s · the totals count the whole period.", pg.Label()), 0)))
 	}
 	return blocks
 }
 
-// timesheetTextBudget is the text a timesheet's days may use in all,
-// leaving room for days past it to give their totals.
-const timesheetTextBudget = 9000
+// PageText is the /timesheet text that shows the zero-based page of the
+// period text shows: "2026-10 <@U123> page 3".
+func PageText(text string, page int) string {
+	return strings.TrimSpace(fmt.Sprintf("%s page %d", text, page+1))
+}
 
 // ActionTimesheetShow prefixes the timesheet's navigation buttons; the value
 // is the /timesheet text to show.

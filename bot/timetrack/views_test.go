@@ -3,6 +3,7 @@ package timetrack_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -244,9 +245,11 @@ type sheetBlock struct {
 		Text string `json:"text"`
 	} `json:"text"`
 	Accessory *struct {
-		Type     string            `json:"type"`
-		ActionID string            `json:"action_id"`
-		Options  []json.RawMessage `json:"options"`
+		Type     string `json:"type"`
+		ActionID string `json:"action_id"`
+		Options  []struct {
+			Value string `json:"value"`
+		} `json:"options"`
 	} `json:"accessory"`
 }
 
@@ -291,11 +294,48 @@ func checkSheetLimits(t *testing.T, blocks []slack.Block) []sheetBlock {
 	return days
 }
 
+// sheetPages draws every page of a timesheet, following its Next page
+// buttons, checking each against Slack's limits.
+func sheetPages(t *testing.T, d timetrack.TimesheetData) [][]sheetBlock {
+	t.Helper()
+	var pages [][]sheetBlock
+	for page := 0; ; page++ {
+		d.Page = page
+		blocks := timetrack.Timesheet(d)
+		days := checkSheetLimits(t, blocks)
+		total := 0
+		for _, b := range days {
+			total += utf8.RuneCountInString(b.Text.Text)
+		}
+		// Slack refuses messages with much over 12,000 characters of text
+		// in all.
+		if total > 12000 {
+			t.Errorf("page %d: %d characters of day text; Slack refuses a message that long", page+1, total)
+		}
+		pages = append(pages, days)
+		raw := blockkittest.JSON(t, blocks)
+		if !strings.Contains(raw, timetrack.ActionTimesheetShow+".pagenext") {
+			return pages
+		}
+		if want := fmt.Sprintf(`"value":%q`, timetrack.PageText(d.Text, page+1)); !strings.Contains(raw, want) {
+			t.Fatalf("page %d: the next page button lacks %s", page+1, want)
+		}
+		if page > 200 {
+			t.Fatal("more than 200 pages")
+		}
+	}
+}
+
+// Every entry of a period is reachable, in order, however many there are:
+// a month of 930 long entries goes over pages, each within Slack's limits,
+// and a day of 130 entries over sections, each with its own select.
 func TestTimesheetMonthStaysWithinLimits(t *testing.T) {
 	t.Parallel()
 	const perDay = 30
 	desc := strings.Repeat("Reconciled <Barclays> & HSBC feeds; ", 6)[:200] // 200 characters, needing escapes
-	month := timetrack.TimesheetData{Person: "Bea's", Period: "October 2026", Editable: true, Prev: "2026-09 <@UBEA>", Next: "2026-11 <@UBEA>"}
+	month := timetrack.TimesheetData{Person: "Bea's", Period: "October 2026", Editable: true, Prev: "2026-09 <@UBEA>", Next: "2026-11 <@UBEA>",
+		Text: "2026-10 <@UBEA>"}
+	var want []string
 	for d := range 31 {
 		date := time.Date(2026, time.October, d+1, 0, 0, 0, 0, time.UTC)
 		day := timetrack.TimesheetDay{Date: date}
@@ -309,58 +349,61 @@ func TestTimesheetMonthStaysWithinLimits(t *testing.T) {
 				month.NonBillable += e.Minutes
 			}
 			day.Entries = append(day.Entries, e)
+			want = append(want, fmt.Sprint(e.ID))
 		}
 		month.Days = append(month.Days, day)
 	}
-	blocks := timetrack.Timesheet(month)
-	if err := blockkit.CheckMessage(blocks); err != nil {
-		t.Fatal(err)
+	pages := sheetPages(t, month)
+	if len(pages) < 2 {
+		t.Fatalf("930 long entries on %d page", len(pages))
 	}
-	days := checkSheetLimits(t, blocks)
-	if len(days) != 31 {
-		t.Errorf("%d day sections with a select, want 31", len(days))
-	}
-	total := 0
-	for i, d := range days {
-		if len(d.Accessory.Options) != perDay {
-			t.Errorf("day %d: %d options, want one for each of its %d entries", i+1, len(d.Accessory.Options), perDay)
+	var got []string
+	lines := 0
+	for _, days := range pages {
+		for _, d := range days {
+			for _, o := range d.Accessory.Options {
+				got = append(got, o.Value)
+			}
+			lines += strings.Count(d.Text.Text, "\n• ")
+			if strings.Contains(d.Text.Text, "more —") {
+				t.Errorf("a section leaves entries out:\n%s", d.Text.Text)
+			}
 		}
-		total += utf8.RuneCountInString(d.Text.Text)
 	}
-	// Slack refuses messages with much over 12,000 characters of text in
-	// all; the days share a budget under it, and say what they leave out.
-	if total > 12000 {
-		t.Errorf("%d characters of day text; Slack refuses a message that long", total)
+	if !slices.Equal(got, want) || lines != len(want) {
+		t.Errorf("the pages offer %d entries and list %d lines; want all %d, in order", len(got), lines, len(want))
 	}
-	if !strings.Contains(days[0].Text.Text, "more — pick one in the menu") || !strings.Contains(days[30].Text.Text, "more — pick one in the menu") {
-		t.Errorf("a day that cannot list every entry must say how many more there are:\n%s", days[30].Text.Text)
+	// The last page of a paged period says which page it is and leads back.
+	last := timetrack.Timesheet(func() timetrack.TimesheetData { m := month; m.Page = len(pages) - 1; return m }())
+	raw := blockkittest.JSON(t, last)
+	for _, w := range []string{fmt.Sprintf("Page %d of %d", len(pages), len(pages)), "‹ Previous page", "the totals count the whole period"} {
+		if !strings.Contains(raw, w) {
+			t.Errorf("the last page lacks %q", w)
+		}
 	}
-
-	// More days than fit: the latest 45 are shown, with a note.
-	long := month
-	long.Days = nil
-	for d := range 60 {
-		date := time.Date(2026, time.September, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d)
-		long.Days = append(long.Days, timetrack.TimesheetDay{Date: date, Entries: month.Days[0].Entries[:3]})
-	}
-	lb := timetrack.Timesheet(long)
-	checkSheetLimits(t, lb)
-	if len(lb) != blockkit.MaxMessageBlocks {
-		t.Errorf("60 days: %d blocks, want exactly %d", len(lb), blockkit.MaxMessageBlocks)
-	}
-	if raw := blockkittest.JSON(t, lb); !strings.Contains(raw, "Showing the last 45 days with time; the totals count all 60.") {
-		t.Errorf("60 days: no note that days were left out")
+	if strings.Contains(raw, "Next page") {
+		t.Error("the last page offers a next page")
 	}
 
-	// A day with more entries than a select holds.
-	busy := timetrack.TimesheetData{Person: "yours", Period: "week of Mon 16 Nov", Editable: true}
+	// A day with more entries than a select holds goes on in a second
+	// section, with a select of its own.
+	busy := timetrack.TimesheetData{Person: "yours", Period: "week of Mon 16 Nov", Editable: true, Text: "2026-11-16"}
 	var many []ui.EntryView
 	for i := range 130 {
 		many = append(many, ui.EntryView{ID: int64(i + 1), Date: tsMonday, Client: tsAcme, Minutes: 6, Rounded: 6, Billable: true})
 	}
 	busy.Days = []timetrack.TimesheetDay{{Date: tsMonday, Entries: many}}
-	if d := checkSheetLimits(t, timetrack.Timesheet(busy)); len(d) != 1 || len(d[0].Accessory.Options) != blockkit.MaxSelectOptions {
-		t.Errorf("a day of 130 entries should offer the first %d in its select", blockkit.MaxSelectOptions)
+	offered := 0
+	for _, days := range sheetPages(t, busy) {
+		for i, d := range days {
+			offered += len(d.Accessory.Options)
+			if i > 0 && !strings.Contains(d.Text.Text, "(continued)") {
+				t.Errorf("a day's second section is not marked continued: %s", d.Text.Text[:40])
+			}
+		}
+	}
+	if offered != 130 {
+		t.Errorf("a day of 130 entries offers %d of them", offered)
 	}
 }
 

@@ -26,18 +26,32 @@ func botMessage(r apiRequest, ts string) map[string]any {
 	return msg
 }
 
+// MaxMessageBlocks is the most blocks Slack takes in one message.
+const MaxMessageBlocks = 50
+
+// MaxMessageText is the longest text Slack takes in one message.
+const MaxMessageText = 40000
+
 // checkContent applies Slack's rules for message content: something to show,
-// and blocks that parse as a JSON array.
+// blocks that parse as a JSON array of at most MaxMessageBlocks, and text
+// within MaxMessageText.
 func checkContent(r apiRequest) string {
-	blocks := r.param("blocks")
+	return messageProblem(r.param("text"), r.param("blocks"), r.param("attachments"))
+}
+
+// messageProblem is Slack's error code for a message it refuses, or "".
+func messageProblem(text, blocks, attachments string) string {
 	if blocks != "" {
 		var arr []json.RawMessage
-		if json.Unmarshal([]byte(blocks), &arr) != nil {
+		if json.Unmarshal([]byte(blocks), &arr) != nil || len(arr) > MaxMessageBlocks {
 			return "invalid_blocks"
 		}
 	}
-	if r.param("text") == "" && blocks == "" && r.param("attachments") == "" {
+	if text == "" && blocks == "" && attachments == "" {
 		return "no_text"
+	}
+	if len([]rune(text)) > MaxMessageText {
+		return "msg_too_long"
 	}
 	return ""
 }

@@ -159,6 +159,16 @@ func (s *Server) SendEvent(callback any, opts ...EnvelopeOption) *Envelope {
 	return s.sendLocked(&Envelope{Type: "events_api"}, mustJSON(obj), opts)
 }
 
+// SendMalformed sends an envelope of type typ (such as "slash_commands")
+// whose payload is raw as it stands, unchecked: a payload the app cannot
+// read, as Slack might one day send, to see that it is acknowledged and
+// logged rather than left to be redelivered.
+func (s *Server) SendMalformed(typ string, raw json.RawMessage) *Envelope {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sendLocked(&Envelope{Type: typ}, raw, nil)
+}
+
 // sendLocked finishes an envelope, registers it for acks and delivers it.
 func (s *Server) sendLocked(env *Envelope, payload json.RawMessage, opts []EnvelopeOption) *Envelope {
 	for _, o := range opts {

@@ -59,6 +59,12 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		Body:   body,
 		At:     time.Now(),
 	}
+	// Slack refuses what it would refuse from chat.postMessage, and records
+	// nothing of it.
+	if problem := messageProblem(p.Params["text"], p.Params["blocks"], p.Params["attachments"]); problem != "" {
+		http.Error(w, problem, http.StatusBadRequest)
+		return
+	}
 	s.mu.Lock()
 	s.responses = append(s.responses, p)
 	s.notifyLocked()

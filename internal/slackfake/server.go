@@ -98,6 +98,8 @@ type Server struct {
 	pending     []*Envelope      // envelopes waiting for a connection
 	envelopes   map[string]*Envelope
 	connections int // websocket connects ever made
+	// oversizedAcks counts ack frames dropped for their size.
+	oversizedAcks int
 }
 
 // New starts a fake Slack for the test and closes it when the test ends.

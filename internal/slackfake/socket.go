@@ -248,9 +248,21 @@ func (c *wsConn) write(m outMsg) error {
 	return c.ws.WriteMessage(websocket.TextMessage, m.data)
 }
 
+// MaxAckBytes is the largest ack frame Slack takes: a bigger one is dropped
+// without a word, as if the app had never answered.
+const MaxAckBytes = 20 * 1024
+
 // handleAck records a client ack: {"envelope_id": "...", "payload": {...}}.
-// Frames that are not acks for a known envelope are ignored, as Slack does.
+// Frames that are not acks for a known envelope are ignored, as Slack does;
+// so is an ack over MaxAckBytes, which OversizedAcks counts.
 func (s *Server) handleAck(data []byte) {
+	if len(data) > MaxAckBytes {
+		s.mu.Lock()
+		s.oversizedAcks++
+		s.notifyLocked()
+		s.mu.Unlock()
+		return
+	}
 	var ack struct {
 		EnvelopeID string          `json:"envelope_id"`
 		Payload    json.RawMessage `json:"payload"`
@@ -268,6 +280,13 @@ func (s *Server) handleAck(data []byte) {
 	env.ackPayload = ack.Payload
 	env.ackedAt = time.Now()
 	s.notifyLocked()
+}
+
+// OversizedAcks counts the ack frames dropped for being over MaxAckBytes.
+func (s *Server) OversizedAcks() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.oversizedAcks
 }
 
 // Disconnect sends {"type":"disconnect","reason":reason} on every open
