@@ -8,8 +8,8 @@ import (
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/slackapp"
-	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/money"
 	"github.com/atlas-practice/atlas/internal/practice"
 )
 
@@ -85,7 +85,7 @@ func (h handlers) listClients(ctx context.Context, r *slackapp.Request, store pr
 func clientRow(e practice.Entity, currency string, names map[atlas.MemberID]string) ClientRow {
 	billing := "Hourly"
 	if e.BillingType == practice.BillingFixed && e.MonthlyFee.Valid {
-		billing = fmt.Sprintf("Fixed %s/month, in %s", ui.Money(currency, e.MonthlyFee.Decimal.StringFixed(2)), e.InvoiceTiming)
+		billing = fmt.Sprintf("Fixed %s/month, in %s", money.Format(e.MonthlyFee.Decimal, currency), e.InvoiceTiming)
 	}
 	row := ClientRow{ID: e.ID, Code: e.Code, Name: e.Name, Type: practice.EntityTypeLabel(e.EntityType), Billing: billing}
 	if e.ManagerID != nil {

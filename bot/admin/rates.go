@@ -11,6 +11,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/money"
 	"github.com/atlas-practice/atlas/internal/practice"
 )
 
@@ -42,7 +43,7 @@ func (h handlers) rates(ctx context.Context, r *slackapp.Request) error {
 		for_ = "Work for " + strings.Join(labels, " × ")
 	}
 	return r.Reply(slackapp.Message{Text: fmt.Sprintf("*%s/h* — %s, since %s.\n%s is charged at the %s rate (the most specific in force today). `/atlas rates help` explains the rules.",
-		ui.Money(r.Practice.Currency, rate.HourlyRate.StringFixed(2)), why, rate.From.Format("2006-01-02"), for_, strings.ToLower(levelName(rate)))})
+		money.Format(rate.HourlyRate, r.Practice.Currency), why, rate.From.Format("2006-01-02"), for_, strings.ToLower(levelName(rate)))})
 }
 
 // parseRateArgs reads "[client] [service] [@person]": a mention is the
@@ -214,7 +215,7 @@ func (h handlers) submitRate(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf(":white_check_mark: Rate %s: *%s/h* for %s from %s.", verb, ui.Money(r.Practice.Currency, rate.HourlyRate.StringFixed(2)), label, from)
+	msg := fmt.Sprintf(":white_check_mark: Rate %s: *%s/h* for %s from %s.", verb, money.Format(rate.HourlyRate, r.Practice.Currency), label, from)
 	if revalued > 0 {
 		msg += fmt.Sprintf(" %d unbilled time %s revalued; billed time is unchanged.", revalued, ui.Plural(revalued, "entry was", "entries were"))
 	}

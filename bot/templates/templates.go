@@ -13,8 +13,6 @@ import (
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
-const templatesUsage = "`/atlas templates` lists them, `/atlas templates NAME` shows one, `/atlas templates add` adds one (admins)"
-
 // templatesCommand lists the templates, shows one by name, or with "add"
 // opens the new-template form.
 func (h handlers) templatesCommand(ctx context.Context, r *slackapp.Request) error {

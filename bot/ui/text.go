@@ -31,16 +31,3 @@ func Mentions(ids []string, max int) string {
 	}
 	return out
 }
-
-// Money is an amount in a currency as people write it: "£1250.00".
-func Money(currency, amount string) string {
-	switch currency {
-	case "GBP":
-		return "£" + amount
-	case "EUR":
-		return "€" + amount
-	case "USD":
-		return "$" + amount
-	}
-	return amount + " " + currency
-}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
+	"github.com/atlas-practice/atlas/internal/money"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/timeparse"
 	"github.com/atlas-practice/atlas/internal/timesheet"
@@ -65,7 +66,7 @@ func EntryOf(p practice.Practice, e timesheet.Entry) EntryView {
 		Description: e.Description, Billable: e.Billable, Locked: e.Locked(), Person: e.MemberName,
 	}
 	if e.Value.Valid {
-		v.Value = Money(p.Currency, e.Value.Decimal.StringFixed(2))
+		v.Value = money.Format(e.Value.Decimal, p.Currency)
 	}
 	return v
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
+	"github.com/atlas-practice/atlas/internal/money"
 )
 
 // Practice is a bookkeeping firm and its settings.
@@ -153,7 +154,7 @@ func validTimezone(s string) (string, error) {
 
 func validCurrency(s string) (string, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
-	if !KnownCurrency(s) {
+	if !money.Known(s) {
 		return s, atlas.FieldError(FieldCurrency, "%q is not a currency Atlas knows. Use a three-letter ISO code such as GBP, EUR or USD.", s)
 	}
 	return s, nil

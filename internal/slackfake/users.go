@@ -2,6 +2,7 @@ package slackfake
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -55,6 +56,49 @@ func (s *Server) usersInfo(r apiRequest) (result, string) {
 		return nil, "user_not_found"
 	}
 	return result{"user": userObject(u)}, ""
+}
+
+// usersList answers users.list with every registered user, in pages of
+// limit (default 200) with a next_cursor, as Slack pages the directory.
+func (s *Server) usersList(r apiRequest) (result, string) {
+	ids := make([]string, 0, len(s.users))
+	for id := range s.users {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	limit := 200
+	if n, err := strconv.Atoi(r.param("limit")); err == nil && n > 0 {
+		limit = n
+	}
+	start := 0
+	if c := r.param("cursor"); c != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(c, "c:"))
+		if err != nil || n < 0 || n > len(ids) {
+			return nil, "invalid_cursor"
+		}
+		start = n
+	}
+	end := min(start+limit, len(ids))
+	members := make([]map[string]any, 0, end-start)
+	for _, id := range ids[start:end] {
+		members = append(members, userObject(s.users[id]))
+	}
+	next := ""
+	if end < len(ids) {
+		next = "c:" + strconv.Itoa(end)
+	}
+	return result{"members": members, "response_metadata": map[string]any{"next_cursor": next}}, ""
+}
+
+// usersLookupByEmail finds the member with an email address.
+func (s *Server) usersLookupByEmail(r apiRequest) (result, string) {
+	email := strings.ToLower(strings.TrimSpace(r.param("email")))
+	for _, u := range s.users {
+		if email != "" && strings.ToLower(u.Email) == email {
+			return result{"user": userObject(u)}, ""
+		}
+	}
+	return nil, "users_not_found"
 }
 
 // conversationsOpen opens (or reopens) a DM with one user, or a group DM with

@@ -38,6 +38,8 @@ var methods = map[string]methodHandler{
 	"views.publish":                (*Server).viewsPublish,
 	"conversations.open":           (*Server).conversationsOpen,
 	"users.info":                   (*Server).usersInfo,
+	"users.list":                   (*Server).usersList,
+	"users.lookupByEmail":          (*Server).usersLookupByEmail,
 	"files.getUploadURLExternal":   (*Server).filesGetUploadURLExternal,
 	"files.completeUploadExternal": (*Server).filesCompleteUploadExternal,
 }
