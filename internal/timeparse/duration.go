@@ -31,8 +31,10 @@ const maxDecimals = 9
 //
 // Accepted, ignoring case and surrounding spaces: `1h30`, `1h30m`, `1h 30m`,
 // `1h 30`, `2h`, `1.5h`, `1,5h`, `.5h`, `90m`, `90min`, `1:30`, `45` (bare
-// minutes), `2 hours`, `1 hour 30 minutes`, `1hr 30mins`. The result is
-// always between 1 and MaxMinutes.
+// minutes), `2 hours`, `1 hour 30 minutes`, `1hr 30mins`, and as people say
+// them (see spoken): `1 1/2 hours`, `1½h`, `an hour and a half`, `two and a
+// half hours`, `half an hour`. The result is always between 1 and
+// MaxMinutes.
 func Duration(s string) (int, error) {
 	m, _, err := parseDuration(s)
 	return m, err
@@ -56,7 +58,7 @@ func parseDuration(s string) (minutes int, shaped bool, err error) {
 		}
 		return 0, false, notDuration(orig)
 	}
-	toks, ok := lex(strings.ToLower(orig))
+	toks, ok := lex(spoken(strings.ToLower(orig)))
 	if !ok {
 		return 0, false, notDuration(orig)
 	}

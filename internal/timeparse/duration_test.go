@@ -181,3 +181,24 @@ func TestFormat(t *testing.T) {
 		t.Errorf("Format(minInt) = %q", got)
 	}
 }
+
+// Durations as people say them.
+func TestSpokenDurations(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int{
+		"1 1/2 hours": 90, "1 1/2h": 90, "1½h": 90, "1½ hours": 90, "½h": 30, "1/2 hour": 30, "2 1/4 hours": 135,
+		"1 3/4 hours": 105, "an hour and a half": 90, "one and a half hours": 90, "1 and a half hours": 90,
+		"half an hour": 30, "half hour": 30, "an hour": 60, "a quarter of an hour": 15, "quarter of an hour": 15,
+		"three quarters of an hour": 45, "2 and a quarter hours": 135, "two hours": 120, "1 hour and a half": 90,
+		"two and three quarters hours": 165, "An Hour And A Half": 90,
+	} {
+		if got, err := Duration(in); err != nil || got != want {
+			t.Errorf("Duration(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"a", "half", "1/3 hour", "an", "and a half"} {
+		if _, err := Duration(bad); err == nil {
+			t.Errorf("Duration(%q) should fail", bad)
+		}
+	}
+}

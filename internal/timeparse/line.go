@@ -28,65 +28,8 @@ type Log struct {
 }
 
 // maxDurationFields is the most fields one duration can take:
-// `1 hour 30 minutes`.
-const maxDurationFields = 4
-
-// LogLine parses `<duration> <client> [service] [date] <description>`.
-// isService reports whether a word is a service code or name the practice
-// knows; it decides whether the word after the client is a service or the
-// start of the description. isService may be nil when there are no services.
-//
-// The client is one word or a phrase in double quotes (straight or Slack's
-// curly ones). A trailing colon on the client or service (`acme: bank rec`)
-// ends the header there: everything after it is description. A standalone
-// `-`, `–`, `—` or `:` before the description is dropped. The description
-// may be empty; the caller decides whether that is allowed.
-//
-// Slack sends `&`, `<` and `>` HTML-escaped; unescaping is the caller's job.
-func LogLine(text string, today time.Time, isService func(word string) bool) (Log, error) {
-	fields := strings.Fields(text)
-	if len(fields) == 0 {
-		return Log{}, atlas.Errorf(atlas.EInvalid,
-			"Say how long and for which client: `%s`, e.g. `%s` or `%s`.", LogUsage, LogExamples[0], LogExamples[1])
-	}
-
-	minutes, used, err := leadingDuration(fields)
-	if err != nil {
-		return Log{}, err
-	}
-	fields = fields[used:]
-
-	client, fields, stop, err := clientField(fields)
-	if err != nil {
-		return Log{}, err
-	}
-	if client == "" {
-		return Log{}, atlas.Errorf(atlas.EInvalid,
-			"Say which client the %s was for, e.g. `/log %s acme payroll bank reconciliation` or `/log %s \"Acme Trading\"`.",
-			Format(minutes), Format(minutes), Format(minutes))
-	}
-
-	y, m, d := today.Date()
-	l := Log{
-		Minutes: minutes,
-		Client:  client,
-		Date:    time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
-	}
-	if !stop {
-		l.Service, fields, stop = serviceField(fields, isService)
-	}
-	if !stop {
-		n, date, err := DateFields(fields, today)
-		if err != nil {
-			return Log{}, err
-		}
-		if n > 0 {
-			l.Date, l.DateGiven, fields = date, true, fields[n:]
-		}
-	}
-	l.Description = description(fields)
-	return l, nil
-}
+// `three quarters of an hour`.
+const maxDurationFields = 5
 
 // leadingDuration finds the duration at the start of a line: the longest
 // prefix of up to maxDurationFields fields that parses, so `1 hour 30
@@ -105,11 +48,33 @@ func leadingDuration(fields []string) (minutes, used int, err error) {
 			return 0, 0, err
 		}
 	}
+	// "1 1/3 hours": numbers up to a unit word that together say nothing
+	// the grammar reads. Taking "1" as minutes and "1/3" as the client
+	// would be silently wrong, so say what was not understood.
+	for j := 1; j < min(maxDurationFields, len(fields)); j++ {
+		if _, unit := units[strings.ToLower(strings.Trim(fields[j], ".,"))]; unit {
+			if numeric(fields[:j]) {
+				return 0, 0, notDuration(strings.Join(fields[:j+1], " "))
+			}
+			break
+		}
+	}
 	m, err := Duration(fields[0])
 	if err != nil {
 		return 0, 0, err
 	}
 	return m, 1, nil
+}
+
+// numeric reports whether every field is made of digits and the marks
+// numbers are written with: 1, 1.5, 1/3, ½.
+func numeric(fields []string) bool {
+	for _, f := range fields {
+		if strings.Trim(f, "0123456789./,½¼¾") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func hasLetter(fields []string) bool {
@@ -169,18 +134,6 @@ func clientField(fields []string) (client string, rest []string, stop bool, err 
 	return first, fields[1:], false, nil
 }
 
-// serviceField takes an optional service from the front of fields.
-func serviceField(fields []string, isService func(string) bool) (service string, rest []string, stop bool) {
-	if len(fields) == 0 || isService == nil {
-		return "", fields, false
-	}
-	word, colon := strings.CutSuffix(fields[0], ":")
-	if word == "" || !isService(word) {
-		return "", fields, false
-	}
-	return word, fields[1:], colon
-}
-
 // separators may stand between the header and the description, as in
 // `/log 1h acme - bank rec`; they are punctuation, not description.
 var separators = map[string]bool{"-": true, "--": true, "–": true, "—": true, ":": true}
@@ -190,30 +143,4 @@ func description(fields []string) string {
 		fields = fields[1:]
 	}
 	return strings.Join(fields, " ")
-}
-
-// TimerStart is a parsed `/timer start` line.
-type TimerStart struct {
-	Client, Service, Note string
-}
-
-// TimerStartLine parses what follows `/timer start`: `<client> [service]
-// [note]`, with the client one word or a quoted phrase as in LogLine.
-// isService may be nil.
-func TimerStartLine(text string, isService func(string) bool) (TimerStart, error) {
-	client, fields, stop, err := clientField(strings.Fields(text))
-	if err != nil {
-		return TimerStart{}, atlas.Errorf(atlas.EInvalid,
-			"The client name has no closing quote. Write it like `/timer start \"Acme Trading\" payroll`.")
-	}
-	if client == "" {
-		return TimerStart{}, atlas.Errorf(atlas.EInvalid,
-			"Say which client to time, e.g. `/timer start acme payroll` or `/timer start \"Acme Trading\"`.")
-	}
-	t := TimerStart{Client: client}
-	if !stop {
-		t.Service, fields, _ = serviceField(fields, isService)
-	}
-	t.Note = description(fields)
-	return t, nil
 }

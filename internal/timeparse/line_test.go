@@ -3,15 +3,24 @@ package timeparse
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
-// knownService stands in for the practice's service list.
-func knownService(w string) bool {
-	switch strings.ToLower(w) {
-	case "payroll", "vat", "bk":
-		return true
+// lineClients and lineServices are the practice these lines are read
+// against: "acme" and "99" are clients, payroll, vat and bk services.
+var (
+	lineClients  = clientList{{1, "acme", "Acme Trading", nil}, {2, "99", "Ninety Nine Ltd", nil}, {3, "SMITH", "Smith & Co", nil}}
+	lineServices = []Service{{101, "payroll", "Payroll"}, {102, "vat", "VAT"}, {103, "bk", "Bookkeeping"}}
+)
+
+// readLine reads a line as ReadLog does and gives it back as a Log, the
+// shape of what was typed: the client and service as written.
+func readLine(text string, today time.Time) (Log, error) {
+	r, err := ReadLog(text, today, lineClients, lineServices)
+	if err != nil {
+		return Log{}, err
 	}
-	return false
+	return Log{Minutes: r.Minutes, Client: r.ClientText, Service: r.ServiceTyped, Date: r.Date, DateGiven: r.DateGiven, Description: r.Description}, nil
 }
 
 func TestLogLine(t *testing.T) {
@@ -85,16 +94,10 @@ func TestLogLine(t *testing.T) {
 			Log{60, "acme", "", today, false, "bank rec"}},
 	}
 	for _, c := range cases {
-		got, err := LogLine(c.in, saturday, knownService)
+		got, err := readLine(c.in, saturday)
 		if err != nil || got != c.want {
-			t.Errorf("LogLine(%q) =\n  %+v, %v\nwant\n  %+v", c.in, got, err, c.want)
+			t.Errorf("ReadLog(%q) =\n  %+v, %v\nwant\n  %+v", c.in, got, err, c.want)
 		}
-	}
-
-	// Without a service list every word after the client is description.
-	got, err := LogLine("1h acme payroll yesterday", saturday, nil)
-	if want := (Log{60, "acme", "", today, false, "payroll yesterday"}); err != nil || got != want {
-		t.Errorf("LogLine with nil isService = %+v, %v; want %+v", got, err, want)
 	}
 }
 
@@ -123,9 +126,9 @@ func TestLogLineErrors(t *testing.T) {
 		{"1h acme 3/11 x", []string{"`3/11` could be read"}},
 	}
 	for _, c := range cases {
-		got, err := LogLine(c.in, saturday, knownService)
+		got, err := readLine(c.in, saturday)
 		if got != (Log{}) {
-			t.Errorf("LogLine(%q) = %+v with error %v, want zero Log", c.in, got, err)
+			t.Errorf("ReadLog(%q) = %+v with error %v, want zero Log", c.in, got, err)
 		}
 		wantInvalid(t, c.in, err, c.want...)
 	}
@@ -138,53 +141,8 @@ func TestLogExamplesParse(t *testing.T) {
 		if !ok {
 			t.Fatalf("example %q does not start with /log", ex)
 		}
-		if _, err := LogLine(text, saturday, knownService); err != nil {
+		if _, err := readLine(text, saturday); err != nil {
 			t.Errorf("example %q does not parse: %v", ex, err)
 		}
-	}
-}
-
-func TestTimerStartLine(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		in   string
-		want TimerStart
-	}{
-		{"acme", TimerStart{"acme", "", ""}},
-		{"acme payroll", TimerStart{"acme", "payroll", ""}},
-		{"acme VAT q3 return", TimerStart{"acme", "VAT", "q3 return"}},
-		{"acme bank rec", TimerStart{"acme", "", "bank rec"}},
-		{`"Acme Trading" bk - october`, TimerStart{"Acme Trading", "bk", "october"}},
-		{"“Acme Trading” call", TimerStart{"Acme Trading", "", "call"}},
-		{"acme: payroll queries", TimerStart{"acme", "", "payroll queries"}},
-	}
-	for _, c := range cases {
-		got, err := TimerStartLine(c.in, knownService)
-		if err != nil || got != c.want {
-			t.Errorf("TimerStartLine(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
-		}
-	}
-	if got, err := TimerStartLine("acme payroll", nil); err != nil || got != (TimerStart{"acme", "", "payroll"}) {
-		t.Errorf("TimerStartLine with nil isService = %+v, %v", got, err)
-	}
-	for in, want := range map[string]string{
-		"":                "`/timer start acme payroll`",
-		`""`:              "Say which client to time",
-		`"Acme Trading`:   "no closing quote",
-		"  \n ":           "Say which client to time",
-		`“Acme Trading x`: "`/timer start \"Acme Trading\" payroll`",
-	} {
-		_, err := TimerStartLine(in, knownService)
-		wantInvalid(t, in, err, want)
-	}
-}
-
-// The description keeps a date that is not at the date's position: keep it
-// simple and predictable rather than guess.
-func TestLogLineDateOnlyInPlace(t *testing.T) {
-	t.Parallel()
-	got, err := LogLine("1h30 acme payroll reconciled bank yesterday", saturday, knownService)
-	if err != nil || got.DateGiven || got.Description != "reconciled bank yesterday" {
-		t.Errorf("got %+v, %v", got, err)
 	}
 }

@@ -48,7 +48,7 @@ func dueDateSQL(period string) string {
 }
 
 func stageTargetsSQL(period string) string {
-	return `ARRAY(SELECT ` + period + ` + (d - 1) FROM unnest(tp.stage_target_days) WITH ORDINALITY AS x(d, n) ORDER BY n)`
+	return `ARRAY(SELECT (` + period + ` + interval '1 month')::date + (d - 1) FROM unnest(tp.stage_target_days) WITH ORDINALITY AS x(d, n) ORDER BY n)`
 }
 
 // stageExpr is CurrentStage in SQL, over a task t and its item counts c.

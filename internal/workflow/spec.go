@@ -85,7 +85,7 @@ func ParseTemplates(r io.Reader) ([]TemplateSpec, error) {
 		}
 		if t.StageTargets != nil {
 			if len(t.StageTargets) != 6 {
-				problems = append(problems, fmt.Sprintf("line %d: stage_targets has %d days; give six, one per stage, such as [5, 15, 20, 28, 35, 40]",
+				problems = append(problems, fmt.Sprintf("line %d: stage_targets has %d days; give six, one per stage, such as [3, 5, 7, 8, 9, 10]",
 					lineOf(n, "stage_targets"), len(t.StageTargets)))
 			} else {
 				copy(spec.StageTargetDays[:], t.StageTargets)

@@ -300,12 +300,13 @@ func TestBoardFigures(t *testing.T) {
 	if _, err := f.ws.Generate(f.ctx, f.p.ID, f.nov.Prev(), f.now); err != nil {
 		t.Fatal(err)
 	}
-	b, err := f.ws.Board(f.ctx, f.p.ID, f.nov, date("2026-11-16"))
+	// Judged on 4 December: stage 1's target (3 December, counted from the
+	// end of November) has passed, stage 3's (the 7th) has not.
+	b, err := f.ws.Board(f.ctx, f.p.ID, f.nov, date("2026-12-04"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// November has the five plus Acme's task (stage 1, not past... its
-	// stage 1 target, the 5th, has passed).
+	// November has the five plus Acme's task, at stage 1.
 	if b.Total != 6 || b.Complete != 1 || b.CompletionRate() != 16 {
 		t.Fatalf("total %d, complete %d, rate %d", b.Total, b.Complete, b.CompletionRate())
 	}
@@ -403,7 +404,7 @@ func TestGeneration(t *testing.T) {
 	if acme.ItemsTotal != n+1 || !slices.Contains(texts, "4 Board pack prepared true") || !slices.Contains(texts, "2 Cost centres coded false") {
 		t.Errorf("acme's checklist: %d items %v", acme.ItemsTotal, texts)
 	}
-	if !acme.DueDate.Equal(date("2027-01-10")) || !acme.StageTargets[5].Equal(date("2027-01-09")) {
+	if !acme.DueDate.Equal(date("2027-01-10")) || !acme.StageTargets[5].Equal(date("2027-01-10")) {
 		t.Errorf("december dates: %v %v", acme.DueDate, acme.StageTargets)
 	}
 }
@@ -521,7 +522,7 @@ func TestTemplateEditsReachOnlyUnstartedTasks(t *testing.T) {
 	if _, err := f.ws.SaveTemplate(f.ctx, f.p.ID, f.mina.ID, f.template, in, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if got = f.reload(fresh.ID); !got.DueDate.Equal(date("2026-12-15")) || !got.StageTargets[0].Equal(date("2026-11-03")) {
+	if got = f.reload(fresh.ID); !got.DueDate.Equal(date("2026-12-15")) || !got.StageTargets[0].Equal(date("2026-12-03")) {
 		t.Fatalf("due rule: %v %v", got.DueDate, got.StageTargets)
 	}
 	unchanged("changing the due rule")

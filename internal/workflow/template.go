@@ -37,8 +37,8 @@ type Template struct {
 	// Due on DueDay of the month DueMonthOffset months after the period.
 	DueDay         int
 	DueMonthOffset int
-	// Target day of each stage, counted like DueDay from the first of the
-	// period: 35 is the 5th of the following month in a 30-day month.
+	// Target day of each stage, counted from the end of the period, when
+	// its work can start: 3 is the 3rd of the following month.
 	StageTargetDays [6]int
 	Active          bool
 	Items           []TemplateItem
@@ -69,11 +69,12 @@ func (t Template) DueDate(period atlas.Period) time.Time {
 	return period.FirstDay().AddDate(0, t.DueMonthOffset, t.DueDay-1)
 }
 
-// StageTargets are the target dates of period's stages.
+// StageTargets are the target dates of period's stages: day N is N days
+// after the period ends.
 func (t Template) StageTargets(period atlas.Period) [6]time.Time {
 	var out [6]time.Time
 	for i, d := range t.StageTargetDays {
-		out[i] = period.FirstDay().AddDate(0, 0, d-1)
+		out[i] = period.Next().FirstDay().AddDate(0, 0, d-1)
 	}
 	return out
 }
@@ -114,8 +115,8 @@ func (in TemplateInput) Validate() (TemplateInput, error) {
 	}
 	last := 0
 	for _, d := range in.StageTargetDays {
-		if d < 1 || d > 120 || d < last {
-			errs = append(errs, atlas.FieldError(FieldTemplateTargets, "Give six target days, one per stage, each from 1 to 120 and none before the one above it, such as `5 15 20 28 35 40` (day 35 is early in the following month)."))
+		if d < 1 || d > 90 || d < last {
+			errs = append(errs, atlas.FieldError(FieldTemplateTargets, "Give six target days, one per stage, counted from the end of the month, each from 1 to 90 and none before the one above it, such as `3 5 7 8 9 10` (day 3 is the 3rd of the following month)."))
 			break
 		}
 		last = d
@@ -436,7 +437,7 @@ var StandardTemplate = TemplateInput{
 	Description:     "The monthly bookkeeping cycle: collect, capture, reconcile, prepare, review, deliver.",
 	DueDay:          10,
 	DueMonthOffset:  1,
-	StageTargetDays: [6]int{5, 15, 20, 28, 35, 40},
+	StageTargetDays: [6]int{3, 5, 7, 8, 9, 10},
 }
 
 // EnsureStandard gives a practice that has no template the standard one,
