@@ -247,12 +247,14 @@ func TestBoardAndCalendarFollowEachStep(t *testing.T) {
 		mustContain(t, "board delivered", w.board(managerID, ""), "*Completion* 33% — 1 of 3 packs complete", "*Sam Staff* — 2 preparing · 0 reviewing")
 		mustContain(t, "calendar delivered", w.openHome(managerID), ":large_green_circle: Complete *1*", `:large_green_circle: *ACME · Acme Trading Ltd*\nDone`)
 
-		// Past stage 1's target (the 5th), the untouched packs are at risk.
-		w.clock.Set(time.Date(2026, 11, 6, 9, 0, 0, 0, time.UTC))
+		// Past stage 1's target (3 December, counted from the end of
+		// November), the untouched packs are at risk.
+		w.clock.Set(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 		mustContain(t, "at risk", w.openHome(managerID), ":large_orange_circle: At risk *2*", ":large_orange_circle: *BETA · Beta Bakes*")
 		mustContain(t, "board past target", w.board(managerID, ""), "1 · Collect documents: *2* waiting (2 past target)")
 
 		// Staff see their own tasks instead, and may not see the board.
+		w.clock.Set(time.Date(2026, 11, 6, 9, 0, 0, 0, time.UTC))
 		mine := w.openHome(staffID)
 		mustContain(t, "my tasks", mine, "My tasks this month · November 2026", "BETA · Beta Bakes", "GAMMA · Gamma Partners")
 		if strings.Contains(mine, "Month at a glance") || openButtons(mine) != 3 {

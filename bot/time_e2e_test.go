@@ -76,6 +76,9 @@ func newTimeWorld(t *testing.T, mode string) *timeWorld {
 	sv, err := w.store.SaveService(w.ctx, w.pid, 0, "PAYROLL", "Payroll", false)
 	must(err)
 	w.payroll = sv.ID
+	// Time a line names no service for goes to Payroll.
+	w.p, err = w.store.SetDefaultService(w.ctx, w.pid, 0, &w.payroll)
+	must(err)
 	_, err = w.store.SaveRate(w.ctx, w.pid, 0, practice.RateInput{Amount: "100", From: "2026-01-01"}, clock.Now())
 	must(err)
 	_, err = w.store.SaveRate(w.ctx, w.pid, 0, practice.RateInput{Key: practice.RateKey{EntityID: &w.acme, ServiceID: &w.payroll}, Amount: "150", From: "2026-01-01"}, clock.Now())

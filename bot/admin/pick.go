@@ -47,7 +47,14 @@ func pickClient(r *slackapp.Request, amb *practice.AmbiguousError) slackapp.Mess
 		if i == blockkit.MaxActionsElements {
 			break
 		}
-		v, _ := json.Marshal(rerunArgs{Command: r.Command, Text: replaceTyped(full, amb.Text, m.Code)})
+		full := strings.Join(strings.Fields(full), " ")
+		line := replaceTyped(full, amb.Text, m.Code)
+		if typed, ok := amb.Typed[m.ID]; ok {
+			// A line read word by word: the code in quotes, so that it is
+			// read as the client's name and the words after it as the rest.
+			line = replaceTyped(full, typed, `"`+m.Code+`"`)
+		}
+		v, _ := json.Marshal(rerunArgs{Command: r.Command, Text: line})
 		if len(v) > blockkit.MaxButtonValue {
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
 )
@@ -30,10 +31,28 @@ func (h handlers) settings(ctx context.Context, r *slackapp.Request) error {
 		return err
 	}
 	p := r.Practice
-	return r.Reply(slackapp.Message{
-		Text:   "Practice settings" + settingsNameSuffix(p.Name),
-		Blocks: Settings(settingsData(p, next, r.Now(), r.Member.Can(atlas.RoleAdmin))),
-	})
+	d := settingsData(p, next, r.Now(), r.Member.Can(atlas.RoleAdmin))
+	if d.DefaultService, err = h.serviceName(ctx, p); err != nil {
+		return err
+	}
+	return r.Reply(slackapp.Message{Text: "Practice settings" + settingsNameSuffix(p.Name), Blocks: Settings(d)})
+}
+
+// serviceName is the name of the practice's default service, or "".
+func (h handlers) serviceName(ctx context.Context, p practice.Practice) (string, error) {
+	if p.DefaultServiceID == nil {
+		return "", nil
+	}
+	list, err := h.Practice.Services(ctx, p.ID)
+	if err != nil {
+		return "", err
+	}
+	for _, s := range list {
+		if s.ID == *p.DefaultServiceID {
+			return s.Name, nil
+		}
+	}
+	return "", nil
 }
 
 func settingsNameSuffix(name string) string {
@@ -64,7 +83,16 @@ func (h handlers) openSettings(ctx context.Context, r *slackapp.Request) error {
 		return err
 	}
 	s := practice.SettingsOf(p, next)
+	services, err := h.Practice.Services(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	var opts []blockkit.Option
+	for _, sv := range services {
+		opts = append(opts, blockkit.Option{Value: ui.ID(sv.ID), Label: sv.Name})
+	}
 	return r.OpenModal(SettingsModal(SettingsForm{
+		Services: opts, DefaultService: s.DefaultService,
 		Name: s.Name, Timezone: s.Timezone, Currency: s.Currency, VATRate: s.VATRate,
 		RoundingIncrement: s.RoundingIncrement, RoundingMode: s.RoundingMode, TimerReminderHours: s.TimerReminderHours,
 		InvoiceNumberFormat: s.InvoiceNumberFormat, NextInvoiceNumber: s.NextInvoiceNumber,
@@ -91,6 +119,7 @@ func (h handlers) submitSettings(ctx context.Context, r *slackapp.Request) error
 		DigestChannel: h.selectedConversation(r, SettingsDigestChannel), DigestTime: r.Value(SettingsDigestTime),
 		TimerReminderHours: r.Value(SettingsTimerReminder),
 		PreparerMayReview:  slices.Contains(r.Values(SettingsPreparerReview), SettingsPreparerReviewValue),
+		DefaultService:     r.Value(SettingsDefaultService),
 	}
 	if slices.Contains(r.Values(SettingsDigestOff), SettingsDigestOffValue) {
 		in.DigestChannel = ""
@@ -108,8 +137,11 @@ func (h handlers) submitSettings(ctx context.Context, r *slackapp.Request) error
 	// The settings are saved; a stale Home tab is no reason to say otherwise.
 	r.RefreshHome(ctx)
 	summary := settingsSummary(p, practice.SettingsChanges(before, nextBefore, p, next))
-	blocks := append([]slack.Block{slack.NewSectionBlock(blockkit.Markdown(summary, blockkit.MaxSectionText), nil, nil)},
-		Settings(settingsData(p, next, r.Now(), true))...)
+	d := settingsData(p, next, r.Now(), true)
+	if d.DefaultService, err = h.serviceName(ctx, p); err != nil {
+		return err
+	}
+	blocks := append([]slack.Block{slack.NewSectionBlock(blockkit.Markdown(summary, blockkit.MaxSectionText), nil, nil)}, Settings(d)...)
 	return r.DM(ctx, r.UserID, slackapp.Message{Text: blockkit.Truncate(summary, 3000), Blocks: blocks})
 }
 

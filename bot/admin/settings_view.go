@@ -28,6 +28,7 @@ const (
 	SettingsDigestTime        = "digest_time"
 	SettingsDigestOff         = "digest_off" // shown only while a digest channel is set
 	SettingsPreparerReview    = "preparer_may_review"
+	SettingsDefaultService    = "default_service"
 )
 
 // Checkbox values of the settings modal.
@@ -86,7 +87,8 @@ type SettingsData struct {
 	DigestTime          string // HH:MM
 	TimerReminderHours  int
 	PreparerMayReview   bool
-	CanEdit             bool // an admin: show the "Change settings" button
+	DefaultService      string // its name; "" for none
+	CanEdit             bool   // an admin: show the "Change settings" button
 }
 
 // RoundingText describes a rounding rule: "Rounded up to 6-minute
@@ -108,6 +110,15 @@ func DigestText(channel, at string) string {
 		return "off"
 	}
 	return fmt.Sprintf("<#%s> at %s", channel, at)
+}
+
+// defaultServiceText says where time goes when a /log line names no
+// service.
+func defaultServiceText(name string) string {
+	if name == "" {
+		return "None: Atlas asks which service"
+	}
+	return blockkit.Escape(name)
 }
 
 // Settings shows the practice settings, with a "Change settings" button for
@@ -139,6 +150,7 @@ func Settings(d SettingsData) []slack.Block {
 		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
 			field("Time rounding", RoundingText(d.RoundingIncrement, d.RoundingMode)),
 			field("Forgotten timers", fmt.Sprintf("A reminder after %d %s", d.TimerReminderHours, ui.Plural(d.TimerReminderHours, "hour", "hours"))),
+			field("Default service", defaultServiceText(d.DefaultService)),
 		}, nil),
 		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
 			field("Invoice numbers", "`"+blockkit.Escape(d.InvoiceNumberFormat)+"`"),
@@ -167,6 +179,8 @@ type SettingsForm struct {
 	PaymentTermsDays                       string
 	DigestChannel, DigestTime              string
 	PreparerMayReview                      bool
+	Services                               []blockkit.Option // the practice's services, for the default
+	DefaultService                         string            // the default's id; "" for none
 }
 
 // SettingsModal edits every practice setting.
@@ -216,6 +230,13 @@ func SettingsModal(f SettingsForm) slack.ModalViewRequest {
 		blockkit.TextInput(SettingsRoundingIncrement, "Rounding increment (minutes)", "1 to 60: 6 bills in tenths of an hour, 15 in quarters.", f.RoundingIncrement, "6", 2, false),
 		modeBlock,
 		blockkit.TextInput(SettingsTimerReminder, "Forgotten-timer reminder (hours)", "Remind whoever left a timer running this long, 1 to 72.", f.TimerReminderHours, "10", 2, false),
+	}
+	if len(f.Services) > 0 {
+		def := blockkit.StaticSelect(SettingsDefaultService, "Default service", f.Services, f.DefaultService, true)
+		def.Hint = blockkit.Plain("Where time goes when a /log line names no service. Without one, Atlas asks.", blockkit.MaxInputHint)
+		blocks = append(blocks, def)
+	}
+	blocks = append(blocks,
 		heading("Invoicing"),
 		blockkit.TextInput(SettingsInvoiceFormat, "Invoice number format", formatHint, f.InvoiceNumberFormat, "INV-{YYYY}-{SEQ:4}", 40, false),
 		blockkit.TextInput(SettingsNextInvoiceNumber, "Next invoice number", "The running number the next approved invoice gets. It can only go up once an invoice is numbered.", f.NextInvoiceNumber, "1", 9, false),
@@ -223,7 +244,7 @@ func SettingsModal(f SettingsForm) slack.ModalViewRequest {
 		heading("Daily digest"),
 		channelBlock,
 		atBlock,
-	}
+	)
 	if f.DigestChannel != "" {
 		blocks = append(blocks, blockkit.Checkboxes(SettingsDigestOff, "Turn the digest off",
 			[]blockkit.Option{{Value: SettingsDigestOffValue, Label: "Send no daily digest"}}, nil)...)

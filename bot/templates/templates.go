@@ -130,7 +130,7 @@ func (h handlers) templateSubmit(ctx context.Context, r *slackapp.Request) error
 		days, ok := workflow.ParseTargetDays(s)
 		if !ok {
 			errs = append(errs, atlas.FieldError(workflow.FieldTemplateTargets,
-				"Give six whole numbers, one target day per stage, such as `5 15 20 28 35 40`; %q is not that.", s))
+				"Give six whole numbers, one target day per stage, counted from the end of the month, such as `3 5 7 8 9 10`; %q is not that.", s))
 		}
 		in.StageTargetDays = days
 	}

@@ -165,16 +165,22 @@ func templateHeading(t workflow.Template, canEdit bool) []slack.Block {
 		acc = slack.NewAccessory(slack.NewButtonBlockElement(ActionTemplateEdit, strconv.FormatInt(t.ID, 10),
 			blockkit.Plain("Edit template", blockkit.MaxButtonText)))
 	}
-	targets := make([]string, 6)
-	for i, d := range t.StageTargetDays {
-		targets[i] = fmt.Sprintf("%d → day %d", i+1, d)
-	}
-	ctx := fmt.Sprintf("%d %s, %d mandatory · stage targets (days from the 1st; past 30 is next month): %s",
-		len(t.Items), ui.Plural(len(t.Items), "item", "items"), countMandatory(t.Items), strings.Join(targets, " · "))
+	ctx := fmt.Sprintf("%d %s, %d mandatory · %s", len(t.Items), ui.Plural(len(t.Items), "item", "items"),
+		countMandatory(t.Items), TargetsText(t.StageTargetDays))
 	return []slack.Block{
 		slack.NewSectionBlock(blockkit.Markdown(text, 0), nil, acc, slack.SectionBlockOptionBlockID(fmt.Sprintf("template.%d", t.ID))),
 		slack.NewContextBlock(fmt.Sprintf("template.%d.targets", t.ID), blockkit.Markdown(ctx, 0)),
 	}
+}
+
+// TargetsText says a template's stage targets: "stage targets, in days
+// after the month ends: 1 day 3 · 2 day 5 · …".
+func TargetsText(days [6]int) string {
+	targets := make([]string, 6)
+	for i, d := range days {
+		targets[i] = fmt.Sprintf("%d: day %d", i+1, d)
+	}
+	return "stage targets, in days after the month ends: " + strings.Join(targets, " · ")
 }
 
 // countMandatory counts the items that must be ticked.
@@ -199,7 +205,7 @@ func stageItems(t workflow.Template, stage int) []workflow.TemplateItem {
 }
 
 func stageHeading(t workflow.Template, stage int, items []workflow.TemplateItem) string {
-	s := fmt.Sprintf("*%s* · target day %d", atlas.StageName(stage), t.StageTargetDays[stage-1])
+	s := fmt.Sprintf("*%s* · target: day %d after the month ends", atlas.StageName(stage), t.StageTargetDays[stage-1])
 	if len(items) == 0 {
 		s += " · _no items_"
 	}
@@ -321,7 +327,7 @@ func TemplateStage(d StageData) []slack.Block {
 	shown, page := blockkit.PageItems(items, d.Page, itemsPerStagePage)
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(blockkit.Plain(t.Name+" — "+atlas.StageName(d.Stage), blockkit.MaxHeaderText)),
-		slack.NewContextBlock("stage.note", blockkit.Markdown(fmt.Sprintf("Target day %d · %d %s · %s · %s",
+		slack.NewContextBlock("stage.note", blockkit.Markdown(fmt.Sprintf("Target: day %d after the month ends · %d %s · %s · %s",
 			t.StageTargetDays[d.Stage-1], len(items), ui.Plural(len(items), "item", "items"), page.Label(), TemplateChangeNote), 0)),
 	}
 	if len(items) == 0 {
@@ -388,7 +394,7 @@ func TemplateModal(f TemplateForm) slack.ModalViewRequest {
 		blockkit.TextInput(workflow.FieldTemplateDueDay, "Due day", "Day of the month the pack is due, 1 to 28.", f.DueDay, "10", 2, false),
 		blockkit.StaticSelect(workflow.FieldTemplateDueMon, "Due in", DueMonthOptions, f.DueMonths, false),
 		blockkit.TextInput(workflow.FieldTemplateTargets, "Stage target days",
-			"Six days, one per stage (collect, capture, reconcile, prepare, review, deliver), counted from the 1st of the month: 35 is early the following month.",
+			"Six days, one per stage (collect, capture, reconcile, prepare, review, deliver), counted from the end of the month, when its documents exist: 3 is the 3rd of the following month.",
 			f.Targets, "5 15 20 28 35 40", 40, false),
 		slack.NewContextBlock("template.modal.note", blockkit.Markdown(TemplateChangeNote, 0)),
 	}

@@ -98,7 +98,7 @@ func TestTemplatesGolden(t *testing.T) {
 
 	admin := raw(t, templates.Templates(cases["template_list_admin"]))
 	for _, want := range []string{
-		"day 10 of the following month", "1 → day 5", "6 → day 40", "*mandatory*", "_optional_", "1 · Collect documents",
+		"day 10 of the following month", "1: day 3", "6: day 10", "days after the month ends", "*mandatory*", "_optional_", "1 · Collect documents",
 		templates.TemplateChangeNote, `"action_id":"template.item.menu"`, `"value":"edit.1.1001"`, `"value":"remove.1.1001"`,
 		`"action_id":"template.new"`, `"action_id":"template.edit"`, `"action_id":"template.item.add"`,
 	} {

@@ -23,20 +23,16 @@ func (h handlers) logTime(ctx context.Context, r *slackapp.Request) error {
 	if text == "" {
 		return h.openLogModal(ctx, r, LogForm{})
 	}
-	services, err := h.servicesOf(ctx, r)
+	line, err := h.readLine(ctx, r, text, true)
 	if err != nil {
 		return err
 	}
-	line, err := timeparse.LogLine(text, today(r), services.names)
-	if err != nil {
-		return err
-	}
-	e, svc, err := h.resolveWork(ctx, r, services, line.Client, line.Service)
+	w, err := h.resolve(ctx, r, line)
 	if err != nil {
 		return err
 	}
 	entry, created, err := h.Time.Log(ctx, r.Practice, timesheet.NewEntry{
-		Member: r.Member.ID, EntityID: e.ID, ServiceID: svc, WorkDate: line.Date, Minutes: line.Minutes,
+		Member: r.Member.ID, EntityID: w.entity, ServiceID: w.service, WorkDate: line.Date, Minutes: line.Minutes,
 		Description: line.Description, Billable: true, Source: timesheet.SourceManual, Key: r.Key(),
 	}, r.Now())
 	if err != nil {
@@ -46,17 +42,21 @@ func (h handlers) logTime(ctx context.Context, r *slackapp.Request) error {
 	if !created {
 		verb = "Already logged"
 	}
-	return r.Reply(slackapp.Message{Text: verb + " " + timeparse.Format(entry.Minutes) + " for " + entry.ClientLabel(), Blocks: Saved(ui.EntryOf(r.Practice, entry), verb)})
+	return r.Reply(slackapp.Message{Text: verb + " " + timeparse.Format(entry.Minutes) + " for " + entry.ClientLabel(),
+		Blocks: Saved(ui.EntryOf(r.Practice, entry), verb, w.note)})
 }
 
 // openLogModal opens the log modal with the date defaulting to today,
 // billable on, and the practice's services.
 func (h handlers) openLogModal(ctx context.Context, r *slackapp.Request, f LogForm) error {
-	list, err := h.servicesOf(ctx, r)
+	list, err := h.Practice.Services(ctx, r.Practice.ID)
 	if err != nil {
 		return err
 	}
 	f.Services = serviceOptions(list)
+	if f.Service == "" && f.EntryID == 0 && r.Practice.DefaultServiceID != nil {
+		f.Service = ui.ID(*r.Practice.DefaultServiceID)
+	}
 	if f.Date == "" {
 		f.Date = today(r).Format(time.DateOnly)
 	}
@@ -164,6 +164,19 @@ func (h handlers) entryForm(ctx context.Context, r *slackapp.Request) (timesheet
 	}
 	ed.Description = r.Value(LogDescription)
 	ed.Billable = len(r.Values(LogBillable)) > 0
+	if ed.Billable && ed.ServiceID == nil && r.Practice.DefaultServiceID != nil {
+		ed.ServiceID = r.Practice.DefaultServiceID
+	}
+	if ed.Billable && ed.ServiceID == nil {
+		// Billing needs every billable entry to have a service.
+		list, err := h.Practice.Services(ctx, r.Practice.ID)
+		if err != nil {
+			return ed, err
+		}
+		if len(list) > 0 {
+			return ed, atlas.FieldError(LogService, "Pick the service this time was for: every billable entry needs one.")
+		}
+	}
 	return ed, nil
 }
 

@@ -62,6 +62,8 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleAction(ui.ActionTaskLogTime, staff(h.logFromTask))
 	rt.HandleOptions(ActionTaskSearch, staff(h.taskOptions))
 	rt.HandleSubmit(CallbackLog, staff(h.submitLog))
+	rt.HandleAction(ActionPickService, staff(h.pickedService))
+	rt.AnswerErrors(answerServiceQuestion)
 
 	rt.HandleCommand(slackapp.Command{Name: "/timesheet", Area: area, Usage: "/timesheet [week|month|2026-11]",
 		Summary:        "Your time by day with totals, to edit or delete entries.",

@@ -32,20 +32,16 @@ func (h handlers) timerShow(ctx context.Context, r *slackapp.Request) error {
 
 // timerStart starts a timer, stopping and saving one already running.
 func (h handlers) timerStart(ctx context.Context, r *slackapp.Request) error {
-	services, err := h.servicesOf(ctx, r)
+	in, err := h.readLine(ctx, r, ui.Unescape(r.Text), false)
 	if err != nil {
 		return err
 	}
-	in, err := timeparse.TimerStartLine(ui.Unescape(r.Text), services.names)
-	if err != nil {
-		return err
-	}
-	e, svc, err := h.resolveWork(ctx, r, services, in.Client, in.Service)
+	w, err := h.resolve(ctx, r, in)
 	if err != nil {
 		return err
 	}
 	st, err := h.Time.Start(ctx, r.Practice, timesheet.StartInput{
-		Member: r.Member.ID, EntityID: e.ID, ServiceID: svc, Note: in.Note, Key: r.Key(),
+		Member: r.Member.ID, EntityID: w.entity, ServiceID: w.service, Note: in.Description, Key: r.Key(),
 	}, r.Now())
 	if err != nil {
 		return err

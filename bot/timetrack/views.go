@@ -44,11 +44,19 @@ const (
 	AdjustTime = "adjust_time"
 )
 
-// Saved confirms an entry that was just written.
-func Saved(e ui.EntryView, verb string) []slack.Block {
+// Saved confirms an entry that was just written; notes say how the line
+// was read where that is worth knowing (a misspelt service, the default
+// service).
+func Saved(e ui.EntryView, verb string, notes ...string) []slack.Block {
 	text := fmt.Sprintf(":white_check_mark: %s for %s:\n%s", verb, e.Date.Format("Mon 2 Jan"), e.Line())
+	context := "Change or delete it from `/timesheet`."
+	for _, n := range notes {
+		if n != "" {
+			context = n + " " + context
+		}
+	}
 	return []slack.Block{slack.NewSectionBlock(blockkit.Markdown(text, 0), nil, nil),
-		slack.NewContextBlock("", blockkit.Markdown("Change or delete it from `/timesheet`.", 0))}
+		slack.NewContextBlock("", blockkit.Markdown(context, 0))}
 }
 
 // TimerStarted confirms a start, and what happened to the timer before it.

@@ -2,14 +2,21 @@ package timetrack
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/timeparse"
 	"github.com/atlas-practice/atlas/internal/timesheet"
 )
 
@@ -21,26 +28,6 @@ func actor(r *slackapp.Request) timesheet.Actor {
 	return timesheet.Actor{ID: r.Member.ID, Role: r.Member.Role}
 }
 
-// practiceServices are the practice's services, read once per command.
-type practiceServices []practice.Service
-
-func (h handlers) servicesOf(ctx context.Context, r *slackapp.Request) (practiceServices, error) {
-	return h.Practice.Services(ctx, r.Practice.ID)
-}
-
-// find is the service a word names: its code, or its name.
-func (list practiceServices) find(word string) (practice.Service, bool) {
-	for _, s := range list {
-		if strings.EqualFold(s.Code, word) || strings.EqualFold(s.Name, word) {
-			return s, true
-		}
-	}
-	return practice.Service{}, false
-}
-
-// names reports whether a word names a service, for the parsers.
-func (list practiceServices) names(word string) bool { _, ok := list.find(word); return ok }
-
 func serviceOptions(list []practice.Service) []blockkit.Option {
 	out := make([]blockkit.Option, 0, len(list))
 	for _, s := range list {
@@ -49,16 +36,210 @@ func serviceOptions(list []practice.Service) []blockkit.Option {
 	return out
 }
 
-// resolveWork finds the client and the service (optional) a person named,
-// the service among those already read for parsing.
-func (h handlers) resolveWork(ctx context.Context, r *slackapp.Request, list practiceServices, client, service string) (practice.Entity, *int64, error) {
-	e, err := h.Practice.LookupEntity(ctx, r.Practice.ID, client)
-	if err != nil || service == "" {
-		return e, nil, err
+// clientWords answers the line reader's questions about clients from the
+// practice's clients, all runs of words in one round trip.
+type clientWords struct {
+	ctx      context.Context
+	store    practice.Store
+	pid      atlas.PracticeID
+	archived map[int64]bool // the archived clients the words found
+}
+
+func (c clientWords) Runs(runs []string) ([][]timeparse.ClientMatch, error) {
+	found, err := c.store.MatchRuns(c.ctx, c.pid, runs)
+	if err != nil {
+		return nil, err
 	}
-	s, ok := list.find(service)
-	if !ok {
-		return e, nil, atlas.Errorf(atlas.ENotFound, "No service called %q. `/atlas services` lists them.", service)
+	out := make([][]timeparse.ClientMatch, len(found))
+	for i, ms := range found {
+		for _, m := range ms {
+			out[i] = append(out[i], timeparse.ClientMatch{ID: m.ID, Exact: m.Exact})
+			if m.Archived {
+				c.archived[m.ID] = true
+			}
+		}
 	}
-	return e, &s.ID, nil
+	return out, nil
+}
+
+// work is what a /log or /timer start line names once read: the client,
+// the service and what to say about how they were read.
+type work struct {
+	entity  int64
+	service *int64
+	// name is the service's name; note says how it was chosen when the
+	// line did not name it as it is ("the practice's default service").
+	name, note string
+}
+
+// readLine reads a /log line (log) or a /timer start line against the
+// practice's clients and services.
+func (h handlers) readLine(ctx context.Context, r *slackapp.Request, text string, log bool) (reading, error) {
+	list, err := h.Practice.Services(ctx, r.Practice.ID)
+	if err != nil {
+		return reading{}, err
+	}
+	services := make([]timeparse.Service, 0, len(list))
+	for _, s := range list {
+		services = append(services, timeparse.Service{ID: s.ID, Code: s.Code, Name: s.Name})
+	}
+	clients := clientWords{ctx: ctx, store: h.Practice, pid: r.Practice.ID, archived: map[int64]bool{}}
+	rd := reading{services: list, archived: clients.archived}
+	if log {
+		rd.Reading, err = timeparse.ReadLog(text, today(r), clients, services)
+	} else {
+		rd.Reading, err = timeparse.ReadTimerStart(text, clients, services)
+	}
+	return rd, err
+}
+
+// reading is a line as read, with what it was read against.
+type reading struct {
+	timeparse.Reading
+	services []practice.Service
+	archived map[int64]bool
+}
+
+// resolve turns a reading into the client and service to save, or the
+// question to ask: which client, which service. Nothing is saved while a
+// question is open.
+func (h handlers) resolve(ctx context.Context, r *slackapp.Request, rd reading) (work, error) {
+	list := rd.services
+	pid := r.Practice.ID
+	if len(rd.AskClient) > 0 {
+		ids := make([]int64, 0, len(rd.AskClient))
+		typed := map[int64]string{}
+		for _, o := range rd.AskClient {
+			ids = append(ids, o.ID)
+			typed[o.ID] = o.Typed
+		}
+		matches, err := h.Practice.EntitiesByID(ctx, pid, ids)
+		if err != nil {
+			return work{}, err
+		}
+		return work{}, practice.Ambiguous(rd.AskClient[0].Typed, matches, typed)
+	}
+	if rd.archived[rd.ClientID] {
+		e, err := h.Practice.Entity(ctx, pid, rd.ClientID)
+		if err != nil {
+			return work{}, err
+		}
+		if _, err := practice.RefuseArchived(e); err != nil {
+			return work{}, err
+		}
+	}
+	w := work{entity: rd.ClientID}
+	switch {
+	case len(rd.AskService) > 0:
+		q := &serviceQuestion{typed: rd.ServiceTyped}
+		for _, s := range rd.AskService {
+			q.choices = append(q.choices, practice.Service{ID: s.ID, Code: s.Code, Name: s.Name})
+		}
+		return work{}, q.err()
+	case rd.Service != nil:
+		w.service, w.name = &rd.Service.ID, rd.Service.Name
+		if rd.ServiceGuessed() {
+			w.note = fmt.Sprintf("“%s” read as the service *%s*.", blockkit.Escape(rd.ServiceTyped), blockkit.Escape(rd.Service.Name))
+		}
+	case r.Practice.DefaultServiceID != nil:
+		for _, s := range list {
+			if s.ID == *r.Practice.DefaultServiceID {
+				w.service, w.name = &s.ID, s.Name
+				w.note = fmt.Sprintf("No service named, so it went to *%s*, the practice's default service.", blockkit.Escape(s.Name))
+			}
+		}
+	}
+	if w.service == nil && len(list) > 0 {
+		// Billing needs every billable entry to have a service: ask.
+		return work{}, (&serviceQuestion{choices: list, none: true}).err()
+	}
+	return w, nil
+}
+
+// serviceQuestion is the answer when a line's service is uncertain: it
+// names two, misspells one close to several, or names none and the
+// practice has no default. The person picks, and the command runs again.
+type serviceQuestion struct {
+	typed   string
+	choices []practice.Service
+	none    bool // the line named no service at all
+}
+
+func (q *serviceQuestion) Error() string {
+	return fmt.Sprintf("which service (%d choices)", len(q.choices))
+}
+
+// err is the question as the error a handler returns: invalid input, which
+// the kernel answers with the question's buttons (answerServiceQuestion).
+func (q *serviceQuestion) err() error {
+	return atlas.Wrap(q, atlas.EInvalid, "Which service was this for? Put its code in the line, such as `payroll`.")
+}
+
+// ActionPickService prefixes the buttons that answer a serviceQuestion;
+// each runs the command again with one service's code added.
+const ActionPickService = "pick.service."
+
+// answerServiceQuestion is the kernel's answer to a serviceQuestion: a
+// button per service.
+func answerServiceQuestion(r *slackapp.Request, err error) (slackapp.Message, bool) {
+	var q *serviceQuestion
+	if !errors.As(err, &q) {
+		return slackapp.Message{}, false
+	}
+	text := "Which service was this for? Every billable entry needs one."
+	if q.typed != "" {
+		text = fmt.Sprintf("Which service did you mean by “%s”?", q.typed)
+	} else if !q.none {
+		text = "The line names more than one service. Which was it for?"
+	}
+	typedLine := strings.TrimSpace(r.Text)
+	if sub := strings.TrimSpace(strings.TrimPrefix(r.RouteKey, r.Command)); sub != "" {
+		typedLine = sub + " " + typedLine
+	}
+	var buttons []slack.BlockElement
+	for i, s := range q.choices {
+		line := typedLine
+		if q.typed != "" {
+			line = strings.Replace(line, q.typed, "", 1)
+		}
+		v, _ := json.Marshal(rerunArgs{Command: r.Command, Text: strings.Join(strings.Fields(line+" "+s.Code), " ")})
+		if len(v) > blockkit.MaxButtonValue {
+			continue
+		}
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionPickService+strconv.Itoa(i), string(v),
+			blockkit.Plain(s.Name, blockkit.MaxButtonText)))
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(blockkit.Markdown(blockkit.Escape(text), 0), nil, nil)}
+	for _, chunk := range blockkit.Chunk(buttons, blockkit.MaxActionsElements) {
+		blocks = append(blocks, slack.NewActionBlock("", chunk...))
+		if len(blocks) == blockkit.MaxMessageBlocks-1 {
+			break
+		}
+	}
+	blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown(
+		"Nothing is saved until you pick. Next time, put the service's code in the line, such as `/log 1h acme payroll`; admins can set a default service in `/atlas settings`.", 0)))
+	return slackapp.Message{Text: text, Blocks: blocks}, true
+}
+
+// rerunArgs is a command to run again, carried in a button's value.
+type rerunArgs struct {
+	Command string `json:"c"`
+	Text    string `json:"t"`
+}
+
+// pickedService runs the command again with the service picked.
+func (h handlers) pickedService(_ context.Context, r *slackapp.Request) error {
+	var args rerunArgs
+	if r.Action == nil || json.Unmarshal([]byte(r.Action.Value), &args) != nil || args.Command == "" {
+		return atlas.Errorf(atlas.EInvalid, "That choice has expired. Run the command again with the service's code.")
+	}
+	key := ""
+	if r.Interaction != nil {
+		key = "pick:" + r.Interaction.Container.MessageTs
+		if r.Interaction.Container.MessageTs == "" {
+			key = "pick:" + r.Interaction.ActionTs
+		}
+	}
+	r.Rerun(args.Command, args.Text, key)
+	return nil
 }

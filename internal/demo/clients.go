@@ -92,6 +92,12 @@ func seedClients(ctx context.Context, q db.DB, pid atlas.PracticeID, admin, mana
 	if err != nil {
 		return err
 	}
+	// Time a /log line names no service for is bookkeeping.
+	if bk := ids["BK"]; p.DefaultServiceID == nil && bk != 0 {
+		if p, err = store.SetDefaultService(ctx, pid, admin, &bk); err != nil {
+			return err
+		}
+	}
 	for _, r := range rates {
 		if r.Key.MemberID != nil && *r.Key.MemberID == 0 {
 			continue

@@ -18,48 +18,90 @@ import (
 )
 
 // A plan is how far a client's monthly pack has gone, as the steps the
-// team took, each on a day counted from the 1st of the month (day 0): "2@3"
-// ticks stage 2's items on the 4th, "1~@2" ticks all but one mandatory item
-// of stage 1 on the 3rd, and send, review (the reviewer ticks stage 5),
-// approve, return and deliver (stage 6's items, then delivery) move it.
-// Steps still in the future when the demo is seeded are not taken, so a
-// month seeded early shows less done, as it would be.
+// team took, each on a day counted from the end of the month the pack is
+// for, when its documents exist (day 1 is the 1st of the following month):
+// "2@3" ticks stage 2's items on the 3rd, "1~@2" ticks all but one
+// mandatory item of stage 1 on the 2nd, and send, review (the reviewer
+// ticks stage 5), approve, return and deliver (stage 6's items, then
+// delivery) move it. "deliver@c11" is on the 11th of the month the demo is
+// seeded in, for a pack of an earlier month that is finished late. Steps
+// still in the future when the demo is seeded are not taken, so a month
+// seeded early shows less done, as it would be.
 type plan string
 
-// thisMonth is where each client's pack of the month in progress stands: a spread over the
-// stages, two in review, one returned with a query, three not started, and
-// some behind their stage targets by the middle of the month.
-var thisMonth = map[string]plan{
-	"ACME":   "1@1 2@6 3@11 4@14 send@15",
-	"BAKER":  "1@2 2@8 3~@13",
-	"GREEN":  "1@1 2@5 3@9 4@12 send@13 return@15",
-	"HARBR":  "",
-	"NORTH":  "1@3 2~@10",
-	"OAKTR":  "1~@5",
-	"PINE":   "",
-	"RIVER":  "1@2 2@7 3@12",
-	"STONE":  "1@1 2@4 3@9 4@13 send@16",
-	"SUMMIT": "",
-	"VALLEY": "1@4 2@11",
-	"WEST":   "1@7",
+// Templates besides the standard pack, so that packs fall due on different
+// days: on any day of the month some are being started, some reviewed, one
+// is late and some are done, as in a real practice.
+var (
+	extendedTemplate = workflow.TemplateSpec{TemplateInput: workflow.TemplateInput{
+		Name:        "Monthly Pack — Extended",
+		Description: "Larger clients with several accounts to reconcile: due later in the month.",
+		DueDay:      25, DueMonthOffset: 1, StageTargetDays: [6]int{5, 10, 15, 20, 23, 25},
+	}, Items: workflow.StandardItems}
+	groupTemplate = workflow.TemplateSpec{TemplateInput: workflow.TemplateInput{
+		Name:        "Monthly Pack — Group",
+		Description: "Groups of companies, consolidated once every company's month is closed.",
+		DueDay:      5, DueMonthOffset: 2, StageTargetDays: [6]int{10, 20, 28, 31, 33, 35},
+	}, Items: workflow.StandardItems}
+	lightTemplate = workflow.TemplateSpec{TemplateInput: workflow.TemplateInput{
+		Name:        "Monthly Pack — Light",
+		Description: "Dormant and holding companies: one account and little else.",
+		DueDay:      3, DueMonthOffset: 1, StageTargetDays: [6]int{1, 1, 2, 2, 3, 3},
+	}, Items: []workflow.ItemInput{
+		{Stage: 1, Text: "Bank statement received", Mandatory: true},
+		{Stage: 2, Text: "Transactions posted", Mandatory: true},
+		{Stage: 3, Text: "Bank account reconciled", Mandatory: true},
+		{Stage: 4, Text: "Balance sheet prepared", Mandatory: true},
+		{Stage: 5, Text: "Balance sheet reviewed", Mandatory: true},
+		{Stage: 6, Text: "Balance sheet sent to the client", Mandatory: true},
+	}}
+)
+
+// templateOf is the template each client follows; the rest follow the
+// standard pack.
+var templateOf = map[string]workflow.TemplateSpec{
+	"STONE": extendedTemplate,
+	"BAKER": groupTemplate, "GREEN": groupTemplate, "HARBR": groupTemplate, "NORTH": groupTemplate,
+	"OAKTR": groupTemplate, "RIVER": groupTemplate, "VALLEY": groupTemplate,
+	"SUMMIT": lightTemplate, "WEST": lightTemplate,
 }
 
-// lastMonthPlans is last month's packs: nearly all delivered by the first
-// days of this month, one approved but never sent and one stuck at
-// reconciliation (both overdue once the 10th has passed).
+// thisMonth is where each client's pack of the month at hand stands: the
+// light packs done on the 1st, the standard ones by the 10th (but Pine's,
+// late), the extended one by the 25th, and the group packs under way all
+// month, one or another a little behind its stage's target.
+var thisMonth = map[string]plan{
+	"ACME":   "1@2 2@4 3@6 4@7 send@7 review@8 approve@9 deliver@9",
+	"PINE":   "1@6 2@8 3@10 4@14 send@16 review@20 approve@22",
+	"STONE":  "1@4 2@9 3@21 4@21 send@22 review@23 approve@24 deliver@25",
+	"BAKER":  "1@7 2@16 3@24 4@29 send@31",
+	"GREEN":  "1@8 2@18 3@26 4@30",
+	"HARBR":  "1@16 2@19 3@26 4@30",
+	"NORTH":  "1@9 2@29 3@29",
+	"OAKTR":  "1@9 2@19 3@28",
+	"RIVER":  "1@10 2@19",
+	"VALLEY": "1@9 2@19 3@27 4@31",
+	"SUMMIT": "1@1 2@1 3@1 4@1 send@1 review@1 approve@1 deliver@1",
+	"WEST":   "1@1 2@1 3@1 4@1 send@1 review@1 approve@1 deliver@1",
+}
+
+// lastMonthPlans is the month before's packs: all delivered in time but
+// for Pine's, finished on the 11th of the month the demo is seeded in; the
+// group packs, due on the 5th of it, end in its first days, Valley's
+// behind.
 var lastMonthPlans = map[string]plan{
-	"ACME":   "1@2 2@7 3@12 4@17 send@20 review@22 approve@23 deliver@27",
-	"BAKER":  "1@3 2@9 3@14 4@19 send@22 review@24 approve@25",
-	"GREEN":  "1@1 2@6 3@11 4@16 send@19 review@21 approve@21 deliver@24",
-	"HARBR":  "1@8 2@15 3~@22",
-	"NORTH":  "1@2 2@8 3@13 4@18 send@21 review@23 approve@24 deliver@28",
-	"OAKTR":  "1@4 2@10 3@16 4@21 send@24 review@27 approve@27 deliver@30",
-	"PINE":   "1@3 2@9 3@14 4@20 send@23 review@25 approve@26 deliver@29",
-	"RIVER":  "1@1 2@5 3@10 4@15 send@18 review@20 approve@20 deliver@22",
-	"STONE":  "1@2 2@8 3@15 4@21 send@25 review@28 approve@29 deliver@31",
-	"SUMMIT": "1@6 2@14 3@20 4@26 send@29 review@31 approve@31 deliver@32",
-	"VALLEY": "1@2 2@7 3@13 4@18 send@22 review@24 approve@25 deliver@28",
-	"WEST":   "1@5 2@12 3@18 4@24 send@29 review@33 approve@34 deliver@36",
+	"ACME":   "1@2 2@4 3@6 4@7 send@7 review@8 approve@9 deliver@9",
+	"PINE":   "1@3 2@8 3@15 4@c5 send@c7 review@c8 approve@c10 deliver@c11",
+	"STONE":  "1@4 2@9 3@14 4@19 send@21 review@23 approve@24 deliver@25",
+	"BAKER":  "1@7 2@16 3@24 4@29 send@c1 review@c2 approve@c3 deliver@c4",
+	"GREEN":  "1@8 2@18 3@26 4@29 send@c1 return@c2 send@c2 review@c3 approve@c3 deliver@c4",
+	"HARBR":  "1@8 2@17 3@25 4@28 send@c1 review@c2 approve@c2 deliver@c3",
+	"NORTH":  "1@9 2@19 3@26 4@29 send@c1 review@c2 approve@c3 deliver@c3",
+	"OAKTR":  "1@8 2@18 3@26 4@30 send@c2 review@c3 approve@c3 deliver@c4",
+	"RIVER":  "1@9 2@19 3@27 4@29 send@c1 review@c2 approve@c2 deliver@c3",
+	"VALLEY": "1@9 2@c1 3@c3 4@c4 send@c4 review@c5 approve@c5 deliver@c5",
+	"SUMMIT": "1@1 2@1 3@1 4@1 send@1 review@1 approve@1 deliver@1",
+	"WEST":   "1@1 2@1 3@1 4@1 send@1 review@1 approve@1 deliver@1",
 }
 
 // queries are the reviewers' questions on returned packs.
@@ -67,11 +109,12 @@ var queries = map[string]string{
 	"GREEN": "The Lloyds business account is £312.40 out at the month end — please check the unpresented cheques before I approve.",
 }
 
-// seedWorkflow gives the demo practice the standard monthly pack, assigns
-// every client to it, makes last month's and this month's tasks and moves
-// them along their plans up to now. Each step goes through the workflow
-// store at its own time, so ticks, stage times and the audit trail read as
-// the team's work over the month. A task that has moved already is left
+// seedWorkflow gives the demo practice its templates, assigns every client
+// to one, makes the tasks of this month, the month before (the month at
+// hand: its packs are worked now, after it ended) and the month before
+// that, and moves them along their plans up to now. Each step goes through
+// the workflow store at its own time, so ticks, stage times and the audit
+// trail read as the team's work. A task that has moved already is left
 // alone, so seeding again changes nothing.
 func seedWorkflow(ctx context.Context, q db.DB, pid atlas.PracticeID, people []Person, now time.Time) error {
 	ps, ws := practice.Store{DB: q}, workflow.Store{DB: q}
@@ -79,9 +122,25 @@ func seedWorkflow(ctx context.Context, q db.DB, pid atlas.PracticeID, people []P
 	if err != nil {
 		return err
 	}
-	template, err := standardTemplate(ctx, q, ws, pid, now)
+	standard, err := standardTemplate(ctx, q, ws, pid, now)
 	if err != nil {
 		return err
+	}
+	templates := map[string]int64{workflow.StandardTemplateName: standard}
+	for _, spec := range []workflow.TemplateSpec{extendedTemplate, groupTemplate, lightTemplate} {
+		var id int64
+		err := q.QueryRow(ctx, `SELECT id FROM templates WHERE practice_id = $1 AND name = $2`, pid, spec.Name).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			res, ierr := ws.ImportTemplates(ctx, pid, 0, []workflow.TemplateSpec{spec}, now)
+			if ierr != nil {
+				return fmt.Errorf("demo template %s: %w", spec.Name, ierr)
+			}
+			id, err = res[0].ID, nil
+		}
+		if err != nil {
+			return err
+		}
+		templates[spec.Name] = id
 	}
 	team, err := demoTeam(ctx, ps, pid, people)
 	if err != nil {
@@ -92,25 +151,16 @@ func seedWorkflow(ctx context.Context, q db.DB, pid atlas.PracticeID, people []P
 		return nil // a team too small to prepare and review
 	}
 	loc := p.Location()
-	// The month in progress is the one whose packs are being finished: up
-	// to the due day, last month's; after it, this month's. So the demo
-	// shows packs at every stage, some overdue, whatever day it is seeded.
 	this := atlas.PeriodOf(now.In(loc))
-	inProgress := this
-	if now.In(loc).Day() <= workflow.StandardTemplate.DueDay {
-		inProgress = this.Prev()
-	}
 	months := []struct {
 		period atlas.Period
 		plans  map[string]plan
-	}{{inProgress.Prev(), lastMonthPlans}, {inProgress, thisMonth}}
-	if inProgress != this {
-		months = append(months, struct {
-			period atlas.Period
-			plans  map[string]plan
-		}{this, nil}) // made on the 1st, not begun yet
-	}
+	}{{this.Prev().Prev(), lastMonthPlans}, {this.Prev(), thisMonth}, {this, nil}}
 	for i, c := range clients {
+		template := standard
+		if spec, ok := templateOf[c.Code]; ok {
+			template = templates[spec.Name]
+		}
 		var entity int64
 		var assigned bool
 		err := q.QueryRow(ctx, `SELECT e.id, EXISTS (SELECT 1 FROM assignments a WHERE a.practice_id = e.practice_id
@@ -151,20 +201,21 @@ func seedWorkflow(ctx context.Context, q db.DB, pid atlas.PracticeID, people []P
 		}
 		// A task made just now by Assign dates from the same morning.
 		if _, err := q.Exec(ctx, `UPDATE tasks SET created_at = $3, updated_at = $3
-			WHERE practice_id = $1 AND period = $2 AND template_id = $4
+			WHERE practice_id = $1 AND period = $2
 			  AND items_done = 0 AND review_state = 'none' AND completed_at IS NULL AND created_at <> $3`,
-			pid, m.period.FirstDay(), made, template); err != nil {
+			pid, m.period.FirstDay(), made); err != nil {
 			return err
 		}
 		page, err := ws.List(ctx, pid, workflow.Filter{Period: m.period, Today: now})
 		if err != nil {
 			return err
 		}
+		ended := m.period.Next().Start(loc)
 		for _, t := range page.Tasks {
-			if t.TemplateID != template || t.ItemsDone > 0 || t.ReviewState != workflow.ReviewNone || t.CompletedAt != nil {
+			if t.ItemsDone > 0 || t.ReviewState != workflow.ReviewNone || t.CompletedAt != nil {
 				continue
 			}
-			if err := follow(ctx, ws, p, team, t, m.plans[t.EntityCode], start, now); err != nil {
+			if err := follow(ctx, ws, p, team, t, m.plans[t.EntityCode], ended, this.Start(loc), now); err != nil {
 				return fmt.Errorf("demo task %s: %w", t.Title(), err)
 			}
 		}
@@ -240,8 +291,10 @@ func (tm team) pick() (preparers, reviewers []practice.Member) {
 	return preparers, reviewers
 }
 
-// follow takes a plan's steps on task t, each at its time, up to now.
-func follow(ctx context.Context, ws workflow.Store, p practice.Practice, tm team, t workflow.Task, pl plan, start, now time.Time) error {
+// follow takes a plan's steps on task t, each at its time, up to now: a
+// step's day counts from ended, the start of the day after the pack's month
+// ended, or with a "c" from current, the start of the month being seeded.
+func follow(ctx context.Context, ws workflow.Store, p practice.Practice, tm team, t workflow.Task, pl plan, ended, current, now time.Time) error {
 	prep, rev := tm.byID[t.PreparerID], tm.byID[t.ReviewerID]
 	if prep.ID == 0 || rev.ID == 0 {
 		return nil // moved to someone outside the demo team
@@ -259,11 +312,15 @@ func follow(ctx context.Context, ws workflow.Store, p practice.Practice, tm team
 	var prev time.Time
 	for i, step := range steps {
 		verb, dayText, ok := strings.Cut(step, "@")
+		from := ended
+		if d, isCurrent := strings.CutPrefix(dayText, "c"); isCurrent {
+			from, dayText = current, d
+		}
 		day, err := strconv.Atoi(dayText)
-		if !ok || err != nil {
+		if !ok || err != nil || day < 1 {
 			return fmt.Errorf("bad plan step %q", step)
 		}
-		at := stepTime(t.EntityCode, start, day, i)
+		at := stepTime(t.EntityCode, from, day-1, i)
 		if !at.After(prev) {
 			at = prev.Add(20 * time.Minute)
 		}

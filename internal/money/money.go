@@ -35,7 +35,9 @@ func formatter(code string) *currency.Formatter {
 }
 
 // Known reports whether code is an ISO 4217 currency code in use.
-func Known(code string) bool { return len(code) == 3 && strings.ToUpper(code) == code && currency.IsValid(code) }
+func Known(code string) bool {
+	return len(code) == 3 && strings.ToUpper(code) == code && currency.IsValid(code)
+}
 
 // Digits is how many decimals amounts in the currency have: 2 for the
 // pound, 0 for the yen.

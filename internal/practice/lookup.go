@@ -69,6 +69,11 @@ func (s Store) similarEntities(ctx context.Context, pid atlas.PracticeID, q stri
 type AmbiguousError struct {
 	Text    string
 	Matches []Entity
+	// Typed holds, for a line read word by word, the words that named each
+	// match (by id) when they differ from Text: picking a match puts its
+	// code in place of those words, in quotes so that they are read as a
+	// client's name and nothing more.
+	Typed map[int64]string
 }
 
 func (e *AmbiguousError) Error() string {
@@ -183,10 +188,18 @@ type flaggedRow struct {
 
 func (r flaggedRow) Scan(dest ...any) error { return r.Row.Scan(append(dest, r.flag)...) }
 
-func ambiguous(text string, ms []Entity) error {
-	amb := &AmbiguousError{Text: text, Matches: ms}
+func ambiguous(text string, ms []Entity) error { return Ambiguous(text, ms, nil) }
+
+// Ambiguous is the error for words that could mean any of several clients;
+// typed, when set, holds the words that named each (see AmbiguousError).
+func Ambiguous(text string, ms []Entity, typed map[int64]string) error {
+	amb := &AmbiguousError{Text: text, Matches: ms, Typed: typed}
 	return atlas.Wrap(amb, atlas.EInvalid, "%s", amb.Error())
 }
+
+// RefuseArchived refuses new work for an archived client, saying how to
+// restore it; it returns the client either way.
+func RefuseArchived(e Entity) (Entity, error) { return refuseArchived(e) }
 
 func refuseArchived(e Entity) (Entity, error) {
 	if e.Archived() {
@@ -204,4 +217,60 @@ func (s Store) LookupEntityAny(ctx context.Context, pid atlas.PracticeID, text s
 		return e, nil
 	}
 	return e, err
+}
+
+// RunMatch is a client a run of typed words names; Exact when the words
+// are its code, one of its other names or its whole name.
+type RunMatch struct {
+	ID       int64
+	Exact    bool
+	Archived bool // found by code or another name; it takes no new work
+}
+
+// MatchRuns finds, for each run of words, the clients it names, in one
+// round trip: for each, the client whose code it is, else those with it as
+// another name, else those whose code, name or other names contain it
+// (entity_lookup's rules), marking those it names whole. A single word that
+// names nothing finds clients with a word like it, for typos.
+func (s Store) MatchRuns(ctx context.Context, pid atlas.PracticeID, runs []string) ([][]RunMatch, error) {
+	out := make([][]RunMatch, len(runs))
+	texts := make([]string, len(runs))
+	patterns := make([]string, len(runs))
+	for i, r := range runs {
+		texts[i] = strings.ToLower(strings.TrimSpace(r))
+		patterns[i] = likeEscaper.Replace(texts[i])
+	}
+	rows, err := s.DB.Query(ctx, `SELECT r.n::int, x.entity_id, x.exact OR e.search_text LIKE '%|' || r.p || '|%', e.archived_at IS NOT NULL
+		FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS r (t, p, n)
+		CROSS JOIN LATERAL entity_lookup($1, r.t, r.p, $4) AS x
+		JOIN entities e ON e.practice_id = $1 AND e.id = x.entity_id
+		ORDER BY r.n`, pid, texts, patterns, lookupMatches)
+	if err != nil {
+		return nil, fmt.Errorf("match client words: %w", err)
+	}
+	var n int
+	var m RunMatch
+	if _, err := pgx.ForEachRow(rows, []any{&n, &m.ID, &m.Exact, &m.Archived}, func() error {
+		out[n-1] = append(out[n-1], m)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if len(runs) > 0 && len(out[0]) == 0 && !strings.Contains(texts[0], " ") && texts[0] != "" {
+		similar, err := s.similarEntities(ctx, pid, texts[0], lookupMatches)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range similar {
+			out[0] = append(out[0], RunMatch{ID: e.ID})
+		}
+	}
+	return out, nil
+}
+
+// EntitiesByID loads the clients with the given ids, in that order.
+func (s Store) EntitiesByID(ctx context.Context, pid atlas.PracticeID, ids []int64) ([]Entity, error) {
+	rows, err := s.DB.Query(ctx, `SELECT `+entityColumns+` FROM entities
+		WHERE practice_id = $1 AND id = ANY($2) ORDER BY array_position($2, id)`, pid, ids)
+	return collectEntities(rows, err)
 }

@@ -35,7 +35,10 @@ type Practice struct {
 	DigestTime          string // HH:MM
 	TimerReminderHours  int
 	PreparerMayReview   bool
-	SetUpAt             *time.Time
+	// DefaultServiceID is the service time goes to when a /log line names
+	// none; nil for none, and then Atlas asks.
+	DefaultServiceID *int64
+	SetUpAt          *time.Time
 }
 
 // SetUp reports whether an admin has completed the practice set-up.
@@ -68,13 +71,13 @@ type Store struct{ DB db.DB }
 
 const practiceColumns = `id, name, timezone, currency, vat_rate, rounding_increment, rounding_mode,
 	invoice_number_format, payment_terms_days, coalesce(digest_channel, ''), to_char(digest_time, 'HH24:MI'),
-	timer_reminder_hours, preparer_may_review, set_up_at`
+	timer_reminder_hours, preparer_may_review, default_service_id, set_up_at`
 
 func scanPractice(row pgx.Row) (Practice, error) {
 	var p Practice
 	err := row.Scan(&p.ID, &p.Name, &p.Timezone, &p.Currency, &p.VATRate, &p.RoundingIncrement, &p.RoundingMode,
 		&p.InvoiceNumberFormat, &p.PaymentTermsDays, &p.DigestChannel, &p.DigestTime,
-		&p.TimerReminderHours, &p.PreparerMayReview, &p.SetUpAt)
+		&p.TimerReminderHours, &p.PreparerMayReview, &p.DefaultServiceID, &p.SetUpAt)
 	return p, err
 }
 
@@ -212,6 +215,7 @@ const (
 	FieldDigestTime        = "digest_time"
 	FieldTimerReminder     = "timer_reminder_hours"
 	FieldPreparerReview    = "preparer_may_review"
+	FieldDefaultService    = "default_service"
 )
 
 // MaxNextInvoiceNumber bounds the next invoice number an admin may set.
@@ -233,6 +237,7 @@ type Settings struct {
 	DigestTime          string // HH:MM
 	TimerReminderHours  string // 1 to 72
 	PreparerMayReview   bool
+	DefaultService      string // a service id, or "" for none
 }
 
 // SettingsOf returns a practice's settings as the modal shows them.
@@ -243,7 +248,15 @@ func SettingsOf(p Practice, nextInvoice int64) Settings {
 		InvoiceNumberFormat: p.InvoiceNumberFormat, NextInvoiceNumber: strconv.FormatInt(nextInvoice, 10),
 		PaymentTermsDays: strconv.Itoa(p.PaymentTermsDays), DigestChannel: p.DigestChannel, DigestTime: p.DigestTime,
 		TimerReminderHours: strconv.Itoa(p.TimerReminderHours), PreparerMayReview: p.PreparerMayReview,
+		DefaultService: idText(p.DefaultServiceID),
 	}
+}
+
+func idText(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return strconv.FormatInt(*id, 10)
 }
 
 var channelPattern = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
@@ -308,6 +321,14 @@ func (s Settings) Validate() (Practice, int64, error) {
 		check(atlas.FieldError(FieldTimerReminder, "%q is not a number of hours. Give whole hours from 1 to 72, such as 10.", strings.TrimSpace(s.TimerReminderHours)))
 	}
 	p.PreparerMayReview = s.PreparerMayReview
+	if v := strings.TrimSpace(s.DefaultService); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			check(atlas.FieldError(FieldDefaultService, "Pick the default service from the list."))
+		} else {
+			p.DefaultServiceID = &id
+		}
+	}
 	if len(errs) > 0 {
 		return p, int64(next), errs
 	}
@@ -472,10 +493,13 @@ func (s Store) SaveSettings(ctx context.Context, id atlas.PracticeID, actor atla
 			UPDATE practices SET name = $2, timezone = $3, currency = $4, vat_rate = $5,
 			       rounding_increment = $6, rounding_mode = $7, invoice_number_format = $8, payment_terms_days = $9,
 			       digest_channel = $10, digest_time = $11::time, timer_reminder_hours = $12, preparer_may_review = $13,
-			       set_up_at = coalesce(set_up_at, now()), updated_at = now()
+			       default_service_id = $14, set_up_at = coalesce(set_up_at, now()), updated_at = now()
 			 WHERE id = $1 RETURNING `+practiceColumns,
 			id, v.Name, v.Timezone, v.Currency, v.VATRate, v.RoundingIncrement, v.RoundingMode, v.InvoiceNumberFormat,
-			v.PaymentTermsDays, digest, v.DigestTime, v.TimerReminderHours, v.PreparerMayReview))
+			v.PaymentTermsDays, digest, v.DigestTime, v.TimerReminderHours, v.PreparerMayReview, v.DefaultServiceID))
+		if db.IsForeignKeyViolation(err) {
+			return atlas.FieldErrors{atlas.FieldError(FieldDefaultService, "That service no longer exists; pick another.")}
+		}
 		if err != nil {
 			return db.MapError(err, "This workspace has no practice yet.")
 		}
@@ -522,6 +546,7 @@ var settingLabels = []struct{ field, label string }{
 	{FieldDigestChannel, "Digest channel"},
 	{FieldDigestTime, "Digest time"},
 	{FieldPreparerReview, "Preparer may review"},
+	{FieldDefaultService, "Default service"},
 }
 
 // settingValues is every setting as text, for the audit trail and diffs.
@@ -544,7 +569,15 @@ func settingValues(p Practice, next int64) map[string]string {
 		FieldDigestChannel:     digest,
 		FieldDigestTime:        p.DigestTime,
 		FieldPreparerReview:    strconv.FormatBool(p.PreparerMayReview),
+		FieldDefaultService:    defaultServiceText(p.DefaultServiceID),
 	}
+}
+
+func defaultServiceText(id *int64) string {
+	if id == nil {
+		return "none"
+	}
+	return "service " + strconv.FormatInt(*id, 10)
 }
 
 // SettingsChanges lists the settings that differ between two states of a

@@ -79,3 +79,19 @@ func (s Store) LookupService(ctx context.Context, pid atlas.PracticeID, text str
 	}
 	return sv, nil
 }
+
+// SetDefaultService makes a service the one time goes to when a /log line
+// names none (nil for none, and then Atlas asks).
+func (s Store) SetDefaultService(ctx context.Context, pid atlas.PracticeID, actor atlas.MemberID, id *int64) (Practice, error) {
+	var p Practice
+	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		var err error
+		p, err = scanPractice(tx.QueryRow(ctx, `UPDATE practices SET default_service_id = $2, updated_at = now()
+			WHERE id = $1 RETURNING `+practiceColumns, pid, id))
+		if err != nil {
+			return db.MapError(err, "This workspace has no practice yet.")
+		}
+		return Audit(ctx, tx, pid, actor, "practice.default_service", "practice", 0, map[string]any{"service": id})
+	})
+	return p, err
+}

@@ -122,7 +122,7 @@ func readWork(fields []string, today time.Time, clients Clients, services []Serv
 		}
 		runs, rest, stop = []string{quoted}, after, colon
 	} else {
-		runs, stop = clientRuns(fields)
+		runs, stop = clientRuns(fields, services)
 	}
 	if len(runs) == 0 || runs[0] == "" {
 		return r, atlas.Errorf(atlas.EInvalid,
@@ -171,13 +171,18 @@ func isQuoted(fields []string) bool {
 }
 
 // clientRuns are the runs of words that could name the client: the first
-// word, the first two, and so on, up to MaxClientWords or a word ending in
-// a colon (`acme trading: bank rec`), which ends the client there; stop
-// reports that the run list ended at such a colon.
-func clientRuns(fields []string) (runs []string, stop bool) {
+// word, the first two, and so on, up to MaxClientWords, a word ending in a
+// colon (`acme trading: bank rec`), which ends the client there, or a word
+// that begins a service's name or a date (`acme ltd payroll yesterday`),
+// which no client's name runs into; stop reports that the run list ended
+// at such a colon.
+func clientRuns(fields []string, services []Service) (runs []string, stop bool) {
 	var words []string
-	for _, f := range fields {
+	for i, f := range fields {
 		if len(words) == MaxClientWords {
+			break
+		}
+		if i > 0 && (startsService(fields[i:], services) || startsDate(fields[i:])) {
 			break
 		}
 		w, colon := strings.CutSuffix(f, ":")
@@ -191,6 +196,23 @@ func clientRuns(fields []string) (runs []string, stop bool) {
 		}
 	}
 	return runs, false
+}
+
+// startsService reports whether words begin with a service's code or name.
+func startsService(words []string, services []Service) bool {
+	for n := min(maxServiceWords, len(words)); n >= 1; n-- {
+		if _, ok := findService(services, strings.Join(words[:n], " ")); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// startsDate reports whether words begin with a date that cannot be part of
+// a name: `yesterday`, `3 Nov`, `2026-11-03` (a weekday could be).
+func startsDate(words []string) bool {
+	n, _, _ := DateFields(words, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC))
+	return n > 0 && clearDate(words[:n])
 }
 
 // pickClient chooses the client from the matches of each run (runs[k-1]

@@ -300,6 +300,24 @@ func median(ds []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
+// benchClients answers the line reader from the bench practice's clients,
+// every run of words in one round trip, as the bot does.
+type benchLookup struct{ f *benchFix }
+
+func (c benchLookup) Runs(runs []string) ([][]timeparse.ClientMatch, error) {
+	found, err := c.f.ps.MatchRuns(c.f.ctx, benchPractice, runs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]timeparse.ClientMatch, len(found))
+	for i, ms := range found {
+		for _, m := range ms {
+			out[i] = append(out[i], timeparse.ClientMatch{ID: m.ID, Exact: m.Exact})
+		}
+	}
+	return out, nil
+}
+
 // BenchmarkLogPath is `/log 1h30 <client> payroll yesterday bank
 // reconciliation` from text to committed entry: parse the line, resolve
 // the client and the service, then Log, which prices the entry from the
@@ -314,20 +332,20 @@ func BenchmarkLogPath(b *testing.B) {
 			f.runPath(b, func(b *testing.B, i int) {
 				text, want := client(i)
 				line := "1h30 " + text + " payroll yesterday bank reconciliation"
-				l, err := timeparse.LogLine(line, f.today, f.isService)
+				list, err := f.ps.Services(f.ctx, benchPractice)
 				if err != nil {
 					b.Fatal(err)
 				}
-				e, err := f.ps.LookupEntity(f.ctx, benchPractice, l.Client)
-				if err != nil || e.ID != want {
-					b.Fatalf("%q: client %d (want %d): %v", l.Client, e.ID, want, err)
+				services := make([]timeparse.Service, 0, len(list))
+				for _, s := range list {
+					services = append(services, timeparse.Service{ID: s.ID, Code: s.Code, Name: s.Name})
 				}
-				sv, err := f.ps.LookupService(f.ctx, benchPractice, l.Service)
-				if err != nil {
-					b.Fatal(err)
+				l, err := timeparse.ReadLog(line, f.today, benchLookup{f}, services)
+				if err != nil || l.ClientID != want || l.Service == nil {
+					b.Fatalf("%q: client %d (want %d), service %v: %v", line, l.ClientID, want, l.Service, err)
 				}
 				entry, created, err := f.ts.Log(f.ctx, f.p, timesheet.NewEntry{
-					Member: f.members[i%len(f.members)], EntityID: e.ID, ServiceID: &sv.ID, WorkDate: l.Date,
+					Member: f.members[i%len(f.members)], EntityID: l.ClientID, ServiceID: &l.Service.ID, WorkDate: l.Date,
 					Minutes: l.Minutes, Description: l.Description, Billable: true,
 					Key: "bench:log:" + strconv.Itoa(i),
 				}, f.now)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -310,6 +311,33 @@ func (s Store) MonthAtHandFor(ctx context.Context, pid atlas.PracticeID, f Filte
 		return current.Prev(), nil
 	}
 	return current, nil
+}
+
+// OpenBefore lists the open tasks of months before f.Period, of active
+// clients, with f's person, client and entity type, the soonest due first,
+// at most limit of them, and how many there are in all: work from earlier
+// months that every list of the month shows first, so a late pack is seen
+// where the work is done.
+func (s Store) OpenBefore(ctx context.Context, pid atlas.PracticeID, f Filter, limit int) ([]Task, int, error) {
+	where := `tk.practice_id = $1 AND tk.period < $2 AND tk.completed_at IS NULL AND en.archived_at IS NULL
+		  AND ($3::bigint = 0 OR $3 IN (tk.preparer_id, tk.reviewer_id)) AND ($4::bigint = 0 OR tk.entity_id = $4)
+		  AND ($5 = '' OR en.entity_type = $5)`
+	args := []any{pid, f.Period.FirstDay(), int64(f.Member), f.EntityID, f.EntityType}
+	var total int
+	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM tasks tk JOIN entities en ON en.practice_id = tk.practice_id AND en.id = tk.entity_id
+		WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("open before %s: %w", f.Period, err)
+	}
+	if total == 0 || limit <= 0 {
+		return nil, total, nil
+	}
+	rows, err := s.DB.Query(ctx, `SELECT `+taskColumns+taskFrom+` WHERE `+where+`
+		ORDER BY tk.due_date, en.code, tk.id LIMIT `+strconv.Itoa(limit), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("open before %s: %w", f.Period, err)
+	}
+	tasks, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r) })
+	return tasks, total, err
 }
 
 // OverdueBefore counts the open tasks of months before f.Period that are
