@@ -79,7 +79,8 @@ playground-deps: ## install the local Slack stand-in used by the playground (npm
 	fi
 
 mail-deps: ## install maildev, the local mail server of the playground and the mail tests (npm ci, pinned)
-	if [ -n "$${SMTP_HOST:-}" ] && [ "$(MAKECMDGOALS)" = run ]; then exit 0; fi
+	# make run needs maildev only for the playground's own mail server.
+	if [ -n "$${SMTP_HOST:-}$${SLACK_BOT_TOKEN:-}" ] && [ "$(MAKECMDGOALS)" = run ]; then exit 0; fi
 	want=$$(sed -n 's/.*"maildev": "\(.*\)".*/\1/p' $(MAILDEV_DIR)/package.json)
 	have=$$(sed -n 's/^  "version": "\(.*\)".*/\1/p' $(MAILDEV_DIR)/node_modules/maildev/package.json 2>/dev/null || true)
 	if [ "$$have" != "$$want" ] || [ ! -e $(MAILDEV_DIR)/node_modules/.bin/maildev ]; then
