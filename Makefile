@@ -17,11 +17,12 @@ DB_USER             ?= atlas
 DB_PASSWORD         ?= atlas
 DB_NAME             ?= atlas
 PLAYGROUND_DIR      := internal/playground/localslack
+MAILDEV_DIR         := internal/playground/maildev
 
 export DATABASE_URL             ?= postgres://$(DB_USER):$(DB_PASSWORD)@$(PG_HOST):$(PG_PORT)/$(DB_NAME)?sslmode=disable
 export ATLAS_TEST_DATABASE_URL  ?= $(DATABASE_URL)
 
-.PHONY: help run test lint bench db build fuzz playground-deps clean
+.PHONY: help run test lint bench db build fuzz playground-deps mail-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,10 +30,10 @@ help: ## list the targets
 build: ## build bin/atlasbot
 	$(GO) build -o bin/atlasbot ./cmd/atlasbot
 
-run: db build playground-deps ## run Atlas: the playground without Slack tokens, the real workspace with them
+run: db build playground-deps mail-deps ## run Atlas: the playground without Slack tokens, the real workspace with them
 	exec ./bin/atlasbot run
 
-test: db lint playground-deps ## lint, then every test with the race detector, then a short fuzz of each parser
+test: db lint playground-deps mail-deps ## lint, then every test with the race detector, then a short fuzz of each parser
 	echo "test: go test -race ./..."
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
@@ -75,6 +76,22 @@ playground-deps: ## install the local Slack stand-in used by the playground (npm
 	if [ ! -x $(PLAYGROUND_DIR)/node_modules/.bin/local-slack ] && [ ! -x $(PLAYGROUND_DIR)/node_modules/local-slack-linux-x64/bin/local-slack ]; then
 		echo "playground: installing local-slack with npm ci"
 		npm ci --prefix $(PLAYGROUND_DIR) --no-audit --no-fund --loglevel=error
+	fi
+
+mail-deps: ## install maildev, the local mail server of the playground and the mail tests (npm ci, pinned)
+	# make run needs maildev only for the playground's own mail server.
+	if [ -n "$${SMTP_HOST:-}$${SLACK_BOT_TOKEN:-}" ] && [ "$(MAKECMDGOALS)" = run ]; then exit 0; fi
+	want=$$(sed -n 's/.*"maildev": "\(.*\)".*/\1/p' $(MAILDEV_DIR)/package.json)
+	have=$$(sed -n 's/^  "version": "\(.*\)".*/\1/p' $(MAILDEV_DIR)/node_modules/maildev/package.json 2>/dev/null || true)
+	if [ "$$have" != "$$want" ] || [ ! -e $(MAILDEV_DIR)/node_modules/.bin/maildev ]; then
+		if ! command -v npm >/dev/null 2>&1; then
+			echo "mail: npm is missing; installing Node.js and npm with apt-get"
+			if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+			$$SUDO apt-get update -q
+			$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
+		fi
+		echo "mail: installing maildev $$want with npm ci"
+		npm ci --prefix $(MAILDEV_DIR) --no-audit --no-fund --loglevel=error
 	fi
 
 db: ## make PostgreSQL ready: install or start it, create the role and database (idempotent)

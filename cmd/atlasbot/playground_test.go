@@ -17,6 +17,8 @@ import (
 
 var readyLine = regexp.MustCompile(`ready — open (http://127\.0\.0\.1:\d+)/archives/`)
 
+var inboxLine = regexp.MustCompile(`email Atlas sends lands in the inbox at (http://127\.0\.0\.1:\d+/)`)
+
 // TestPlaygroundSmoke runs `atlasbot run` with no Slack tokens, as `make
 // run` does, then acts as a person in the local Slack: a slash command sent
 // through its control API must come back answered by Atlas.
@@ -26,7 +28,7 @@ func TestPlaygroundSmoke(t *testing.T) {
 	dbURL, pool := pgtest.NewDatabase(t)
 	httpAddr := freeAddr(t)
 	cmd := exec.Command(bin, "run")
-	cmd.Env = append(filteredEnv("SLACK_"), "DATABASE_URL="+dbURL, "PLAYGROUND_PORT=0", "HTTP_ADDR="+httpAddr)
+	cmd.Env = append(filteredEnv("SLACK_", "SMTP_", "PLAYGROUND_"), "DATABASE_URL="+dbURL, "PLAYGROUND_PORT=0", "PLAYGROUND_MAIL_PORT=0", "HTTP_ADDR="+httpAddr)
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -36,15 +38,23 @@ func TestPlaygroundSmoke(t *testing.T) {
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 
-	var base string
+	// The mail inbox is printed beside the Slack URL.
+	var base, inbox string
 	waitFor(t, 60*time.Second, "the playground to be ready", exited, &out, func() bool {
-		m := readyLine.FindStringSubmatch(out.String())
-		if m != nil {
-			base = m[1]
+		logs := out.String()
+		ready, mail := readyLine.FindStringSubmatch(logs), inboxLine.FindStringSubmatch(logs)
+		if ready == nil || mail == nil {
+			return false
 		}
-		return m != nil
+		base, inbox = ready[1], mail[1]
+		return true
 	})
 	ls := playground.NewClient(base)
+	if resp, err := http.Get(inbox + "api/email"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the inbox does not answer: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
@@ -84,17 +94,26 @@ func TestPlaygroundSmoke(t *testing.T) {
 		resp.Body.Close()
 		t.Fatalf("local-slack still answers after atlasbot stopped")
 	}
+	// and so did maildev.
+	if resp, err := http.Get(inbox + "api/healthz"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("maildev still answers after atlasbot stopped")
+	}
 }
 
 // filteredEnv is the test's environment without variables starting with
-// prefix, so a developer's own Slack tokens cannot turn the playground into
-// a real workspace run.
-func filteredEnv(prefix string) []string {
+// any of prefixes, so a developer's own Slack tokens or mail server cannot
+// turn the playground into a real workspace run.
+func filteredEnv(prefixes ...string) []string {
 	var out []string
+next:
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, prefix) {
-			out = append(out, kv)
+		for _, p := range prefixes {
+			if strings.HasPrefix(kv, p) {
+				continue next
+			}
 		}
+		out = append(out, kv)
 	}
 	return out
 }

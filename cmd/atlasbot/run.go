@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/config"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/demo"
 	"github.com/atlas-practice/atlas/internal/logging"
@@ -25,7 +28,9 @@ func runCmd(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "run", "", "With SLACK_BOT_TOKEN set, the same as serve: Atlas in a real workspace.\n"+
 		"Without it, the playground: starts local-slack (a local Slack with a web UI,\n"+
 		"on PLAYGROUND_PORT, default 3000), loads the demo practice, runs Atlas\n"+
-		"against it and prints the URL to open.")
+		"against it and prints the URL to open. Without SMTP_HOST it also starts\n"+
+		"maildev, a local mail server whose inbox (on PLAYGROUND_MAIL_PORT, default\n"+
+		"1080) shows the email Atlas sends.")
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
@@ -47,6 +52,20 @@ func runPlayground(ctx context.Context, e env) int {
 		port = n
 	}
 	say("no SLACK_BOT_TOKEN set, so Atlas runs against a local Slack")
+	if e.getenv("SMTP_HOST") == "" {
+		say("no SMTP_HOST set, so Atlas's email goes to maildev, a local mail server with an inbox")
+	}
+	mailbox, err := startPlaygroundMail(ctx, e.getenv)
+	var cfgErr *config.Error
+	switch {
+	case errors.As(err, &cfgErr):
+		fmt.Fprintln(e.stderr, "atlasbot:", err)
+		return exitConfig
+	case err != nil:
+		fmt.Fprintln(e.stderr, "atlasbot: playground:", err)
+		return exitFail
+	}
+	defer mailbox.stop()
 	if port == 0 {
 		say("starting local-slack on a free port")
 	} else {
@@ -79,6 +98,7 @@ func runPlayground(ctx context.Context, e env) int {
 		"SLACK_API_URL":   ls.APIURL(),
 		"ATLAS_ADMINS":    strings.Join(admins, ","),
 	}
+	maps.Copy(forced, mailbox.env)
 	defaults := map[string]string{"LOG_FORMAT": "text", "HTTP_ADDR": "127.0.0.1:8080"}
 	pe := env{stdout: e.stdout, stderr: e.stderr, getenv: func(k string) string {
 		if v, ok := forced[k]; ok {
@@ -113,6 +133,11 @@ func runPlayground(ctx context.Context, e env) int {
 			}
 			practiceCh, _ := ws.ChannelByName("practice")
 			say("ready — open %s", ls.ChannelURL(practiceCh.ID))
+			if mailbox.inbox != "" {
+				say("email Atlas sends lands in the inbox at %s", mailbox.inbox)
+			} else {
+				say("email goes to %s:%d (SMTP_HOST)", cfg.SMTP.Host, cfg.SMTP.Port)
+			}
 			say("pick a person under \"Act as\" (Bea is staff, Mina manager, Park partner, Ada admin) and type /atlas help")
 			say("Atlas health: http://%s/healthz — stop with Ctrl-C", addr)
 		},

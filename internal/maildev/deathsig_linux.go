@@ -1,0 +1,5 @@
+package maildev
+
+import "syscall"
+
+func setParentDeathSignal(attr *syscall.SysProcAttr) { attr.Pdeathsig = syscall.SIGTERM }
