@@ -635,3 +635,32 @@ func TestTaskReassign(t *testing.T) {
 		t.Fatalf("%d reassign audit events", audited)
 	}
 }
+
+// A person told by DM that October's pack is overdue sees it in /tasks and
+// on Home, first and marked overdue, whichever month the lists open on.
+func TestEarlierMonthsOpenPacksListedFirst(t *testing.T) {
+	t.Parallel()
+	w := newTaskWorld(t, "socket")
+	// 12 December: October's pack (due 10 November) and November's (due 10
+	// December) are overdue, December's just made.
+	w.clock.Set(time.Date(2026, 12, 12, 9, 0, 0, 0, time.UTC))
+	for _, month := range []string{"2026-11", "2026-12"} {
+		w.say(managerID, "/tasks", "generate "+month)
+	}
+	got := w.say(tkPreparerID, "/tasks", "")
+	mustContain(t, "my tasks", got, "Your tasks · December 2026", "Still open from earlier months: 2",
+		":red_circle: *ACME · Acme Trading Ltd*", "_October 2026_", "_November 2026_", "Overdue · 1 · Collect documents")
+	oct, dec := strings.Index(got, "_October 2026_"), strings.Index(got, `"*December 2026*"`)
+	if oct < 0 || dec < 0 || oct > dec {
+		t.Fatalf("earlier months' packs are not listed before December's: %s", got)
+	}
+	// A colleague with nothing of ACME sees none of it.
+	if got := w.say(tkOutsiderID, "/tasks", ""); strings.Contains(got, "Still open from earlier months") {
+		t.Fatalf("Otto sees someone else's earlier packs: %s", got)
+	}
+	// Home shows them first too.
+	w.event("Ev-home-early", map[string]any{"type": "app_home_opened", "user": tkPreparerID, "tab": "home"}, 0)
+	w.settle()
+	home := w.fake.WaitForCall(t, "views.publish", func(c slackfake.Call) bool { return c.Param("user_id") == tkPreparerID })
+	mustContain(t, "home", home.Param("view"), "Still open from earlier months: 2", "_October 2026_")
+}

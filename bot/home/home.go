@@ -217,6 +217,11 @@ func (h handlers) calendar(ctx context.Context, r *slackapp.Request, team []prac
 	if d.EarlierOverdue, err = ws.OverdueBefore(ctx, r.Practice.ID, f); err != nil {
 		return nil, err
 	}
+	earlier, n, err := ws.OpenBefore(ctx, r.Practice.ID, workflow.Filter{Period: period, Member: f.Member, EntityType: f.EntityType}, earlierShown)
+	if err != nil {
+		return nil, err
+	}
+	d.Earlier, d.EarlierOpen = earlierRows(earlier, today), n
 	return d, nil
 }
 
@@ -241,7 +246,24 @@ func (h handlers) myTasks(ctx context.Context, r *slackapp.Request) (*MyTasksDat
 	if err != nil {
 		return nil, err
 	}
-	return &MyTasksData{Month: period.Label(), Total: page.Total, Rows: calendarRows(page.Tasks, today)}, nil
+	earlier, n, err := h.Work.OpenBefore(ctx, r.Practice.ID, workflow.Filter{Period: period, Member: r.Member.ID}, earlierShown)
+	if err != nil {
+		return nil, err
+	}
+	return &MyTasksData{Month: period.Label(), Total: page.Total, Rows: calendarRows(page.Tasks, today),
+		Earlier: earlierRows(earlier, today), EarlierOpen: n}, nil
+}
+
+// earlierShown is how many packs of earlier months Home lists first.
+const earlierShown = 5
+
+// earlierRows draws packs of earlier months, each with its month.
+func earlierRows(tasks []workflow.Task, today time.Time) []CalendarRow {
+	rows := calendarRows(tasks, today)
+	for i := range rows {
+		rows[i].Month = tasks[i].Period.Label()
+	}
+	return rows
 }
 
 // calendarRows draws tasks as calendar lines on day today.

@@ -146,6 +146,7 @@ type CalendarRow struct {
 	Stage    string // "3 · Reconcile bank"
 	Due      time.Time
 	Preparer string
+	Month    string // the pack's month, for a pack of an earlier month
 }
 
 // StatusCount is one status in the calendar's header.
@@ -167,8 +168,11 @@ type CalendarData struct {
 	AtRisk    int           // open tasks behind a stage target and not yet overdue
 	Total     int           // tasks matching every filter
 	// EarlierOverdue counts the packs of months before this one still
-	// open past their due date: they are not on this month's lines.
+	// open past their due date; EarlierOpen all those still open, and
+	// Earlier is the soonest due of them, shown above the month's lines.
 	EarlierOverdue int
+	EarlierOpen    int
+	Earlier        []CalendarRow
 	Rows           []CalendarRow     // this page
 	Members        []blockkit.Option // the member filter's choices (value: member id)
 	Types          []blockkit.Option // the entity type filter's choices
@@ -180,6 +184,10 @@ type MyTasksData struct {
 	Month string
 	Rows  []CalendarRow // at most MyTasksShown
 	Total int
+	// Earlier are the person's packs of earlier months still open, shown
+	// first; EarlierOpen counts them all.
+	Earlier     []CalendarRow
+	EarlierOpen int
 }
 
 func rowText(r CalendarRow) string {
@@ -187,8 +195,31 @@ func rowText(r CalendarRow) string {
 	if r.Template != "" {
 		client += " · " + blockkit.Escape(r.Template)
 	}
-	return fmt.Sprintf("%s %s\n%s · due %s · %s", r.Colour.Emoji(), client, blockkit.Escape(r.Stage),
+	line := fmt.Sprintf("%s %s\n%s · due %s · %s", r.Colour.Emoji(), client, blockkit.Escape(r.Stage),
 		r.Due.Format("Mon 2 Jan"), blockkit.Escape(r.Preparer))
+	if r.Month != "" {
+		line += " · _" + r.Month + "_"
+	}
+	return line
+}
+
+// earlierBlocks lists packs of earlier months still open, above a month's.
+func earlierBlocks(rows []CalendarRow, open, overdue int) []slack.Block {
+	if len(rows) == 0 {
+		return nil
+	}
+	note := fmt.Sprintf("*Still open from earlier months: %d*", open)
+	if overdue > 0 {
+		note += fmt.Sprintf(" · %s %d overdue", ui.ColourOverdue.Emoji(), overdue)
+	}
+	if open > len(rows) {
+		note += fmt.Sprintf(" · the %d due soonest:", len(rows))
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(blockkit.Markdown(note, 0), nil, nil)}
+	for _, r := range rows {
+		blocks = append(blocks, rowBlock(r))
+	}
+	return blocks
 }
 
 func rowBlock(r CalendarRow) slack.Block {
@@ -201,6 +232,7 @@ func myTasks(d *MyTasksData) []slack.Block {
 		return nil
 	}
 	blocks := []slack.Block{slack.NewDividerBlock(), slack.NewHeaderBlock(blockkit.Plain("My tasks this month · "+d.Month, blockkit.MaxHeaderText))}
+	blocks = append(blocks, earlierBlocks(d.Earlier, d.EarlierOpen, 0)...)
 	if d.Total == 0 {
 		return append(blocks, slack.NewSectionBlock(blockkit.Markdown("Nothing to prepare or review this month.", 0), nil, nil))
 	}
@@ -256,7 +288,7 @@ func calendar(d *CalendarData) []slack.Block {
 	}
 	counts = append(counts, fmt.Sprintf("%s At risk *%d*", ui.ColourAtRisk.Emoji(), d.AtRisk))
 	header := fmt.Sprintf("*%d %s* · %s", all, ui.Plural(all, "task", "tasks"), strings.Join(counts, " · "))
-	if d.EarlierOverdue > 0 {
+	if d.EarlierOverdue > 0 && len(d.Earlier) == 0 {
 		header += fmt.Sprintf("\n%s *%d %s from earlier months still overdue* — `/board` lists them.",
 			ui.ColourOverdue.Emoji(), d.EarlierOverdue, ui.Plural(d.EarlierOverdue, "pack", "packs"))
 	}
@@ -275,6 +307,9 @@ func calendar(d *CalendarData) []slack.Block {
 		slack.NewButtonBlockElement(ActionCalendarMonthNext, next.Encode(), blockkit.Plain(d.NextLabel+" →", blockkit.MaxButtonText)),
 	))
 
+	if d.State.Page == 0 {
+		blocks = append(blocks, earlierBlocks(d.Earlier, d.EarlierOpen, d.EarlierOverdue)...)
+	}
 	if d.Total == 0 {
 		what := "No tasks this month match these filters."
 		if all == 0 {

@@ -16,6 +16,9 @@ import (
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
+// earlierShown is how many packs of earlier months a list shows first.
+const earlierShown = 5
+
 const (
 	tasksUsage    = "`/tasks [@person|client] [2026-11]`"
 	generateUsage = "`/tasks generate [2026-11]`"
@@ -169,6 +172,11 @@ func (h handlers) showTaskList(ctx context.Context, r *slackapp.Request, text st
 	}
 	d.Tasks, d.Counts, d.AtRisk = res.Tasks, res.Counts, res.AtRisk
 	d.Page = blockkit.Paginate(res.Total, page, TaskListPerPage)
+	// Packs of earlier months still open come first, so the person sees
+	// the late work the overdue alert told them about.
+	if d.Earlier, d.EarlierTotal, err = ws.OpenBefore(ctx, r.Practice.ID, f, earlierShown); err != nil {
+		return err
+	}
 	summary := fmt.Sprintf("%s, %s: %d", d.Title, d.Period, res.Total)
 	return r.Reply(slackapp.Message{Text: summary, Blocks: TaskListBlocks(d)})
 }

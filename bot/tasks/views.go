@@ -107,6 +107,11 @@ type TaskList struct {
 	AtRisk int
 	Text   string // the /tasks text that made this list, for the page buttons
 	Empty  string // what to say when there is no task
+	// Earlier are packs of earlier months still open, shown first (on the
+	// first page) so late work is seen where work is done; EarlierTotal
+	// counts them all.
+	Earlier      []workflow.Task
+	EarlierTotal int
 }
 
 // TaskListPerPage is how many tasks a /tasks page shows: with the header,
@@ -114,14 +119,11 @@ type TaskList struct {
 const TaskListPerPage = 20
 
 // TaskRowText is one task in a list: status, client, template, stage, due
-// date and progress.
+// date and progress, in the colours and words every view uses.
 func TaskRowText(t workflow.Task, today time.Time) string {
-	st := t.StatusOn(today)
-	line := fmt.Sprintf("%s *%s* — %s\n%s · %s · due %s · %s", ui.StatusEmoji(st), blockkit.Escape(t.ClientLabel()),
-		blockkit.Escape(t.TemplateName), st.Label(), atlas.StageName(t.Stage), taskDay(t.DueDate), ui.ProgressBar(t.Percent()))
-	if t.TrackOn(today) == workflow.AtRisk && st != workflow.Overdue {
-		line += " · :warning: at risk"
-	}
+	c := ui.ColourOn(t.Progress, today)
+	line := fmt.Sprintf("%s *%s* — %s\n%s · %s · due %s · %s", c.Emoji(), blockkit.Escape(t.ClientLabel()),
+		blockkit.Escape(t.TemplateName), c.Label(), atlas.StageName(t.Stage), taskDay(t.DueDate), ui.ProgressBar(t.Percent()))
 	if t.ReviewState == workflow.ReviewReturned && t.CompletedAt == nil {
 		line += " · :leftwards_arrow_with_hook: returned with a query"
 	}
@@ -132,7 +134,7 @@ func TaskRowText(t workflow.Task, today time.Time) string {
 // month's counts above and the page buttons below.
 func TaskListBlocks(d TaskList) []slack.Block {
 	blocks := []slack.Block{slack.NewHeaderBlock(blockkit.Plain(d.Title+" · "+d.Period, blockkit.MaxHeaderText))}
-	if d.Page.Total == 0 {
+	if d.Page.Total == 0 && len(d.Earlier) == 0 {
 		return append(blocks, slack.NewSectionBlock(blockkit.Markdown(d.Empty, 0), nil, nil))
 	}
 	counts := []string{fmt.Sprintf("%d %s", d.Page.Total, ui.Plural(d.Page.Total, "task", "tasks"))}
@@ -142,9 +144,22 @@ func TaskListBlocks(d TaskList) []slack.Block {
 		}
 	}
 	if d.AtRisk > 0 {
-		counts = append(counts, fmt.Sprintf(":warning: %d at risk", d.AtRisk))
+		counts = append(counts, fmt.Sprintf("%s %d at risk", ui.ColourAtRisk.Emoji(), d.AtRisk))
 	}
 	blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown(strings.Join(counts, " · "), 0)))
+	if len(d.Earlier) > 0 && d.Page.Index == 0 {
+		note := fmt.Sprintf("*Still open from earlier months: %d*", d.EarlierTotal)
+		if more := d.EarlierTotal - len(d.Earlier); more > 0 {
+			note += fmt.Sprintf(" (the %d due soonest below)", len(d.Earlier))
+		}
+		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(note, 0), nil, nil))
+		for _, t := range d.Earlier {
+			text := TaskRowText(t, d.Today) + " · _" + t.Period.Label() + "_"
+			blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(text, blockkit.MaxSectionText), nil,
+				slack.NewAccessory(ui.OpenTaskButton(t.ID))))
+		}
+		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown("*"+d.Period+"*", 0), nil, nil))
+	}
 	for _, t := range d.Tasks {
 		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(TaskRowText(t, d.Today), blockkit.MaxSectionText), nil,
 			slack.NewAccessory(ui.OpenTaskButton(t.ID))))
@@ -204,12 +219,8 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 	if d.Notice != "" {
 		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(d.Notice, blockkit.MaxSectionText), nil, nil))
 	}
-	st := t.StatusOn(d.Today)
-	status := ui.StatusEmoji(st) + " " + st.Label()
-	switch t.TrackOn(d.Today) {
-	case workflow.AtRisk:
-		status += " · :warning: at risk"
-	case workflow.OnTrack:
+	status := ui.ColourOn(t.Progress, d.Today).Mark()
+	if t.TrackOn(d.Today) == workflow.OnTrack {
 		status += " · on track"
 	}
 	field := func(label, value string) *slack.TextBlockObject {

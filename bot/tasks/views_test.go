@@ -114,8 +114,9 @@ func TestTaskListGolden(t *testing.T) {
 	raw := blockkittest.JSON(t, blocks)
 	for _, want := range []string{
 		":red_circle: *BETA · Beta Ltd*", "Overdue · 2 · Capture transactions · due Thu 12 Nov · ▰▰▱▱▱▱▱▱▱▱ 21%",
-		"Acme Trading &amp; Sons &lt;Ltd&gt;", "Not started · 1 · Collect documents · due Thu 10 Dec · ▱▱▱▱▱▱▱▱▱▱ 0%",
-		":warning: at risk", "Complete · Done", "▰▰▰▰▰▰▰▰▰▰ 100%", `"action_id":"task.open","value":"42"`,
+		// At risk is orange with its words, as everywhere else.
+		":large_orange_circle: *ACME · Acme Trading &amp; Sons &lt;Ltd&gt;*", "At risk · 1 · Collect documents · due Thu 10 Dec · ▱▱▱▱▱▱▱▱▱▱ 0%",
+		":large_orange_circle: 2 at risk", "Complete · Done", "▰▰▰▰▰▰▰▰▰▰ 100%", `"action_id":"task.open","value":"42"`,
 	} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("task list lacks %q:\n%s", want, raw)

@@ -40,6 +40,26 @@ func (c TaskColour) Emoji() string {
 	return ":large_blue_circle:"
 }
 
+// Label is the colour's words, the same wherever a task is shown.
+func (c TaskColour) Label() string {
+	switch c {
+	case ColourComplete:
+		return "Complete"
+	case ColourOverdue:
+		return "Overdue"
+	case ColourAtRisk:
+		return "At risk"
+	case ColourInReview:
+		return "In review"
+	case ColourNotStarted:
+		return "Not started"
+	}
+	return "In progress"
+}
+
+// Mark is the colour's circle and words: ":large_orange_circle: At risk".
+func (c TaskColour) Mark() string { return c.Emoji() + " " + c.Label() }
+
 // ColourLegend explains the colours, in the order a task is judged.
 const ColourLegend = ":large_green_circle: complete · :red_circle: overdue · " +
 	":large_orange_circle: at risk (behind its stage's target date) · :large_purple_circle: in review · " +
