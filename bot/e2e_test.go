@@ -78,6 +78,37 @@ func TestRefusals(t *testing.T) {
 	})
 }
 
+// A mention typed as plain text ("@nia") is read as the person it names; a
+// name that fits several people is refused, naming them.
+func TestTeamAddPlainMention(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "socket")
+	h.fake.AddUser("UTOM001", "tomt", "Tom Tailor", "tomt@example.com")
+	h.fake.AddUser("UTOM002", "tomb", "Tom Baker", "tomb@example.com")
+	got := ackText(t, h.command(adminID, "team add @tom staff"))
+	if !strings.Contains(got, "@tom could be") || !strings.Contains(got, "Tom Tailor") || !strings.Contains(got, "Tom Baker") {
+		t.Fatalf("ambiguous plain mention: %s", got)
+	}
+	got = ackText(t, h.command(adminID, "team add @tomb, staff"))
+	if !strings.Contains(got, "is on the team as Staff") || !strings.Contains(got, "<@UTOM002>") {
+		t.Fatalf("plain handle: %s", got)
+	}
+	// An exact handle wins over a first name: "nia" is Nia New's handle.
+	h.fake.AddUser("UNIA002", "niab", "Nia Bell", "niab@example.com")
+	got = ackText(t, h.command(adminID, "team add @NIA manager"))
+	if !strings.Contains(got, "<@"+strangerID+"> is on the team as Manager") {
+		t.Fatalf("exact handle: %s", got)
+	}
+	got = ackText(t, h.command(adminID, "team add @zed staff"))
+	if !strings.Contains(got, "No one in this Slack workspace is called @zed") {
+		t.Fatalf("unknown name: %s", got)
+	}
+	var n int
+	if err := h.pool.QueryRow(context.Background(), "SELECT count(*) FROM members").Scan(&n); err != nil || n != 3 {
+		t.Fatalf("members = %d (%v), want the admin, Tom Baker and Nia New", n, err)
+	}
+}
+
 func TestTeamAddBadInput(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "socket")

@@ -37,7 +37,7 @@ func NewDeps(q db.DB) Deps {
 // the record of event deliveries, with no feature registered yet.
 func NewRouter(log *slog.Logger, api *slack.Client, q db.DB, admins []string) *slackapp.Router {
 	return slackapp.NewRouter(slackapp.Config{Log: log, API: api, Directory: practice.Store{DB: q},
-		Deliveries: slackstate.Deliveries{DB: q}, Admins: admins})
+		Deliveries: slackstate.Deliveries{DB: q}, Admins: admins, Unavailable: db.IsUnavailable})
 }
 
 // Register adds every feature's routes to rt. This is the one list of

@@ -451,6 +451,12 @@ func TestTimesheetEditAndDelete(t *testing.T) {
 		// Someone else's: managers yes, staff no.
 		mustContain(t, "staff viewing another", w.say(staffID, "/timesheet", "<@"+managerID+"|mina>"), "Only managers")
 		mustContain(t, "manager viewing staff", w.say(managerID, "/timesheet", "<@"+staffID+"|sam>"), "Sam Staff's", "payroll run")
+		// A name typed as plain text, not linked by Slack, is read as the
+		// same person: by handle, or by first name.
+		mustContain(t, "plain @handle", w.say(managerID, "/timesheet", "@sam"), "Sam Staff's", "payroll run")
+		mustContain(t, "plain @first name", w.say(managerID, "/timesheet", "@Sam last week"), "Sam Staff's", "week of Mon 9 Nov")
+		mustContain(t, "staff by plain name", w.say(staffID, "/timesheet", "@mina"), "Only managers")
+		mustContain(t, "nobody by that name", w.say(managerID, "/timesheet", "@samuel"), "No one in this Slack workspace is called @samuel")
 
 		// Paging re-runs the command for the earlier week.
 		w.mark()

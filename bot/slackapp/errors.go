@@ -40,6 +40,10 @@ func (rt *Router) fail(ctx context.Context, req *Request, err error) {
 	if rt.unattended(req, "request failed", err.Error()) {
 		return
 	}
+	if rt.unavailable != nil && rt.unavailable(err) {
+		rt.databaseDown(ctx, req, err)
+		return
+	}
 	code := atlas.ErrorCode(err)
 	if code == atlas.EInternal {
 		ref := newRef()
@@ -74,6 +78,31 @@ func (rt *Router) fail(ctx context.Context, req *Request, err error) {
 		req.Ack(nil)
 	}
 	req.answer(ctx, Text(ErrorText(err)))
+}
+
+// DatabaseDown is the answer while the database cannot be reached.
+const DatabaseDown = ":electric_plug: Atlas can't reach its database just now, so nothing was saved. Please try again in a minute."
+
+// databaseDown answers a request the database's absence failed. The first
+// failure of an outage is logged as an error with a reference; the rest,
+// until the database answers again, quietly.
+func (rt *Router) databaseDown(ctx context.Context, req *Request, err error) {
+	if rt.outage.CompareAndSwap(false, true) {
+		rt.Log.Error("database unreachable", "ref", newRef(), "kind", req.Kind, "key", req.RouteKey, "err", err)
+	} else {
+		rt.Log.Debug("database still unreachable", "kind", req.Kind, "key", req.RouteKey)
+	}
+	if req.Kind == KindOptions {
+		req.Options(nil)
+		return
+	}
+	if req.Kind == KindEvent {
+		return
+	}
+	if req.Kind == KindSubmit {
+		req.Ack(nil)
+	}
+	req.answer(ctx, Text(DatabaseDown))
 }
 
 // ErrorText is an error as a person reads it, marked by its kind.

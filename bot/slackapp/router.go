@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -42,6 +43,10 @@ type Config struct {
 	Deliveries Deliveries
 	Clock      atlas.Clock // defaults to the system clock
 	Admins     []string    // bootstrap admins' Slack user ids
+	// Unavailable reports whether an error means the database cannot be
+	// reached, which is answered as such (try again in a minute) rather
+	// than as a fault. Nil: no error is.
+	Unavailable func(error) bool
 }
 
 // Router routes requests by command, action_id, callback_id and event type,
@@ -53,9 +58,13 @@ type Router struct {
 	Budget  time.Duration
 	Timeout time.Duration
 
-	directory  Directory
-	deliveries Deliveries
-	admins     []string
+	directory   Directory
+	deliveries  Deliveries
+	admins      []string
+	unavailable func(error) bool
+	// outage is set while the database is unreachable, so that one outage
+	// is logged once, with one reference, however many requests fail.
+	outage atomic.Bool
 
 	mu         sync.RWMutex
 	commands   []*Command
@@ -66,6 +75,7 @@ type Router struct {
 	shortcuts  map[string]Route // global and message shortcuts by callback_id
 	events     map[string]Route // Events API by inner event type
 	answerers  []ErrorAnswer
+	users      userDirectory
 	home       HandlerFunc
 	inflight   sync.WaitGroup
 	base       context.Context
@@ -81,7 +91,7 @@ func NewRouter(c Config) *Router {
 	}
 	rt := &Router{
 		Log: c.Log, API: c.API, Clock: c.Clock, Budget: AckBudget, Timeout: HandlerTimeout,
-		directory: c.Directory, deliveries: c.Deliveries, admins: c.Admins,
+		directory: c.Directory, deliveries: c.Deliveries, admins: c.Admins, unavailable: c.Unavailable,
 		actions: map[string]Route{}, submits: map[string]Route{}, closes: map[string]Route{},
 		options: map[string]Route{}, shortcuts: map[string]Route{}, events: map[string]Route{},
 		base: base, cancelBase: cancel,
@@ -351,6 +361,15 @@ func (rt *Router) run(req *Request, route Route) {
 	if err := rt.identify(ctx, req); err != nil {
 		rt.fail(ctx, req, err)
 		return
+	}
+	if rt.outage.CompareAndSwap(true, false) {
+		rt.Log.Info("database reachable again")
+	}
+	if req.Member != nil {
+		if err := rt.resolveMentions(ctx, req); err != nil {
+			rt.fail(ctx, req, err)
+			return
+		}
 	}
 	if msg, ok := rt.refuse(ctx, req, route); !ok {
 		if rt.unattended(req, "request refused", msg) {
