@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/atlas-practice/atlas/internal/pgtest"
 	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/slackfake"
 )
 
 // importRun runs `atlasbot import args...` in-process with env.
@@ -48,8 +50,10 @@ func TestImportSamplesIntoDemo(t *testing.T) {
 		"team":     "created 8, updated 4, skipped 0 of 12 rows.",
 		"clients":  "created 13, updated 0, skipped 0 of 13 rows.",
 		"rates":    "created 13, updated 0, skipped 0 of 13 rows.",
+		"time":     "created 16, 0 already imported, skipped 0 of 16 rows.",
 	}
-	for _, kind := range []string{"services", "team", "clients", "rates"} {
+	again := map[string]string{"time": "created 0, 16 already imported, skipped 0 of 16 rows."}
+	for _, kind := range []string{"services", "team", "clients", "rates", "time"} {
 		file := filepath.Join("..", "..", "docs", "import", kind+".csv")
 		code, stdout, stderr := importRun(t, vars, kind, file)
 		if code != 0 || !strings.Contains(stdout, want[kind]) {
@@ -57,7 +61,7 @@ func TestImportSamplesIntoDemo(t *testing.T) {
 		}
 		// Again: everything is already there.
 		code, stdout, _ = importRun(t, vars, kind, file)
-		if code != 0 || !strings.Contains(stdout, "created 0, updated ") {
+		if w := cmp.Or(again[kind], "created 0, updated "); code != 0 || !strings.Contains(stdout, w) {
 			t.Fatalf("re-import %s: exit %d\n%s", kind, code, stdout)
 		}
 	}
@@ -121,8 +125,11 @@ func TestImportCommand(t *testing.T) {
 		{"unknown practice", vars, []string{"clients", bad, "--practice", "T0NOPE"}, 2, "atlasbot seed demo"},
 		{"missing file", vars, []string{"clients", "/nonexistent/clients.csv"}, 2, "no such file"},
 		{"no database", map[string]string{"ATLAS_PRACTICE": "TCMD"}, []string{"clients", bad}, 2, "DATABASE_URL"},
-		{"unknown column", vars, []string{"team", writeFile(t, "team.csv", "slack_user_id,name,role,phone\nU1,A,staff,1\n")}, 1, `unknown column: "phone"`},
 		{"bad flag", vars, []string{"clients", bad, "--force"}, 2, "not defined"},
+		{"cut-off for clients", vars, []string{"clients", bad, "--billed-up-to", "2026-01-31"}, 2, "--billed-up-to applies to time files only"},
+		{"bad cut-off", vars, []string{"time", bad, "--billed-up-to", "31/01/2026"}, 2, `--billed-up-to "31/01/2026" is not a date`},
+		{"bad Slack URL", map[string]string{"DATABASE_URL": url, "ATLAS_PRACTICE": "TCMD", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": "localhost:3000"},
+			[]string{"team", bad}, 2, "SLACK_API_URL"},
 	}
 	for _, c := range cases {
 		code, _, stderr := importRun(t, c.vars, c.args...)
@@ -130,9 +137,17 @@ func TestImportCommand(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d; stderr %q, want %q", c.name, code, c.code, stderr, c.err)
 		}
 	}
+	// A column Atlas does not know is named and ignored.
+	code, stdout, _ = importRun(t, vars, "team", writeFile(t, "team.csv", "slack_user_id,name,role,phone\nU1,A,staff,1\n"))
+	if code != 0 || !strings.Contains(stdout, `Note: The column "phone" is not a column Atlas imports, so it was ignored.`) {
+		t.Fatalf("unknown column: exit %d\n%s", code, stdout)
+	}
 	code, stdout, _ = importRun(t, vars, "--help")
-	if code != 0 || !strings.Contains(stdout, "Usage: atlasbot import") || !strings.Contains(stdout, "retainer_services") {
-		t.Fatalf("help: %d %s", code, stdout)
+	for _, want := range []string{"Usage: atlasbot import", "retainer_services", "atlasbot import time FILE.csv [--billed-up-to YYYY-MM-DD]",
+		"-billed-up-to", "Sole Trader", "SLACK_BOT_TOKEN", "rounded to the\n            nearest minute"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("help: exit %d, %q missing from\n%s", code, want, stdout)
+		}
 	}
 }
 
@@ -205,5 +220,99 @@ func TestImportTemplates(t *testing.T) {
 		if code != c.code || !strings.Contains(stderr, c.err) {
 			t.Errorf("%s: exit %d, want %d; stderr %q, want %q", c.name, code, c.code, stderr, c.err)
 		}
+	}
+}
+
+// TestImportTimeCommand is a firm moving over: its team by email, found in
+// Slack (the stand-in), then a year of time with the old system's invoicing
+// cut off.
+func TestImportTimeCommand(t *testing.T) {
+	t.Parallel()
+	url, pool := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	if _, err := (practice.Store{DB: pool}).Ensure(ctx, "TTIME"); err != nil {
+		t.Fatal(err)
+	}
+	fake := slackfake.New(t)
+	fake.AddUser("U0BEA", "bea", "Bea Bookkeeper", "bea@ledgerline.example")
+	fake.AddUser("U0MINA", "mina", "Mina Manager", "mina@ledgerline.example")
+	noSlack := map[string]string{"DATABASE_URL": url, "ATLAS_PRACTICE": "TTIME"}
+	vars := map[string]string{"DATABASE_URL": url, "ATLAS_PRACTICE": "TTIME", "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": strings.TrimSuffix(fake.APIURL(), "/")}
+
+	team := writeFile(t, "team.csv", "Email,Name,Role\r\nbea@ledgerline.example,,staff\r\nmina@ledgerline.example,Mina M,manager\r\nghost@ledgerline.example,Ghost,staff\r\n")
+	// Without a token, the rows say what is needed.
+	code, stdout, _ := importRun(t, noSlack, "team", team)
+	if code != 1 || !strings.Contains(stdout, "line 2, column email: The Slack user id of bea@ledgerline.example is needed: give it instead of the email, or set SLACK_BOT_TOKEN") {
+		t.Fatalf("team without Slack: exit %d\n%s", code, stdout)
+	}
+	// With one, Slack finds two and not the third.
+	code, stdout, _ = importRun(t, vars, "team", team)
+	if code != 1 || !strings.Contains(stdout, "line 4, column email: Slack has no user with the email ghost@ledgerline.example.") ||
+		!strings.Contains(stdout, "Nothing imported: 1 row is invalid") {
+		t.Fatalf("team with an unknown email: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = importRun(t, vars, "team", team, "--skip-invalid")
+	if code != 0 || !strings.Contains(stdout, "created 2, updated 0, skipped 1 of 3 rows") {
+		t.Fatalf("team: exit %d\n%s", code, stdout)
+	}
+	var names string
+	if err := pool.QueryRow(ctx, `SELECT string_agg(slack_user_id || ':' || name, ',' ORDER BY slack_user_id) FROM members WHERE practice_id = 'TTIME'`).Scan(&names); err != nil ||
+		names != "U0BEA:Bea Bookkeeper,U0MINA:Mina M" {
+		t.Fatalf("team: %q %v", names, err)
+	}
+	if n := len(fake.Calls("users.lookupByEmail")); n != 6 {
+		t.Fatalf("%d lookups, want 3 addresses × 2 imports", n)
+	}
+
+	for _, f := range []struct{ kind, text string }{
+		{"services", "code,name\nBK,Bookkeeping\nPAYROLL,Payroll\n"},
+		{"clients", "code,name\nHOLLOW,Hollowbrook Bakery Ltd\nKESTREL,Kestrel Haulage Ltd\n"},
+		{"rates", "hourly_rate,effective_from\n85,2025-04-01\n"},
+	} {
+		if code, stdout, stderr := importRun(t, vars, f.kind, writeFile(t, f.kind+".csv", f.text)); code != 0 {
+			t.Fatalf("%s: exit %d\n%s%s", f.kind, code, stdout, stderr)
+		}
+	}
+	times := writeFile(t, "time.csv", "\ufeffDate,Client,Task,Person,Hours,Notes,Invoiced?\r\n"+
+		"2026-01-12,HOLLOW,BK,U0BEA,2.5,Bank reconciliation,\r\n"+
+		"2026-02-09,Kestrel Haulage Ltd,Payroll,mina@ledgerline.example,1:45,Payroll,\r\n"+
+		"2026-03-02,HOLLOW,BK,bea@ledgerline.example,0.33,Query,yes\r\n"+
+		"2026-03-03,HOLLOW,BK,U0BEA,1,Reconciliation,no\r\n")
+	count := func(state string) int {
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM time_entries WHERE practice_id = 'TTIME' AND billing_state = $1`, state).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	code, stdout, _ = importRun(t, vars, "time", times, "--billed-up-to", "2026-02-28", "--dry-run")
+	if code != 0 || !strings.Contains(stdout, "dry run, nothing written: would create 4, 0 already imported, skip 0 of 4 rows.") || count("unbilled")+count("billed_elsewhere") != 0 {
+		t.Fatalf("dry run: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = importRun(t, vars, "time", times, "--billed-up-to", "2026-02-28")
+	if code != 0 || !strings.Contains(stdout, "time "+times+": created 4, 0 already imported, skipped 0 of 4 rows.") ||
+		!strings.Contains(stdout, "line 4: 0.33 hours, taken as 20 minutes") ||
+		!strings.Contains(stdout, "(marked billed or dated on or before 2026-02-28; never invoiced by Atlas): 3; non-billable: 0; unbilled, work in progress to invoice: 1.") {
+		t.Fatalf("time: exit %d\n%s", code, stdout)
+	}
+	if count("billed_elsewhere") != 3 || count("unbilled") != 1 {
+		t.Fatalf("states: %d billed elsewhere, %d unbilled", count("billed_elsewhere"), count("unbilled"))
+	}
+	// Again, even without the cut-off, and without Slack (the team has
+	// both addresses now): nothing new.
+	code, stdout, _ = importRun(t, noSlack, "time", times)
+	if code != 0 || !strings.Contains(stdout, "created 0, 4 already imported, skipped 0 of 4 rows.") || count("billed_elsewhere") != 3 || count("unbilled") != 1 {
+		t.Fatalf("again: exit %d\n%s", code, stdout)
+	}
+	// Without Slack, an address the team lacks needs the Slack id.
+	code, stdout, _ = importRun(t, noSlack, "time", writeFile(t, "t1.csv", "date,client,person,hours\n2026-03-02,HOLLOW,tom@ledgerline.example,1\n"))
+	if code != 1 || !strings.Contains(stdout, "line 2, column person: The Slack user id of tom@ledgerline.example is needed") {
+		t.Fatalf("without Slack: exit %d\n%s", code, stdout)
+	}
+	// Slack failing stops the import.
+	fake.FailCall("users.lookupByEmail", "internal_error", 1)
+	code, _, stderr := importRun(t, vars, "team", writeFile(t, "t2.csv", "email,name,role\nnew@ledgerline.example,New,staff\n"))
+	if code != 1 || !strings.Contains(stderr, "internal_error") {
+		t.Fatalf("Slack failing: exit %d\n%s", code, stderr)
 	}
 }

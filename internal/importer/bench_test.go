@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
@@ -182,4 +185,214 @@ func BenchmarkSaveEntityPerRow5000(b *testing.B) {
 		}
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/import")
+}
+
+// The time import benchmark: a quarter of a 20-person practice's time, as
+// Harvest exports it, into a practice of 5,000 clients with a rate card of
+// a few hundred rows.
+const (
+	benchTimeRows    = 10000
+	benchTimeClients = 5000
+	benchTimePeople  = 20
+)
+
+var benchTimeToday = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+
+// timeBench is a committed practice to import time into, and the file.
+type timeBench struct {
+	ctx  context.Context
+	pool *pgxpool.Pool
+	pid  atlas.PracticeID
+	file []byte
+}
+
+// newTimeBench builds the practice and a file naming one client in
+// nameEvery by name, the rest by code.
+func newTimeBench(b *testing.B, nameEvery int) *timeBench {
+	b.Helper()
+	ctx := context.Background()
+	_, pool := pgtest.NewDatabase(b)
+	f := &timeBench{ctx: ctx, pool: pool, pid: "TBENCHTIME"}
+	var members, services []int64
+	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		s := practice.Store{DB: tx}
+		if _, err := s.Ensure(ctx, f.pid); err != nil {
+			return err
+		}
+		for i := range benchTimePeople {
+			m, err := s.AddMember(ctx, f.pid, 0, practice.NewMember{SlackUserID: atlas.SlackUserID(fmt.Sprintf("U0T%03d", i)),
+				Name: fmt.Sprintf("Person %d", i), Email: fmt.Sprintf("person%d@ledgerline.example", i), Role: atlas.RoleStaff})
+			if err != nil {
+				return err
+			}
+			members = append(members, int64(m.ID))
+		}
+		for _, sv := range []string{"BK", "MA", "PAYROLL", "VAT", "YE", "ADV"} {
+			s, err := s.SaveService(ctx, f.pid, 0, sv, "Service "+sv, false)
+			if err != nil {
+				return err
+			}
+			services = append(services, s.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	clients := make([][]any, benchTimeClients)
+	for i := range clients {
+		clients[i] = []any{string(f.pid), fmt.Sprintf("C%05d", i+1), fmt.Sprintf("Client %05d Trading Ltd", i+1)}
+	}
+	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"entities"}, []string{"practice_id", "code", "name"}, pgx.CopyFromRows(clients)); err != nil {
+		b.Fatal(err)
+	}
+	var entities []int64
+	if err := pool.QueryRow(ctx, `SELECT array_agg(id ORDER BY code) FROM entities WHERE practice_id = $1`, f.pid).Scan(&entities); err != nil {
+		b.Fatal(err)
+	}
+	// The card: a default raised once, a rate per service and per person,
+	// and one per 25th client, alone and with a service.
+	var rates [][]any
+	add := func(e, s, m *int64, amount int64, from time.Time) {
+		rates = append(rates, []any{string(f.pid), e, s, m, decimal.NewFromInt(amount), from})
+	}
+	ptr := func(v int64) *int64 { return &v }
+	add(nil, nil, nil, 75, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	add(nil, nil, nil, 80, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
+	for i, s := range services {
+		add(nil, ptr(s), nil, int64(70+10*i), time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC))
+	}
+	for i, m := range members {
+		add(nil, nil, ptr(m), int64(60+5*(i%8)), time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC))
+	}
+	for g := 25; g <= benchTimeClients; g += 25 {
+		add(ptr(entities[g-1]), nil, nil, int64(90+g%40), time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC))
+		add(ptr(entities[g-13]), ptr(services[g%len(services)]), nil, int64(100+g%50), time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC))
+	}
+	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"rates"}, []string{"practice_id", "entity_id", "service_id", "member_id", "hourly_rate", "effective_from"},
+		pgx.CopyFromRows(rates)); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+
+	// The file: 400 clients by code or by name; people by Slack id or
+	// email; hours both ways; the older half billed.
+	var buf bytes.Buffer
+	buf.WriteString("Date,Client,Task,Person,Hours,Notes,Billed?\r\n")
+	codes := []string{"BK", "Service MA", "PAYROLL", "vat", "YE", "ADV"}
+	for i := range benchTimeRows {
+		day := benchTimeToday.AddDate(0, 0, -(i % 120))
+		c := 1 + (i*7919)%400*12
+		client := fmt.Sprintf("C%05d", c)
+		if i%nameEvery == 0 {
+			client = fmt.Sprintf("Client %05d Trading Ltd", c)
+		}
+		person := fmt.Sprintf("U0T%03d", i%benchTimePeople)
+		if i%3 == 0 {
+			person = fmt.Sprintf("person%d@ledgerline.example", i%benchTimePeople)
+		}
+		minutes := 15 + (i%32)*15
+		hours := fmt.Sprintf("%d:%02d", minutes/60, minutes%60)
+		if i%2 == 0 {
+			hours = decimal.NewFromInt(int64(minutes)).Div(decimal.NewFromInt(60)).String()
+		}
+		billed := "no"
+		if i%120 >= 60 {
+			billed = "yes"
+		}
+		fmt.Fprintf(&buf, "%s,%s,%s,%s,%s,\"Work for %s, batch %d\",%s\r\n", day.Format(time.DateOnly), client, codes[i%len(codes)], person, hours, client, i/50, billed)
+	}
+	f.file = buf.Bytes()
+	return f
+}
+
+func (f *timeBench) importFile(b *testing.B) {
+	rep, err := importer.Import(f.ctx, f.pool, importer.Time, bytes.NewReader(f.file), importer.Options{Practice: f.pid, Today: benchTimeToday})
+	if err != nil || rep.Created != benchTimeRows || len(rep.Errors) > 0 {
+		b.Fatalf("import: %v %+v", err, rep.Errors[:min(len(rep.Errors), 3)])
+	}
+}
+
+// clear empties the practice's time and vacuums the table, so every
+// iteration, path or floor, writes into the same table.
+func (f *timeBench) clear(b *testing.B) {
+	if _, err := f.pool.Exec(f.ctx, `DELETE FROM time_entries WHERE practice_id = $1`, f.pid); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := f.pool.Exec(f.ctx, `VACUUM ANALYZE time_entries`); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkImportTime10000 imports a Harvest export of 10,000 time entries
+// from bytes to committed entries: read and check the CSV, resolve 400
+// clients, services and 20 people (by Slack id and by email), key each row,
+// COPY them into a temporary table and insert them with one statement that
+// joins each to the rate in force on its date and values it. In "codes" a
+// fifth of the rows name their client by name, the rest by code; in
+// "names" every row does, as Harvest writes it, so each of the 400 clients
+// goes through the client lookup once. Its floor, timed after each
+// iteration, is a bare COPY of the same 10,000 resolved rows straight into
+// time_entries (valued, keyed and in their billing states, as the import
+// writes them). The target is under 3×; x-floor and x-floor-p50 report it.
+func BenchmarkImportTime10000(b *testing.B) {
+	for _, c := range []struct {
+		name      string
+		nameEvery int
+	}{{"codes", 5}, {"names", 1}} {
+		b.Run(c.name, func(b *testing.B) { benchImportTime(b, newTimeBench(b, c.nameEvery)) })
+	}
+}
+
+func benchImportTime(b *testing.B, f *timeBench) {
+	// The floor's rows are the import's own, read back after one import.
+	f.importFile(b)
+	rows, err := f.pool.Query(f.ctx, `SELECT practice_id, member_id, entity_id, service_id, work_date, minutes, description, billable,
+			source, rate, value, billing_state, idempotency_key FROM time_entries WHERE practice_id = $1 ORDER BY id`, f.pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resolved, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]any, error) { return r.Values() })
+	if err != nil || len(resolved) != benchTimeRows {
+		b.Fatalf("%d rows: %v", len(resolved), err)
+	}
+	columns := []string{"practice_id", "member_id", "entity_id", "service_id", "work_date", "minutes", "description", "billable",
+		"source", "rate", "value", "billing_state", "idempotency_key"}
+	f.clear(b)
+
+	var paths, floors []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		f.importFile(b)
+		paths = append(paths, time.Since(start))
+		b.StopTimer()
+		f.clear(b)
+		start = time.Now()
+		n, err := f.pool.CopyFrom(f.ctx, pgx.Identifier{"time_entries"}, columns, pgx.CopyFromRows(resolved))
+		floors = append(floors, time.Since(start))
+		if err != nil || n != benchTimeRows {
+			b.Fatalf("floor copied %d: %v", n, err)
+		}
+		f.clear(b)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed())/float64(len(paths))/mean(floors), "x-floor")
+	b.ReportMetric(float64(median(paths))/float64(median(floors)), "x-floor-p50")
+	b.ReportMetric(float64(median(floors))/1e6, "floor-ms")
+}
+
+func mean(ds []time.Duration) float64 {
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return float64(sum) / float64(len(ds))
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }

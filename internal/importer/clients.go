@@ -120,6 +120,9 @@ func clientEntity(row row, t *table, existing map[string]practice.EntityInput, t
 			*dst = row.get(col)
 		}
 	}
+	if t.has["entity_type"] {
+		in.EntityType = entityType(in.EntityType)
+	}
 	// Resolve the references first but report their errors after
 	// Validate's, so a row's first problem is reported in column order.
 	var refErr error
@@ -146,6 +149,39 @@ func clientEntity(row row, t *table, existing map[string]practice.EntityInput, t
 		return e, atlas.FieldError(practice.FieldBillingEmail, "%q is not an email address. Write it like accounts@acme.co.uk.", e.BillingEmail)
 	}
 	return e, nil
+}
+
+// entityTypeLabels are the entity types as practice software and people
+// write them (Xero's "Sole Trader", "Limited Liability Partnership"), after
+// entityTypeKey, by the stored code. The codes themselves are labels too.
+var entityTypeLabels = map[string]string{
+	"limited company": "limited_company", "ltd": "limited_company", "limited": "limited_company",
+	"company": "limited_company", "ltd company": "limited_company", "private limited company": "limited_company",
+	"sole trader": "sole_trader", "sole proprietor": "sole_trader", "sole proprietorship": "sole_trader",
+	"partnership":                   "partnership",
+	"limited liability partnership": "llp", "llp": "llp",
+	"charity":    "charity",
+	"trust":      "trust",
+	"individual": "individual",
+}
+
+// entityType turns an entity_type cell into the stored code, ignoring case
+// and spacing ("Limited  Company", "limited_company", "LLP"). A cell it
+// does not know is returned as it is, for practice's validation to refuse
+// in the form's words.
+func entityType(cell string) string {
+	if code, ok := entityTypeLabels[entityTypeKey(cell)]; ok {
+		return code
+	}
+	return cell
+}
+
+// entityTypeKey is a label in lower case with runs of spaces, underscores,
+// hyphens and dots as one space: "Sole_Trader" and "sole  trader" alike.
+func entityTypeKey(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return r == ' ' || r == '_' || r == '-' || r == '.' || r == '\t'
+	}), " ")
 }
 
 // manager resolves a manager_slack_id cell. The client form offers only

@@ -1,10 +1,13 @@
 package importer
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
@@ -14,6 +17,14 @@ import (
 type format struct {
 	columns  []string // every column the file may have, in documented order
 	required []string // columns the header must have and no row may leave empty
+	// header are further columns the header must have, though a row may
+	// leave them empty (the row's own check says when that is wrong).
+	header []string
+	// oneOf are columns of which the header must have at least one.
+	oneOf []string
+	// aliases map other names practice software gives a column (after
+	// normColumn) to the column, so its exports import as they are.
+	aliases map[string]string
 }
 
 func (f format) known(col string) bool {
@@ -27,9 +38,10 @@ func (f format) known(col string) bool {
 
 // table is a CSV file read against a format.
 type table struct {
-	has   map[string]bool // the columns the header names
-	rows  []row           // the data rows that passed the structural checks
-	total int             // every non-blank data row, including rejected ones
+	has     map[string]bool // the columns the header names
+	ignored []string        // header names of columns the format does not know, as written
+	rows    []row           // the data rows that passed the structural checks
+	total   int             // every non-blank data row, including rejected ones
 }
 
 // hasAll reports whether the header names every column of the format, so a
@@ -53,13 +65,22 @@ type row struct {
 
 func (r row) get(col string) string { return r.values[col] }
 
+// ignoredColumn marks a header field the format does not know: its values
+// are skipped. Practice software exports columns of its own (a Xero
+// contact id, a tracking category), and a file should import as exported.
+const ignoredColumn = "\x00ignored"
+
 // readTable reads a header-based CSV file. Problems with the file as a
-// whole — no header, an unknown or missing column, broken quoting — are
-// returned as an EInvalid error, since no row can be trusted after them.
-// Problems confined to a row (a wrong number of fields, an empty required
-// value) come back as row errors, so that row alone can be skipped.
+// whole — no header, a missing column, broken quoting — are returned as an
+// EInvalid error, since no row can be trusted after them. Columns the
+// format does not know are listed in the table and ignored. Problems
+// confined to a row (a wrong number of fields, an empty required value)
+// come back as row errors, so that row alone can be skipped.
+//
+// Line endings may be LF or CRLF (encoding/csv reads both, and turns a CRLF
+// inside a quoted value into LF); a UTF-8 byte order mark is dropped.
 func readTable(r io.Reader, f format) (*table, []RowError, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1 // checked per row, as a row error
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
@@ -73,8 +94,12 @@ func readTable(r io.Reader, f format) (*table, []RowError, error) {
 		return nil, nil, err
 	}
 	t := &table{has: map[string]bool{}}
-	for _, c := range cols {
-		if c != "" {
+	for i, c := range cols {
+		switch c {
+		case "":
+		case ignoredColumn:
+			t.ignored = append(t.ignored, strings.TrimSpace(header[i]))
+		default:
 			t.has[c] = true
 		}
 	}
@@ -109,6 +134,9 @@ func fill(t *table, cols, rec []string, line int, f format) *RowError {
 	rw := row{line: line, values: make(map[string]string, len(cols))}
 	for i, c := range cols {
 		v := strings.TrimSpace(rec[i])
+		if c == ignoredColumn {
+			continue
+		}
 		if c == "" {
 			if v != "" {
 				return &RowError{Line: line, Reason: fmt.Sprintf("Field %d holds %q but its column has no name in the header.", i+1, v)}
@@ -126,37 +154,33 @@ func fill(t *table, cols, rec []string, line int, f format) *RowError {
 	return nil
 }
 
-// readHeader maps the header to column names, "" for an unnamed column.
+// readHeader maps the header to column names: "" for an unnamed column,
+// ignoredColumn for one the format does not know.
 func readHeader(header []string, f format) ([]string, error) {
 	cols := make([]string, len(header))
-	seen := map[string]bool{}
-	var unknown []string
+	seen := map[string]string{} // column → the header name that gave it
 	for i, h := range header {
-		if i == 0 {
-			// Excel writes UTF-8 files with a byte order mark.
-			h = strings.TrimPrefix(h, "\ufeff")
-		}
 		c := normColumn(h)
-		cols[i] = c
+		if a, ok := f.aliases[c]; ok {
+			c = a
+		}
 		switch {
 		case c == "":
 		case !f.known(c):
-			unknown = append(unknown, fmt.Sprintf("%q", strings.TrimSpace(h)))
-		case seen[c]:
+			c = ignoredColumn
+		case seen[c] != "":
+			if first := seen[c]; !strings.EqualFold(first, strings.TrimSpace(h)) {
+				return nil, atlas.Errorf(atlas.EInvalid, "The header names the column %s twice: as %q and as %q. Keep one of them.", c, first, strings.TrimSpace(h))
+			}
 			return nil, atlas.Errorf(atlas.EInvalid, "The header names the column %s twice.", c)
+		default:
+			seen[c] = strings.TrimSpace(h)
 		}
-		seen[c] = true
-	}
-	if len(unknown) > 0 {
-		noun := "an unknown column"
-		if len(unknown) > 1 {
-			noun = "unknown columns"
-		}
-		return nil, atlas.Errorf(atlas.EInvalid, "The header has %s: %s. The columns are: %s.", noun, strings.Join(unknown, ", "), strings.Join(f.columns, ", "))
+		cols[i] = c
 	}
 	var missing []string
-	for _, c := range f.required {
-		if !seen[c] {
+	for _, c := range append(slices.Clone(f.required), f.header...) {
+		if seen[c] == "" {
 			missing = append(missing, c)
 		}
 	}
@@ -165,15 +189,42 @@ func readHeader(header []string, f format) ([]string, error) {
 		if len(missing) > 1 {
 			noun = "the required columns"
 		}
-		return nil, atlas.Errorf(atlas.EInvalid, "The header lacks %s %s. The first line must name the columns, such as %s.", noun, strings.Join(missing, ", "), strings.Join(f.required, ","))
+		return nil, atlas.Errorf(atlas.EInvalid, "The header lacks %s %s. The first line must name the columns, such as %s.", noun, strings.Join(missing, ", "), strings.Join(f.example(), ","))
+	}
+	if len(f.oneOf) > 0 && !slices.ContainsFunc(f.oneOf, func(c string) bool { return seen[c] != "" }) {
+		return nil, atlas.Errorf(atlas.EInvalid, "The header needs a %s column. The first line must name the columns, such as %s.", strings.Join(f.oneOf, " or "), strings.Join(f.example(), ","))
 	}
 	return cols, nil
 }
 
-// normColumn makes "Monthly Fee" and "monthly-fee" the column monthly_fee.
+// example is the smallest header the format accepts.
+func (f format) example() []string {
+	ex := slices.Clone(f.oneOf[:min(len(f.oneOf), 1)])
+	for _, c := range f.columns {
+		if slices.Contains(f.required, c) || slices.Contains(f.header, c) {
+			ex = append(ex, c)
+		}
+	}
+	return ex
+}
+
+// skipBOM drops a UTF-8 byte order mark at the start of r. Excel and
+// practice software write one; left in, it would glue itself to the first
+// column's name, and break a quoted first field for the CSV reader.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\ufeff")) {
+		_, _ = br.Discard(3)
+	}
+	return br
+}
+
+// normColumn makes "Monthly Fee" and "monthly-fee" the column monthly_fee,
+// and "Billed?" the column billed.
 func normColumn(h string) string {
 	h = strings.ToLower(strings.TrimSpace(h))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(h)
+	h = strings.TrimSpace(strings.TrimRight(h, "?"))
+	return strings.Join(strings.FieldsFunc(h, func(r rune) bool { return r == ' ' || r == '-' || r == '_' }), "_")
 }
 
 func blank(rec []string) bool {

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -19,17 +20,19 @@ import (
 type Kind string
 
 // The kinds of file, in the order to import them: the team and services
-// first, since clients name their manager and retainer services, and the
-// rate card last, since it names all three.
+// first, since clients name their manager and retainer services, then the
+// rate card, since it names all three, and time last, since it names all
+// three and is valued by the rate card.
 const (
 	Services Kind = "services"
 	Team     Kind = "team"
 	Clients  Kind = "clients"
 	Rates    Kind = "rates"
+	Time     Kind = "time"
 )
 
 // Kinds lists every kind in import order.
-var Kinds = []Kind{Services, Team, Clients, Rates}
+var Kinds = []Kind{Services, Team, Clients, Rates, Time}
 
 // ParseKind reads a kind name, case-insensitively.
 func ParseKind(s string) (Kind, error) {
@@ -58,6 +61,7 @@ var kinds = map[Kind]kindSpec{
 	Team:     {teamFormat, importTeam, "member.import", "member"},
 	Clients:  {clientsFormat, importClients, "entity.import", "entity"},
 	Rates:    {ratesFormat, importRates, "rate.import", "rate"},
+	Time:     {timeFormat, importTime, "time.import", "time_entry"},
 }
 
 // Options say where and how to import.
@@ -71,10 +75,28 @@ type Options struct {
 	// SkipInvalid imports the valid rows of a file that has invalid ones;
 	// without it any invalid row stops the whole file.
 	SkipInvalid bool
-	// Today is the start date of rates that give none; zero means today in
-	// UTC.
+	// Today is the start date of rates that give none, and the last date
+	// time may be imported for; zero means today in UTC for rates, and the
+	// practice's today for time.
 	Today time.Time
+	// LookupEmail finds the Slack user with an email address: their Slack
+	// user id and name. People in a team or time file may be given by email
+	// alone; an address the team has on file needs no lookup, any other is
+	// asked of Slack once per import. It returns an error wrapping
+	// ErrNoSlackUser when Slack knows no one by that address (a row error);
+	// any other error stops the import. Nil when Slack cannot be asked:
+	// such rows are then row errors asking for the Slack id.
+	LookupEmail func(ctx context.Context, email string) (user atlas.SlackUserID, name string, err error)
+	// BilledUpTo marks the time of a time file dated on or before it as
+	// billed in the system the practice used before (see
+	// timesheet.BilledElsewhere), so Atlas never invoices it again. Zero
+	// leaves it to each row's billed column.
+	BilledUpTo time.Time
 }
+
+// ErrNoSlackUser is what Options.LookupEmail wraps when Slack has no user
+// with the address.
+var ErrNoSlackUser = errors.New("no Slack user has that email address")
 
 // Import reads a file of kind k and upserts its rows into the practice, all
 // in one transaction on d (a savepoint when d is itself a transaction).
@@ -92,11 +114,18 @@ func Import(ctx context.Context, d db.DB, k Kind, src io.Reader, o Options) (Rep
 	if err != nil {
 		return Report{}, err
 	}
-	if o.Today.IsZero() {
+	todayGiven := !o.Today.IsZero()
+	if !todayGiven {
 		o.Today = time.Now().UTC()
 	}
-	o.Today = time.Date(o.Today.Year(), o.Today.Month(), o.Today.Day(), 0, 0, 0, 0, time.UTC)
-	rep := Report{Kind: k, DryRun: o.DryRun, Rows: t.total, Errors: rowErrs}
+	o.Today = atlas.DateOf(o.Today)
+	rep := Report{Kind: k, DryRun: o.DryRun, Rows: t.total, Errors: rowErrs, IgnoredColumns: t.ignored}
+	if len(t.ignored) > 0 {
+		n := len(t.ignored)
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%s %s %s not %s Atlas imports, so %s ignored.",
+			plural(n, "The column", "The columns"), quoteList(t.ignored), plural(n, "is", "are"), plural(n, "a column", "columns"),
+			plural(n, "it was", "they were")))
+	}
 
 	tx, err := d.Begin(ctx)
 	if err != nil {
@@ -108,7 +137,7 @@ func Import(ctx context.Context, d db.DB, k Kind, src io.Reader, o Options) (Rep
 	if err := checkPractice(ctx, tx, o.Practice); err != nil {
 		return Report{}, err
 	}
-	r := &run{tx: tx, store: practice.Store{DB: tx}, o: o, rep: &rep}
+	r := &run{tx: tx, store: practice.Store{DB: tx}, o: o, todayGiven: todayGiven, rep: &rep}
 	if err := spec.run(ctx, r, t); err != nil {
 		return Report{}, fmt.Errorf("import %s: %w", k, err)
 	}
@@ -116,7 +145,7 @@ func Import(ctx context.Context, d db.DB, k Kind, src io.Reader, o Options) (Rep
 
 	if rep.Invalid() > 0 && !o.SkipInvalid {
 		rep.Rejected = true
-		rep.Created, rep.Updated, rep.Skipped = 0, 0, rep.Rows
+		rep.Created, rep.Updated, rep.Unchanged, rep.Skipped = 0, 0, 0, rep.Rows
 		return rep, nil
 	}
 	rep.Skipped = rep.Invalid()
@@ -159,10 +188,14 @@ func checkPractice(ctx context.Context, q db.DB, pid atlas.PracticeID) error {
 
 // run is one import in progress.
 type run struct {
-	tx    pgx.Tx
-	store practice.Store
-	o     Options
-	rep   *Report
+	tx         pgx.Tx
+	store      practice.Store
+	o          Options
+	todayGiven bool // o.Today came from the caller
+	rep        *Report
+	// slack holds Options.LookupEmail's answers by lower-case address, so
+	// each address is asked once however many rows give it.
+	slack map[string]slackAnswer
 }
 
 func (r *run) pid() atlas.PracticeID { return r.o.Practice }

@@ -23,15 +23,24 @@ func (e RowError) Error() string {
 }
 
 // Report says what an import did, or on a dry run what it would do.
-// Created + Updated + Skipped is always Rows.
+// Created + Updated + Unchanged + Skipped is always Rows.
 type Report struct {
 	Kind    Kind
 	DryRun  bool
 	Rows    int // data rows in the file, blank ones aside
 	Created int
 	Updated int // rows whose key (code, Slack user, rate combination) was already there
-	Skipped int
-	Errors  []RowError // one per invalid row, by line
+	// Unchanged counts rows imported by an earlier run and left as they are:
+	// time entries, which are never updated by an import.
+	Unchanged int
+	Skipped   int
+	Errors    []RowError // one per invalid row, by line
+	// IgnoredColumns are the header names of columns the import does not
+	// know, as the file writes them; their values are not read.
+	IgnoredColumns []string
+	// Notes are things worth knowing about a file that imports, such as the
+	// ignored columns or hours rounded to the minute, one sentence each.
+	Notes []string
 	// Rejected is set when invalid rows stopped the whole file: nothing was
 	// (or on a dry run, would be) imported.
 	Rejected bool
@@ -42,13 +51,23 @@ type Report struct {
 // Invalid is the number of invalid rows.
 func (r Report) Invalid() int { return len(r.Errors) }
 
-// Summary is the report in a sentence or two, for people.
+// Summary is the report in a sentence or two, for people, then its notes,
+// a line each.
 func (r Report) Summary() string {
 	var b strings.Builder
+	// Time entries are created or found, never updated, so a time file's
+	// counts say how many were already there instead.
+	second := fmt.Sprintf("updated %d", r.Updated)
 	if r.DryRun {
-		fmt.Fprintf(&b, "dry run, nothing written: would create %d, update %d, skip %d of %d %s", r.Created, r.Updated, r.Skipped, r.Rows, plural(r.Rows, "row", "rows"))
+		second = fmt.Sprintf("update %d", r.Updated)
+	}
+	if r.Kind == Time {
+		second = fmt.Sprintf("%d already imported", r.Unchanged)
+	}
+	if r.DryRun {
+		fmt.Fprintf(&b, "dry run, nothing written: would create %d, %s, skip %d of %d %s", r.Created, second, r.Skipped, r.Rows, plural(r.Rows, "row", "rows"))
 	} else {
-		fmt.Fprintf(&b, "created %d, updated %d, skipped %d of %d %s", r.Created, r.Updated, r.Skipped, r.Rows, plural(r.Rows, "row", "rows"))
+		fmt.Fprintf(&b, "created %d, %s, skipped %d of %d %s", r.Created, second, r.Skipped, r.Rows, plural(r.Rows, "row", "rows"))
 	}
 	n := r.Invalid()
 	switch {
@@ -67,7 +86,23 @@ func (r Report) Summary() string {
 	default:
 		b.WriteString(".")
 	}
+	for _, n := range r.Notes {
+		b.WriteString("\nNote: ")
+		b.WriteString(n)
+	}
 	return b.String()
+}
+
+// quoteList writes names as "a", "b" and "c".
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
 func plural(n int, one, many string) string {

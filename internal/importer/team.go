@@ -14,9 +14,13 @@ import (
 	"github.com/atlas-practice/atlas/internal/practice"
 )
 
+// teamFormat: a person is given by their Slack user id, their email, or
+// both. Practice software knows people by email, not by Slack id.
 var teamFormat = format{
 	columns:  []string{"slack_user_id", "name", "email", "role", "weekly_capacity_hours"},
-	required: []string{"slack_user_id", "name", "role"},
+	required: []string{"role"},
+	header:   []string{"name"},
+	oneOf:    []string{"slack_user_id", "email"},
 }
 
 // slackUserPattern is the members table's CHECK on Slack user ids, which
@@ -26,7 +30,9 @@ var slackUserPattern = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
 // importTeam adds or updates each person with the store's AddMember, as
 // `/atlas team add` does. AddMember's errors name no field (the Slack
 // command has one argument per field), so the rows are checked here first,
-// by the same rules, to say which column is wrong.
+// by the same rules, to say which column is wrong. A person given by email
+// alone is found by the email the team has on file, else in Slack
+// (Options.LookupEmail).
 func importTeam(ctx context.Context, r *run, t *table) error {
 	team, err := members(ctx, r.tx, r.pid())
 	if err != nil {
@@ -48,9 +54,32 @@ func importTeam(ctx context.Context, r *run, t *table) error {
 			r.rep.Errors = append(r.rep.Errors, *rerr)
 			continue
 		}
+		userCol, slackName := "slack_user_id", ""
+		if n.SlackUserID == "" {
+			user, name, reason, err := r.personByEmail(ctx, n.Email, emails)
+			if err != nil {
+				return err
+			}
+			if reason != "" {
+				r.invalid(row.line, "email", reason)
+				continue
+			}
+			n.SlackUserID, slackName, userCol = user, name, "email"
+		}
+		if n.Name == "" {
+			// An empty name keeps the one the team has, or takes Slack's.
+			n.Name = team[n.SlackUserID].name
+			if n.Name == "" {
+				n.Name = slackName
+			}
+			if n.Name == "" {
+				r.invalid(row.line, "name", "Every row needs a name; this one leaves it empty.")
+				continue
+			}
+		}
 		email := strings.ToLower(n.Email)
 		if first, dup := seenUser[n.SlackUserID]; dup {
-			r.invalid(row.line, "slack_user_id", fmt.Sprintf("%s is already on line %d of this file. Each person appears once.", n.SlackUserID, first))
+			r.invalid(row.line, userCol, fmt.Sprintf("%s is already on line %d of this file. Each person appears once.", n.SlackUserID, first))
 			continue
 		}
 		if first, dup := seenEmail[email]; dup && email != "" {
@@ -101,12 +130,16 @@ func importTeam(ctx context.Context, r *run, t *table) error {
 
 // teamRow checks a row and returns the person and their weekly capacity in
 // minutes (-1 to leave it as it is: new members get the table's default).
+// The person's Slack user id is empty when the row gives only their email.
 func teamRow(row row, t *table) (practice.NewMember, int, *RowError) {
 	bad := func(col, format string, args ...any) (practice.NewMember, int, *RowError) {
 		return practice.NewMember{}, 0, &RowError{Line: row.line, Column: col, Reason: fmt.Sprintf(format, args...)}
 	}
 	n := practice.NewMember{SlackUserID: slackUser(row.get("slack_user_id")), Name: row.get("name"), Email: row.get("email")}
-	if !slackUserPattern.MatchString(string(n.SlackUserID)) {
+	switch {
+	case n.SlackUserID == "" && n.Email == "":
+		return bad("slack_user_id", "Give the person's Slack user id or their email; this row has neither.")
+	case n.SlackUserID != "" && !slackUserPattern.MatchString(string(n.SlackUserID)):
 		return bad("slack_user_id", "%q is not a Slack user id. Copy it from the person's Slack profile (⋮ › Copy member ID); it looks like U012AB3CD.", row.get("slack_user_id"))
 	}
 	role, err := atlas.ParseRole(row.get("role"))
