@@ -230,8 +230,8 @@ func (h handlers) pickEntry(ctx context.Context, r *slackapp.Request) error {
 		return atlas.Errorf(atlas.EForbidden, "That entry is %s's. Only they, a manager or a partner can change it.", e.MemberName)
 	}
 	if e.Locked() {
-		return atlas.Errorf(atlas.EConflict, "The %s entry for %s on %s is on an invoice, so it is locked and cannot change. Ask a partner to credit the invoice if it is wrong.",
-			timeparse.Format(e.Minutes), e.ClientLabel(), e.WorkDate.Format("Mon 2 Jan"))
+		return atlas.Errorf(atlas.EConflict, "The %s entry for %s on %s is locked (%s), so it cannot change.%s",
+			timeparse.Format(e.Minutes), e.ClientLabel(), e.WorkDate.Format("Mon 2 Jan"), e.LockedAs(), lockedAdvice(e))
 	}
 	f := LogForm{
 		EntryID: e.ID, Client: &blockkit.Option{Value: ui.ID(e.EntityID), Label: e.ClientLabel()},
@@ -299,4 +299,15 @@ func (h handlers) submitDelete(ctx context.Context, r *slackapp.Request) error {
 	}
 	r.Ack(slack.NewClearViewSubmissionResponse())
 	return h.confirm(ctx, r, slackapp.Message{Text: fmt.Sprintf(":wastebasket: Deleted %s for %s on %s.", timeparse.Format(e.Minutes), e.ClientLabel(), e.WorkDate.Format("Mon 2 Jan"))})
+}
+
+// lockedAdvice says what can be done about a locked entry.
+func lockedAdvice(e timesheet.Entry) string {
+	switch e.BillingState {
+	case timesheet.Billed:
+		return " Ask a partner to credit the invoice if it is wrong."
+	case timesheet.WrittenOff:
+		return " A partner can reverse the write-off first."
+	}
+	return ""
 }

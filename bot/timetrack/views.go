@@ -1,6 +1,7 @@
 package timetrack
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -343,7 +344,7 @@ func Timesheet(d TimesheetData) []slack.Block {
 					label += " · " + e.Service
 				}
 				if e.Locked {
-					label = "(invoiced) " + label
+					label = "(" + cmp.Or(e.LockedAs, "locked") + ") " + label
 				}
 				opts = append(opts, slack.NewOptionBlockObject(fmt.Sprint(e.ID), blockkit.Plain(label, 75), nil))
 			}

@@ -174,7 +174,7 @@ func weekEntries(day int, date time.Time) []ui.EntryView {
 			Description: "Q3 VAT return review", Billable: true, Value: "£150.00"},
 	}
 	if day == 0 {
-		es[0].Locked = true
+		es[0].Locked, es[0].LockedAs = true, "invoiced"
 	}
 	if day == 2 {
 		es[2].Billable, es[2].Value, es[2].Client, es[2].Service = false, "", "INT · Internal", ""

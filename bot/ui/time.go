@@ -55,6 +55,7 @@ type EntryView struct {
 	Billable    bool
 	Value       string // "£75.00", or "" when no rate applied
 	Locked      bool
+	LockedAs    string // why: "invoiced", "written off", "billed before Atlas"
 	Person      string // for someone else's timesheet
 }
 
@@ -63,7 +64,7 @@ func EntryOf(p practice.Practice, e timesheet.Entry) EntryView {
 	v := EntryView{
 		ID: e.ID, Date: e.WorkDate, Client: e.ClientLabel(), Service: e.ServiceName, Task: e.TaskName,
 		Minutes: e.Minutes, Rounded: timesheet.RoundMinutes(e.Minutes, p.RoundingIncrement, p.RoundingMode),
-		Description: e.Description, Billable: e.Billable, Locked: e.Locked(), Person: e.MemberName,
+		Description: e.Description, Billable: e.Billable, Locked: e.Locked(), LockedAs: e.LockedAs(), Person: e.MemberName,
 	}
 	if e.Value.Valid {
 		v.Value = money.Format(e.Value.Decimal, p.Currency)

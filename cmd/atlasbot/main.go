@@ -7,7 +7,7 @@
 //	atlasbot migrate status   list migrations and whether each is applied
 //	atlasbot config check     validate the environment and print it, secrets masked
 //	atlasbot seed demo        load the demo practice (idempotent)
-//	atlasbot import KIND FILE load services, team, clients or rates from CSV
+//	atlasbot import KIND FILE load services, team, clients, rates or past time from CSV
 //	atlasbot health           ask a running server's /healthz
 //
 // Configuration comes from the environment only; see the README.
@@ -61,7 +61,7 @@ func subcommands() []subcommand {
 		{"migrate", "apply migrations (up) or list them (status)", migrate},
 		{"config", "check the configuration and print it with secrets masked (check)", configCmd},
 		{"seed", "load the demo practice into the database (demo)", seed},
-		{"import", "load services, the team, clients or rates from a CSV file (services|team|clients|rates FILE)", importCmd},
+		{"import", "load services, the team, clients, rates or past time from a CSV file (services|team|clients|rates|time FILE)", importCmd},
 		{"health", "ask a running server's /healthz (for container health checks)", health},
 	}
 }

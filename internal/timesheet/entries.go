@@ -89,7 +89,23 @@ type Entry struct {
 
 // Locked reports whether the entry is past changing: on an invoice or
 // written off.
-func (e Entry) Locked() bool { return e.BillingState == Billed || e.BillingState == WrittenOff }
+func (e Entry) Locked() bool {
+	return e.BillingState == Billed || e.BillingState == WrittenOff || e.BillingState == BilledElsewhere
+}
+
+// LockedAs says, in a word or two, why a locked entry cannot change:
+// "invoiced", "written off" or "billed before Atlas"; "" when it can.
+func (e Entry) LockedAs() string {
+	switch e.BillingState {
+	case Billed:
+		return "invoiced"
+	case WrittenOff:
+		return "written off"
+	case BilledElsewhere:
+		return "billed before Atlas"
+	}
+	return ""
+}
 
 // ClientLabel is "CODE · Name".
 func (e Entry) ClientLabel() string { return e.EntityCode + " · " + e.EntityName }
@@ -284,8 +300,11 @@ func (a Actor) mayChange(e Entry) error {
 }
 
 func lockedError(e Entry) error {
-	if e.BillingState == WrittenOff {
+	switch e.BillingState {
+	case WrittenOff:
 		return atlas.Errorf(atlas.EConflict, "That entry was written off, so it is locked. A partner can reverse the write-off first.")
+	case BilledElsewhere:
+		return atlas.Errorf(atlas.EConflict, "That entry was imported as billed before Atlas, so it is locked: changing it would change history that has already been invoiced.")
 	}
 	return atlas.Errorf(atlas.EConflict, "That entry is on an invoice, so it is locked and cannot change. Ask a partner to credit the invoice if it is wrong.")
 }

@@ -3,6 +3,7 @@ package timesheet_test
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
@@ -83,6 +84,23 @@ func TestImportEntries(t *testing.T) {
 	var wip int
 	if err := f.db.QueryRow(f.ctx, `SELECT count(*) FROM time_entries WHERE practice_id = $1 AND billing_state = 'unbilled'`, f.pid).Scan(&wip); err != nil || wip != 1 {
 		t.Fatalf("work in progress: %d %v", wip, err)
+	}
+
+	// History billed before Atlas is locked: neither its owner nor a manager
+	// can change or delete it.
+	if !billed.Locked() || billed.LockedAs() != "billed before Atlas" {
+		t.Fatalf("billed elsewhere not locked: %v %q", billed.Locked(), billed.LockedAs())
+	}
+	manager := timesheet.Actor{ID: f.mina, Role: atlas.RoleManager}
+	if _, err := f.store.Delete(f.ctx, f.pid, manager, billed.ID); atlas.ErrorCode(err) != atlas.EConflict || !strings.Contains(atlas.ErrorMessage(err), "billed before Atlas") {
+		t.Fatalf("delete billed elsewhere: %v", err)
+	}
+	edit := timesheet.Edit{EntityID: billed.EntityID, ServiceID: billed.ServiceID, WorkDate: billed.WorkDate, Minutes: 30, Billable: true}
+	if _, err := f.store.Update(f.ctx, f.p, manager, billed.ID, edit, f.today); atlas.ErrorCode(err) != atlas.EConflict || !strings.Contains(atlas.ErrorMessage(err), "billed before Atlas") {
+		t.Fatalf("edit billed elsewhere: %v", err)
+	}
+	if again, err := f.store.Entry(f.ctx, f.pid, billed.ID); err != nil || again.Minutes != 90 {
+		t.Fatalf("billed elsewhere changed: %+v %v", again, err)
 	}
 }
 
