@@ -32,7 +32,7 @@ build: ## build bin/atlasbot
 run: db build playground-deps ## run Atlas: the playground without Slack tokens, the real workspace with them
 	exec ./bin/atlasbot run
 
-test: db lint playground-deps ## lint, then every test with the race detector, then a short fuzz of each parser
+test: db lint playground-deps poppler ## lint, then every test with the race detector, then a short fuzz of each parser
 	echo "test: go test -race ./..."
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
@@ -75,6 +75,15 @@ playground-deps: ## install the local Slack stand-in used by the playground (npm
 	if [ ! -x $(PLAYGROUND_DIR)/node_modules/.bin/local-slack ] && [ ! -x $(PLAYGROUND_DIR)/node_modules/local-slack-linux-x64/bin/local-slack ]; then
 		echo "playground: installing local-slack with npm ci"
 		npm ci --prefix $(PLAYGROUND_DIR) --no-audit --no-fund --loglevel=error
+	fi
+
+.PHONY: poppler
+poppler: ## install poppler-utils where missing: the PDF tests read documents back with pdftotext, pdfinfo and pdffonts
+	if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdfinfo >/dev/null 2>&1 || ! command -v pdffonts >/dev/null 2>&1; then
+		echo "poppler: pdftotext, pdfinfo or pdffonts is missing; installing poppler-utils with apt-get"
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+		$$SUDO apt-get update -q
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils
 	fi
 
 db: ## make PostgreSQL ready: install or start it, create the role and database (idempotent)
