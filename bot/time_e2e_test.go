@@ -501,7 +501,7 @@ func TestTimesheetEditAndDelete(t *testing.T) {
 		}
 		w.mark()
 		w.pick(staffID, "entry.pick", fmt.Sprint(ids[1]))
-		mustContain(t, "billed entry", w.said(), "on an invoice", "locked")
+		mustContain(t, "billed entry", w.said(), "locked (invoiced)", "locked")
 		mustContain(t, "lock shown", w.say(staffID, "/timesheet", ""), ":lock:", "(invoiced)")
 
 		// Delete: the button pushes a confirmation; confirming deletes.
