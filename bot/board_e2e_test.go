@@ -213,10 +213,21 @@ func TestBoardAndCalendarFollowEachStep(t *testing.T) {
 	forEachMode(t, func(t *testing.T, mode string) {
 		w := newBoardWorld(t, mode)
 
+		// Sam logged 3 hours today and 2 on Friday, in the week before and
+		// in October; Rex nothing.
+		for date, minutes := range map[string]int{"2026-11-02": 180, "2026-10-30": 120} {
+			if _, err := w.pool.Exec(w.ctx, `INSERT INTO time_entries (practice_id, member_id, entity_id, work_date, minutes, source)
+				VALUES ($1, $2, $3, $4, $5, 'manual')`, w.pid, int64(w.staff.ID), w.acme, date, minutes); err != nil {
+				t.Fatal(err)
+			}
+		}
 		got := w.board(managerID, "")
 		mustContain(t, "fresh board", got, "Task board · November 2026", "*Completion* 0% — 0 of 3 packs complete",
-			"*The bottleneck is 1 · Collect documents*: 3 tasks waiting there", "*Sam Staff* — 3 preparing · 0 reviewing · 37.5h a week",
-			"*Rex Reviewer* — 0 preparing · 3 reviewing", "nothing is overdue")
+			"*The bottleneck is 1 · Collect documents*: 3 tasks waiting there",
+			"*Sam Staff* — 3 preparing · 0 reviewing · this week 3h of 37.5h (8%) · November 3h of 7h 30m to date (40%)",
+			"*Rex Reviewer* — 0 preparing · 3 reviewing · this week 0h of 37.5h (0%) · November 0h of 7h 30m to date (0%)", "nothing is overdue",
+			"No median days in stage yet")
+		mustContain(t, "october board", w.board(managerID, "last month"), "October 2026", "this week 3h of 37.5h")
 		home := w.openHome(managerID)
 		mustContain(t, "fresh calendar", home, "Month at a glance · November 2026", "*3 tasks*", ":white_circle: Not started *3*",
 			":large_orange_circle: At risk *0*", "ACME · Acme Trading Ltd", "BETA · Beta Bakes", "GAMMA · Gamma Partners", "1 · Collect documents")
@@ -230,7 +241,8 @@ func TestBoardAndCalendarFollowEachStep(t *testing.T) {
 			t.Fatal(err)
 		}
 		mustContain(t, "board in review", w.board(managerID, "2026-11"), "5 · Review: *1* waiting", "*The bottleneck is 1 · Collect documents*: 2 tasks",
-			"1 · Collect documents: *2* waiting · median 0.0 days in stage", "6 · Deliver: *0* waiting · median — in stage")
+			"1 · Collect documents: *2* waiting · median 0.0 days in stage", `6 · Deliver: *0* waiting\n`,
+			"No median days for stages 5 and 6 yet: no pack has finished them.")
 		mustContain(t, "calendar in review", w.openHome(managerID), ":large_purple_circle: In review *1*", ":white_circle: Not started *2*",
 			`:large_purple_circle: *ACME · Acme Trading Ltd*\n5 · Review · due Thu 10 Dec · Sam Staff`)
 
@@ -260,7 +272,7 @@ func TestBoardAndCalendarFollowEachStep(t *testing.T) {
 		if strings.Contains(mine, "Month at a glance") || openButtons(mine) != 3 {
 			t.Fatalf("staff Home: %s", mine)
 		}
-		mustContain(t, "staff board", w.board(staffID, ""), "That needs the Manager role", "you are a Staff")
+		mustContain(t, "staff board", w.board(staffID, ""), "That needs the Manager role", "your role is Staff")
 		mustContain(t, "bad month", w.board(managerID, "2026-13"), `"2026-13" is not a month`, "`/board 2026-11`")
 		mustContain(t, "words", w.board(managerID, "soon"), `"soon" is not a month`)
 		mustContain(t, "last month", w.board(managerID, "last month"), "Task board · October 2026", "No monthly tasks for October 2026")

@@ -60,7 +60,7 @@ func TestRefusals(t *testing.T) {
 		}
 		// Staff calling an admin-only command is refused, and nothing opens.
 		got = ackText(t, h.command(staffID, "setup"))
-		if !strings.Contains(got, "needs the Admin role") || !strings.Contains(got, "you are a Staff") {
+		if !strings.Contains(got, "needs the Admin role") || !strings.Contains(got, "your role is Staff") {
 			t.Fatalf("staff refusal: %s", got)
 		}
 		got = ackText(t, h.command(staffID, "team add <@"+strangerID+"> admin"))

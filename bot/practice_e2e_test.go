@@ -105,7 +105,13 @@ func TestClientAndRateJourney(t *testing.T) {
 		}
 		// The partner sets a default and a client rate through the modal.
 		h.command("UPART01", "rates set")
-		h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Param("view"), "rate.modal") })
+		opened := h.fake.WaitForCall(t, "views.open", func(c slackfake.Call) bool { return strings.Contains(c.Param("view"), "rate.modal") })
+		var view struct {
+			Meta string `json:"private_metadata"`
+		}
+		if err := json.Unmarshal([]byte(opened.Param("view")), &view); err != nil {
+			t.Fatal(err)
+		}
 		rateValues := func(client, amount, from, action string) map[string]any {
 			v := map[string]any{
 				"rate_amount": textVal(amount),
@@ -126,10 +132,13 @@ func TestClientAndRateJourney(t *testing.T) {
 		h.interact(submission("UPART01", "rate.modal", "", rateValues("", "80", "2026-01-01", "set")))
 		var acmeID string
 		_ = h.pool.QueryRow(ctx, "SELECT id::text FROM entities WHERE code = 'ACME'").Scan(&acmeID)
-		h.interact(submission("UPART01", "rate.modal", "", rateValues(acmeID, "95", "2026-04-01", "set")))
+		// Submitted as Slack sends it back, with the view's own metadata: the
+		// confirmation is said where the form was opened, not by DM.
+		h.interact(submission("UPART01", "rate.modal", view.Meta, rateValues(acmeID, "95", "2026-04-01", "set")))
 		h.settle()
-		h.fake.WaitForCall(t, "chat.postMessage", func(c slackfake.Call) bool {
-			return strings.Contains(c.Param("text"), "£95.00/h* for Acme Trading Ltd from 2026-04-01")
+		h.fake.WaitForCall(t, "chat.postEphemeral", func(c slackfake.Call) bool {
+			return c.Param("channel") == "C0GENERAL" && c.Param("user") == "UPART01" &&
+				strings.Contains(c.Param("text"), "£95.00/h* for Acme Trading Ltd from 2026-04-01")
 		})
 
 		got = ackText(t, h.command(staffID, "rates acme payroll"))

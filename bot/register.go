@@ -47,7 +47,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	timetrack.Register(rt, timetrack.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	tasks.Register(rt, tasks.Deps{Practice: d.Practice, Work: d.Work})
 	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})
-	board.Register(rt, board.Deps{Work: d.Work})
+	board.Register(rt, board.Deps{Work: d.Work, Time: d.Time})
 	home.Register(rt, home.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 }
 

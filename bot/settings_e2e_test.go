@@ -269,7 +269,7 @@ func TestSettingsRefusedToStaff(t *testing.T) {
 
 		h.interact(buttonClick(h, staffID, admin.ActionSettingsEdit, "edit"))
 		h.fake.WaitForResponse(t, func(p slackfake.ResponsePost) bool {
-			return strings.Contains(p.Params["text"], "needs the Admin role") && strings.Contains(p.Params["text"], "you are a Staff")
+			return strings.Contains(p.Params["text"], "needs the Admin role") && strings.Contains(p.Params["text"], "your role is Staff")
 		})
 		if got := ackText(t, h.command(staffID, "settings edit")); !strings.Contains(got, "Only admins can change the settings") {
 			t.Fatalf("staff's /atlas settings edit: %s", got)
@@ -378,7 +378,7 @@ func TestTeamEditJourney(t *testing.T) {
 		// The button and the command both open the form for that person.
 		h.interact(buttonClick(h, adminID, editStaff, staffID))
 		open := h.fake.WaitForCall(t, "views.open", nil)
-		meta := fmt.Sprintf(`"private_metadata":"{\"id\":%d}"`, staff)
+		meta := fmt.Sprintf(`"private_metadata":"origin:C0GENERAL|{\"id\":%d}"`, staff)
 		if v := open.Param("view"); !strings.Contains(v, `"callback_id":"team.member.modal"`) || !strings.Contains(v, meta) ||
 			!strings.Contains(v, `"initial_value":"37.5"`) || !strings.Contains(v, `"initial_option":{"text":{"type":"plain_text","text":"Staff"`) {
 			t.Fatalf("team member modal from the button: %s", v)

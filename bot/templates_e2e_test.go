@@ -152,7 +152,7 @@ func TestAssignJourney(t *testing.T) {
 		if got := ackText(t, h.command(wfManagerID, "assign GAMMA")); !strings.Contains(got, "archived") {
 			t.Fatalf("archived client: %s", got)
 		}
-		meta := fmt.Sprintf(`{"entity_id":%d,"channel":"C0GENERAL"}`, wfID(t, h, `SELECT id FROM entities WHERE code = 'GAMMA'`))
+		meta := fmt.Sprintf(`origin:C0GENERAL|{"entity_id":%d}`, wfID(t, h, `SELECT id FROM entities WHERE code = 'GAMMA'`))
 		h.interact(submission(wfManagerID, templates.CallbackAssign, meta, wfAssignValues(tid, staffID, wfManagerID, "")))
 		h.settle()
 		h.fake.WaitForCall(t, "chat.postEphemeral", func(c slackfake.Call) bool { return strings.Contains(c.Param("text"), "archived") })
@@ -172,7 +172,7 @@ func TestAssignJourney(t *testing.T) {
 		}
 
 		// Mistakes come back on their fields, each line named.
-		meta = fmt.Sprintf(`{"entity_id":%d,"channel":"C0GENERAL"}`, acme)
+		meta = fmt.Sprintf(`origin:C0GENERAL|{"entity_id":%d}`, acme)
 		errs := responseErrors(t, h.interact(submission(wfManagerID, templates.CallbackAssign, meta,
 			wfAssignValues(tid, strangerID, wfManagerID, "3: Cost-centre reporting\nBoard pack\n9: Nothing"))))
 		if !strings.Contains(errs[workflow.FieldAssignExtras], "Line 2") || !strings.Contains(errs[workflow.FieldAssignExtras], "Line 3") ||
@@ -287,10 +287,13 @@ func TestTemplateItemJourney(t *testing.T) {
 			}
 			return v
 		}
-		meta := fmt.Sprintf(`{"template_id":%d,"channel":"C0GENERAL"}`, tid)
+		meta := fmt.Sprintf(`origin:C0GENERAL|{"template_id":%d}`, tid)
 		h.interact(submission(staffID, templates.CallbackTemplateItem, meta, item("3", "Sneaky item", "", true)))
 		h.settle()
-		h.fake.WaitForCall(t, "chat.postMessage", func(c slackfake.Call) bool { return strings.Contains(c.Param("text"), "needs the Admin role") })
+		// The refusal is said where the form was opened.
+		h.fake.WaitForCall(t, "chat.postEphemeral", func(c slackfake.Call) bool {
+			return c.Param("channel") == "C0GENERAL" && strings.Contains(c.Param("text"), "needs the Admin role")
+		})
 		if n := countRows(t, h, `SELECT count(*) FROM template_items WHERE text = 'Sneaky item'`); n != 0 {
 			t.Fatalf("staff added an item")
 		}

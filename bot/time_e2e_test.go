@@ -194,8 +194,9 @@ func TestTimerCommands(t *testing.T) {
 		w := newTimeWorld(t, mode)
 		mustContain(t, "/timer with none running", w.say(staffID, "/timer", ""), "no timer running", "/timer start")
 
-		mustContain(t, "start", w.say(staffID, "/timer", "start acme payroll month-end payroll"), "Timer started", "ACME · Acme Trading Ltd", "Payroll", "month-end payroll")
-		mustContain(t, "show", w.say(staffID, "/timer", ""), "Running for", "timer.stop", "timer.discard")
+		mustContain(t, "start", w.say(staffID, "/timer", "start acme payroll month-end payroll"), "Timer started", "ACME · Acme Trading Ltd", "Payroll", "month-end payroll", "Just started, at ")
+		mustContain(t, "show", w.say(staffID, "/timer", ""), "Just started", "timer.stop", "timer.discard")
+		mustContain(t, "timesheet", w.say(staffID, "/timesheet", ""), "Timer running, not yet in these totals", "ACME · Acme Trading Ltd", "month-end payroll")
 
 		// Starting another stops and saves the first, and says so.
 		w.clock.Advance(90 * time.Minute)

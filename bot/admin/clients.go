@@ -8,6 +8,7 @@ import (
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/money"
 	"github.com/atlas-practice/atlas/internal/practice"
@@ -78,7 +79,7 @@ func (h handlers) listClients(ctx context.Context, r *slackapp.Request, store pr
 	for _, e := range found {
 		rows = append(rows, clientRow(e, r.Practice.Currency, names))
 	}
-	return r.Reply(slackapp.Message{Text: fmt.Sprintf("%d clients", len(rows)),
+	return r.Reply(slackapp.Message{Text: fmt.Sprintf("%d %s", len(rows), ui.Plural(len(rows), "client", "clients")),
 		Blocks: Clients(query, rows, len(rows), r.Member.Can(atlas.RoleManager))})
 }
 
@@ -196,7 +197,7 @@ func (h handlers) submitClient(ctx context.Context, r *slackapp.Request) error {
 	if meta.ID != 0 {
 		verb = "updated"
 	}
-	return r.DM(ctx, r.UserID, slackapp.Message{Text: fmt.Sprintf(":white_check_mark: Client %s: *%s* · %s. Log time against it with its code, e.g. `/log 1h %s bookkeeping`.",
+	return r.Send(ctx, slackapp.Message{Text: fmt.Sprintf(":white_check_mark: Client %s: *%s* · %s. Log time against it with its code, e.g. `/log 1h %s bookkeeping`.",
 		verb, e.Code, e.Name, e.Code)})
 }
 

@@ -219,5 +219,5 @@ func (h handlers) submitRate(ctx context.Context, r *slackapp.Request) error {
 	if revalued > 0 {
 		msg += fmt.Sprintf(" %d unbilled time %s revalued; billed time is unchanged.", revalued, ui.Plural(revalued, "entry was", "entries were"))
 	}
-	return r.DM(ctx, r.UserID, slackapp.Message{Text: msg})
+	return r.Send(ctx, slackapp.Message{Text: msg})
 }

@@ -142,7 +142,7 @@ func (h handlers) submitSettings(ctx context.Context, r *slackapp.Request) error
 		return err
 	}
 	blocks := append([]slack.Block{slack.NewSectionBlock(blockkit.Markdown(summary, blockkit.MaxSectionText), nil, nil)}, Settings(d)...)
-	return r.DM(ctx, r.UserID, slackapp.Message{Text: blockkit.Truncate(summary, 3000), Blocks: blocks})
+	return r.Send(ctx, slackapp.Message{Text: blockkit.Truncate(summary, 3000), Blocks: blocks})
 }
 
 // settingsSummary says what a save changed.

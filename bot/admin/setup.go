@@ -34,6 +34,6 @@ func (h handlers) submitSetup(ctx context.Context, r *slackapp.Request) error {
 	r.Ack(nil) // closes the modal
 	r.Practice = p
 	r.RefreshHome(ctx)
-	return r.DM(ctx, r.UserID, slackapp.Message{Text: ":white_check_mark: " + p.Name + " is set up: " + p.Timezone + ", " +
+	return r.Send(ctx, slackapp.Message{Text: ":white_check_mark: " + p.Name + " is set up: " + p.Timezone + ", " +
 		p.Currency + ", VAT " + p.VATRate.String() + "%. Next, add your team with `/atlas team add @person role`."})
 }

@@ -148,5 +148,5 @@ func (h handlers) submitTeamMember(ctx context.Context, r *slackapp.Request) err
 		status = "inactive: they can no longer use Atlas, and their history stays"
 	}
 	text := fmt.Sprintf(":white_check_mark: <@%s> is now *%s* · %s h/week · %s.", m.SlackUserID, m.Role.Title(), m.WeeklyCapacityHours(), status)
-	return r.DM(ctx, r.UserID, slackapp.Message{Text: text})
+	return r.Send(ctx, slackapp.Message{Text: text})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/timesheet"
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
@@ -20,6 +21,7 @@ const boardUsage = "`/board` for this month, or `/board 2026-11` for another"
 // Deps are what the board reads.
 type Deps struct {
 	Work workflow.Store
+	Time timesheet.Store
 }
 
 type handlers struct{ Deps }
@@ -73,13 +75,23 @@ func (h handlers) board(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return err
 	}
-	d := BoardData{Month: period.Label(), Total: b.Total, Complete: b.Complete, Rate: b.CompletionRate(),
+	d := BoardData{Month: period.Label(), MonthName: period.Month.String(), Total: b.Total, Complete: b.Complete, Rate: b.CompletionRate(),
 		Bottleneck: b.Bottleneck(), OverdueTotal: b.OverdueTotal}
+	hours, err := h.hoursLogged(ctx, r.Practice.ID, period, today)
+	if err != nil {
+		return err
+	}
 	for i, s := range b.Stages {
 		d.Stages[i] = BoardStage{Name: atlas.StageName(i + 1), Waiting: s.Waiting, PastTarget: s.PastTarget, MedianDays: s.MedianDays}
 	}
 	for _, w := range b.Workload {
-		d.People = append(d.People, BoardPerson{Name: w.Name, Preparing: w.Preparing, Reviewing: w.Reviewing, CapacityHours: capacity(w.WeeklyCapacityMinutes)})
+		p := BoardPerson{Name: w.Name, Preparing: w.Preparing, Reviewing: w.Reviewing, CapacityHours: capacity(w.WeeklyCapacityMinutes),
+			WeekMinutes: hours.week[w.Member], WeekCapacityMinutes: w.WeeklyCapacityMinutes, MonthMinutes: -1}
+		if hours.monthDays > 0 {
+			p.MonthMinutes = hours.month[w.Member]
+			p.MonthCapacityMinutes = w.WeeklyCapacityMinutes * hours.monthDays / 5
+		}
+		d.People = append(d.People, p)
 	}
 	for _, t := range b.Overdue {
 		d.Overdue = append(d.Overdue, BoardOverdue{TaskID: t.ID, Client: t.ClientLabel(), Month: t.Period.Label(),
@@ -87,6 +99,35 @@ func (h handlers) board(ctx context.Context, r *slackapp.Request) error {
 	}
 	text := fmt.Sprintf("Task board, %s: %d%% complete (%d of %d), %d overdue", period.Label(), d.Rate, d.Complete, d.Total, d.OverdueTotal)
 	return r.Reply(slackapp.Message{Text: text, Blocks: Board(d)})
+}
+
+// logged is the time each person logged this week and in the board's month.
+type logged struct {
+	week, month map[atlas.MemberID]int
+	// monthDays is the weekdays of the month up to today, over which
+	// capacity is counted; 0 for a month not yet begun.
+	monthDays int
+}
+
+// hoursLogged reads this week's hours and the month's to date.
+func (h handlers) hoursLogged(ctx context.Context, pid atlas.PracticeID, period atlas.Period, today time.Time) (logged, error) {
+	var out logged
+	monday := atlas.WeekOf(today)
+	var err error
+	if out.week, err = h.Time.MinutesByMember(ctx, pid, monday, monday.AddDate(0, 0, 7)); err != nil {
+		return out, err
+	}
+	start, end := period.FirstDay(), period.Next().FirstDay()
+	if start.After(today) {
+		return out, nil
+	}
+	upTo := today.AddDate(0, 0, 1)
+	if end.Before(upTo) {
+		upTo = end
+	}
+	out.monthDays = atlas.Weekdays(start, upTo)
+	out.month, err = h.Time.MinutesByMember(ctx, pid, start, end)
+	return out, err
 }
 
 // capacity is a weekly capacity in hours, or "" for none.

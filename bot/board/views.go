@@ -14,6 +14,7 @@ import (
 // BoardData is the month's task board as /board shows it to a manager.
 type BoardData struct {
 	Month        string // "November 2026"
+	MonthName    string // "November"
 	Total        int    // tasks of the month
 	Complete     int
 	Rate         int // complete ÷ total, in percent
@@ -38,6 +39,11 @@ type BoardPerson struct {
 	Preparing     int
 	Reviewing     int
 	CapacityHours string // weekly, as people write it: "37.5"; "" for none
+	// Hours logged: this week, against the weekly capacity; and in the
+	// board's month, against the capacity of its weekdays so far.
+	// MonthMinutes is -1 for a month not yet begun.
+	WeekMinutes, WeekCapacityMinutes   int
+	MonthMinutes, MonthCapacityMinutes int
 }
 
 // BoardOverdue is one overdue task.
@@ -67,7 +73,10 @@ func Board(d BoardData) []slack.Block {
 
 	blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(blockkit.Markdown(boardStages(d), blockkit.MaxSectionText), nil, nil))
 
-	blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(blockkit.Markdown(boardPeople(d.People), blockkit.MaxSectionText), nil, nil))
+	blocks = append(blocks, slack.NewDividerBlock())
+	for _, text := range boardPeople(d.People, d.MonthName) {
+		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(text, blockkit.MaxSectionText), nil, nil))
+	}
 
 	blocks = append(blocks, slack.NewDividerBlock())
 	if d.OverdueTotal == 0 {
@@ -101,16 +110,17 @@ func bar(percent, width int) string {
 func boardStages(d BoardData) string {
 	var b strings.Builder
 	b.WriteString("*Bottleneck analysis* — tasks waiting at each stage\n")
+	var noMedian []string // stages no pack has finished yet
 	for i, s := range d.Stages {
-		median := "—"
-		if s.MedianDays != nil {
-			median = strconv.FormatFloat(*s.MedianDays, 'f', 1, 64) + " days"
-		}
 		line := fmt.Sprintf("%s: *%d* waiting", blockkit.Escape(s.Name), s.Waiting)
 		if s.PastTarget > 0 {
 			line += fmt.Sprintf(" (%d past target)", s.PastTarget)
 		}
-		line += " · median " + median + " in stage"
+		if s.MedianDays != nil {
+			line += " · median " + strconv.FormatFloat(*s.MedianDays, 'f', 1, 64) + " days in stage"
+		} else {
+			noMedian = append(noMedian, strconv.Itoa(i+1))
+		}
 		if i+1 == d.Bottleneck {
 			line = ":warning: " + line
 		} else {
@@ -128,25 +138,67 @@ func boardStages(d BoardData) string {
 		}
 		b.WriteString(".")
 	}
+	switch {
+	case len(noMedian) == 6:
+		b.WriteString("\n_No median days in stage yet: no pack has finished a stage this month._")
+	case len(noMedian) > 0:
+		fmt.Fprintf(&b, "\n_No median days for %s %s yet: no pack has finished %s._", ui.Plural(len(noMedian), "stage", "stages"),
+			ui.List(noMedian), ui.Plural(len(noMedian), "it", "them"))
+	}
 	return b.String()
 }
 
-func boardPeople(people []BoardPerson) string {
-	var b strings.Builder
-	b.WriteString("*Team workload* — open packs this month against weekly capacity")
+// hoursLine is a person's hours: "this week 30h of 37.5h (80%) · November
+// 96h of 120h to date (80%)".
+func hoursLine(p BoardPerson, monthName string) string {
+	week := "this week " + ui.Hours(p.WeekMinutes)
+	if p.WeekCapacityMinutes > 0 {
+		week += fmt.Sprintf(" of %sh (%d%%)", p.CapacityHours, utilisation(p.WeekMinutes, p.WeekCapacityMinutes))
+	}
+	month := ""
+	if p.MonthMinutes >= 0 {
+		month = " · " + monthName + " " + ui.Hours(p.MonthMinutes)
+		if p.MonthCapacityMinutes > 0 {
+			month += fmt.Sprintf(" of %s to date (%d%%)", ui.Hours(p.MonthCapacityMinutes), utilisation(p.MonthMinutes, p.MonthCapacityMinutes))
+		}
+	}
+	if p.CapacityHours == "" {
+		return week + month + " · no capacity set"
+	}
+	return week + month
+}
+
+// utilisation is logged ÷ capacity in whole percent, rounded to nearest.
+func utilisation(minutes, capacity int) int {
+	return (minutes*100 + capacity/2) / capacity
+}
+
+// boardPeople is the team workload, in as many sections as its lines need
+// (a section holds 3,000 characters; thirty people's lines run past that).
+func boardPeople(people []BoardPerson, monthName string) []string {
+	lines := []string{"*Team workload* — open packs, and hours logged against capacity"}
 	if len(people) == 0 {
-		b.WriteString("\n_Nobody is on the team yet._")
+		lines = append(lines, "_Nobody is on the team yet._")
 	}
 	for i, p := range people {
 		if i == boardPeopleShown {
-			fmt.Fprintf(&b, "\n+%d more with fewer packs", len(people)-i)
+			lines = append(lines, fmt.Sprintf("+%d more with fewer packs", len(people)-i))
 			break
 		}
-		capacity := "no capacity set"
-		if p.CapacityHours != "" {
-			capacity = p.CapacityHours + "h a week"
-		}
-		fmt.Fprintf(&b, "\n• *%s* — %d preparing · %d reviewing · %s", blockkit.Escape(p.Name), p.Preparing, p.Reviewing, capacity)
+		lines = append(lines, fmt.Sprintf("• *%s* — %d preparing · %d reviewing · %s",
+			blockkit.Escape(blockkit.Truncate(p.Name, 60)), p.Preparing, p.Reviewing, hoursLine(p, monthName)))
 	}
-	return b.String()
+	var sections []string
+	var b strings.Builder
+	for _, l := range lines {
+		if b.Len() > 0 && b.Len()+1+len(l) > blockkit.MaxSectionText {
+			sections = append(sections, b.String())
+			b.Reset()
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+	}
+	return append(sections, b.String())
 }

@@ -28,11 +28,12 @@ func boardStages() [6]board.BoardStage {
 func TestBoardGolden(t *testing.T) {
 	t.Parallel()
 	d := board.BoardData{
-		Month: "November 2026", Total: 12, Complete: 4, Rate: 33, Stages: boardStages(), Bottleneck: 3,
+		Month: "November 2026", MonthName: "November", Total: 12, Complete: 4, Rate: 33, Stages: boardStages(), Bottleneck: 3,
 		People: []board.BoardPerson{
-			{Name: "Bea <Bookkeeper>", Preparing: 6, Reviewing: 0, CapacityHours: "37.5"},
-			{Name: "Rex", Preparing: 0, Reviewing: 6, CapacityHours: "40"},
-			{Name: "Pat", Preparing: 2, Reviewing: 2},
+			{Name: "Bea <Bookkeeper>", Preparing: 6, Reviewing: 0, CapacityHours: "37.5",
+				WeekMinutes: 1800, WeekCapacityMinutes: 2250, MonthMinutes: 5790, MonthCapacityMinutes: 8550},
+			{Name: "Rex", Preparing: 0, Reviewing: 6, CapacityHours: "40", WeekCapacityMinutes: 2400, MonthMinutes: -1},
+			{Name: "Pat", Preparing: 2, Reviewing: 2, WeekMinutes: 270, MonthMinutes: 600},
 		},
 		Overdue: []board.BoardOverdue{
 			{TaskID: 71, Client: "BAKER · Baker & Sons", Month: "October 2026", Stage: "3 · Reconcile bank", DaysOverdue: 12, Preparer: "Bea"},
@@ -46,8 +47,10 @@ func TestBoardGolden(t *testing.T) {
 	for _, want := range []string{
 		"*Completion* 33% — 4 of 12 packs complete",
 		"The bottleneck is 3 · Reconcile bank*: 5 tasks waiting there, 3 past the stage's target date",
-		"median 3.5 days in stage", "median — in stage",
-		"*Bea &lt;Bookkeeper&gt;* — 6 preparing · 0 reviewing · 37.5h a week", "40h a week", "no capacity set",
+		"median 3.5 days in stage", "No median days for stages 2, 3, 4 and 6 yet: no pack has finished them.",
+		"*Bea &lt;Bookkeeper&gt;* — 6 preparing · 0 reviewing · this week 30h of 37.5h (80%) · November 96h 30m of 142h 30m to date (68%)",
+		`*Rex* — 0 preparing · 6 reviewing · this week 0h of 40h (0%)\n• *Pat*`, // a month not yet begun shows no month hours
+		"*Pat* — 2 preparing · 2 reviewing · this week 4h 30m · November 10h · no capacity set",
 		"BAKER · Baker &amp; Sons", "*12 days overdue*", "*1 day overdue*", `"action_id":"task.open"`, `"value":"71"`,
 	} {
 		if !strings.Contains(raw, want) {
@@ -62,7 +65,7 @@ func TestBoardGolden(t *testing.T) {
 	blocks = board.Board(blank)
 	blockkittest.GoldenMessage(t, "board_empty", blocks)
 	raw = blockkittest.JSON(t, blocks)
-	for _, want := range []string{"No monthly tasks for March 2027", "Nothing is waiting at any stage", "nothing is overdue"} {
+	for _, want := range []string{"No monthly tasks for March 2027", "Nothing is waiting at any stage", "nothing is overdue", "No median days in stage yet"} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("empty board lacks %q: %s", want, raw)
 		}
@@ -76,7 +79,8 @@ func TestBoardOverflowStaysWithinLimits(t *testing.T) {
 	t.Parallel()
 	d := board.BoardData{Month: "November 2026", Total: 5000, Complete: 1200, Rate: 24, Stages: boardStages(), Bottleneck: 3, OverdueTotal: 1873}
 	for i := range 200 {
-		d.People = append(d.People, board.BoardPerson{Name: fmt.Sprintf("Person %03d with a long name & <more>", i), Preparing: 25, Reviewing: 25, CapacityHours: "37.5"})
+		d.People = append(d.People, board.BoardPerson{Name: fmt.Sprintf("Person %03d with a long name & <more>", i), Preparing: 25, Reviewing: 25, CapacityHours: "37.5",
+			WeekMinutes: 2000, WeekCapacityMinutes: 2250, MonthMinutes: 9000, MonthCapacityMinutes: 9450})
 	}
 	for i := range 20 {
 		d.Overdue = append(d.Overdue, board.BoardOverdue{TaskID: int64(i + 1), Client: fmt.Sprintf("C%04d · %s", i, strings.Repeat("Long client name ", 20)),

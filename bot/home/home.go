@@ -108,7 +108,7 @@ func (h handlers) timeSummary(ctx context.Context, r *slackapp.Request) (*HomeTi
 	if out.TodayMinutes, err = ts.Minutes(ctx, r.Practice.ID, r.Member.ID, today, today.AddDate(0, 0, 1)); err != nil {
 		return nil, err
 	}
-	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	monday := atlas.WeekOf(today)
 	if out.WeekMinutes, err = ts.Minutes(ctx, r.Practice.ID, r.Member.ID, monday, monday.AddDate(0, 0, 7)); err != nil {
 		return nil, err
 	}

@@ -77,8 +77,8 @@ func (rt *Router) refuse(ctx context.Context, req *Request, route Route) (string
 		if route.Refusal != "" {
 			why = route.Refusal
 		}
-		return fmt.Sprintf(":no_entry: %s, and you are %s %s. %s",
-			why, article(req.Member.Role), req.Member.Role.Title(), rt.whoToAsk(ctx, req, "to change your role")), false
+		return fmt.Sprintf(":no_entry: %s, and your role is %s. %s",
+			why, req.Member.Role.Title(), rt.whoToAsk(ctx, req, "to change your role")), false
 	}
 	if route.Others != "" && !req.Member.Can(route.Others) && req.Kind == KindCommand {
 		for _, id := range MentionedUsers(req.Text) {
@@ -87,8 +87,8 @@ func (rt *Router) refuse(ctx context.Context, req *Request, route Route) (string
 				if route.Refusal != "" {
 					why = route.Refusal
 				}
-				return fmt.Sprintf(":no_entry: %s, and you are %s %s. Leave out <@%s> to see your own.",
-					why, article(req.Member.Role), req.Member.Role.Title(), id), false
+				return fmt.Sprintf(":no_entry: %s, and your role is %s. Leave out <@%s> to see your own.",
+					why, req.Member.Role.Title(), id), false
 			}
 		}
 	}
@@ -119,11 +119,4 @@ func (rt *Router) whoToAsk(ctx context.Context, req *Request, what string) strin
 		names = append(names, "<@"+string(a.SlackUserID)+">")
 	}
 	return "Ask an admin (" + strings.Join(names, ", ") + ") " + what + "."
-}
-
-func article(r atlas.Role) string {
-	if r == atlas.RoleAdmin {
-		return "an"
-	}
-	return "a"
 }

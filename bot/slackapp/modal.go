@@ -1,6 +1,7 @@
 package slackapp
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -14,6 +15,7 @@ func (r *Request) OpenModal(v slack.ModalViewRequest) error {
 	if r.TriggerID == "" {
 		return fmt.Errorf("open modal %s: the request has no trigger_id", v.CallbackID)
 	}
+	v.PrivateMetadata = withOrigin(v.PrivateMetadata, r.ChannelID)
 	var err error
 	if r.Interaction != nil && r.Interaction.View.Type == slack.VTModal {
 		// A button inside a modal (the task's Log time) stacks the new
@@ -31,7 +33,17 @@ func (r *Request) OpenModal(v slack.ModalViewRequest) error {
 
 // UpdateModal answers a view submission by replacing the modal.
 func (r *Request) UpdateModal(v slack.ModalViewRequest) {
+	v.PrivateMetadata = withOrigin(v.PrivateMetadata, r.ChannelID)
 	r.Ack(slack.NewUpdateViewSubmissionResponse(&v))
+}
+
+// UpdateView redraws an open modal in place (from a button inside it, or
+// later), keeping the channel it was opened from. hash, when given, makes
+// Slack refuse the update if the view changed since it was read.
+func (r *Request) UpdateView(ctx context.Context, v slack.ModalViewRequest, hash, viewID string) error {
+	v.PrivateMetadata = withOrigin(v.PrivateMetadata, r.ChannelID)
+	_, err := r.API.UpdateViewContext(ctx, v, "", hash, viewID)
+	return err
 }
 
 // CloseModals answers a view submission by closing every modal of the

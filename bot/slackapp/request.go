@@ -88,6 +88,7 @@ func (rt *Router) newRequest(in Incoming, ack func(any)) *Request {
 		if r.ChannelID == "" && cb.Container.ChannelID != "" {
 			r.ChannelID = cb.Container.ChannelID
 		}
+		r.readOrigin(cb)
 		if r.ResponseURL == "" && len(cb.ResponseURLs) > 0 {
 			r.ResponseURL = cb.ResponseURLs[0].ResponseURL
 		}

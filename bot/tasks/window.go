@@ -58,7 +58,7 @@ func (h handlers) redraw(ctx context.Context, r *slackapp.Request, t workflow.Ta
 func (h handlers) redrawView(ctx context.Context, r *slackapp.Request, viewID string, t workflow.Task, notice string, rev int) error {
 	// No hash: the task is read after every change, so the last drawing is
 	// the freshest, and refusing it would leave an older one on screen.
-	if _, err := r.API.UpdateViewContext(ctx, h.taskModal(r, t, notice, rev), "", "", viewID); err != nil {
+	if err := r.UpdateView(ctx, h.taskModal(r, t, notice, rev), "", viewID); err != nil {
 		return fmt.Errorf("update task modal %s: %w", viewID, err)
 	}
 	return nil

@@ -88,7 +88,7 @@ func (h handlers) assignForm(ctx context.Context, r *slackapp.Request, e practic
 	if chosen == nil {
 		chosen = &active[0]
 	}
-	f := AssignForm{EntityID: e.ID, Client: e.Label(), Template: strconv.FormatInt(chosen.ID, 10), Items: chosen.Items, Channel: r.ChannelID}
+	f := AssignForm{EntityID: e.ID, Client: e.Label(), Template: strconv.FormatInt(chosen.ID, 10), Items: chosen.Items}
 	for _, t := range active {
 		f.Templates = append(f.Templates, blockkit.Option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name})
 	}
@@ -129,12 +129,11 @@ func (h handlers) assignTemplatePicked(ctx context.Context, r *slackapp.Request)
 	if err != nil {
 		return err
 	}
-	f.Channel = meta.Channel
 	if f.Preparer == "" {
 		f.Preparer, f.Reviewer, f.Extras = r.Value(workflow.FieldAssignPreparer), r.Value(workflow.FieldAssignReviewer), r.Value(workflow.FieldAssignExtras)
 	}
 	v := r.Interaction.View
-	if _, err := r.API.UpdateViewContext(ctx, AssignModal(f), "", v.Hash, v.ID); err != nil {
+	if err := r.UpdateView(ctx, AssignModal(f), v.Hash, v.ID); err != nil {
 		return fmt.Errorf("refill the assign form: %w", err)
 	}
 	return nil
@@ -222,9 +221,6 @@ func (h handlers) assignSubmit(ctx context.Context, r *slackapp.Request) error {
 	var meta AssignMeta
 	if err := r.PrivateMetadata(&meta); err != nil || meta.EntityID == 0 {
 		return atlas.Errorf(atlas.EInvalid, "That form is out of date; open it again with `/atlas assign CLIENT`.")
-	}
-	if meta.Channel != "" {
-		r.ChannelID = meta.Channel
 	}
 	ws := h.Work
 	var errs atlas.FieldErrors

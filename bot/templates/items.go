@@ -18,7 +18,7 @@ func (h handlers) templateItemAddOpen(ctx context.Context, r *slackapp.Request) 
 	if err != nil {
 		return err
 	}
-	return r.OpenModal(ItemModal(ItemForm{TemplateID: t.ID, TemplateName: t.Name, Mandatory: true, Channel: r.ChannelID}))
+	return r.OpenModal(ItemModal(ItemForm{TemplateID: t.ID, TemplateName: t.Name, Mandatory: true}))
 }
 
 // templateItemMenu is an item's overflow menu: Edit opens the item form,
@@ -37,10 +37,10 @@ func (h handlers) templateItemMenu(ctx context.Context, r *slackapp.Request) err
 		return err
 	}
 	if verb == ItemMenuRemove {
-		return r.OpenModal(RemoveItemModal(t.Name, it, ItemMeta{TemplateID: t.ID, ItemID: it.ID, Channel: r.ChannelID}))
+		return r.OpenModal(RemoveItemModal(t.Name, it, ItemMeta{TemplateID: t.ID, ItemID: it.ID}))
 	}
 	return r.OpenModal(ItemModal(ItemForm{TemplateID: t.ID, TemplateName: t.Name, ItemID: it.ID,
-		Stage: it.Stage, Text: it.Text, Mandatory: it.Mandatory, Channel: r.ChannelID}))
+		Stage: it.Stage, Text: it.Text, Mandatory: it.Mandatory}))
 }
 
 // templateItem loads a template and one of its items (none for iid 0, a
@@ -80,9 +80,6 @@ func (h handlers) templateItemSubmit(ctx context.Context, r *slackapp.Request) e
 	var meta ItemMeta
 	if err := r.PrivateMetadata(&meta); err != nil || meta.TemplateID == 0 {
 		return atlas.Errorf(atlas.EInvalid, "That form is out of date; open it again from `/atlas templates`.")
-	}
-	if meta.Channel != "" {
-		r.ChannelID = meta.Channel
 	}
 	t, current, err := h.templateItem(ctx, r, meta.TemplateID, meta.ItemID)
 	if err != nil {
@@ -134,9 +131,6 @@ func (h handlers) templateItemRemoveSubmit(ctx context.Context, r *slackapp.Requ
 	var meta ItemMeta
 	if err := r.PrivateMetadata(&meta); err != nil || meta.TemplateID == 0 || meta.ItemID == 0 {
 		return atlas.Errorf(atlas.EInvalid, "That form is out of date; open it again from `/atlas templates`.")
-	}
-	if meta.Channel != "" {
-		r.ChannelID = meta.Channel
 	}
 	t, it, err := h.templateItem(ctx, r, meta.TemplateID, meta.ItemID)
 	if err != nil {

@@ -68,7 +68,7 @@ func (h handlers) templateNewOpen(_ context.Context, r *slackapp.Request) error 
 	std := workflow.StandardTemplate
 	return r.OpenModal(TemplateModal(TemplateForm{
 		DueDay: strconv.Itoa(std.DueDay), DueMonths: strconv.Itoa(std.DueMonthOffset),
-		Targets: targetDays(std.StageTargetDays), Channel: r.ChannelID,
+		Targets: targetDays(std.StageTargetDays),
 	}))
 }
 
@@ -88,7 +88,7 @@ func (h handlers) templateEditOpen(ctx context.Context, r *slackapp.Request) err
 	}
 	return r.OpenModal(TemplateModal(TemplateForm{
 		ID: t.ID, Name: t.Name, Description: t.Description, DueDay: strconv.Itoa(t.DueDay),
-		DueMonths: strconv.Itoa(t.DueMonthOffset), Targets: targetDays(t.StageTargetDays), Channel: r.ChannelID,
+		DueMonths: strconv.Itoa(t.DueMonthOffset), Targets: targetDays(t.StageTargetDays),
 	}))
 }
 
@@ -109,9 +109,6 @@ func (h handlers) templateSubmit(ctx context.Context, r *slackapp.Request) error
 	var meta TemplateMeta
 	if err := r.PrivateMetadata(&meta); err != nil {
 		return atlas.Errorf(atlas.EInvalid, "That form is out of date; open it again from `/atlas templates`.")
-	}
-	if meta.Channel != "" {
-		r.ChannelID = meta.Channel
 	}
 	in := workflow.TemplateInput{Name: r.Value(workflow.FieldTemplateName), Description: r.Value(TemplateDescription)}
 	var errs atlas.FieldErrors

@@ -360,8 +360,7 @@ func TemplateStage(d StageData) []slack.Block {
 
 // TemplateMeta travels in the template modal.
 type TemplateMeta struct {
-	ID      int64  `json:"id,omitempty"`
-	Channel string `json:"channel,omitempty"` // where to confirm
+	ID int64 `json:"id,omitempty"`
 }
 
 // TemplateForm pre-fills the template modal, as text.
@@ -370,7 +369,6 @@ type TemplateForm struct {
 	Name, Description string
 	DueDay, DueMonths string // DueMonths is "0" to "3"
 	Targets           string // six days, "5 15 20 28 35 40"
-	Channel           string
 }
 
 // DueMonthOptions are the choices of the "months after" select.
@@ -384,7 +382,7 @@ func TemplateModal(f TemplateForm) slack.ModalViewRequest {
 	if f.ID != 0 {
 		title = "Edit template"
 	}
-	meta, _ := json.Marshal(TemplateMeta{ID: f.ID, Channel: f.Channel})
+	meta, _ := json.Marshal(TemplateMeta{ID: f.ID})
 	desc := blockkit.TextInput(TemplateDescription, "Description", "What the template is for, shown with its list.", f.Description,
 		"The monthly bookkeeping cycle for most clients", 1000, true)
 	desc.Element.(*slack.PlainTextInputBlockElement).Multiline = true
@@ -409,9 +407,8 @@ func TemplateModal(f TemplateForm) slack.ModalViewRequest {
 
 // ItemMeta travels in the item and remove modals.
 type ItemMeta struct {
-	TemplateID int64  `json:"template_id"`
-	ItemID     int64  `json:"item_id,omitempty"`
-	Channel    string `json:"channel,omitempty"`
+	TemplateID int64 `json:"template_id"`
+	ItemID     int64 `json:"item_id,omitempty"`
 }
 
 // ItemForm pre-fills the item modal.
@@ -423,7 +420,6 @@ type ItemForm struct {
 	Text         string
 	Mandatory    bool
 	Position     string // the place in its stage, "" for last (or, editing, where it is)
-	Channel      string
 }
 
 // StageOptions are the six stages for a select.
@@ -441,7 +437,7 @@ func ItemModal(f ItemForm) slack.ModalViewRequest {
 	if f.ItemID != 0 {
 		title, hint = "Edit item", "Empty keeps its place (or puts it last if it changes stage); 1 puts it first."
 	}
-	meta, _ := json.Marshal(ItemMeta{TemplateID: f.TemplateID, ItemID: f.ItemID, Channel: f.Channel})
+	meta, _ := json.Marshal(ItemMeta{TemplateID: f.TemplateID, ItemID: f.ItemID})
 	stage := ""
 	if f.Stage >= 1 && f.Stage <= 6 {
 		stage = strconv.Itoa(f.Stage)
@@ -488,8 +484,7 @@ func RemoveItemModal(templateName string, it workflow.TemplateItem, meta ItemMet
 
 // AssignMeta travels in the assign modal.
 type AssignMeta struct {
-	EntityID int64  `json:"entity_id"`
-	Channel  string `json:"channel,omitempty"`
+	EntityID int64 `json:"entity_id"`
 }
 
 // AssignForm pre-fills the assign modal.
@@ -502,7 +497,6 @@ type AssignForm struct {
 	Preparer, Reviewer string // Slack user ids
 	Extras             string // one item a line, as FormatExtra writes them
 	Dropped            []string
-	Channel            string
 }
 
 // dropsPerSelect is Slack's limit of options in one select.
@@ -525,7 +519,7 @@ func DroppedBlockIDs(templateID string, n int) []string {
 // AssignModal sets a client's template, preparer, reviewer and own
 // changes to the checklist.
 func AssignModal(f AssignForm) slack.ModalViewRequest {
-	meta, _ := json.Marshal(AssignMeta{EntityID: f.EntityID, Channel: f.Channel})
+	meta, _ := json.Marshal(AssignMeta{EntityID: f.EntityID})
 	tmpl := blockkit.StaticSelect(workflow.FieldAssignTemplate, "Template", f.Templates, f.Template, false)
 	tmpl.Element.(*slack.SelectBlockElement).ActionID = ActionAssignTemplate
 	tmpl.DispatchAction = true

@@ -208,9 +208,9 @@ func TestTemplateStageGolden(t *testing.T) {
 
 func TestTemplateModalsGolden(t *testing.T) {
 	t.Parallel()
-	blank := templates.TemplateModal(templates.TemplateForm{DueDay: "10", DueMonths: "1", Targets: "5 15 20 28 35 40", Channel: "C0GENERAL"})
+	blank := templates.TemplateModal(templates.TemplateForm{DueDay: "10", DueMonths: "1", Targets: "5 15 20 28 35 40"})
 	blockkittest.GoldenModal(t, "template_modal_new", blank)
-	if blank.CallbackID != templates.CallbackTemplate || blank.PrivateMetadata != `{"channel":"C0GENERAL"}` {
+	if blank.CallbackID != templates.CallbackTemplate || blank.PrivateMetadata != `{}` {
 		t.Fatalf("new template modal: %q %q", blank.CallbackID, blank.PrivateMetadata)
 	}
 	std := standardTemplate(7)
@@ -224,7 +224,7 @@ func TestTemplateModalsGolden(t *testing.T) {
 		}
 	}
 
-	add := templates.ItemModal(templates.ItemForm{TemplateID: 7, TemplateName: std.Name, Mandatory: true, Channel: "C0GENERAL"})
+	add := templates.ItemModal(templates.ItemForm{TemplateID: 7, TemplateName: std.Name, Mandatory: true})
 	blockkittest.GoldenModal(t, "template_item_modal_add", add)
 	r = raw(t, add)
 	for _, want := range []string{`"block_id":"item_stage"`, `"block_id":"item_text"`, `"block_id":"item_position"`, `"block_id":"item_mandatory"`,
@@ -233,7 +233,7 @@ func TestTemplateModalsGolden(t *testing.T) {
 			t.Errorf("add item modal lacks %s", want)
 		}
 	}
-	if add.PrivateMetadata != `{"template_id":7,"channel":"C0GENERAL"}` {
+	if add.PrivateMetadata != `{"template_id":7}` {
 		t.Errorf("add item metadata %s", add.PrivateMetadata)
 	}
 	it := std.Items[2]
@@ -251,7 +251,7 @@ func TestAssignModalGolden(t *testing.T) {
 	opts := []blockkit.Option{{Value: "1", Label: std.Name}, {Value: "2", Label: "Payroll only"}}
 	filled := templates.AssignModal(templates.AssignForm{EntityID: 12, Client: "ACME · Acme Trading Ltd", Templates: opts, Template: "1", Items: std.Items,
 		Preparer: "USTAFF1", Reviewer: "UMGR001", Extras: templates.FormatExtra(3, "Cost-centre reporting", true) + "\n" + templates.FormatExtra(4, "Board pack", false),
-		Dropped: []string{"1003", "1004"}, Channel: "C0GENERAL"})
+		Dropped: []string{"1003", "1004"}})
 	blockkittest.GoldenModal(t, "assign_modal", filled)
 	r := raw(t, filled)
 	for _, want := range []string{`"block_id":"assign_template"`, `"dispatch_action":true`, `"action_id":"assign.template"`,
@@ -262,7 +262,7 @@ func TestAssignModalGolden(t *testing.T) {
 			t.Errorf("assign modal lacks %s", want)
 		}
 	}
-	if filled.PrivateMetadata != `{"entity_id":12,"channel":"C0GENERAL"}` {
+	if filled.PrivateMetadata != `{"entity_id":12}` {
 		t.Errorf("assign metadata %s", filled.PrivateMetadata)
 	}
 

@@ -63,7 +63,7 @@ func (h handlers) openLogModal(ctx context.Context, r *slackapp.Request, f LogFo
 	if f.EntryID == 0 {
 		f.Billable = true
 	}
-	return r.OpenModal(LogModal(f, LogMeta{EntryID: f.EntryID, Channel: r.ChannelID}))
+	return r.OpenModal(LogModal(f, LogMeta{EntryID: f.EntryID}))
 }
 
 // logFromAnywhere opens the log modal from the lightning menu, the App
@@ -204,11 +204,6 @@ func (h handlers) submitLog(ctx context.Context, r *slackapp.Request) error {
 // confirm tells the person about a change made in a modal: privately in
 // the channel it was opened from, or by DM.
 func (h handlers) confirm(ctx context.Context, r *slackapp.Request, m slackapp.Message) error {
-	var meta LogMeta
-	_ = r.PrivateMetadata(&meta)
-	if meta.Channel != "" {
-		r.ChannelID = meta.Channel
-	}
 	if err := r.Send(ctx, m); err != nil {
 		return err
 	}

@@ -173,7 +173,7 @@ func (h handlers) submitAdjust(ctx context.Context, r *slackapp.Request) error {
 		return err
 	}
 	r.Ack(nil)
-	if err := r.DM(ctx, r.UserID, slackapp.Message{Text: "Timer stopped", Blocks: stoppedBlocks(r, s)}); err != nil {
+	if err := r.Send(ctx, slackapp.Message{Text: "Timer stopped", Blocks: stoppedBlocks(r, s)}); err != nil {
 		return err
 	}
 	r.RefreshHome(ctx)

@@ -23,7 +23,7 @@ type span struct {
 }
 
 func weekOf(d time.Time) span {
-	from := d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)) // back to Monday
+	from := atlas.WeekOf(d)
 	return span{from: from, to: from.AddDate(0, 0, 7), label: "week of " + from.Format("Mon 2 Jan")}
 }
 
@@ -123,6 +123,18 @@ func (h handlers) timesheet(ctx context.Context, r *slackapp.Request) error {
 	if !sp.month && who.WeeklyCapacityMinutes > 0 {
 		d.CapacityNote = fmt.Sprintf("%s of a %s week (%d%%)", ui.Hours(d.Billable+d.NonBillable),
 			ui.Hours(who.WeeklyCapacityMinutes), (d.Billable+d.NonBillable)*100/who.WeeklyCapacityMinutes)
+	}
+	// A running timer is time not yet on the sheet: shown, so the totals
+	// are not read as the whole of the period's work.
+	if !today(r).Before(sp.from) && today(r).Before(sp.to) {
+		t, err := h.Time.Running(ctx, r.Practice.ID, who.ID)
+		switch {
+		case err == nil:
+			v := ui.TimerOf(r.Practice, t, r.Now())
+			d.Timer = &v
+		case atlas.ErrorCode(err) != atlas.ENotFound:
+			return err
+		}
 	}
 	prev, next := weekOf(sp.from.AddDate(0, 0, -7)), weekOf(sp.to)
 	if sp.month {

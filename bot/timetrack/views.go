@@ -145,8 +145,7 @@ type LogForm struct {
 
 // LogMeta travels in the log and edit modals.
 type LogMeta struct {
-	EntryID int64  `json:"entry_id,omitempty"`
-	Channel string `json:"channel,omitempty"` // where to confirm
+	EntryID int64 `json:"entry_id,omitempty"`
 }
 
 // LogModal logs time, or edits an entry.
@@ -232,9 +231,10 @@ type TimesheetData struct {
 	Days         []TimesheetDay
 	Billable     int // minutes
 	NonBillable  int
-	CapacityNote string // "32h 30m of 37h 30m capacity"
-	Editable     bool   // the viewer may change these entries
-	Prev, Next   string // the command text for the neighbouring periods
+	CapacityNote string        // "32h 30m of 37h 30m capacity"
+	Timer        *ui.TimerView // running now, not yet in the totals
+	Editable     bool          // the viewer may change these entries
+	Prev, Next   string        // the command text for the neighbouring periods
 	// Text is the command text that shows this period, for the page
 	// buttons; Page is the zero-based page to show (clamped).
 	Text string
@@ -243,11 +243,11 @@ type TimesheetData struct {
 
 // Limits of one page of a timesheet. Slack refuses a message whose text
 // runs much past 12,000 characters in all, whatever each block's own
-// limit; the header, totals, divider, navigation and page line take seven
-// of the 50 blocks.
+// limit; the header, running timer, totals, divider, navigation and page
+// line take eight of the 50 blocks.
 const (
 	timesheetTextBudget = 9000
-	timesheetSections   = blockkit.MaxMessageBlocks - 7
+	timesheetSections   = blockkit.MaxMessageBlocks - 8
 	sectionTextLimit    = blockkit.MaxSectionText - 60
 )
 
@@ -326,7 +326,11 @@ func paginateTimesheet(days []TimesheetDay) [][]sheetSection {
 // pages, with buttons between them.
 func Timesheet(d TimesheetData) []slack.Block {
 	blocks := []slack.Block{slack.NewHeaderBlock(blockkit.Plain(fmt.Sprintf("Timesheet · %s · %s", d.Person, d.Period), blockkit.MaxHeaderText))}
-	if len(d.Days) == 0 {
+	if d.Timer != nil {
+		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(
+			":stopwatch: Timer running, not yet in these totals: "+d.Timer.Line(), blockkit.MaxSectionText), nil, nil))
+	}
+	if len(d.Days) == 0 && d.Timer == nil {
 		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown("No time logged in this period. Log some with `/log 1h30 acme payroll bank reconciliation` or start a `/timer`.", 0), nil, nil))
 	}
 	pages := paginateTimesheet(d.Days)

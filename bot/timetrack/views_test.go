@@ -99,9 +99,9 @@ func timeServices() []blockkit.Option {
 
 func TestLogModalGolden(t *testing.T) {
 	t.Parallel()
-	blank := timetrack.LogModal(timetrack.LogForm{Date: "2026-11-18", Services: timeServices(), Billable: true}, timetrack.LogMeta{Channel: "C0TIME"})
+	blank := timetrack.LogModal(timetrack.LogForm{Date: "2026-11-18", Services: timeServices(), Billable: true}, timetrack.LogMeta{})
 	blockkittest.GoldenModal(t, "time_log_modal_blank", blank)
-	if blank.CallbackID != timetrack.CallbackLog || blank.PrivateMetadata != `{"channel":"C0TIME"}` {
+	if blank.CallbackID != timetrack.CallbackLog || blank.PrivateMetadata != `{}` {
 		t.Fatalf("blank log modal: callback %q, metadata %q", blank.CallbackID, blank.PrivateMetadata)
 	}
 	if raw := blockkittest.JSON(t, blank); strings.Contains(raw, timetrack.ActionEntryDelete) || strings.Contains(raw, "Entry of") {
@@ -115,7 +115,7 @@ func TestLogModalGolden(t *testing.T) {
 		Services:    timeServices(),
 		Description: "Payroll · November 2026 — stage: processing",
 		Billable:    true,
-	}, timetrack.LogMeta{Channel: "C0TIME"})
+	}, timetrack.LogMeta{})
 	blockkittest.GoldenModal(t, "time_log_modal_from_task", task)
 	raw := blockkittest.JSON(t, task)
 	for _, want := range []string{`"value":"12"`, `"value":"3301"`, "stage: processing"} {
@@ -153,9 +153,9 @@ func TestLogModalGolden(t *testing.T) {
 func TestDeleteAndSavedGolden(t *testing.T) {
 	t.Parallel()
 	e := savedEntry()
-	d := timetrack.DeleteModal(e, timetrack.LogMeta{EntryID: e.ID, Channel: "C0TIME"})
+	d := timetrack.DeleteModal(e, timetrack.LogMeta{EntryID: e.ID})
 	blockkittest.GoldenModal(t, "time_delete_modal", d)
-	if d.CallbackID != timetrack.CallbackEntryDel || d.PrivateMetadata != `{"entry_id":9001,"channel":"C0TIME"}` {
+	if d.CallbackID != timetrack.CallbackEntryDel || d.PrivateMetadata != `{"entry_id":9001}` {
 		t.Fatalf("delete modal: callback %q, metadata %q", d.CallbackID, d.PrivateMetadata)
 	}
 	blockkittest.GoldenMessage(t, "time_saved", timetrack.Saved(e, "Logged"))

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"html"
+	"strings"
 )
 
 // Plural is one or many by n: Plural(1, "task", "tasks") is "task".
@@ -11,6 +12,17 @@ func Plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// List joins items as a sentence does: "2", "2 and 3", "2, 3 and 4".
+func List(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // Unescape undoes Slack's escaping of &, < and > in command text.

@@ -39,6 +39,9 @@ func (t TimerView) Line() string {
 	if t.Note != "" {
 		what += " — " + blockkit.Escape(t.Note)
 	}
+	if t.Elapsed < time.Minute {
+		return fmt.Sprintf("%s\nJust started, at %s", what, t.Started.Format("15:04"))
+	}
 	return fmt.Sprintf("%s\nRunning for *%s*, since %s", what, Hours(int(t.Elapsed/time.Minute)), t.Started.Format("Mon 15:04"))
 }
 

@@ -73,3 +73,25 @@ func TestPeriod(t *testing.T) {
 		t.Fatalf("PeriodOf in London = %s", got)
 	}
 }
+
+func TestWeekOfAndWeekdays(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	for in, want := range map[string]string{"2026-11-30": "2026-11-30", "2026-12-03": "2026-11-30", "2026-12-06": "2026-11-30", "2026-12-07": "2026-12-07"} {
+		if got := WeekOf(day(in)).Format(time.DateOnly); got != want {
+			t.Errorf("WeekOf(%s) = %s, want %s", in, got, want)
+		}
+	}
+	for _, c := range []struct {
+		from, to string
+		want     int
+	}{
+		{"2026-11-01", "2026-12-01", 21}, // November 2026: 21 weekdays
+		{"2026-12-01", "2026-12-04", 3},  // Tue to Thu
+		{"2026-12-05", "2026-12-07", 0},  // a weekend
+		{"2026-12-07", "2026-12-07", 0},
+	} {
+		if got := Weekdays(day(c.from), day(c.to)); got != c.want {
+			t.Errorf("Weekdays(%s, %s) = %d, want %d", c.from, c.to, got, c.want)
+		}
+	}
+}

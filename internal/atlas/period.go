@@ -57,3 +57,21 @@ func DaysBetween(from, to time.Time) int {
 func DateOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
+
+// WeekOf is the Monday of date's week: practices' weeks, timesheets and
+// capacity run Monday to Sunday.
+func WeekOf(date time.Time) time.Time {
+	return date.AddDate(0, 0, -((int(date.Weekday()) + 6) % 7))
+}
+
+// Weekdays counts the Mondays to Fridays from one date up to (not
+// including) another: the working days a weekly capacity is spread over.
+func Weekdays(from, to time.Time) int {
+	n := 0
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n++
+		}
+	}
+	return n
+}

@@ -111,10 +111,25 @@ func (s Store) AddMember(ctx context.Context, pid atlas.PracticeID, actor atlas.
 			"slack_user_id": n.SlackUserID, "role": n.Role,
 		})
 	})
+	if db.IsUniqueViolation(err, "members_practice_email") {
+		return Member{}, s.emailTaken(ctx, pid, email.(string), err)
+	}
 	if err != nil {
 		return Member{}, fmt.Errorf("add member: %w", err)
 	}
 	return m, nil
+}
+
+// emailTaken says who on the team already has an email address: two active
+// people cannot share one, since invoices and reminders go to it.
+func (s Store) emailTaken(ctx context.Context, pid atlas.PracticeID, email string, cause error) error {
+	var name, slackID string
+	err := s.DB.QueryRow(ctx, `SELECT name, slack_user_id FROM members
+		WHERE practice_id = $1 AND lower(email) = lower($2) AND active`, pid, email).Scan(&name, &slackID)
+	if err != nil {
+		return atlas.Wrap(cause, atlas.EConflict, "%s is already the email of someone on the team. Each person needs their own address.", email)
+	}
+	return atlas.Wrap(cause, atlas.EConflict, "%s is already the email of %s (<@%s>) on this team. Each person needs their own address: change theirs first if it moved to someone else.", email, name, slackID)
 }
 
 func validSlackUser(s string) bool {

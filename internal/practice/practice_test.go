@@ -3,6 +3,7 @@ package practice_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -92,6 +93,11 @@ func TestMembers(t *testing.T) {
 		if _, err := s.AddMember(ctx, "TP2", 0, bad); atlas.ErrorCode(err) != atlas.EInvalid {
 			t.Errorf("AddMember(%+v) = %v, want invalid", bad, err)
 		}
+	}
+	// An address someone already has is refused, naming them.
+	_, err = s.AddMember(ctx, "TP2", 0, practice.NewMember{SlackUserID: "U4", Name: "Bo", Email: "BEA@example.com", Role: atlas.RoleStaff})
+	if atlas.ErrorCode(err) != atlas.EConflict || !strings.Contains(atlas.ErrorMessage(err), "BEA@example.com is already the email of Bea B (<@U1>)") {
+		t.Fatalf("shared email: %v", err)
 	}
 	ms, err := s.Members(ctx, "TP2")
 	if err != nil || len(ms) != 1 {

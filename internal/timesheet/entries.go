@@ -285,6 +285,25 @@ func (s Store) Minutes(ctx context.Context, pid atlas.PracticeID, member atlas.M
 	return n, err
 }
 
+// MinutesByMember is the time each person logged from one date up to
+// (not including) another, for workload and utilisation. People who logged
+// nothing are absent.
+func (s Store) MinutesByMember(ctx context.Context, pid atlas.PracticeID, from, to time.Time) (map[atlas.MemberID]int, error) {
+	rows, err := s.DB.Query(ctx, `SELECT member_id, sum(minutes) FROM time_entries
+		WHERE practice_id = $1 AND work_date >= $2 AND work_date < $3 GROUP BY member_id`, pid, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := map[atlas.MemberID]int{}
+	var id int64
+	var minutes int
+	_, err = pgx.ForEachRow(rows, []any{&id, &minutes}, func() error {
+		out[atlas.MemberID(id)] = minutes
+		return nil
+	})
+	return out, err
+}
+
 // Actor is who asks for a change: a person's own entries are theirs to
 // change; managers and above may change anyone's.
 type Actor struct {
