@@ -41,13 +41,14 @@ func NewRouter(log *slog.Logger, api *slack.Client, q db.DB, admins []string) *s
 }
 
 // Register adds every feature's routes to rt. This is the one list of
-// them.
+// them, in the order help lists their areas: what people do daily (time,
+// tasks) before the practice's set-up.
 func Register(rt *slackapp.Router, d Deps) {
-	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	timetrack.Register(rt, timetrack.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	tasks.Register(rt, tasks.Deps{Practice: d.Practice, Work: d.Work})
-	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})
 	board.Register(rt, board.Deps{Work: d.Work, Time: d.Time})
+	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
+	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})
 	home.Register(rt, home.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 }
 

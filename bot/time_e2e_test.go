@@ -774,3 +774,51 @@ func TestTimesheetOfAThousandEntriesArrives(t *testing.T) {
 		}
 	})
 }
+
+// Help is grouped by area and its examples name the practice's own clients
+// (those it logs most time to) and services; `help` after a command gives
+// that command's rules and every example, to those who may use it.
+func TestHelpInThePracticesWords(t *testing.T) {
+	t.Parallel()
+	w := newTimeWorld(t, "socket")
+	if _, err := w.store.SaveService(w.ctx, w.pid, 0, "VAT", "VAT returns", false); err != nil {
+		t.Fatal(err)
+	}
+	w.say(staffID, "/log", "1h northwind traders monday")
+	w.say(staffID, "/log", "30m nwt tuesday")
+	w.say(staffID, "/log", "15m acme")
+
+	help := w.say(staffID, "/atlas", "help")
+	mustContain(t, "grouped help", help, "*Time*", "*Tasks*", "*Practice set-up*", "Type `help` after any command",
+		"/log 1h30 nwt vat yesterday bank reconciliation", "/log 45 Northwind Traders VAT return", "/timer start nwt vat", "/atlas clients nwt")
+	if strings.Index(help, "*Time*") > strings.Index(help, "*Practice set-up*") {
+		t.Errorf("time should come before set-up:\n%s", help)
+	}
+
+	log := w.say(staffID, "/log", "help")
+	mustContain(t, "/log help", log, "Help · /log", "How a line is read", "an hour and a half", "default service", "/log 2h acme 3 Nov", "/log 1 1/2 hours nwt friday")
+	// Every /log example in the help, as the help printed it, logs time.
+	for _, c := range w.router.Commands() {
+		if c.Name != "/log" {
+			continue
+		}
+		for _, ex := range c.Examples {
+			typed := strings.NewReplacer("{client}", "nwt", "{client2}", "acme", "{name}", "Northwind Traders", "{service}", "vat").Replace(ex)
+			if !strings.Contains(log, typed) {
+				t.Errorf("/log help lacks its example %q", typed)
+			}
+			mustContain(t, typed, w.say(staffID, "/log", strings.TrimPrefix(typed, "/log ")), "Logged")
+		}
+	}
+	timer := w.say(staffID, "/timer", "HELP")
+	mustContain(t, "/timer help", timer, "Help · /timer", "/timer start", "/timer stop", "/timer discard", "/timer adjust")
+	team := w.say(staffID, "/atlas", "team help")
+	mustContain(t, "/atlas team help", team, "Help · /atlas team", "Who is on the team")
+	if strings.Contains(team, "team add") {
+		t.Errorf("staff's team help offers team add:\n%s", team)
+	}
+	mustContain(t, "rates help", w.say(staffID, "/atlas", "rates help"), "Which rate applies", "1. client × service × person")
+	mustContain(t, "board help for staff", w.say(staffID, "/board", "help"), "needs the Manager role", "your role is Staff")
+	mustContain(t, "board help for a manager", w.say(managerID, "/board", "help"), "Help · /board", "/board last month")
+	mustContain(t, "help for a stranger", w.say(strangerID, "/log", "help"), "not on this practice's team")
+}

@@ -21,10 +21,6 @@ const ratesUsage = "`/atlas rates [client] [service] [@person]`, for example `/a
 // with "help", and opens the rate form with "set" (admins and partners).
 func (h handlers) rates(ctx context.Context, r *slackapp.Request) error {
 	text := strings.TrimSpace(r.Text)
-	switch strings.ToLower(text) {
-	case "help":
-		return r.Reply(slackapp.Message{Text: "*Which rate applies*\n" + practice.PrecedenceHelp + "\n\nUsage: " + ratesUsage})
-	}
 	store := h.Practice
 	key, labels, err := parseRateArgs(ctx, store, r.Practice.ID, text)
 	if err != nil {

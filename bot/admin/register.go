@@ -47,15 +47,15 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleSubmit(CallbackTeamMember, admin(h.submitTeamMember))
 
 	cmd("clients", "/atlas clients [search]", "Find clients by code, name or another name, or a misspelling of one.",
-		[]string{"/atlas clients", "/atlas clients acme"}, staff(h.clients))
+		[]string{"/atlas clients", "/atlas clients {client}"}, staff(h.clients))
 	changeClients := "Only admins and managers can change clients"
 	cmd("clients add", "/atlas clients add", "A form for a new client: code, name, billing and who manages it.", nil,
 		manager(h.openClientAdd).Because(changeClients))
-	cmd("clients edit", "/atlas clients edit CODE", "The client form for a client.", []string{"/atlas clients edit ACME"},
+	cmd("clients edit", "/atlas clients edit CODE", "The client form for a client.", []string{"/atlas clients edit {client}"},
 		manager(h.clientsEdit).Because(changeClients))
 	cmd("clients archive", "/atlas clients archive CODE", "Archive a client: it keeps its history and takes no new work.",
-		[]string{"/atlas clients archive ACME"}, manager(h.clientsArchive(true)).Because(changeClients))
-	cmd("clients restore", "/atlas clients restore CODE", "Restore an archived client.", []string{"/atlas clients restore ACME"},
+		[]string{"/atlas clients archive {client}"}, manager(h.clientsArchive(true)).Because(changeClients))
+	cmd("clients restore", "/atlas clients restore CODE", "Restore an archived client.", []string{"/atlas clients restore {client}"},
 		manager(h.clientsArchive(false)).Because(changeClients))
 	rt.HandleAction(ActionClientAdd, manager(h.openClientAdd))
 	rt.HandleAction(ActionClientEdit, manager(h.openClientEdit))
@@ -67,8 +67,10 @@ func Register(rt *slackapp.Router, d Deps) {
 		[]string{"/atlas services add PAYROLL Payroll", "/atlas services add BK Bookkeeping retainer"},
 		admin(h.servicesAdd).Because("Only admins can change services"))
 
-	cmd("rates", "/atlas rates [client] [service] [@person]", "The hourly rate that applies, and why. `/atlas rates help` explains the rules.",
-		[]string{"/atlas rates acme payroll", "/atlas rates acme @bea", "/atlas rates help"}, staff(h.rates))
+	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "rates", Area: area, Usage: "/atlas rates [client] [service] [@person]",
+		Summary:  "The hourly rate that applies, and why. `/atlas rates help` explains the rules.",
+		Detail:   "*Which rate applies*\n" + practice.PrecedenceHelp,
+		Examples: []string{"/atlas rates {client} {service}", "/atlas rates {client} @bea", "/atlas rates help"}, Route: staff(h.rates)})
 	setRates := "Only partners and admins can set or end rates"
 	cmd("rates set", "/atlas rates set", "A form to set a rate from a date, or end one; unbilled time it reaches is revalued.", nil,
 		partner(h.openRateModal).Because(setRates))

@@ -23,13 +23,18 @@ func (rt *Router) registerHelp() {
 	rt.HandleAction(ActionHelp, Anyone(rt.help))
 }
 
-// help lists the commands the caller may use. `/atlas` followed by words no
-// subcommand matches is answered as unknown, with the nearest command.
-func (rt *Router) help(_ context.Context, r *Request) error {
+// help lists the commands the caller may use, by area. `/atlas` followed
+// by words no subcommand matches is answered as unknown, with the nearest
+// command.
+func (rt *Router) help(ctx context.Context, r *Request) error {
 	if r.Kind == KindCommand && r.RouteKey == "/atlas" && strings.TrimSpace(r.Text) != "" {
 		return atlas.Errorf(atlas.EInvalid, "%s", rt.unknownCommand(r.Command, r.Text, r.Member))
 	}
-	entries := rt.helpEntries(r.Member)
+	words, err := rt.exampleWords(ctx, r)
+	if err != nil {
+		return err
+	}
+	entries := rt.helpEntries(r.Member, func(Command) bool { return true }, words)
 	role := ""
 	if r.Member != nil {
 		role = r.Member.Role.Title()
@@ -37,21 +42,76 @@ func (rt *Router) help(_ context.Context, r *Request) error {
 	return r.Reply(Message{Text: HelpText(entries), Blocks: Help(entries, role)})
 }
 
-// helpEntries are the commands m may use, in the order they were
-// registered; m is nil for a person not on the team.
-func (rt *Router) helpEntries(m *practice.Member) []HelpEntry {
+// commandHelp answers "help" typed after a command (`/timer help`, `/atlas
+// team help`): everything that command and its subcommands do, with the
+// longer explanations and every example.
+func (rt *Router) commandHelp(ctx context.Context, r *Request) error {
+	c := r.command
+	typed := strings.TrimSpace(c.Name + " " + c.Sub)
+	within := func(o Command) bool {
+		return o.Name == c.Name && (c.Sub == "" || o.Sub == c.Sub || strings.HasPrefix(o.Sub, c.Sub+" "))
+	}
+	words, err := rt.exampleWords(ctx, r)
+	if err != nil {
+		return err
+	}
+	entries := rt.helpEntries(r.Member, within, words)
+	if len(entries) == 0 {
+		if msg, ok := rt.refuse(ctx, r, c.Route); !ok {
+			return atlas.Errorf(atlas.EForbidden, "%s", strings.TrimPrefix(msg, ":no_entry: "))
+		}
+		return atlas.Errorf(atlas.ENotFound, "There is no help for `%s`. `/atlas help` lists every command.", typed)
+	}
+	return r.Reply(Message{Text: HelpText(entries), Blocks: CommandHelp(typed, entries)})
+}
+
+// exampleWords are the practice's own client and service codes, for
+// examples; made-up ones when it has none yet.
+func (rt *Router) exampleWords(ctx context.Context, r *Request) (practice.ExampleWords, error) {
+	if r.Practice.ID == "" || rt.directory == nil {
+		return practice.ExampleWords{}, nil
+	}
+	return rt.directory.ExampleWords(ctx, r.Practice.ID, r.Practice.Today(r.Now()))
+}
+
+// helpEntries are the commands m may use that pass keep, in the order they
+// were registered, with examples in the practice's words; m is nil for a
+// person not on the team.
+func (rt *Router) helpEntries(m *practice.Member, keep func(Command) bool, words practice.ExampleWords) []HelpEntry {
 	var entries []HelpEntry
 	for _, c := range rt.Commands() {
-		if c.Hidden || !mayUse(m, c.Min) {
+		if c.Hidden || !keep(c) || !mayUse(m, c.Min) {
 			continue
 		}
-		e := HelpEntry{Area: c.Area, Usage: c.Usage, Summary: c.Summary, Examples: c.Examples}
+		e := HelpEntry{Area: c.Area, Usage: c.Usage, Summary: c.Summary, Detail: c.Detail, Examples: c.Examples}
 		if c.Others != "" && c.OthersUsage != "" && mayUse(m, c.Others) {
 			e.Usage, e.Examples = c.OthersUsage, c.OthersExamples
 		}
+		e.Examples = fillExamples(e.Examples, words)
 		entries = append(entries, e)
 	}
 	return entries
+}
+
+// fillExamples puts the practice's words into examples written with
+// {client}, {client2}, {name} and {service}.
+func fillExamples(examples []string, w practice.ExampleWords) []string {
+	client, client2, name, service := "acme", "nwt", "Acme Trading", "payroll"
+	if len(w.Clients) > 0 {
+		client, name = w.Clients[0], w.Name
+	}
+	if len(w.Clients) > 1 {
+		client2 = w.Clients[1]
+	}
+	if w.Service != "" {
+		service = w.Service
+	}
+	r := strings.NewReplacer("{client}", client, "{client2}", client2, "{name}", name, "{service}", service)
+	out := make([]string, len(examples))
+	for i, ex := range examples {
+		out[i] = r.Replace(ex)
+	}
+	return out
 }
 
 func mayUse(m *practice.Member, min atlas.Role) bool {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
@@ -20,6 +21,9 @@ type Directory interface {
 	Identify(ctx context.Context, team, user string, bootstrap bool, profile practice.ProfileFunc) (practice.Practice, *practice.Member, error)
 	// Admins lists the practice's active admins, for "ask an admin".
 	Admins(ctx context.Context, pid atlas.PracticeID) ([]practice.Member, error)
+	// ExampleWords are the practice's own client and service codes, for
+	// examples in help.
+	ExampleWords(ctx context.Context, pid atlas.PracticeID, today time.Time) (practice.ExampleWords, error)
 }
 
 // Deliveries remembers the Events API deliveries already handled.

@@ -317,13 +317,17 @@ func (rt *Router) routeCommand(req *Request) (Route, bool, bool) {
 		req.Text = restAfterWords(req.Text, bestLen)
 		req.RouteKey = best.Name + " " + best.Sub
 		req.command = best
-		return best.Route, false, true
-	}
-	if bare != nil {
+	} else if bare != nil {
 		req.command = bare
-		return bare.Route, false, true
+	} else {
+		return Route{}, false, false
 	}
-	return Route{}, false, false
+	// "help" after any command is that command's help: the kernel's, so
+	// every command has one and none can forget it.
+	if strings.EqualFold(strings.TrimSpace(req.Text), "help") {
+		return Anyone(rt.commandHelp), false, true
+	}
+	return req.command.Route, false, true
 }
 
 // restAfterWords is text without its first n words, spacing inside the

@@ -34,11 +34,17 @@ func (r Route) Because(refusal string) Route { r.Refusal = refusal; return r }
 // here, so the router refuses it before any handler runs, and help lists it
 // only to those who may use it.
 type Command struct {
-	Name     string // "/atlas"
-	Sub      string // "clients add"; empty for the command itself
-	Area     string // the help section it is listed under: "Time", "Tasks", ...
-	Usage    string // "/atlas clients add"
-	Summary  string
+	Name    string // "/atlas"
+	Sub     string // "clients add"; empty for the command itself
+	Area    string // the help section it is listed under: "Time", "Tasks", ...
+	Usage   string // "/atlas clients add"
+	Summary string
+	// Detail is the longer explanation `help` after the command shows
+	// (`/log help`): rules, formats, what happens.
+	Detail string
+	// Examples are typed as people type them; {client}, {client2}, {name}
+	// and {service} become the practice's own client codes, a client's
+	// name and a service code, so an example can be tried as it stands.
 	Examples []string
 	// OthersUsage and OthersExamples replace Usage and Examples in the
 	// help of those whose role lets them name other people (Route.Others).

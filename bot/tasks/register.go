@@ -29,7 +29,7 @@ func Register(rt *slackapp.Router, d Deps) {
 
 	rt.HandleCommand(slackapp.Command{Name: "/tasks", Area: area, Usage: "/tasks [@person|client] [2026-11]",
 		Summary:  "The month's tasks, by due date: yours (those you prepare or review), a colleague's or a client's, each with its stage and progress and a button to open its checklist.",
-		Examples: []string{"/tasks", "/tasks 2026-10", "/tasks @bea", "/tasks acme"},
+		Examples: []string{"/tasks", "/tasks 2026-10", "/tasks @bea", "/tasks {client}"},
 		Route:    staff(h.tasksList)})
 	rt.HandleCommand(slackapp.Command{Name: "/tasks", Sub: "generate", Area: area, Usage: "/tasks generate [2026-11]",
 		Summary:  "Make the month's task for every client with a template (this month unless you name one). Running it again makes nothing twice.",

@@ -46,14 +46,14 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "assign", Area: area, Usage: "/atlas assign <client>",
 		Summary: "A form for a client's monthly task: its template, preparer, reviewer, the client's extra items and the items it does without. " +
 			"This month's task is made at once.",
-		Examples: []string{"/atlas assign ACME", "/atlas assign \"Baker & Sons\""},
+		Examples: []string{"/atlas assign {client}", "/atlas assign {name}"},
 		Route:    manager(h.assignCommand)})
 	rt.HandleAction(ActionAssignTemplate, manager(h.assignTemplatePicked))
 	rt.HandleSubmit(CallbackAssign, manager(h.assignSubmit))
 
 	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "assignments", Area: area, Usage: "/atlas assignments [client]",
 		Summary:  "Which template each client follows, who prepares and reviews it, and its extra and dropped items.",
-		Examples: []string{"/atlas assignments", "/atlas assignments acme"},
+		Examples: []string{"/atlas assignments", "/atlas assignments {client}"},
 		Route:    staff(h.assignmentsCommand)})
 	rt.HandleAction(ActionAssignmentsPage, staff(h.assignmentsPage))
 }

@@ -24,6 +24,13 @@ type Deps struct {
 
 type handlers struct{ Deps }
 
+// logReading is how /log reads a line, for `/log help`.
+const logReading = "*How a line is read.* First how long: `1h30`, `1.5h`, `90m`, `1:30`, `45` (minutes), `1 1/2 hours`, `an hour and a half`. " +
+	"Then the client: its code, another name, or its name — several words need no quotes (`acme trading`); the longest run of words that names a client is taken. " +
+	"In the words that follow, anywhere: a service (code or name; a small typo is recognised and said) and a date (`yesterday`, `friday`, `3 Nov`, `2026-11-03`; today when none). " +
+	"What is left is the note. With no service named, the time goes to the practice's default service; with no default, Atlas asks. " +
+	"When the words could mean two clients or two services, Atlas asks with buttons and saves nothing until you pick. `/log` alone opens a form."
+
 // Register adds the time-tracking routes: /timer, /log, /timesheet, the
 // shortcuts that open the log form, and the buttons of each.
 func Register(rt *slackapp.Router, d Deps) {
@@ -33,11 +40,12 @@ func Register(rt *slackapp.Router, d Deps) {
 
 	rt.HandleCommand(slackapp.Command{Name: "/timer", Area: area, Usage: "/timer",
 		Summary: "Show your running timer, with buttons to stop or discard it.", Route: staff(h.timerShow)})
-	rt.HandleCommand(slackapp.Command{Name: "/timer", Sub: "show", Area: area, Usage: "/timer show",
+	rt.HandleCommand(slackapp.Command{Name: "/timer", Sub: "show", Area: area, Usage: "/timer show", Hidden: true,
 		Summary: "The same as `/timer`.", Route: staff(h.timerShow)})
 	rt.HandleCommand(slackapp.Command{Name: "/timer", Sub: "start", Area: area, Usage: "/timer start <client> [service] [note]",
 		Summary:  "Start timing work for a client. A timer already running is stopped and saved first.",
-		Examples: []string{"/timer start acme payroll", "/timer start \"Acme Trading\" bank reconciliation"},
+		Detail:   "The client and service are read as `/log` reads them (`/log help`): a client's code or name, several words without quotes; then a service anywhere, else the practice's default service. The rest is the timer's note.",
+		Examples: []string{"/timer start {client} {service}", "/timer start {name} bank reconciliation"},
 		Route:    staff(h.timerStart)})
 	rt.HandleCommand(slackapp.Command{Name: "/timer", Sub: "stop", Area: area, Usage: "/timer stop [note]",
 		Summary: "Stop your timer and save its time; a note replaces the timer's.", Examples: []string{"/timer stop", "/timer stop reconciled October"},
@@ -54,8 +62,11 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleSubmit(CallbackTimerAdjust, staff(h.submitAdjust))
 
 	rt.HandleCommand(slackapp.Command{Name: "/log", Area: area, Usage: timeparse.LogUsage,
-		Summary:  "Log time. Durations: 1h30, 1.5h, 90m, 1:30 or 45 (minutes); dates: yesterday, a weekday, 3 Nov or 2026-11-03. `/log` alone opens a form.",
-		Examples: timeparse.LogExamples, Route: staff(h.logTime)})
+		Summary: "Log time. Durations: 1h30, 1.5h, 90m, 1:30 or 45 (minutes); dates: yesterday, a weekday, 3 Nov or 2026-11-03. `/log` alone opens a form.",
+		Detail:  logReading,
+		Examples: []string{"/log 1h30 {client} {service} yesterday bank reconciliation", "/log 45 {name} VAT return",
+			"/log 2h {client2} 3 Nov - posted October invoices", "/log 1 1/2 hours {client} friday", "/log an hour and a half {client2}"},
+		Route: staff(h.logTime)})
 	rt.HandleShortcut(ShortcutLogTime, staff(h.logFromAnywhere))
 	rt.HandleShortcut(ShortcutLogMessage, staff(h.logFromMessage))
 	rt.HandleAction(ui.ActionLogOpen, staff(h.logFromAnywhere))
