@@ -112,7 +112,7 @@ func (s Store) AddMember(ctx context.Context, pid atlas.PracticeID, actor atlas.
 		})
 	})
 	if db.IsUniqueViolation(err, "members_practice_email") {
-		return Member{}, s.emailTaken(ctx, pid, email.(string), err)
+		return Member{}, s.emailTaken(ctx, pid, n.SlackUserID, strings.TrimSpace(n.Email), err)
 	}
 	if err != nil {
 		return Member{}, fmt.Errorf("add member: %w", err)
@@ -121,13 +121,18 @@ func (s Store) AddMember(ctx context.Context, pid atlas.PracticeID, actor atlas.
 }
 
 // emailTaken says who on the team already has an email address: two active
-// people cannot share one, since invoices and reminders go to it.
-func (s Store) emailTaken(ctx context.Context, pid atlas.PracticeID, email string, cause error) error {
+// people cannot share one, since invoices and reminders go to it. email is
+// "" when the address is the one a returning person had before.
+func (s Store) emailTaken(ctx context.Context, pid atlas.PracticeID, user atlas.SlackUserID, email string, cause error) error {
 	var name, slackID string
-	err := s.DB.QueryRow(ctx, `SELECT name, slack_user_id FROM members
-		WHERE practice_id = $1 AND lower(email) = lower($2) AND active`, pid, email).Scan(&name, &slackID)
+	err := s.DB.QueryRow(ctx, `
+		SELECT m.name, m.slack_user_id, m.email FROM members m
+		 WHERE m.practice_id = $1 AND m.active AND m.slack_user_id <> $2
+		   AND lower(m.email) = lower(coalesce(nullif($3, ''),
+		       (SELECT email FROM members WHERE practice_id = $1 AND slack_user_id = $2)))`,
+		pid, user, email).Scan(&name, &slackID, &email)
 	if err != nil {
-		return atlas.Wrap(cause, atlas.EConflict, "%s is already the email of someone on the team. Each person needs their own address.", email)
+		return atlas.Wrap(cause, atlas.EConflict, "That email address is already someone else's on the team. Each person needs their own address.")
 	}
 	return atlas.Wrap(cause, atlas.EConflict, "%s is already the email of %s (<@%s>) on this team. Each person needs their own address: change theirs first if it moved to someone else.", email, name, slackID)
 }

@@ -96,7 +96,7 @@ func TestMembers(t *testing.T) {
 	}
 	// An address someone already has is refused, naming them.
 	_, err = s.AddMember(ctx, "TP2", 0, practice.NewMember{SlackUserID: "U4", Name: "Bo", Email: "BEA@example.com", Role: atlas.RoleStaff})
-	if atlas.ErrorCode(err) != atlas.EConflict || !strings.Contains(atlas.ErrorMessage(err), "BEA@example.com is already the email of Bea B (<@U1>)") {
+	if atlas.ErrorCode(err) != atlas.EConflict || !strings.Contains(atlas.ErrorMessage(err), "bea@example.com is already the email of Bea B (<@U1>)") {
 		t.Fatalf("shared email: %v", err)
 	}
 	ms, err := s.Members(ctx, "TP2")
