@@ -368,7 +368,7 @@ type TemplateForm struct {
 	ID                int64
 	Name, Description string
 	DueDay, DueMonths string // DueMonths is "0" to "3"
-	Targets           string // six days, "5 15 20 28 35 40"
+	Targets           string // six days, "3 5 7 8 9 10"
 }
 
 // DueMonthOptions are the choices of the "months after" select.
@@ -393,7 +393,7 @@ func TemplateModal(f TemplateForm) slack.ModalViewRequest {
 		blockkit.StaticSelect(workflow.FieldTemplateDueMon, "Due in", DueMonthOptions, f.DueMonths, false),
 		blockkit.TextInput(workflow.FieldTemplateTargets, "Stage target days",
 			"Six days, one per stage (collect, capture, reconcile, prepare, review, deliver), counted from the end of the month, when its documents exist: 3 is the 3rd of the following month.",
-			f.Targets, "5 15 20 28 35 40", 40, false),
+			f.Targets, "3 5 7 8 9 10", 40, false),
 		slack.NewContextBlock("template.modal.note", blockkit.Markdown(TemplateChangeNote, 0)),
 	}
 	return slack.ModalViewRequest{

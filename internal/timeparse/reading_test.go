@@ -125,6 +125,9 @@ func TestReadLog(t *testing.T) {
 		{"1h30 acme bank rec", want{90, "ACME", "", today, "bank rec", false, nil, false}},
 		{"1h acme payrol run", want{60, "ACME", "PAYROLL", today, "run", true, nil, false}},
 		{"1 1/2 hours acme payroll", want{90, "ACME", "PAYROLL", today, "", false, nil, false}},
+		// The README's examples of a service and a date anywhere.
+		{"1h acme payroll wages yesterday", want{60, "ACME", "PAYROLL", yesterday, "wages", false, nil, false}},
+		{"3/4h acme payroll", want{45, "ACME", "PAYROLL", today, "", false, nil, false}},
 		// Codes and names of one word.
 		{"45 acme vat return", want{45, "ACME", "VAT", today, "", false, nil, false}},
 		{"45 ACME VAT return", want{45, "ACME", "VAT", today, "", false, nil, false}},

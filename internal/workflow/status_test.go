@@ -8,7 +8,7 @@ import (
 )
 
 // novTargets are the standard pack's stage targets for November 2026:
-// days 5, 15, 20, 28, 35 and 40 counted from the 1st.
+// any six dates serve here; these fall inside and after the month.
 var novTargets = [6]time.Time{date("2026-11-05"), date("2026-11-15"), date("2026-11-20"), date("2026-11-28"), date("2026-12-05"), date("2026-12-10")}
 
 func progress(stage, done int, review string, completed bool) workflow.Progress {
