@@ -495,9 +495,11 @@ func TestTimesheetEditAndDelete(t *testing.T) {
 		}
 
 		// A billed entry is locked.
-		var inv int64
-		_ = w.pool.QueryRow(w.ctx, `INSERT INTO invoices (practice_id, entity_id, kind, currency) VALUES ($1, $2, 'hourly', 'GBP') RETURNING id`, w.pid, w.nwt).Scan(&inv)
-		if _, err := w.pool.Exec(w.ctx, `UPDATE time_entries SET billing_state = 'billed', invoice_id = $2 WHERE id = $1`, ids[1], inv); err != nil {
+		if _, err := w.pool.Exec(w.ctx, `WITH i AS (INSERT INTO invoices (practice_id, entity_id, kind, status, number, currency)
+				VALUES ($1, $2, 'adhoc', 'approved', 'INV-1', 'GBP') RETURNING id),
+			l AS (INSERT INTO invoice_lines (practice_id, invoice_id, position, description, amount) SELECT $1, id, 0, 'Time', 1 FROM i RETURNING invoice_id, id)
+			UPDATE time_entries SET billing_state = 'billed', invoice_id = l.invoice_id, invoice_line_id = l.id FROM l WHERE time_entries.id = $3`,
+			w.pid, w.nwt, ids[1]); err != nil {
 			t.Fatal(err)
 		}
 		w.mark()

@@ -298,6 +298,9 @@ func (h handlers) submitDelete(ctx context.Context, r *slackapp.Request) error {
 
 // lockedAdvice says what can be done about a locked entry.
 func lockedAdvice(e timesheet.Entry) string {
+	if e.BillingState == timesheet.Unbilled && e.InvoiceID != nil {
+		return " Ask a manager to take it off the draft (carry it forward) first."
+	}
 	switch e.BillingState {
 	case timesheet.Billed:
 		return " Ask a partner to credit the invoice if it is wrong."

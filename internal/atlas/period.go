@@ -75,3 +75,12 @@ func Weekdays(from, to time.Time) int {
 	}
 	return n
 }
+
+// LastDay is the last day of the month as a date (UTC midnight).
+func (p Period) LastDay() time.Time { return p.Next().FirstDay().AddDate(0, 0, -1) }
+
+// Days is the number of days in the month.
+func (p Period) Days() int { return p.LastDay().Day() }
+
+// Before reports whether p is an earlier month than q.
+func (p Period) Before(q Period) bool { return p.FirstDay().Before(q.FirstDay()) }

@@ -88,7 +88,7 @@ func TestUniquenessRules(t *testing.T) {
 		},
 		{
 			name:   "invoice numbers unique per practice",
-			first:  `INSERT INTO invoices (practice_id, entity_id, kind, status, number, currency) VALUES ($1, $2, 'hourly', 'approved', 'INV-0001', 'GBP')`,
+			first:  `INSERT INTO invoices (practice_id, entity_id, kind, status, number, currency) VALUES ($1, $2, 'adhoc', 'approved', 'INV-0001', 'GBP')`,
 			second: `INSERT INTO invoices (practice_id, entity_id, kind, status, number, currency) VALUES ($1, $2, 'adhoc', 'approved', 'INV-0001', 'GBP')`,
 			args:   func(f fixture) []any { return []any{f.practice, f.entity} },
 		},
@@ -127,7 +127,7 @@ func TestRulesAreScopedToAPractice(t *testing.T) {
 	tx := pgtest.Tx(t)
 	a := newFixture(t, tx, "TA")
 	b := newFixture(t, tx, "TB")
-	const inv = `INSERT INTO invoices (practice_id, entity_id, kind, status, number, currency) VALUES ($1, $2, 'hourly', 'approved', 'INV-0001', 'GBP')`
+	const inv = `INSERT INTO invoices (practice_id, entity_id, kind, status, number, currency) VALUES ($1, $2, 'adhoc', 'approved', 'INV-0001', 'GBP')`
 	mustExec(t, tx, inv, a.practice, a.entity)
 	mustExec(t, tx, inv, b.practice, b.entity) // same number, other practice: fine
 
@@ -155,8 +155,15 @@ func TestChecks(t *testing.T) {
 			func(f fixture) []any { return []any{f.practice, f.member, f.entity} }},
 		{"negative rate", `INSERT INTO rates (practice_id, hourly_rate, effective_from) VALUES ($1, -1, '2026-01-01')`,
 			func(f fixture) []any { return []any{f.practice} }},
-		{"fixed fee without a fee", `INSERT INTO entities (practice_id, code, name, billing_type) VALUES ($1, 'FX', 'Fixed Ltd', 'fixed')`,
-			func(f fixture) []any { return []any{f.practice} }},
+		{"hourly invoice without the date its time runs to", `INSERT INTO invoices (practice_id, entity_id, kind, currency) VALUES ($1, $2, 'hourly', 'GBP')`,
+			func(f fixture) []any { return []any{f.practice, f.entity} }},
+		{"awaiting approval with a number", `INSERT INTO invoices (practice_id, entity_id, kind, status, number, currency) VALUES ($1, $2, 'adhoc', 'awaiting_approval', 'INV-9', 'GBP')`,
+			func(f fixture) []any { return []any{f.practice, f.entity} }},
+		{"billed time on no invoice", `INSERT INTO time_entries (practice_id, member_id, entity_id, work_date, minutes, source, billing_state) VALUES ($1, $2, $3, '2026-11-20', 30, 'manual', 'billed')`,
+			func(f fixture) []any { return []any{f.practice, f.member, f.entity} }},
+		{"a negative line", `WITH i AS (INSERT INTO invoices (practice_id, entity_id, kind, currency) VALUES ($1, $2, 'adhoc', 'GBP') RETURNING id)
+			INSERT INTO invoice_lines (practice_id, invoice_id, position, description, amount) SELECT $1, id, 0, 'x', -1 FROM i`,
+			func(f fixture) []any { return []any{f.practice, f.entity} }},
 		{"unknown role", `INSERT INTO members (practice_id, slack_user_id, name, role) VALUES ($1, 'U9', 'Zed', 'owner')`,
 			func(f fixture) []any { return []any{f.practice} }},
 		{"invoice total not reconciling", `INSERT INTO invoices (practice_id, entity_id, kind, currency, subtotal, vat, total) VALUES ($1, $2, 'adhoc', 'GBP', 100, 20, 119.99)`,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -224,7 +225,8 @@ func retainer(cell string, svcs map[string]serviceRef) ([]int64, error) {
 // save it unchanged, by upper-case code.
 func entityInputs(ctx context.Context, q pgx.Tx, pid atlas.PracticeID) (map[string]practice.EntityInput, error) {
 	rows, err := q.Query(ctx, `SELECT upper(code), code, name, array_to_string(aliases, ';'), entity_type, billing_type,
-			coalesce(monthly_fee::text, ''), invoice_timing, invoice_day::text, coalesce(payment_terms_days::text, ''),
+			coalesce((SELECT f.monthly_fee::text FROM entity_fees f WHERE f.practice_id = entities.practice_id
+			          AND f.entity_id = entities.id ORDER BY f.effective_from DESC LIMIT 1), ''), invoice_timing, invoice_day::text, coalesce(payment_terms_days::text, ''),
 			coalesce(billing_email, ''), manager_id,
 			coalesce((SELECT array_agg(service_id ORDER BY service_id) FROM entity_services es
 			          WHERE es.practice_id = entities.practice_id AND es.entity_id = entities.id), '{}')
@@ -272,6 +274,7 @@ func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []
 			s := e.MonthlyFee.Decimal.String()
 			fees[i] = &s
 		}
+
 		days[i] = int32(e.InvoiceDay)
 		if e.PaymentTermsDays != nil {
 			d := int32(*e.PaymentTermsDays)
@@ -288,22 +291,22 @@ func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []
 	// xmax is 0 on a row this statement inserted and the locking
 	// transaction on one it updated: that tells created from updated.
 	res, err := tx.Query(ctx, `
-		INSERT INTO entities (practice_id, code, name, aliases, entity_type, billing_type, monthly_fee,
+		INSERT INTO entities (practice_id, code, name, aliases, entity_type, billing_type,
 		                      invoice_timing, invoice_day, payment_terms_days, billing_email, manager_id)
-		SELECT $1, r.code, r.name, string_to_array(r.aliases, '|'), r.entity_type, r.billing_type, r.monthly_fee::numeric,
+		SELECT $1, r.code, r.name, string_to_array(r.aliases, '|'), r.entity_type, r.billing_type,
 		       r.invoice_timing, r.invoice_day, r.payment_terms_days, r.billing_email, r.manager_id
-		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-		            $9::int[], $10::int[], $11::text[], $12::bigint[])
-		     AS r(code, name, aliases, entity_type, billing_type, monthly_fee, invoice_timing,
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+		            $8::int[], $9::int[], $10::text[], $11::bigint[])
+		     AS r(code, name, aliases, entity_type, billing_type, invoice_timing,
 		          invoice_day, payment_terms_days, billing_email, manager_id)
 		ON CONFLICT (practice_id, lower(code)) DO UPDATE SET
 		       code = excluded.code, name = excluded.name, aliases = excluded.aliases,
 		       entity_type = excluded.entity_type, billing_type = excluded.billing_type,
-		       monthly_fee = excluded.monthly_fee, invoice_timing = excluded.invoice_timing,
+		       invoice_timing = excluded.invoice_timing,
 		       invoice_day = excluded.invoice_day, payment_terms_days = excluded.payment_terms_days,
 		       billing_email = excluded.billing_email, manager_id = excluded.manager_id, updated_at = now()
 		RETURNING id, code, xmax = 0`,
-		pid, codes, names, aliases, types, billing, fees, timings, days, terms, emails, managers)
+		pid, codes, names, aliases, types, billing, timings, days, terms, emails, managers)
 	if err != nil {
 		return 0, 0, fmt.Errorf("save clients: %w", err)
 	}
@@ -327,6 +330,10 @@ func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []
 		return 0, 0, fmt.Errorf("save clients: wrote %d of %d", len(ids), n)
 	}
 
+	if err := upsertFees(ctx, tx, pid, rows, ids, fees); err != nil {
+		return 0, 0, err
+	}
+
 	var ents, svcs []int64
 	for _, row := range rows {
 		for _, s := range row.e.RetainerServices {
@@ -345,4 +352,38 @@ func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []
 		}
 	}
 	return created, len(old), nil
+}
+
+// upsertFees adds each client's monthly fee to its history where it is new
+// or changed, as SaveEntity does: from the row's fee_from, else from the
+// first period invoiced from today, so an import bills no past month.
+func upsertFees(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []clientRow, ids map[string]int64, fees []*string) error {
+	var ents []int64
+	var amounts []string
+	var froms []time.Time
+	for i, row := range rows {
+		if fees[i] == nil {
+			continue
+		}
+		from := practice.ScheduleOf(row.e).FirstBilledFrom(time.Now()).FirstDay()
+		if row.e.FeeFrom != nil {
+			from = *row.e.FeeFrom
+		}
+		ents, amounts, froms = append(ents, ids[row.e.Code]), append(amounts, *fees[i]), append(froms, from)
+	}
+	if len(ents) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO entity_fees (practice_id, entity_id, monthly_fee, effective_from)
+		SELECT $1, x.e, x.fee::numeric, x.from_day
+		  FROM unnest($2::bigint[], $3::text[], $4::date[]) AS x(e, fee, from_day)
+		 WHERE x.fee::numeric IS DISTINCT FROM (SELECT f.monthly_fee FROM entity_fees f
+		        WHERE f.practice_id = $1 AND f.entity_id = x.e ORDER BY f.effective_from DESC LIMIT 1)
+		ON CONFLICT (practice_id, entity_id, effective_from) DO UPDATE SET monthly_fee = excluded.monthly_fee`,
+		pid, ents, amounts, froms)
+	if err != nil {
+		return fmt.Errorf("save monthly fees: %w", err)
+	}
+	return nil
 }

@@ -74,7 +74,8 @@ func counts(t *testing.T, rep importer.Report, created, updated int) {
 func (f *fixture) snapshot(table string) []string {
 	f.t.Helper()
 	queries := map[string]string{
-		"entities": `SELECT concat_ws('|', e.code, e.name, e.aliases::text, e.entity_type, e.billing_type, e.monthly_fee, e.invoice_timing,
+		"entities": `SELECT concat_ws('|', e.code, e.name, e.aliases::text, e.entity_type, e.billing_type,
+				(SELECT string_agg(f.monthly_fee::text, ';' ORDER BY f.effective_from) FROM entity_fees f WHERE f.entity_id = e.id), e.invoice_timing,
 				e.invoice_day, e.payment_terms_days, e.billing_email, m.slack_user_id,
 				(SELECT string_agg(s.code, ';' ORDER BY s.code) FROM entity_services es JOIN services s ON s.id = es.service_id
 				 WHERE es.entity_id = e.id))

@@ -2,6 +2,7 @@ package practice
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -47,8 +48,9 @@ type Entity struct {
 	Aliases          []string
 	EntityType       string
 	BillingType      string
-	MonthlyFee       decimal.NullDecimal
-	InvoiceTiming    string // advance or arrears
+	MonthlyFee       decimal.NullDecimal // the latest fee in its history
+	FeeFrom          *time.Time          // the day that fee is in force from
+	InvoiceTiming    string              // advance or arrears
 	InvoiceDay       int
 	PaymentTermsDays *int // nil: the practice's terms
 	BillingEmail     string
@@ -85,8 +87,12 @@ var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$`)
 // and converted by Validate.
 type EntityInput struct {
 	Code, Name, Aliases, EntityType, BillingType, MonthlyFee, InvoiceTiming, InvoiceDay, PaymentTerms, BillingEmail string
-	Manager                                                                                                         *atlas.MemberID
-	RetainerServices                                                                                                []int64
+	// FeeFrom is the day a new monthly fee is in force from, YYYY-MM-DD;
+	// empty: the first period invoiced from today, so no past month is
+	// billed at it.
+	FeeFrom          string
+	Manager          *atlas.MemberID
+	RetainerServices []int64
 }
 
 // Validate checks the input and returns the entity it describes.
@@ -130,6 +136,13 @@ func (in EntityInput) Validate() (Entity, error) {
 			return e, atlas.FieldError(FieldMonthlyFee, "%q is not an amount. Write the monthly fee like 450 or 1250.00.", fee)
 		}
 		e.MonthlyFee = decimal.NewNullDecimal(d)
+	}
+	if from := strings.TrimSpace(in.FeeFrom); from != "" {
+		d, err := time.Parse(time.DateOnly, from)
+		if err != nil {
+			return e, atlas.FieldError(FieldMonthlyFee, "%q is not a date. Give the day the fee starts as YYYY-MM-DD, such as 2026-12-01.", from)
+		}
+		e.FeeFrom = &d
 	}
 	if e.BillingType == BillingFixed && !e.MonthlyFee.Valid {
 		return e, atlas.FieldError(FieldMonthlyFee, "A fixed-fee client needs its monthly fee, such as 450.")
@@ -188,7 +201,11 @@ func ParseMoney(s string) (decimal.Decimal, error) {
 	return d, nil
 }
 
-const entityColumns = `id, code, name, aliases, entity_type, billing_type, monthly_fee, invoice_timing, invoice_day,
+const entityColumns = `id, code, name, aliases, entity_type, billing_type,
+	(SELECT f.monthly_fee FROM entity_fees f WHERE f.practice_id = entities.practice_id AND f.entity_id = entities.id
+	  ORDER BY f.effective_from DESC LIMIT 1),
+	(SELECT max(f.effective_from) FROM entity_fees f WHERE f.practice_id = entities.practice_id AND f.entity_id = entities.id),
+	invoice_timing, invoice_day,
 	payment_terms_days, coalesce(billing_email, ''), manager_id, archived_at,
 	coalesce((SELECT array_agg(service_id ORDER BY service_id) FROM entity_services es
 	          WHERE es.practice_id = entities.practice_id AND es.entity_id = entities.id), '{}')`
@@ -196,7 +213,7 @@ const entityColumns = `id, code, name, aliases, entity_type, billing_type, month
 func scanEntity(row pgx.Row) (Entity, error) {
 	var e Entity
 	var manager *int64
-	err := row.Scan(&e.ID, &e.Code, &e.Name, &e.Aliases, &e.EntityType, &e.BillingType, &e.MonthlyFee, &e.InvoiceTiming,
+	err := row.Scan(&e.ID, &e.Code, &e.Name, &e.Aliases, &e.EntityType, &e.BillingType, &e.MonthlyFee, &e.FeeFrom, &e.InvoiceTiming,
 		&e.InvoiceDay, &e.PaymentTermsDays, &e.BillingEmail, &manager, &e.ArchivedAt, &e.RetainerServices)
 	if manager != nil {
 		m := atlas.MemberID(*manager)
@@ -223,26 +240,29 @@ func (s Store) SaveEntity(ctx context.Context, pid atlas.PracticeID, actor atlas
 		if e.ManagerID != nil {
 			manager = int64(*e.ManagerID)
 		}
-		args := []any{pid, e.Code, e.Name, e.Aliases, e.EntityType, e.BillingType, e.MonthlyFee, e.InvoiceTiming,
+		args := []any{pid, e.Code, e.Name, e.Aliases, e.EntityType, e.BillingType, e.InvoiceTiming,
 			e.InvoiceDay, e.PaymentTermsDays, nullIfEmpty(e.BillingEmail), manager}
 		var err error
 		action := "entity.create"
 		if id == 0 {
-			err = tx.QueryRow(ctx, `INSERT INTO entities (practice_id, code, name, aliases, entity_type, billing_type, monthly_fee,
+			err = tx.QueryRow(ctx, `INSERT INTO entities (practice_id, code, name, aliases, entity_type, billing_type,
 				invoice_timing, invoice_day, payment_terms_days, billing_email, manager_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`, args...).Scan(&id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, args...).Scan(&id)
 		} else {
 			action = "entity.update"
 			err = tx.QueryRow(ctx, `UPDATE entities SET code = $2, name = $3, aliases = $4, entity_type = $5, billing_type = $6,
-				monthly_fee = $7, invoice_timing = $8, invoice_day = $9, payment_terms_days = $10, billing_email = $11,
-				manager_id = $12, updated_at = now()
-				WHERE practice_id = $1 AND id = $13 RETURNING id`, append(args, id)...).Scan(&id)
+				invoice_timing = $7, invoice_day = $8, payment_terms_days = $9, billing_email = $10,
+				manager_id = $11, updated_at = now()
+				WHERE practice_id = $1 AND id = $12 RETURNING id`, append(args, id)...).Scan(&id)
 		}
 		if db.IsUniqueViolation(err, "") {
 			return atlas.FieldError(FieldCode, "Another client already has the code %s. Pick another.", e.Code)
 		}
 		if err != nil {
 			return db.MapError(err, "That client does not exist.")
+		}
+		if err := saveFee(ctx, tx, pid, actor, id, e); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM entity_services WHERE practice_id = $1 AND entity_id = $2`, pid, id); err != nil {
 			return err
@@ -287,6 +307,35 @@ func (s Store) ArchiveEntity(ctx context.Context, pid atlas.PracticeID, actor at
 		return err
 	})
 	return e, err
+}
+
+// saveFee adds the client's monthly fee to its history when it is new or
+// changed: from the day given, else from the first period invoiced from
+// today. The same fee again changes nothing, so saving the form twice does
+// not move the fee's start.
+func saveFee(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor atlas.MemberID, id int64, e Entity) error {
+	if !e.MonthlyFee.Valid {
+		return nil
+	}
+	from := e.FeeFrom
+	if from == nil {
+		var latest decimal.NullDecimal
+		err := tx.QueryRow(ctx, `SELECT monthly_fee FROM entity_fees WHERE practice_id = $1 AND entity_id = $2
+			ORDER BY effective_from DESC LIMIT 1`, pid, id).Scan(&latest)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if latest.Valid && latest.Decimal.Equal(e.MonthlyFee.Decimal) {
+			return nil
+		}
+		d := ScheduleOf(e).FirstBilledFrom(time.Now()).FirstDay()
+		from = &d
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO entity_fees (practice_id, entity_id, monthly_fee, effective_from, created_by)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (practice_id, entity_id, effective_from) DO UPDATE SET monthly_fee = excluded.monthly_fee`,
+		pid, id, e.MonthlyFee.Decimal, *from, nullMember(actor))
+	return db.MapError(err, "")
 }
 
 func nullIfEmpty(s string) any {

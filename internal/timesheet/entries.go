@@ -90,12 +90,16 @@ type Entry struct {
 // Locked reports whether the entry is past changing: on an invoice or
 // written off.
 func (e Entry) Locked() bool {
-	return e.BillingState == Billed || e.BillingState == WrittenOff || e.BillingState == BilledElsewhere
+	return e.InvoiceID != nil || e.BillingState == Billed || e.BillingState == WrittenOff || e.BillingState == BilledElsewhere
 }
 
 // LockedAs says, in a word or two, why a locked entry cannot change:
-// "invoiced", "written off" or "billed before Atlas"; "" when it can.
+// "on a draft invoice", "invoiced", "written off" or "billed before
+// Atlas"; "" when it can.
 func (e Entry) LockedAs() string {
+	if e.BillingState == Unbilled && e.InvoiceID != nil {
+		return "on a draft invoice"
+	}
 	switch e.BillingState {
 	case Billed:
 		return "invoiced"
@@ -319,6 +323,9 @@ func (a Actor) mayChange(e Entry) error {
 }
 
 func lockedError(e Entry) error {
+	if e.BillingState == Unbilled && e.InvoiceID != nil {
+		return atlas.Errorf(atlas.EConflict, "That entry is on a draft invoice, so it is locked. Ask a manager to take it off the draft (carry it forward) first.")
+	}
 	switch e.BillingState {
 	case WrittenOff:
 		return atlas.Errorf(atlas.EConflict, "That entry was written off, so it is locked. A partner can reverse the write-off first.")
@@ -364,7 +371,7 @@ func (s Store) Update(ctx context.Context, p practice.Practice, actor Actor, id 
 			       billing_state = CASE WHEN $10 THEN 'unbilled' ELSE 'non_billable' END,
 			       rate = (SELECT hourly_rate FROM r), value = time_value($8::int, (SELECT hourly_rate FROM r), $11::int, $12::text),
 			       updated_at = now()
-			 WHERE te.practice_id = $1 AND te.id = $6 AND te.member_id = $4 AND te.billing_state IN ('unbilled', 'non_billable')`,
+			 WHERE te.practice_id = $1 AND te.id = $6 AND te.member_id = $4 AND te.billing_state IN ('unbilled', 'non_billable') AND te.invoice_id IS NULL`,
 			p.ID, ed.EntityID, ed.ServiceID, int64(e.MemberID), ed.WorkDate, id, ed.TaskID, ed.Minutes, ed.Description, ed.Billable, p.RoundingIncrement, p.RoundingMode)
 		if err != nil {
 			return db.MapError(err, "")

@@ -232,11 +232,11 @@ func TestEditAndDeleteRules(t *testing.T) {
 	}
 
 	// An entry on an invoice is locked.
-	var inv int64
-	if err := tx.QueryRow(f.ctx, `INSERT INTO invoices (practice_id, entity_id, kind, currency) VALUES ($1, $2, 'hourly', 'GBP') RETURNING id`, f.pid, f.acme).Scan(&inv); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(f.ctx, `UPDATE time_entries SET billing_state = 'billed', invoice_id = $2 WHERE id = $1`, e.ID, inv); err != nil {
+	if _, err := tx.Exec(f.ctx, `WITH i AS (INSERT INTO invoices (practice_id, entity_id, kind, status, number, currency)
+			VALUES ($1, $2, 'adhoc', 'approved', 'INV-1', 'GBP') RETURNING id),
+		l AS (INSERT INTO invoice_lines (practice_id, invoice_id, position, description, amount) SELECT $1, id, 0, 'Time', 1 FROM i RETURNING invoice_id, id)
+		UPDATE time_entries SET billing_state = 'billed', invoice_id = l.invoice_id, invoice_line_id = l.id FROM l WHERE time_entries.id = $3`,
+		f.pid, f.acme, e.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.store.Update(f.ctx, f.p, f.beaActor, e.ID, edit, f.now); atlas.ErrorCode(err) != atlas.EConflict || !strings.Contains(atlas.ErrorMessage(err), "on an invoice") {

@@ -50,17 +50,18 @@ var rateOfEntry = bindParams(practice.RateInForce, map[int]string{
 // reach ($3 client, $4 service, $5 member; null for any), at the rate now
 // in force for each, with the practice's rounding ($6 increment, $7 mode).
 // Entries whose rate is unchanged are left alone; billed and written-off
-// time is never touched.
+// time is never touched, nor time on a draft invoice, which keeps the value
+// its line was drafted with until a manager takes it off the draft.
 var revalueStatement = `WITH c AS (
 	SELECT te.id, te.minutes, te.rate AS old_rate, (SELECT hourly_rate FROM (` + rateOfEntry + `) r) AS new_rate
 	  FROM time_entries te
-	 WHERE te.practice_id = $1 AND te.billing_state = 'unbilled' AND te.work_date >= $2
+	 WHERE te.practice_id = $1 AND te.billing_state = 'unbilled' AND te.invoice_id IS NULL AND te.work_date >= $2
 	   AND ($3::bigint IS NULL OR te.entity_id = $3)
 	   AND ($4::bigint IS NULL OR te.service_id = $4)
 	   AND ($5::bigint IS NULL OR te.member_id = $5))
 	UPDATE time_entries te SET rate = c.new_rate, value = time_value(c.minutes, c.new_rate, $6, $7), updated_at = now()
 	  FROM c
-	 WHERE te.practice_id = $1 AND te.id = c.id AND te.billing_state = 'unbilled'
+	 WHERE te.practice_id = $1 AND te.id = c.id AND te.billing_state = 'unbilled' AND te.invoice_id IS NULL
 	   AND c.old_rate IS DISTINCT FROM c.new_rate`
 
 // revalue recomputes the rate and value of the unbilled time from a date

@@ -93,19 +93,23 @@ func TestRevaluationLeavesBilledTimeAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	insert := func(date string, minutes int, billed bool) int64 {
-		var inv any
+		var inv, line any
 		state := "unbilled"
 		if billed {
-			var id int64
+			var id, lineID int64
 			if err := tx.QueryRow(ctx, `INSERT INTO invoices (practice_id, entity_id, kind, status, number, currency)
-				VALUES ($1, $2, 'hourly', 'approved', 'INV-'||$3, 'GBP') RETURNING id`, f.pid, f.beta, date).Scan(&id); err != nil {
+				VALUES ($1, $2, 'adhoc', 'approved', 'INV-'||$3, 'GBP') RETURNING id`, f.pid, f.beta, date).Scan(&id); err != nil {
 				t.Fatal(err)
 			}
-			inv, state = id, "billed"
+			if err := tx.QueryRow(ctx, `INSERT INTO invoice_lines (practice_id, invoice_id, position, description, amount)
+				VALUES ($1, $2, 0, 'Time', 1) RETURNING id`, f.pid, id).Scan(&lineID); err != nil {
+				t.Fatal(err)
+			}
+			inv, line, state = id, lineID, "billed"
 		}
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO time_entries (practice_id, member_id, entity_id, work_date, minutes, source, rate, value, billing_state, invoice_id)
-			VALUES ($1, $2, $3, $4, $5, 'manual', 60, $8, $6, $7) RETURNING id`, f.pid, f.bea, f.beta, date, minutes, state, inv, minutes).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO time_entries (practice_id, member_id, entity_id, work_date, minutes, source, rate, value, billing_state, invoice_id, invoice_line_id)
+			VALUES ($1, $2, $3, $4, $5, 'manual', 60, $8, $6, $7, $9) RETURNING id`, f.pid, f.bea, f.beta, date, minutes, state, inv, minutes, line).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
 		return id
