@@ -360,16 +360,17 @@ func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []
 func upsertFees(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []clientRow, ids map[string]int64, fees []*string) error {
 	var ents []int64
 	var amounts []string
-	var froms []time.Time
+	var froms, firsts []time.Time
 	for i, row := range rows {
 		if fees[i] == nil {
 			continue
 		}
-		from := practice.ScheduleOf(row.e).FirstBilledFrom(time.Now()).FirstDay()
+		first := practice.ScheduleOf(row.e).FirstBilledFrom(time.Now()).FirstDay()
+		from := first
 		if row.e.FeeFrom != nil {
 			from = *row.e.FeeFrom
 		}
-		ents, amounts, froms = append(ents, ids[row.e.Code]), append(amounts, *fees[i]), append(froms, from)
+		ents, amounts, froms, firsts = append(ents, ids[row.e.Code]), append(amounts, *fees[i]), append(froms, from), append(firsts, first)
 	}
 	if len(ents) == 0 {
 		return nil
@@ -384,6 +385,14 @@ func upsertFees(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []cli
 		pid, ents, amounts, froms)
 	if err != nil {
 		return fmt.Errorf("save monthly fees: %w", err)
+	}
+	// Atlas bills an imported client from the first period invoiced from
+	// today: a fee's start in the file is history the earlier system has
+	// already billed.
+	if _, err := tx.Exec(ctx, `UPDATE entities e SET bill_from = x.first
+		FROM unnest($2::bigint[], $3::date[]) AS x(id, first)
+		WHERE e.practice_id = $1 AND e.id = x.id AND e.bill_from IS NULL`, pid, ents, firsts); err != nil {
+		return fmt.Errorf("save where billing begins: %w", err)
 	}
 	return nil
 }

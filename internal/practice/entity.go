@@ -335,7 +335,14 @@ func saveFee(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor atlas.M
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (practice_id, entity_id, effective_from) DO UPDATE SET monthly_fee = excluded.monthly_fee`,
 		pid, id, e.MonthlyFee.Decimal, *from, nullMember(actor))
-	return db.MapError(err, "")
+	if err != nil {
+		return db.MapError(err, "")
+	}
+	// The client's first fee says where Atlas's billing of it begins: a
+	// date someone chose in the form is meant, so it stands.
+	_, err = tx.Exec(ctx, `UPDATE entities SET bill_from = date_trunc('month', $3::date)::date
+		WHERE practice_id = $1 AND id = $2 AND bill_from IS NULL`, pid, id, *from)
+	return err
 }
 
 func nullIfEmpty(s string) any {
