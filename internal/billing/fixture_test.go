@@ -2,7 +2,6 @@ package billing_test
 
 import (
 	"context"
-	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -17,7 +16,7 @@ import (
 // fixture is a practice with a team, services and clients, in a database
 // the test owns (a transaction rolled back, or a database of its own).
 type fixture struct {
-	t     testing.TB
+	t     tb
 	ctx   context.Context
 	db    db.DB
 	pid   atlas.PracticeID
@@ -32,7 +31,14 @@ type fixture struct {
 	codes map[int64]string
 }
 
-func newFixture(t testing.TB, q db.DB, pid string, now time.Time) *fixture {
+// tb is what a fixture reports failures to: a test, or a property's check.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+func newFixture(t tb, q db.DB, pid string, now time.Time) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), db: q, pid: atlas.PracticeID(pid), ps: practice.Store{DB: q},
 		ts: timesheet.Store{DB: q}, bs: billing.Store{DB: q}, now: now, svc: map[string]int64{}, codes: map[int64]string{}}
