@@ -25,12 +25,12 @@ func TestHourlyInvoices(t *testing.T) {
 	if _, err := f.ps.SaveRate(f.ctx, f.pid, 0, practiceRate(f.svc["PAYROLL"], "90", "2026-11-16"), f.now); err != nil {
 		t.Fatal(err)
 	}
-	f.log(west, "PAYROLL", "2026-11-02", 90)  // 90.00
-	f.log(west, "PAYROLL", "2026-11-20", 60)  // 90.00 at the new rate
-	f.log(west, "PAYROLL", "2026-11-23", 45)  // 48 minutes billed: 72.00
-	f.log(west, "ADV", "2026-11-10", 100)     // 102 minutes billed: 102.00
-	f.log(west, "", "2026-11-11", 30)         // other work: 30.00
-	f.log(west, "PAYROLL", "2026-12-01", 60)  // December
+	f.log(west, "PAYROLL", "2026-11-02", 90) // 90.00
+	f.log(west, "PAYROLL", "2026-11-20", 60) // 90.00 at the new rate
+	f.log(west, "PAYROLL", "2026-11-23", 45) // 48 minutes billed: 72.00
+	f.log(west, "ADV", "2026-11-10", 100)    // 102 minutes billed: 102.00
+	f.log(west, "", "2026-11-11", 30)        // other work: 30.00
+	f.log(west, "PAYROLL", "2026-12-01", 60) // December
 	// Acme: bookkeeping is covered by the retainer; payroll is not; time
 	// with no service waits.
 	covered := f.log(acme, "BK", "2026-11-05", 120)

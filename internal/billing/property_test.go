@@ -428,4 +428,3 @@ func checkBilling(rt *rapid.T, tx pgx.Tx, pid string) {
 		}
 	}
 }
-
