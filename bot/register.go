@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/atlas-practice/atlas/bot/admin"
+	"github.com/atlas-practice/atlas/bot/billing"
 	"github.com/atlas-practice/atlas/bot/board"
 	"github.com/atlas-practice/atlas/bot/home"
 	"github.com/atlas-practice/atlas/bot/slackapp"
@@ -12,6 +13,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/templates"
 	"github.com/atlas-practice/atlas/bot/timetrack"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	invoicing "github.com/atlas-practice/atlas/internal/billing"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/practice"
@@ -26,11 +28,12 @@ type Deps struct {
 	Practice practice.Store
 	Time     timesheet.Store
 	Work     workflow.Store
+	Billing  invoicing.Store
 }
 
 // NewDeps builds every store on q.
 func NewDeps(q db.DB) Deps {
-	return Deps{Practice: practice.Store{DB: q}, Time: timesheet.Store{DB: q}, Work: workflow.Store{DB: q}}
+	return Deps{Practice: practice.Store{DB: q}, Time: timesheet.Store{DB: q}, Work: workflow.Store{DB: q}, Billing: invoicing.Store{DB: q}}
 }
 
 // NewRouter is the kernel's router on q for the practice's identity and
@@ -42,11 +45,12 @@ func NewRouter(log *slog.Logger, api *slack.Client, q db.DB, admins []string) *s
 
 // Register adds every feature's routes to rt. This is the one list of
 // them, in the order help lists their areas: what people do daily (time,
-// tasks) before the practice's set-up.
+// tasks), then billing, before the practice's set-up.
 func Register(rt *slackapp.Router, d Deps) {
 	timetrack.Register(rt, timetrack.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	tasks.Register(rt, tasks.Deps{Practice: d.Practice, Work: d.Work})
 	board.Register(rt, board.Deps{Work: d.Work, Time: d.Time})
+	billing.Register(rt, billing.Deps{Practice: d.Practice, Billing: d.Billing})
 	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})
 	home.Register(rt, home.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
@@ -59,5 +63,6 @@ func RegisterJobs(reg *jobs.Registry, n slackapp.Notifier, clock atlas.Clock, lo
 		workflow.MonthlyTasks{Clock: clock, Log: log}.RegisterJobs(reg),
 		tasks.OverdueAlerts{Slack: n, Clock: clock, Log: log}.RegisterJobs(reg),
 		timetrack.Reminders{Slack: n, Clock: clock, Log: log}.RegisterJobs(reg),
+		invoicing.Runs{Log: log}.RegisterJobs(reg),
 	)
 }

@@ -1,6 +1,7 @@
 package timetrack
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -215,7 +216,7 @@ func (h handlers) confirm(ctx context.Context, r *slackapp.Request, m slackapp.M
 func (h handlers) pickEntry(ctx context.Context, r *slackapp.Request) error {
 	id := int64(0)
 	if r.Action != nil {
-		id = ui.ParseID(r.Action.SelectedOption.Value)
+		id = ui.ParseID(cmp.Or(r.Action.SelectedOption.Value, r.Action.Value))
 	}
 	e, err := h.Time.Entry(ctx, r.Practice.ID, id)
 	if err != nil {

@@ -85,6 +85,7 @@ func Register(rt *slackapp.Router, d Deps) {
 			Refusal: "Only managers, partners and admins can see someone else's timesheet"}})
 	rt.HandleAction(ActionTimesheetShow+".", staff(h.timesheetPage))
 	rt.HandleAction(ActionEntryPick, staff(h.pickEntry))
+	rt.HandleAction(ui.ActionEntryEdit, staff(h.pickEntry))
 	rt.HandleAction(ActionEntryDelete, staff(h.askDelete))
 	rt.HandleSubmit(CallbackEntryEdit, staff(h.submitEdit))
 	rt.HandleSubmit(CallbackEntryDel, staff(h.submitDelete))

@@ -398,4 +398,4 @@ func PageText(text string, page int) string {
 
 // ActionTimesheetShow prefixes the timesheet's navigation buttons; the value
 // is the /timesheet text to show.
-const ActionTimesheetShow = "timesheet.show"
+const ActionTimesheetShow = ui.ActionTimesheetShow

@@ -21,6 +21,13 @@ const (
 	ActionLogOpen = "log.open"
 	// ActionOpenSetup is the App Home's "Set up the practice" button.
 	ActionOpenSetup = "setup.open"
+	// ActionEntryEdit opens the edit form of the entry whose id is its
+	// value: from the month-end time review, handled by time tracking.
+	ActionEntryEdit = "entry.edit"
+	// ActionTimesheetShow (a prefix: ".prev", ".review"…) shows the
+	// timesheet its value names, as `/timesheet` text such as
+	// "2026-11 <@U123>".
+	ActionTimesheetShow = "timesheet.show"
 )
 
 // ID is an id as a button value carries it.

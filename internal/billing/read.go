@@ -2,7 +2,9 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -138,4 +140,14 @@ func (s Store) List(ctx context.Context, pid atlas.PracticeID, f Filter) (Page, 
 	}
 	page.Invoices, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Invoice, error) { return scanInvoice(r) })
 	return page, err
+}
+
+// ByNumber finds an invoice by its number (INV-2026-0042), ignoring case.
+func (s Store) ByNumber(ctx context.Context, pid atlas.PracticeID, number string) (int64, bool, error) {
+	var id int64
+	err := s.DB.QueryRow(ctx, `SELECT id FROM invoices WHERE practice_id = $1 AND lower(number) = lower($2)`, pid, strings.TrimSpace(number)).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
 }

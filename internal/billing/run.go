@@ -29,6 +29,7 @@ type Made struct {
 	Client    string // "ACME · Acme Trading Ltd"
 	Kind      Kind
 	Label     string
+	Subtotal  decimal.Decimal // before VAT
 	Total     decimal.Decimal
 	NoEmail   bool // the client has no billing email yet: it cannot be sent until it has
 }
@@ -150,7 +151,7 @@ func makeRetainers(ctx context.Context, tx pgx.Tx, s Settings, today time.Time, 
 	for _, x := range w {
 		c := byID[x.EntityID]
 		made = append(made, Made{InvoiceID: x.ID, Client: c.Code + " · " + c.Name, Kind: Recurring, Label: batch[x.Index].Label,
-			Total: x.Total, NoEmail: c.Email == ""})
+			Subtotal: x.Subtotal, Total: x.Total, NoEmail: c.Email == ""})
 	}
 	return made, skipped, nil
 }
@@ -221,7 +222,7 @@ func describeMade(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, w []writ
 	}
 	out := make([]Made, len(w))
 	for i, x := range w {
-		out[i] = Made{InvoiceID: x.ID, Client: names[x.EntityID].label, Kind: x.Kind, Label: batch[x.Index].Label, Total: x.Total,
+		out[i] = Made{InvoiceID: x.ID, Client: names[x.EntityID].label, Kind: x.Kind, Label: batch[x.Index].Label, Subtotal: x.Subtotal, Total: x.Total,
 			NoEmail: names[x.EntityID].noEmail}
 	}
 	return out, nil

@@ -89,6 +89,7 @@ type written struct {
 	ID       int64
 	EntityID int64
 	Kind     Kind
+	Subtotal decimal.Decimal
 	Total    decimal.Decimal
 	Lines    int
 }
@@ -167,7 +168,7 @@ func writeInvoices(ctx context.Context, tx pgx.Tx, s Settings, batch []newInvoic
 		if !ok {
 			continue
 		}
-		out = append(out, written{Index: i, ID: invID, EntityID: inv.EntityID, Kind: inv.Kind, Total: totals[i], Lines: len(inv.Lines)})
+		out = append(out, written{Index: i, ID: invID, EntityID: inv.EntityID, Kind: inv.Kind, Subtotal: subtotals[i], Total: totals[i], Lines: len(inv.Lines)})
 		for j, l := range inv.Lines {
 			lineInv = append(lineInv, invID)
 			positions = append(positions, int32(j))

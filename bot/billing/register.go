@@ -1,0 +1,70 @@
+// Package billing is the Slack face of invoicing: /invoices (a month's
+// invoices, the run that drafts them, the month-end review of the time
+// they bill), /invoice (one invoice, and drafts on demand), and the forms a
+// manager works on a draft with before a partner approves it. The rules
+// live in internal/billing.
+package billing
+
+import (
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/internal/billing"
+	"github.com/atlas-practice/atlas/internal/practice"
+)
+
+// Deps are what the billing commands read and write.
+type Deps struct {
+	Practice practice.Store
+	Billing  billing.Store
+}
+
+type handlers struct{ Deps }
+
+// Register adds the billing routes. Invoices are managers' and partners'
+// business: every route needs the manager role.
+func Register(rt *slackapp.Router, d Deps) {
+	h := handlers{d}
+	manager := slackapp.Manager
+	const area = "Billing"
+	because := "Invoices are for managers, partners and admins"
+
+	rt.HandleCommand(slackapp.Command{Name: "/invoices", Area: area, Usage: "/invoices [client|status|month]",
+		Summary: "Invoices, newest first: a client's, those in a status (draft, awaiting, approved, sent, paid, void, deleted) or a month's.",
+		Examples: []string{"/invoices", "/invoices awaiting", "/invoices {client}", "/invoices 2026-11", "/invoices last month drafts"},
+		Route:    manager(h.list).Because(because)})
+	rt.HandleCommand(slackapp.Command{Name: "/invoices", Sub: "run", Area: area, Usage: "/invoices run [month]",
+		Summary: "Make the month's drafts now: every retainer invoice due, and the hourly invoices of the month (the month just ended unless you name one). Running it again makes nothing twice.",
+		Detail: "The run also happens by itself each morning: retainer invoices on each client's invoice day, the hourly invoices on the practice's run day " +
+			"(`/atlas settings`). Its drafts wait for a partner's approval; nothing goes to a client before that.",
+		Examples: []string{"/invoices run", "/invoices run 2026-11"},
+		Route:    manager(h.run).Because(because)})
+	rt.HandleCommand(slackapp.Command{Name: "/invoices", Sub: "check", Area: area, Usage: "/invoices check [month]",
+		Summary: "The month-end time review: entries without a service or a rate, non-billable time on billable services, and working days with no time — each with a button to fix it.",
+		Examples: []string{"/invoices check", "/invoices check 2026-11"},
+		Route:    manager(h.check).Because(because)})
+	rt.HandleCommand(slackapp.Command{Name: "/invoice", Area: area, Usage: "/invoice <client|number>",
+		Summary: "One invoice: its lines and the time behind each, its VAT and total, and what it bills of its time's value; drafts have buttons to change them.",
+		Detail: "A draft can be written down (a line, with a reason, or a new total spread over the lines), have a line added by hand (a disbursement), " +
+			"have time taken off (carried forward to a later invoice, or written off), be listed by service or entry by entry, or be deleted (its time goes back to work in progress). " +
+			"Approved invoices never change.",
+		Examples: []string{"/invoice {client}", "/invoice 12"},
+		Route:    manager(h.show).Because(because)})
+	rt.HandleCommand(slackapp.Command{Name: "/invoice", Sub: "draft", Area: area, Usage: "/invoice draft <client> [up to <date>]",
+		Summary:  "Draft a client's invoice now, from its unbilled time up to a date (today unless you say), and any retainer invoice due.",
+		Examples: []string{"/invoice draft {client}", "/invoice draft {name} up to 30 Nov"},
+		Route:    manager(h.draft).Because(because)})
+
+	rt.HandleAction(ActionOpen, manager(h.open))
+	rt.HandleAction(ActionOpen+".", manager(h.open))
+	rt.HandleAction(ActionListPage, manager(h.listPage))
+	rt.HandleAction(ActionRunList, manager(h.runList))
+	rt.HandleAction(ActionEditLine, manager(h.openForm(LineModal)))
+	rt.HandleAction(ActionEditTotal, manager(h.openForm(TotalModal)))
+	rt.HandleAction(ActionAddLine, manager(h.openForm(AddLineModal)))
+	rt.HandleAction(ActionTakeOff, manager(h.openForm(TakeOffModal)))
+	rt.HandleAction(ActionGrouping, manager(h.grouping))
+	rt.HandleAction(ActionDelete, manager(h.delete))
+	rt.HandleSubmit(CallbackLine, manager(h.submitLine))
+	rt.HandleSubmit(CallbackTotal, manager(h.submitTotal))
+	rt.HandleSubmit(CallbackAddLine, manager(h.submitAddLine))
+	rt.HandleSubmit(CallbackTakeOff, manager(h.submitTakeOff))
+}
