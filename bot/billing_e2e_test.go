@@ -88,6 +88,8 @@ func TestBillingJourney(t *testing.T) {
 		// realisation.
 		mustContain(t, "list", w.say(managerID, "/invoices", "awaiting"), "Invoices · Awaiting approval", "ACME · Acme Trading Ltd",
 			"NWT · Northwind Traders", "£540.00", `"action_id":"invoice.open"`)
+		mustContain(t, "retainer", w.say(managerID, "/invoice", "ACME"), "ACME · Acme Trading Ltd", "Monthly retainer — November 2026 (in arrears)",
+			"£450.00", "VAT 20% on £450.00: £90.00", "*Total £540.00*")
 		nwt := w.say(managerID, "/invoice", "northwind traders")
 		mustContain(t, "invoice", nwt, "NWT · Northwind Traders", "Awaiting approval", "*Payroll*", "3.50 h × £100.00 = £350.00",
 			"Mon 2 Nov · Sam Staff · 2h · £200.00 — run", "*Other work*", "VAT 20% on £400.00: £80.00", "*Total £480.00*",
