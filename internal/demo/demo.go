@@ -1,7 +1,8 @@
 // Package demo loads the demo practice the playground shows: Ledgerline
 // Bookkeeping with one person in each role, a dozen clients (fixed-fee and
-// hourly), its services, a rate card, a few weeks of the team's time and
-// last month's and this month's processing tasks under way.
+// hourly), its services, a rate card, the team's time since last month
+// began, last month's and this month's processing tasks under way, and
+// last month's billing run made, one draft written down.
 // Seeding is idempotent: running it again leaves the same practice,
 // updated rather than duplicated.
 package demo
@@ -78,6 +79,9 @@ func seedAt(ctx context.Context, pool db.DB, p Practice, now time.Time) error {
 		if err := seedTime(ctx, tx, pid, p.People, now); err != nil {
 			return err
 		}
-		return seedWorkflow(ctx, tx, pid, p.People, now)
+		if err := seedWorkflow(ctx, tx, pid, p.People, now); err != nil {
+			return err
+		}
+		return seedBilling(ctx, tx, pid, manager, now)
 	})
 }

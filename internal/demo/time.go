@@ -18,8 +18,12 @@ import (
 // same entries, whenever and however often the demo is seeded.
 const timeSeed = 0x4c6564676572 // "Ledger"
 
-// weeksOfTime is how many full weeks before this one the demo's time covers.
-const weeksOfTime = 4
+// firstWorkDay is where the demo's time begins: the Monday of the week of
+// the 1st of last month, so that last month — the one the billing run
+// bills — has all its time, whatever day the demo is seeded.
+func firstWorkDay(today time.Time) time.Time {
+	return atlas.WeekOf(atlas.PeriodOf(today).Prev().FirstDay())
+}
 
 // role indexes the weights of a task by who does it.
 const (
@@ -258,12 +262,10 @@ func freeClients(allowed []string, used map[string]bool) []string {
 	return free
 }
 
-// workDays are the weekdays from the Monday weeksOfTime weeks before
-// today's week up to and including today.
+// workDays are the weekdays from firstWorkDay up to and including today.
 func workDays(today time.Time) []time.Time {
-	monday := today.AddDate(0, 0, -(int(today.Weekday())+6)%7)
 	var days []time.Time
-	for d := monday.AddDate(0, 0, -7*weeksOfTime); !d.After(today); d = d.AddDate(0, 0, 1) {
+	for d := firstWorkDay(today); !d.After(today); d = d.AddDate(0, 0, 1) {
 		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
 			days = append(days, d)
 		}
@@ -271,8 +273,8 @@ func workDays(today time.Time) []time.Time {
 	return days
 }
 
-// seedTime gives each demo person a few weeks of realistic time: every
-// weekday of the last four full weeks and of this week so far, today only
+// seedTime gives each demo person weeks of realistic time: every weekday
+// from the week last month began to this week so far, today only
 // its morning's entries (the afternoon is still to log). Entries go
 // through timesheet, so the rate card values them, and each has a key of
 // its person, day and place in the day, so seeding again adds nothing.
