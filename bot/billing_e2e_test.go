@@ -30,7 +30,7 @@ func newBillingWorld(t *testing.T, mode string) *timeWorld {
 			t.Fatalf("%s: %v", sql, err)
 		}
 	}
-	w.say(staffID, "/log", "2h nwt payroll 2 Nov run")      // £200.00 at 100/h
+	w.say(staffID, "/log", "2h nwt payroll 2 Nov run")       // £200.00 at 100/h
 	w.say(staffID, "/log", "1h30 nwt 10 Nov reconciliation") // the default service, payroll
 	w.say(staffID, "/log", "45m nwh 11 Nov call")
 	if _, err := w.pool.Exec(w.ctx, `INSERT INTO time_entries (practice_id, member_id, entity_id, work_date, minutes, source, rate, value)
