@@ -28,7 +28,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	because := "Invoices are for managers, partners and admins"
 
 	rt.HandleCommand(slackapp.Command{Name: "/invoices", Area: area, Usage: "/invoices [client|status|month]",
-		Summary: "Invoices, newest first: a client's, those in a status (draft, awaiting, approved, sent, paid, void, deleted) or a month's.",
+		Summary:  "Invoices, newest first: a client's, those in a status (draft, awaiting, approved, sent, paid, void, deleted) or a month's.",
 		Examples: []string{"/invoices", "/invoices awaiting", "/invoices {client}", "/invoices 2026-11", "/invoices last month drafts"},
 		Route:    manager(h.list).Because(because)})
 	rt.HandleCommand(slackapp.Command{Name: "/invoices", Sub: "run", Area: area, Usage: "/invoices run [month]",
@@ -38,7 +38,7 @@ func Register(rt *slackapp.Router, d Deps) {
 		Examples: []string{"/invoices run", "/invoices run 2026-11"},
 		Route:    manager(h.run).Because(because)})
 	rt.HandleCommand(slackapp.Command{Name: "/invoices", Sub: "check", Area: area, Usage: "/invoices check [month]",
-		Summary: "The month-end time review: entries without a service or a rate, non-billable time on billable services, and working days with no time — each with a button to fix it.",
+		Summary:  "The month-end time review: entries without a service or a rate, non-billable time on billable services, and working days with no time — each with a button to fix it.",
 		Examples: []string{"/invoices check", "/invoices check 2026-11"},
 		Route:    manager(h.check).Because(because)})
 	rt.HandleCommand(slackapp.Command{Name: "/invoice", Area: area, Usage: "/invoice <client|number>",
