@@ -404,7 +404,7 @@ func SettingsModal(f SettingsForm) slack.ModalViewRequest {
 		blockkit.TextInput(SettingsName, "Practice name", "", f.Name, "Ledgerline Bookkeeping", 100, false),
 		blockkit.StaticSelect(SettingsTimezone, "Timezone", timezoneOptions(f.Timezone), f.Timezone, false),
 		blockkit.TextInput(SettingsCurrency, "Currency", "Three-letter ISO code.", f.Currency, "GBP", 3, false),
-		blockkit.TextInput(SettingsVATRate, "VAT rate (%)", "Added to invoices; 0 for none.", f.VATRate, "20", 6, false),
+		blockkit.TextInput(SettingsVATRate, "VAT rate (%)", "The standard rate, on standard-rated lines once the practice is VAT-registered (Change billing settings).", f.VATRate, "20", 6, false),
 		heading("Time"),
 		blockkit.TextInput(SettingsRoundingIncrement, "Rounding increment (minutes)", "1 to 60: 6 bills in tenths of an hour, 15 in quarters.", f.RoundingIncrement, "6", 2, false),
 		modeBlock,

@@ -371,7 +371,13 @@ func (s Store) SaveEntity(ctx context.Context, pid atlas.PracticeID, actor atlas
 		if err != nil {
 			return err
 		}
-		return Audit(ctx, tx, pid, actor, action, "entity", id, map[string]any{"code": e.Code, "name": e.Name})
+		data := map[string]any{"code": e.Code, "name": e.Name, "billing_type": e.BillingType, "invoice_timing": e.InvoiceTiming,
+			"invoice_day": e.InvoiceDay, "retainer_start": e.RetainerStart, "retainer_end": e.RetainerEnd, "billing_contact": e.BillingContact}
+		if saved.MonthlyFee.Valid {
+			// The fee in the history after the save, and the day it is from.
+			data["monthly_fee"], data["fee_from"] = saved.MonthlyFee.Decimal.String(), saved.FeeFrom
+		}
+		return Audit(ctx, tx, pid, actor, action, "entity", id, data)
 	})
 	return saved, err
 }

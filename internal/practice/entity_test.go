@@ -230,12 +230,23 @@ func TestFeeHistory(t *testing.T) {
 	if len(c.history()) != 3 {
 		t.Fatalf("the same fee twice: %q", c.history())
 	}
+	// A fee planned for later is what the form shows; changed without a
+	// date, it is replaced on its own day rather than put behind a new one.
+	if _, err := c.save("550", "2099-01-01"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.save("560", ""); err != nil {
+		t.Fatal(err)
+	}
+	if h := c.history(); len(h) != 4 || h[0] != "560.00@2099-01-01" || h[1] != "500.00@"+first.Format(time.DateOnly) {
+		t.Fatalf("changing a planned fee: %q", h)
+	}
 	// Hourly now: the history stays as it was.
 	c.in.BillingType = "hourly"
 	if _, err := c.save("", ""); err != nil {
 		t.Fatal(err)
 	}
-	if len(c.history()) != 3 {
+	if len(c.history()) != 4 {
 		t.Fatalf("hourly save changed the history: %q", c.history())
 	}
 }

@@ -68,8 +68,9 @@ type FeeChange struct {
 	From     time.Time
 	// Dated says From was given. A dated fee is written unless it is the
 	// fee already in force on From; an undated one (From is then the first
-	// period invoiced from today) unless it is the latest fee. Either way
-	// the same fee saved twice adds nothing to the history.
+	// period invoiced from today, or the latest fee's day when that is
+	// later) unless it is the latest fee. Either way the same fee saved
+	// twice adds nothing to the history.
 	Dated bool
 }
 
@@ -99,13 +100,20 @@ func feeChangeArgs(changes []FeeChange) []any {
 
 // feeChangeRows are the changes that would write something: each a row c
 // of (e, fee, from_day, dated), kept when the fee differs from the one it
-// is compared with (FeeChange.Dated says which).
-const feeChangeRows = `(SELECT c.e, c.fee::numeric AS fee, c.from_day, c.dated
+// is compared with (FeeChange.Dated says which). An undated fee never
+// starts before the latest fee: when that one is planned for later, the
+// new fee replaces it rather than landing in front of it, so the fee the
+// form showed is the one changed.
+const feeChangeRows = `(SELECT c.e, c.fee::numeric AS fee, c.dated,
+	       CASE WHEN c.dated THEN c.from_day ELSE greatest(c.from_day, l.effective_from) END AS from_day
 	  FROM unnest($2::bigint[], $3::text[], $4::date[], $5::bool[]) AS c(e, fee, from_day, dated)
-	 WHERE c.fee::numeric IS DISTINCT FROM (
+	  LEFT JOIN LATERAL (SELECT f.monthly_fee, f.effective_from FROM entity_fees f
+	                      WHERE f.practice_id = $1 AND f.entity_id = c.e
+	                      ORDER BY f.effective_from DESC LIMIT 1) AS l ON true
+	 WHERE c.fee::numeric IS DISTINCT FROM CASE WHEN c.dated THEN (
 	       SELECT f.monthly_fee FROM entity_fees f
-	        WHERE f.practice_id = $1 AND f.entity_id = c.e AND (NOT c.dated OR f.effective_from <= c.from_day)
-	        ORDER BY f.effective_from DESC LIMIT 1)) AS c`
+	        WHERE f.practice_id = $1 AND f.entity_id = c.e AND f.effective_from <= c.from_day
+	        ORDER BY f.effective_from DESC LIMIT 1) ELSE l.monthly_fee END) AS c`
 
 // Repriced is a fee change refused because it would change the fee of a
 // period that already has its retainer invoice.

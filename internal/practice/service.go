@@ -85,8 +85,8 @@ var parenthetical = regexp.MustCompile(`\([^)]*\)`)
 
 // ParseVATTreatment reads a VAT treatment as people and practice software
 // write it: standard, reduced, zero, exempt, outside, labels such as
-// "Zero rated" or "Outside the scope", and a percentage, which is the
-// treatment with that rate — 0% is zero rated, the practice's standard and
+// "Zero rated" or "Outside the scope", and a percentage (20% or 20), which
+// is the treatment with that rate — 0% is zero rated, the practice's standard and
 // reduced rates (percent) are those. Empty is standard. The error says how
 // to write it.
 func ParseVATTreatment(s string, standard, reduced decimal.Decimal) (string, error) {
@@ -97,8 +97,9 @@ func ParseVATTreatment(s string, standard, reduced decimal.Decimal) (string, err
 	if t, ok := vatWords[k]; ok {
 		return t, nil
 	}
-	if pct, ok := strings.CutSuffix(k, "%"); ok {
-		if r, err := decimal.NewFromString(strings.TrimSpace(pct)); err == nil {
+	// A percentage, with or without its %.
+	if pct := strings.TrimSpace(strings.TrimSuffix(k, "%")); pct != "" {
+		if r, err := decimal.NewFromString(pct); err == nil {
 			switch {
 			case r.IsZero():
 				return VATZero, nil

@@ -520,7 +520,7 @@ func TestParseVATTreatment(t *testing.T) {
 	standard, reduced := decimal.RequireFromString("20"), decimal.RequireFromString("5.00")
 	for text, want := range map[string]string{
 		"": practice.VATStandard, "standard": practice.VATStandard, "Standard rated": practice.VATStandard, "20%": practice.VATStandard,
-		"20% (VAT on Income)": practice.VATStandard, "20.00 %": practice.VATStandard,
+		"20% (VAT on Income)": practice.VATStandard, "20.00 %": practice.VATStandard, "20": practice.VATStandard, "0": practice.VATZero,
 		"Reduced": practice.VATReduced, "reduced rate": practice.VATReduced, "5%": practice.VATReduced,
 		"zero": practice.VATZero, "Zero Rated": practice.VATZero, "Zero Rated Income": practice.VATZero, "0%": practice.VATZero, "zero-rated": practice.VATZero,
 		"Exempt": practice.VATExempt, "Exempt Income": practice.VATExempt, "VAT exempt": practice.VATExempt,
