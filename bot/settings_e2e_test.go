@@ -309,6 +309,18 @@ func TestBlockIDsMatchFields(t *testing.T) {
 		{admin.SettingsPreparerReview, practice.FieldPreparerReview},
 		{admin.TeamMemberRole, practice.FieldMemberRole}, {admin.TeamMemberCapacity, practice.FieldMemberCapacity},
 		{admin.TeamMemberActive, practice.FieldMemberActive},
+		{admin.BillingVATRegistered, practice.FieldVATRegistered}, {admin.BillingVATNumber, practice.FieldVATNumber},
+		{admin.BillingReducedVATRate, practice.FieldReducedVATRate}, {admin.BillingPostalAddress, practice.FieldPostalAddress},
+		{admin.BillingVATRounding, practice.FieldVATRounding}, {admin.BillingLineGrouping, practice.FieldLineGrouping},
+		{admin.BillingChannel, practice.FieldBillingChannel}, {admin.BillingRunDay, practice.FieldBillingRunDay},
+		{admin.ClientCode, practice.FieldCode}, {admin.ClientName, practice.FieldEntityName}, {admin.ClientAliases, practice.FieldAliases},
+		{admin.ClientEntityType, practice.FieldEntityType}, {admin.ClientBillingType, practice.FieldBillingType},
+		{admin.ClientMonthlyFee, practice.FieldMonthlyFee}, {admin.ClientFeeFrom, practice.FieldFeeFrom},
+		{admin.ClientInvoiceTiming, practice.FieldInvoiceTiming}, {admin.ClientInvoiceDay, practice.FieldInvoiceDay},
+		{admin.ClientTerms, practice.FieldTerms}, {admin.ClientRetainerStart, practice.FieldRetainerStart},
+		{admin.ClientRetainerEnd, practice.FieldRetainerEnd}, {admin.ClientBillingContact, practice.FieldBillingContact},
+		{admin.ClientBillingEmail, practice.FieldBillingEmail}, {admin.ClientBillingAddress, practice.FieldBillingAddress},
+		{admin.ClientManager, practice.FieldManager}, {admin.ClientRetainer, practice.FieldRetainer},
 	}
 	for _, p := range pairs {
 		if p[0] != p[1] {

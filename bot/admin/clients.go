@@ -3,8 +3,10 @@ package admin
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/slackapp"
@@ -75,6 +77,10 @@ func (h handlers) listClients(ctx context.Context, r *slackapp.Request, store pr
 	for _, m := range team {
 		names[m.ID] = m.Name
 	}
+	if query != "" && len(found) == 1 {
+		// A search that finds one client shows all of it.
+		return h.showClient(ctx, r, store, found[0], names)
+	}
 	rows := make([]ClientRow, 0, len(found))
 	for _, e := range found {
 		rows = append(rows, clientRow(e, r.Practice.Currency, names))
@@ -86,13 +92,109 @@ func (h handlers) listClients(ctx context.Context, r *slackapp.Request, store pr
 func clientRow(e practice.Entity, currency string, names map[atlas.MemberID]string) ClientRow {
 	billing := "Hourly"
 	if e.BillingType == practice.BillingFixed && e.MonthlyFee.Valid {
-		billing = fmt.Sprintf("Fixed %s/month, in %s", money.Format(e.MonthlyFee.Decimal, currency), e.InvoiceTiming)
+		billing = "Fixed " + money.Format(e.MonthlyFee.Decimal, currency) + "/month"
+		if e.FeeFrom != nil {
+			billing += " from " + dayText(*e.FeeFrom)
+		}
+		billing += ", in " + e.InvoiceTiming
+		if r := retainerText(e.RetainerStart, e.RetainerEnd); r != "" {
+			billing += ", retainer " + r
+		}
 	}
 	row := ClientRow{ID: e.ID, Code: e.Code, Name: e.Name, Type: practice.EntityTypeLabel(e.EntityType), Billing: billing}
 	if e.ManagerID != nil {
 		row.ManagerName = names[*e.ManagerID]
 	}
 	return row
+}
+
+// showClient answers with one client's detail: its billing, fee history,
+// retainer and where invoices go.
+func (h handlers) showClient(ctx context.Context, r *slackapp.Request, store practice.Store, e practice.Entity, names map[atlas.MemberID]string) error {
+	fees, err := store.Fees(ctx, r.Practice.ID, e.ID)
+	if err != nil {
+		return err
+	}
+	services, err := store.Services(ctx, r.Practice.ID)
+	if err != nil {
+		return err
+	}
+	d := ClientDetail{ID: e.ID, Code: e.Code, Name: e.Name, Type: practice.EntityTypeLabel(e.EntityType),
+		Billing: billingText(e, r.Practice.Currency), Retainer: retainerText(e.RetainerStart, e.RetainerEnd),
+		BillingContact: e.BillingContact, BillingEmail: e.BillingEmail, BillingAddress: e.BillingAddress,
+		Archived: e.Archived(), Fixed: e.BillingType == practice.BillingFixed}
+	if e.ManagerID != nil {
+		d.ManagerName = names[*e.ManagerID]
+	}
+	for _, f := range fees {
+		d.Fees = append(d.Fees, FeeView{Amount: money.Format(f.MonthlyFee, r.Practice.Currency), From: dayText(f.From)})
+	}
+	for _, s := range services {
+		if slices.Contains(e.RetainerServices, s.ID) {
+			d.RetainerCovers = append(d.RetainerCovers, s.Name)
+		}
+	}
+	d.Terms = fmt.Sprintf("The practice's (%d %s)", r.Practice.PaymentTermsDays, ui.Plural(r.Practice.PaymentTermsDays, "day", "days"))
+	if e.PaymentTermsDays != nil {
+		d.Terms = fmt.Sprintf("%d %s", *e.PaymentTermsDays, ui.Plural(*e.PaymentTermsDays, "day", "days"))
+	}
+	return r.Reply(slackapp.Message{Text: e.Code + " · " + e.Name, Blocks: ClientDetailView(d, r.Member.Can(atlas.RoleManager))})
+}
+
+// dayText is a day as lists show it: "1 Dec 2026".
+func dayText(t time.Time) string { return t.Format("2 Jan 2006") }
+
+// retainerText says when a retainer runs: "1 Nov 2026 to 31 Oct 2027",
+// "from 1 Nov 2026", "until 31 Oct 2027", or "" without dates.
+func retainerText(start, end *time.Time) string {
+	switch {
+	case start != nil && end != nil:
+		return dayText(*start) + " to " + dayText(*end)
+	case start != nil:
+		return "from " + dayText(*start)
+	case end != nil:
+		return "until " + dayText(*end)
+	}
+	return ""
+}
+
+// billingText is how a client is billed: "Fixed £450.00/month, invoiced
+// in advance on the 1st", or "Hourly".
+func billingText(e practice.Entity, currency string) string {
+	if e.BillingType != practice.BillingFixed {
+		return "Hourly"
+	}
+	fee := "a monthly fee"
+	if e.MonthlyFee.Valid {
+		fee = money.Format(e.MonthlyFee.Decimal, currency) + "/month"
+	}
+	return fmt.Sprintf("Fixed %s, invoiced in %s on %s", fee, e.InvoiceTiming, invoiceDayText(e.InvoiceDay))
+}
+
+// invoiceDayText is an invoice day in words: "the 1st", "the 30th (the
+// last day in shorter months)", "the last day of the month".
+func invoiceDayText(day int) string {
+	switch {
+	case day >= 31:
+		return "the last day of the month"
+	case day >= 29:
+		return "the " + ordinal(day) + " (the last day in shorter months)"
+	}
+	return "the " + ordinal(day)
+}
+
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
 }
 
 // openClientAdd is the "Add a client" button.
@@ -125,9 +227,14 @@ func (h handlers) openClientModal(ctx context.Context, r *slackapp.Request, e pr
 	}
 	f := ClientForm{ID: e.ID, Code: e.Code, Name: e.Name, Aliases: strings.Join(e.Aliases, ", "),
 		EntityType: e.EntityType, BillingType: e.BillingType, InvoiceTiming: e.InvoiceTiming,
-		InvoiceDay: strconv.Itoa(e.InvoiceDay), BillingEmail: e.BillingEmail, Archived: e.Archived()}
+		InvoiceDay: strconv.Itoa(e.InvoiceDay), BillingEmail: e.BillingEmail, Archived: e.Archived(),
+		BillingContact: e.BillingContact, BillingAddress: e.BillingAddress,
+		RetainerStart: dateValue(e.RetainerStart), RetainerEnd: dateValue(e.RetainerEnd)}
 	if e.MonthlyFee.Valid {
 		f.MonthlyFee = e.MonthlyFee.Decimal.StringFixed(2)
+		if e.FeeFrom != nil {
+			f.FeeNow = fmt.Sprintf("%s a month from %s", money.Format(e.MonthlyFee.Decimal, r.Practice.Currency), e.FeeFrom.Format("2 January 2006"))
+		}
 	}
 	if e.PaymentTermsDays != nil {
 		f.PaymentTerms = strconv.Itoa(*e.PaymentTermsDays)
@@ -166,7 +273,16 @@ func (h handlers) submitClient(ctx context.Context, r *slackapp.Request) error {
 		EntityType: r.Value(ClientEntityType), BillingType: r.Value(ClientBillingType),
 		MonthlyFee: r.Value(ClientMonthlyFee), InvoiceTiming: r.Value(ClientInvoiceTiming),
 		InvoiceDay: r.Value(ClientInvoiceDay), PaymentTerms: r.Value(ClientTerms),
-		BillingEmail: r.Value(ClientBillingEmail),
+		BillingEmail: r.Value(ClientBillingEmail), FeeFrom: r.Value(ClientFeeFrom),
+		RetainerStart: r.Value(ClientRetainerStart), RetainerEnd: r.Value(ClientRetainerEnd),
+		BillingContact: r.Value(ClientBillingContact), BillingAddress: r.Value(ClientBillingAddress),
+	}
+	cleared := r.Values(ClientRetainerClear)
+	if slices.Contains(cleared, ClientClearStart) {
+		in.RetainerStart = ""
+	}
+	if slices.Contains(cleared, ClientClearEnd) {
+		in.RetainerEnd = ""
 	}
 	if v := r.Value(ClientManager); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -199,6 +315,14 @@ func (h handlers) submitClient(ctx context.Context, r *slackapp.Request) error {
 	}
 	return r.Send(ctx, slackapp.Message{Text: fmt.Sprintf(":white_check_mark: Client %s: *%s* · %s. Log time against it with its code, e.g. `/log 1h %s bookkeeping`.",
 		verb, e.Code, e.Name, e.Code)})
+}
+
+// dateValue is a day as a date picker takes it, "" for none.
+func dateValue(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }
 
 // clientOptions serves the client type-ahead of external selects.

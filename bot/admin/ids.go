@@ -7,6 +7,9 @@ const (
 	ActionSettingsEdit = "settings.edit"  // the settings message's "Change settings" button
 	CallbackSettings   = "settings.modal" // the full practice settings modal
 
+	ActionBillingSettingsEdit = "settings.billing.edit"  // the settings message's "Change billing settings" button
+	CallbackBillingSettings   = "settings.billing.modal" // the billing settings modal
+
 	ActionTeamEdit     = "team.edit."        // + member id: a team list row's "Edit" button
 	CallbackTeamMember = "team.member.modal" // the team member modal
 )

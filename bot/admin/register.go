@@ -46,13 +46,21 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleAction(ActionTeamEdit, admin(h.openTeamEdit))
 	rt.HandleSubmit(CallbackTeamMember, admin(h.submitTeamMember))
 
-	cmd("clients", "/atlas clients [search]", "Find clients by code, name or another name, or a misspelling of one.",
+	cmd("clients", "/atlas clients [search]", "Find clients by code, name or another name, or a misspelling of one; a search that finds one client shows its billing, fee history and retainer.",
 		[]string{"/atlas clients", "/atlas clients {client}"}, staff(h.clients))
 	changeClients := "Only admins and managers can change clients"
-	cmd("clients add", "/atlas clients add", "A form for a new client: code, name, billing and who manages it.", nil,
-		manager(h.openClientAdd).Because(changeClients))
-	cmd("clients edit", "/atlas clients edit CODE", "The client form for a client.", []string{"/atlas clients edit {client}"},
-		manager(h.clientsEdit).Because(changeClients))
+	clientForm := "*The client form's billing*\n" +
+		"• *Monthly fee* and *Fee from*: a changed fee is added to the client's fee history from that day — empty: from the first period invoiced from today. " +
+		"A period is billed at the fee in force on its first day, so a new fee never reprices an earlier period.\n" +
+		"• *Invoice day*: 1 to 31; 29, 30 and 31 mean the month's last day in months that are shorter.\n" +
+		"• *Retainer starts* and *ends*: no retainer invoice before the start or after the end; a month begun or ended part-way is pro-rated by its days.\n" +
+		"• *Billing contact*, *email* and *address*: who invoices are addressed and sent to."
+	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "clients add", Area: area, Usage: "/atlas clients add",
+		Summary: "A form for a new client: code, name, who manages it, the fee and from when, invoicing, retainer dates and the billing contact.",
+		Detail:  clientForm, Route: manager(h.openClientAdd).Because(changeClients)})
+	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "clients edit", Area: area, Usage: "/atlas clients edit CODE",
+		Summary: "The client form for a client.", Detail: clientForm, Examples: []string{"/atlas clients edit {client}"},
+		Route: manager(h.clientsEdit).Because(changeClients)})
 	cmd("clients archive", "/atlas clients archive CODE", "Archive a client: it keeps its history and takes no new work.",
 		[]string{"/atlas clients archive {client}"}, manager(h.clientsArchive(true)).Because(changeClients))
 	cmd("clients restore", "/atlas clients restore CODE", "Restore an archived client.", []string{"/atlas clients restore {client}"},
@@ -63,9 +71,13 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleOptions(ui.ActionClientSearch, staff(h.clientOptions))
 
 	cmd("services", "/atlas services", "The services the practice offers.", []string{"/atlas services"}, staff(h.services))
-	cmd("services add", "/atlas services add CODE Name [retainer]", "Add or rename a service; `retainer` means fixed fees cover it by default.",
-		[]string{"/atlas services add PAYROLL Payroll", "/atlas services add BK Bookkeeping retainer"},
-		admin(h.servicesAdd).Because("Only admins can change services"))
+	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "services add", Area: area,
+		Usage:   "/atlas services add CODE Name [retainer] [vat:zero|reduced|exempt|outside] [non-billable]",
+		Summary: "Add or rename a service; `retainer`: fixed fees cover it by default; `vat:`: its VAT treatment (standard unless said); `non-billable`: its time is never invoiced.",
+		Detail:  servicesDetail,
+		Examples: []string{"/atlas services add PAYROLL Payroll", "/atlas services add BK Bookkeeping retainer",
+			"/atlas services add CHFEE Companies House fees vat:outside", "/atlas services add TRAIN Internal training non-billable"},
+		Route: admin(h.servicesAdd).Because("Only admins can change services")})
 
 	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "rates", Area: area, Usage: "/atlas rates [client] [service] [@person]",
 		Summary:  "The hourly rate that applies, and why. `/atlas rates help` explains the rules.",
@@ -78,7 +90,7 @@ func Register(rt *slackapp.Router, d Deps) {
 		Summary: "The same as `/atlas rates set`.", Route: partner(h.openRateModal).Because(setRates)})
 	rt.HandleSubmit(CallbackRate, partner(h.submitRate))
 
-	cmd("settings", "/atlas settings", "The practice's settings: timezone, currency, VAT, rounding, invoicing, digest, reviews.",
+	cmd("settings", "/atlas settings", "The practice's settings: timezone, currency, VAT, rounding, invoicing, digest, reviews, and billing.",
 		[]string{"/atlas settings"}, staff(h.settings))
 	changeSettings := "Only admins can change the settings"
 	cmd("settings edit", "/atlas settings edit", "A form for every setting (also the settings' Change settings button).", nil,
@@ -87,4 +99,9 @@ func Register(rt *slackapp.Router, d Deps) {
 		Summary: "The same as `/atlas settings edit`.", Route: admin(h.openSettings).Because(changeSettings)})
 	rt.HandleAction(ActionSettingsEdit, admin(h.openSettings))
 	rt.HandleSubmit(CallbackSettings, admin(h.submitSettings))
+	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "settings billing", Area: area, Usage: "/atlas settings billing",
+		Summary: "A form for the billing settings: VAT registration and number, reduced rate, postal address, VAT rounding, invoice lines, billing channel and run day (also the settings' Change billing settings button).",
+		Detail:  billingSettingsHelp, Route: admin(h.openBillingSettings).Because(changeSettings)})
+	rt.HandleAction(ActionBillingSettingsEdit, admin(h.openBillingSettings))
+	rt.HandleSubmit(CallbackBillingSettings, admin(h.submitBillingSettings))
 }

@@ -71,6 +71,9 @@ func settingsData(p practice.Practice, next int64, now time.Time, canEdit bool) 
 		InvoiceNumberFormat: p.InvoiceNumberFormat, NextInvoice: practice.FormatInvoiceNumber(p.InvoiceNumberFormat, next, now.In(p.Location())),
 		PaymentTermsDays: p.PaymentTermsDays, DigestChannel: p.DigestChannel, DigestTime: p.DigestTime,
 		TimerReminderHours: p.TimerReminderHours, PreparerMayReview: p.PreparerMayReview, CanEdit: canEdit,
+		VATRegistered: p.VATRegistered, VATNumber: p.VATNumber, ReducedVATRate: p.ReducedVATRate.StringFixed(2),
+		PostalAddress: p.PostalAddress, VATRounding: p.VATRounding, LineGrouping: p.LineGrouping,
+		BillingChannel: p.BillingChannel, BillingRunDay: p.BillingRunDay,
 	}
 }
 
@@ -128,6 +131,54 @@ func (h handlers) submitSettings(ctx context.Context, r *slackapp.Request) error
 	if err != nil {
 		return err
 	}
+	return h.settingsSaved(ctx, r, before, nextBefore, p)
+}
+
+// openBillingSettings is `/atlas settings billing` and the "Change billing
+// settings" button: the billing settings modal, filled in.
+func (h handlers) openBillingSettings(ctx context.Context, r *slackapp.Request) error {
+	p := r.Practice
+	b := practice.BillingSettingsOf(p)
+	return r.OpenModal(BillingSettingsModal(BillingSettingsForm{
+		VATRate: p.VATRate.StringFixed(2), VATRegistered: b.VATRegistered, VATNumber: b.VATNumber,
+		ReducedVATRate: b.ReducedVATRate, PostalAddress: b.PostalAddress, VATRounding: b.VATRounding,
+		LineGrouping: b.LineGrouping, BillingChannel: b.BillingChannel, BillingRunDay: b.BillingRunDay,
+	}))
+}
+
+// submitBillingSettings saves the billing settings modal. Every bad value
+// goes back to its own field at once, and then nothing is saved.
+func (h handlers) submitBillingSettings(ctx context.Context, r *slackapp.Request) error {
+	store := h.Practice
+	before := r.Practice
+	next, err := store.NextInvoiceNumber(ctx, before.ID)
+	if err != nil {
+		return err
+	}
+	in := practice.BillingSettings{
+		VATRegistered:  slices.Contains(r.Values(BillingVATRegistered), BillingVATRegisteredValue),
+		VATNumber:      r.Value(BillingVATNumber),
+		ReducedVATRate: r.Value(BillingReducedVATRate),
+		PostalAddress:  r.Value(BillingPostalAddress),
+		VATRounding:    r.Value(BillingVATRounding),
+		LineGrouping:   r.Value(BillingLineGrouping),
+		BillingChannel: h.selectedConversation(r, BillingChannel),
+		BillingRunDay:  r.Value(BillingRunDay),
+	}
+	if slices.Contains(r.Values(BillingChannelOff), BillingChannelOffValue) {
+		in.BillingChannel = ""
+	}
+	p, err := store.SaveBillingSettings(ctx, before.ID, r.Member.ID, in)
+	if err != nil {
+		return err
+	}
+	return h.settingsSaved(ctx, r, before, next, p)
+}
+
+// settingsSaved closes the modal and says what the save changed, with the
+// settings as they now are.
+func (h handlers) settingsSaved(ctx context.Context, r *slackapp.Request, before practice.Practice, nextBefore int64, p practice.Practice) error {
+	store := h.Practice
 	r.Ack(nil) // closes the modal
 	next, err := store.NextInvoiceNumber(ctx, p.ID)
 	if err != nil {
@@ -155,9 +206,9 @@ func settingsSummary(p practice.Practice, changes []practice.SettingChange) stri
 	for _, c := range changes {
 		from, to := c.From, c.To
 		switch c.Field {
-		case practice.FieldDigestChannel:
+		case practice.FieldDigestChannel, practice.FieldBillingChannel:
 			from, to = settingsChannelText(from), settingsChannelText(to)
-		case practice.FieldPreparerReview:
+		case practice.FieldPreparerReview, practice.FieldVATRegistered:
 			from, to = settingsYesNo(from), settingsYesNo(to)
 		default:
 			from, to = blockkit.Escape(from), blockkit.Escape(to)

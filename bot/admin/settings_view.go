@@ -9,6 +9,7 @@ import (
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/ui"
+	"github.com/atlas-practice/atlas/internal/practice"
 )
 
 // Block ids of the settings modal; the same names as the practice
@@ -88,8 +89,44 @@ type SettingsData struct {
 	TimerReminderHours  int
 	PreparerMayReview   bool
 	DefaultService      string // its name; "" for none
-	CanEdit             bool   // an admin: show the "Change settings" button
+	CanEdit             bool   // an admin: show the "Change settings" buttons
+
+	VATRegistered  bool
+	VATNumber      string
+	ReducedVATRate string // "5.00"
+	PostalAddress  string // lines separated by \n
+	VATRounding    string // invoice or line
+	LineGrouping   string // service or entry
+	BillingChannel string // channel id, "" for none
+	BillingRunDay  int
 }
+
+// VATRoundingText says what a VAT rounding rule does.
+func VATRoundingText(rule string) string {
+	if rule == practice.VATRoundLine {
+		return "Per line: each line's VAT rounded to the nearest penny (half up), then added up"
+	}
+	return "Per invoice: the VAT of each rate on its total, rounded down to the penny"
+}
+
+// LineGroupingText says how an hourly invoice lists its time by default.
+func LineGroupingText(g string) string {
+	if g == practice.GroupByEntry {
+		return "Per entry: each time entry on its own line"
+	}
+	return "By service: one line per service and rate"
+}
+
+// billingSettingsHelp explains the billing settings, for the help of
+// `/atlas settings billing`.
+const billingSettingsHelp = "*The billing settings*\n" +
+	"• *VAT-registered* and *VAT number*: a registered practice's invoices are VAT invoices with its number; an unregistered one shows no VAT. " +
+	"The standard rate is in `/atlas settings edit`; the *reduced rate* applies to services marked `vat:reduced`.\n" +
+	"• *Postal address*: printed on every invoice (a VAT invoice must show it).\n" +
+	"• *VAT rounding* (VAT Notice 700 §17.5), the same on every invoice: *per invoice* rounds the VAT of each rate, on its total, down to the penny; " +
+	"*per line* rounds each line's VAT half up, then adds them.\n" +
+	"• *Invoice lines*: an hourly invoice lists its time by service (one line per service and rate) or per entry; each draft may change it.\n" +
+	"• *Billing channel*: where the month's drafts are posted for approval. *Run day*: the day of the month, 1 to 28, the hourly drafts are made."
 
 // RoundingText describes a rounding rule: "Rounded up to 6-minute
 // increments".
@@ -161,12 +198,154 @@ func Settings(d SettingsData) []slack.Block {
 			field("Daily digest", DigestText(d.DigestChannel, d.DigestTime)),
 			field("Reviews", review),
 		}, nil),
+		slack.NewSectionBlock(blockkit.Markdown("*Billing*", 0), nil, nil),
+		slack.NewSectionBlock(nil, billingFields(d, field), nil),
 	}
 	if d.CanEdit {
 		return append(blocks, slack.NewActionBlock("settings.actions",
-			slack.NewButtonBlockElement(ActionSettingsEdit, "edit", blockkit.Plain("Change settings", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary)))
+			slack.NewButtonBlockElement(ActionSettingsEdit, "edit", blockkit.Plain("Change settings", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary),
+			slack.NewButtonBlockElement(ActionBillingSettingsEdit, "billing", blockkit.Plain("Change billing settings", blockkit.MaxButtonText))))
 	}
 	return append(blocks, slack.NewContextBlock("", blockkit.Markdown("Only admins change the settings.", 0)))
+}
+
+// billingFields are the billing settings as a section's fields.
+func billingFields(d SettingsData, field func(label, value string) *slack.TextBlockObject) []*slack.TextBlockObject {
+	vat := "Not registered: invoices show no VAT"
+	if d.VATRegistered {
+		vat = "Registered, VAT number " + blockkit.Escape(d.VATNumber)
+	}
+	address := "_not set_"
+	if d.PostalAddress != "" {
+		address = blockkit.Escape(d.PostalAddress)
+	}
+	channel := "None"
+	if d.BillingChannel != "" {
+		channel = "<#" + d.BillingChannel + ">"
+	}
+	return []*slack.TextBlockObject{
+		field("VAT registration", vat),
+		field("Reduced VAT rate", d.ReducedVATRate+"%"),
+		field("VAT rounding", VATRoundingText(d.VATRounding)),
+		field("Invoice lines", LineGroupingText(d.LineGrouping)),
+		field("Billing channel", channel),
+		field("Billing run", fmt.Sprintf("Hourly drafts on the %s of each month, for the month before", ordinal(d.BillingRunDay))),
+		field("Postal address", address),
+	}
+}
+
+// Block ids of the billing settings modal; the same names as the
+// practice package's Field* constants, so validation errors land on them.
+const (
+	BillingVATRegistered  = "vat_registered"
+	BillingVATNumber      = "vat_number"
+	BillingReducedVATRate = "reduced_vat_rate"
+	BillingPostalAddress  = "postal_address"
+	BillingVATRounding    = "vat_rounding"
+	BillingLineGrouping   = "line_grouping"
+	BillingChannel        = "billing_channel"
+	BillingChannelOff     = "billing_channel_off" // shown only while a billing channel is set
+	BillingRunDay         = "billing_run_day"
+)
+
+// Checkbox values of the billing settings modal.
+const (
+	BillingVATRegisteredValue = "yes"
+	BillingChannelOffValue    = "off"
+)
+
+// BillingSettingsForm pre-fills the billing settings modal, as text.
+type BillingSettingsForm struct {
+	VATRate        string // the standard rate, for the intro: "20.00"
+	VATRegistered  bool
+	VATNumber      string
+	ReducedVATRate string
+	PostalAddress  string
+	VATRounding    string
+	LineGrouping   string
+	BillingChannel string
+	BillingRunDay  string
+}
+
+// radio is a radio-button input with its options, initial chosen.
+func radio(blockID, label, hint string, opts []blockkit.Option, initial string) *slack.InputBlock {
+	options := blockkit.Options(opts)
+	el := slack.NewRadioButtonsBlockElement(blockID, options...)
+	for _, o := range options {
+		if o.Value == initial {
+			el.InitialOption = o
+		}
+	}
+	b := slack.NewInputBlock(blockID, blockkit.Plain(label, blockkit.MaxInputLabel), nil, el)
+	if hint != "" {
+		b.Hint = blockkit.Plain(hint, blockkit.MaxInputHint)
+	}
+	return b
+}
+
+// BillingSettingsModal edits the practice's billing settings. They have a
+// modal of their own: the settings modal is long already, and billing is
+// set once and seldom changed, often by someone else.
+func BillingSettingsModal(f BillingSettingsForm) slack.ModalViewRequest {
+	heading := func(text string) slack.Block {
+		return slack.NewSectionBlock(blockkit.Markdown("*"+text+"*", 0), nil, nil)
+	}
+	var registered []string
+	if f.VATRegistered {
+		registered = []string{BillingVATRegisteredValue}
+	}
+	channel := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, blockkit.Plain("Choose a channel", blockkit.MaxPlaceholder), BillingChannel)
+	channel.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}, ExcludeExternalSharedChannels: true, ExcludeBotUsers: true}
+	channel.InitialConversation = f.BillingChannel
+	channelBlock := slack.NewInputBlock(BillingChannel, blockkit.Plain("Billing channel", blockkit.MaxInputLabel),
+		blockkit.Plain("Where Atlas posts the month's drafts for partners to approve. Invite Atlas to a private channel first.", blockkit.MaxInputHint), channel)
+	channelBlock.Optional = true
+
+	intro := "How Atlas invoices: VAT, what an invoice shows, and the monthly billing run."
+	if f.VATRate != "" {
+		intro += fmt.Sprintf(" The standard VAT rate (%s%%), invoice numbers and payment terms are under *Change settings*.", f.VATRate)
+	}
+	blocks := []slack.Block{
+		slack.NewContextBlock("", blockkit.Markdown(intro, 0)),
+		heading("VAT"),
+	}
+	blocks = append(blocks, blockkit.Checkboxes(BillingVATRegistered, "VAT registration",
+		[]blockkit.Option{{Value: BillingVATRegisteredValue, Label: "The practice is VAT-registered"}}, registered)...)
+	blocks = append(blocks,
+		blockkit.TextInput(BillingVATNumber, "VAT number", "Printed on every VAT invoice; needed when VAT-registered. Letters, digits and spaces, such as GB 123 4567 89.",
+			f.VATNumber, "GB123456789", 20, true),
+		blockkit.TextInput(BillingReducedVATRate, "Reduced VAT rate (%)", "For services marked vat:reduced, 0 to 99.99.", f.ReducedVATRate, "5", 6, false),
+		radio(BillingVATRounding, "VAT rounding", "The same on every invoice (VAT Notice 700 §17.5): per invoice rounds the VAT of each rate down to the penny; per line rounds each line half up.",
+			[]blockkit.Option{
+				{Value: "invoice", Label: "Per invoice: each rate's VAT on its total, rounded down"},
+				{Value: "line", Label: "Per line: each line's VAT rounded half up, then added"},
+			}, f.VATRounding),
+		heading("Invoices"),
+		blockkit.TextArea(BillingPostalAddress, "Postal address", "The practice's address, printed on every invoice: a line each, up to 8 lines. A VAT invoice must show it.",
+			f.PostalAddress, "2 Mill Lane, York YO1 7HH", 500, true),
+		radio(BillingLineGrouping, "Invoice lines", "How an hourly invoice lists its time unless a draft says otherwise.",
+			[]blockkit.Option{
+				{Value: "service", Label: "By service: one line per service and rate"},
+				{Value: "entry", Label: "Per entry: each time entry on its own line"},
+			}, f.LineGrouping),
+		heading("Billing run"),
+		channelBlock,
+	)
+	if f.BillingChannel != "" {
+		// A picked channel cannot be cleared in Slack, so this box does it.
+		blocks = append(blocks, blockkit.Checkboxes(BillingChannelOff, "No billing channel",
+			[]blockkit.Option{{Value: BillingChannelOffValue, Label: "Post the billing run in no channel"}}, nil)...)
+	}
+	blocks = append(blocks,
+		blockkit.TextInput(BillingRunDay, "Hourly run day", "The day of each month, 1 to 28, the hourly drafts for the month before are made.", f.BillingRunDay, "1", 2, false))
+
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: CallbackBillingSettings,
+		Title:  blockkit.Plain("Billing settings", blockkit.MaxModalTitle),
+		Submit: blockkit.Plain("Save", blockkit.MaxModalButton),
+		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
+		Blocks: slack.Blocks{BlockSet: blocks},
+	}
 }
 
 // SettingsForm pre-fills the settings modal, as text.
@@ -225,7 +404,7 @@ func SettingsModal(f SettingsForm) slack.ModalViewRequest {
 		blockkit.TextInput(SettingsName, "Practice name", "", f.Name, "Ledgerline Bookkeeping", 100, false),
 		blockkit.StaticSelect(SettingsTimezone, "Timezone", timezoneOptions(f.Timezone), f.Timezone, false),
 		blockkit.TextInput(SettingsCurrency, "Currency", "Three-letter ISO code.", f.Currency, "GBP", 3, false),
-		blockkit.TextInput(SettingsVATRate, "VAT rate (%)", "Added to invoices; 0 for none.", f.VATRate, "20", 6, false),
+		blockkit.TextInput(SettingsVATRate, "VAT rate (%)", "The standard rate, on standard-rated lines once the practice is VAT-registered (Change billing settings).", f.VATRate, "20", 6, false),
 		heading("Time"),
 		blockkit.TextInput(SettingsRoundingIncrement, "Rounding increment (minutes)", "1 to 60: 6 bills in tenths of an hour, 15 in quarters.", f.RoundingIncrement, "6", 2, false),
 		modeBlock,

@@ -74,6 +74,8 @@ func settingsData() admin.SettingsData {
 		PracticeName: "Ledgerline & Co", Timezone: "Europe/London", Currency: "GBP", VATRate: "20.00",
 		RoundingIncrement: 6, RoundingMode: "up", InvoiceNumberFormat: "INV-{YYYY}-{SEQ:4}", NextInvoice: "INV-2026-0001",
 		PaymentTermsDays: 14, DigestChannel: "C0DIGEST", DigestTime: "08:00", TimerReminderHours: 10,
+		VATRegistered: true, VATNumber: "GB 123 4567 89", ReducedVATRate: "5.00", PostalAddress: "2 Mill Lane\nYork <YO1 7HH>",
+		VATRounding: "invoice", LineGrouping: "service", BillingChannel: "C0BILLING", BillingRunDay: 2,
 	}
 }
 
@@ -84,11 +86,22 @@ func TestSettingsGolden(t *testing.T) {
 	blockkittest.GoldenMessage(t, "settings_admin", admin.Settings(forAdmin))
 	staff := settingsData()
 	staff.PracticeName, staff.DigestChannel, staff.RoundingMode, staff.PreparerMayReview = "", "", "none", true
+	staff.VATRegistered, staff.PostalAddress, staff.VATRounding, staff.LineGrouping, staff.BillingChannel = false, "", "line", "entry", ""
 	blockkittest.GoldenMessage(t, "settings_staff", admin.Settings(staff))
 
-	raw, _ := json.Marshal(admin.Settings(forAdmin))
-	if !strings.Contains(string(raw), `"action_id":"settings.edit"`) || !strings.Contains(string(raw), "INV-2026-0001") {
-		t.Fatalf("admin's settings lack the button or the next invoice number: %s", raw)
+	raw := plainJSON(admin.Settings(forAdmin))
+	for _, want := range []string{`"action_id":"settings.edit"`, "INV-2026-0001", `"action_id":"settings.billing.edit"`, "Change billing settings",
+		"Registered, VAT number GB 123 4567 89", "York &lt;YO1 7HH&gt;", "<#C0BILLING>", "Hourly drafts on the 2nd of each month",
+		"rounded down to the penny", "one line per service and rate"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("admin's settings lack %s: %s", want, raw)
+		}
+	}
+	raw = plainJSON(admin.Settings(staff))
+	for _, want := range []string{"Not registered: invoices show no VAT", "half up", "each time entry on its own line"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("staff's settings lack %s: %s", want, raw)
+		}
 	}
 	if raw, _ := json.Marshal(admin.Settings(staff)); strings.Contains(string(raw), "settings.edit") {
 		t.Fatalf("staff's settings have the Change settings button: %s", raw)
@@ -114,6 +127,27 @@ func TestSettingsModalGolden(t *testing.T) {
 	}
 	if strings.Contains(string(raw), admin.SettingsDigestOff) {
 		t.Fatalf("the digest-off box shows without a digest: %s", raw)
+	}
+}
+
+func TestBillingSettingsModalGolden(t *testing.T) {
+	t.Parallel()
+	form := admin.BillingSettingsForm{VATRate: "20.00", VATRegistered: true, VATNumber: "GB123456789", ReducedVATRate: "5",
+		PostalAddress: "2 Mill Lane\nYork YO1 7HH", VATRounding: "line", LineGrouping: "entry", BillingChannel: "C0BILLING", BillingRunDay: "1"}
+	m := admin.BillingSettingsModal(form)
+	blockkittest.GoldenModal(t, "billing_settings_modal", m)
+	raw, _ := json.Marshal(m)
+	for _, want := range []string{`"callback_id":"settings.billing.modal"`, `"initial_conversation":"C0BILLING"`, `"multiline":true`,
+		`"initial_value":"2 Mill Lane\nYork YO1 7HH"`, admin.BillingChannelOff, "rounds the VAT of each rate down to the penny", "rounds each line half up"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("billing settings modal lacks %s: %s", want, raw)
+		}
+	}
+	// A new practice: nothing registered, no channel to turn off.
+	m = admin.BillingSettingsModal(admin.BillingSettingsForm{ReducedVATRate: "5", VATRounding: "invoice", LineGrouping: "service", BillingRunDay: "1"})
+	blockkittest.GoldenModal(t, "billing_settings_modal_new", m)
+	if raw, _ := json.Marshal(m); strings.Contains(string(raw), admin.BillingChannelOff) {
+		t.Fatalf("the no-channel box shows without a channel: %s", raw)
 	}
 }
 
@@ -151,6 +185,52 @@ func TestClientViewsGolden(t *testing.T) {
 		ID: 7, Code: "ACME", Name: "Acme Trading Ltd", EntityType: "limited_company", BillingType: "fixed", MonthlyFee: "450.00",
 		InvoiceTiming: "advance", InvoiceDay: "1", Managers: []blockkit.Option{{Value: "3", Label: "Mina Manager"}}, ManagerID: "3",
 		EntityTypes: []blockkit.Option{{Value: "limited_company", Label: "Limited company"}}, Services: services, Retainer: []string{"1", "12"},
+		FeeNow: "£450.00 a month from 1 December 2026", RetainerStart: "2026-11-01", BillingContact: "Jane Smith",
+		BillingEmail: "accounts@acme.co.uk", BillingAddress: "1 High Street\nLeeds LS1 1AA",
 	}))
+	// The most a client form holds: a hundred services and both retainer
+	// dates to clear, within Slack's 100 blocks.
+	var hundred []blockkit.Option
+	for i := range 100 {
+		hundred = append(hundred, blockkit.Option{Value: fmt.Sprint(i), Label: strings.Repeat("Service ", 12)})
+	}
+	full := admin.ClientModal(admin.ClientForm{ID: 8, Code: "BIG", Name: "Big", BillingType: "fixed", InvoiceTiming: "arrears",
+		EntityTypes: []blockkit.Option{{Value: "limited_company", Label: "Limited company"}},
+		Managers:    []blockkit.Option{{Value: "3", Label: "Mina"}}, Services: hundred, RetainerStart: "2026-11-01", RetainerEnd: "2027-10-31",
+		BillingAddress: strings.Repeat("x", 500)})
+	if err := blockkit.CheckModal(full); err != nil || len(full.Blocks.BlockSet) > blockkit.MaxViewBlocks {
+		t.Fatalf("the fullest client form: %d blocks, %v", len(full.Blocks.BlockSet), err)
+	}
+	raw, _ := json.Marshal(full)
+	for _, want := range []string{`"block_id":"retainer_clear"`, "No start date", "No end date: it runs on", `"initial_date":"2027-10-31"`,
+		`"action_id":"fee_from"`, "never repriced", "29, 30 and 31 mean the month's last day"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("client form lacks %s", want)
+		}
+	}
+	blockkittest.GoldenMessage(t, "client_detail", admin.ClientDetailView(admin.ClientDetail{
+		ID: 7, Code: "ACME", Name: "Acme <Trading> Ltd", Type: "Limited company", ManagerName: "Mina",
+		Billing: "Fixed £450.00/month, invoiced in advance on the 1st", Fixed: true,
+		Fees:     []admin.FeeView{{Amount: "£450.00", From: "1 Dec 2026"}, {Amount: "£400.00", From: "1 Jan 2026"}, {Amount: "£350.00", From: "1 Jan 2025"}},
+		Retainer: "1 Nov 2026 to 31 Oct 2027", RetainerCovers: []string{"Bookkeeping", "VAT returns"}, Terms: "30 days",
+		BillingContact: "Jane Smith", BillingEmail: "accounts@acme.co.uk", BillingAddress: "1 High Street\nLeeds LS1 1AA",
+	}, true))
+	hourly := admin.ClientDetailView(admin.ClientDetail{ID: 8, Code: "BAKER", Name: "Baker & Sons", Type: "Partnership",
+		Billing: "Hourly", Terms: "The practice's (14 days)", Archived: true}, false)
+	blockkittest.GoldenMessage(t, "client_detail_hourly", hourly)
+	raw, _ = json.Marshal(hourly)
+	if strings.Contains(string(raw), "client.edit.") || strings.Contains(string(raw), "Retainer covers") || !strings.Contains(string(raw), "clients restore BAKER") {
+		t.Fatalf("staff's detail of an archived hourly client: %s", raw)
+	}
 	blockkittest.GoldenModal(t, "rate_modal", admin.RateModal([]blockkit.Option{{Value: "1", Label: "Payroll"}}, "2026-11-21", "GBP"))
+}
+
+// plainJSON is v as JSON without HTML escaping, as it reads in Slack's
+// payloads.
+func plainJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return b.String()
 }

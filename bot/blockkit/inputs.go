@@ -74,3 +74,26 @@ func Checkboxes(blockID, label string, opts []Option, checked []string) []slack.
 	}
 	return blocks
 }
+
+// TextArea is a multi-line plain-text input block (an address, a note)
+// whose action id is its block id.
+func TextArea(blockID, label, hint, initial, placeholder string, max int, optional bool) *slack.InputBlock {
+	b := TextInput(blockID, label, hint, initial, placeholder, max, optional)
+	b.Element.(*slack.PlainTextInputBlockElement).Multiline = true
+	return b
+}
+
+// DatePicker is a date input block whose action id is its block id, on
+// initial (YYYY-MM-DD) unless that is empty. Slack offers no way to clear a
+// picked date, so a form whose date may be taken away needs a box for that.
+func DatePicker(blockID, label, hint, initial string, optional bool) *slack.InputBlock {
+	el := slack.NewDatePickerBlockElement(blockID)
+	el.InitialDate = initial
+	el.Placeholder = Plain("Pick a date", MaxPlaceholder)
+	b := slack.NewInputBlock(blockID, Plain(label, MaxInputLabel), nil, el)
+	if hint != "" {
+		b.Hint = Plain(hint, MaxInputHint)
+	}
+	b.Optional = optional
+	return b
+}

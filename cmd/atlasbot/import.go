@@ -48,16 +48,24 @@ transaction, and a file with any invalid row writes none unless
 existing rows.
 
 Columns (* required):
-  services  code*, name*, covered_by_retainer (yes/no, true/false, 1/0)
+  services  code*, name*, covered_by_retainer (yes/no, true/false, 1/0),
+            vat_treatment (standard, reduced, zero, exempt, outside, or as
+            labelled: Zero rated, Outside the scope, 20%, 0%...), billable
+            (yes/no, default yes)
   team      slack_user_id or email* (one of them, or both), name* (may be
             empty for someone already on the team, or found in Slack by
             email: Slack's name), role* (staff, manager, partner, admin),
             weekly_capacity_hours (such as 37.5)
   clients   code*, name*, aliases (a;b), entity_type (Limited Company, Ltd,
             Sole Trader, Partnership, LLP, Charity, Trust, Individual...),
-            billing_type (fixed or hourly), monthly_fee, invoice_timing
-            (advance or arrears), invoice_day (1-28), payment_terms_days,
-            billing_email, manager_slack_id, retainer_services (a;b)
+            billing_type (fixed or hourly), monthly_fee, fee_from (the day
+            the fee starts: YYYY-MM-DD or 1 Dec 2026; empty: the first
+            period invoiced from today), invoice_timing (advance or
+            arrears), invoice_day (1-31; 29-31 mean the month's last day
+            where shorter), payment_terms_days, billing_email,
+            manager_slack_id, retainer_services (a;b), retainer_start,
+            retainer_end (dates), billing_contact, billing_address (or
+            address_line_1..4, city, region, postcode, country)
   rates     client_code, service_code, member_slack_id (all three empty: the
             practice default), hourly_rate*, effective_from (YYYY-MM-DD,
             default today in UTC)

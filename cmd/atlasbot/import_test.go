@@ -46,7 +46,7 @@ func TestImportSamplesIntoDemo(t *testing.T) {
 		t.Fatalf("seed demo: %d %s", code, errb.String())
 	}
 	want := map[string]string{
-		"services": "created 6, updated 6, skipped 0 of 12 rows.",
+		"services": "created 8, updated 6, skipped 0 of 14 rows.",
 		"team":     "created 8, updated 4, skipped 0 of 12 rows.",
 		"clients":  "created 13, updated 0, skipped 0 of 13 rows.",
 		"rates":    "created 13, updated 0, skipped 0 of 13 rows.",

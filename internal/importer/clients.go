@@ -14,26 +14,54 @@ import (
 )
 
 var clientsFormat = format{
-	columns: []string{"code", "name", "aliases", "entity_type", "billing_type", "monthly_fee", "invoice_timing",
-		"invoice_day", "payment_terms_days", "billing_email", "manager_slack_id", "retainer_services"},
+	columns: []string{"code", "name", "aliases", "entity_type", "billing_type", "monthly_fee", "fee_from", "invoice_timing",
+		"invoice_day", "payment_terms_days", "billing_email", "manager_slack_id", "retainer_services",
+		"retainer_start", "retainer_end", "billing_contact", "billing_address",
+		"address_line_1", "address_line_2", "address_line_3", "address_line_4", "city", "region", "postcode", "country"},
 	required: []string{"code", "name"},
+	// Other names people and practice software give the columns: Xero's
+	// contacts export names the person invoices go to POAttentionTo and
+	// splits the postal address into POAddressLine1 to 4, POCity,
+	// PORegion, POPostalCode and POCountry.
+	aliases: map[string]string{
+		"fee_start": "fee_from", "fee_start_date": "fee_from", "fee_effective_from": "fee_from", "monthly_fee_from": "fee_from",
+		"retainer_start_date": "retainer_start", "retainer_starts": "retainer_start", "retainer_from": "retainer_start",
+		"retainer_end_date": "retainer_end", "retainer_ends": "retainer_end", "retainer_until": "retainer_end", "retainer_to": "retainer_end",
+		"billing_contact_name": "billing_contact", "invoice_contact": "billing_contact", "accounts_contact": "billing_contact",
+		"poattentionto": "billing_contact", "attention": "billing_contact",
+		"invoice_email": "billing_email", "accounts_email": "billing_email",
+		"invoice_address": "billing_address", "postal_address": "billing_address",
+		"address_line1": "address_line_1", "address_line2": "address_line_2", "address_line3": "address_line_3", "address_line4": "address_line_4",
+		"poaddressline1": "address_line_1", "poaddressline2": "address_line_2", "poaddressline3": "address_line_3", "poaddressline4": "address_line_4",
+		"pocity": "city", "town": "city", "poregion": "region", "county": "region",
+		"popostalcode": "postcode", "post_code": "postcode", "postal_code": "postcode", "pocountry": "country",
+	},
 }
+
+// addressParts are the columns a postal address split over several comes
+// in, in the order its lines are printed.
+var addressParts = []string{"address_line_1", "address_line_2", "address_line_3", "address_line_4", "city", "region", "postcode", "country"}
 
 // clientFields maps the client form's fields, which practice's validation
 // names in its errors, to this file's columns.
 var clientFields = map[string]string{
-	practice.FieldCode:          "code",
-	practice.FieldEntityName:    "name",
-	practice.FieldAliases:       "aliases",
-	practice.FieldEntityType:    "entity_type",
-	practice.FieldBillingType:   "billing_type",
-	practice.FieldMonthlyFee:    "monthly_fee",
-	practice.FieldInvoiceTiming: "invoice_timing",
-	practice.FieldInvoiceDay:    "invoice_day",
-	practice.FieldTerms:         "payment_terms_days",
-	practice.FieldBillingEmail:  "billing_email",
-	practice.FieldManager:       "manager_slack_id",
-	practice.FieldRetainer:      "retainer_services",
+	practice.FieldCode:           "code",
+	practice.FieldEntityName:     "name",
+	practice.FieldAliases:        "aliases",
+	practice.FieldEntityType:     "entity_type",
+	practice.FieldBillingType:    "billing_type",
+	practice.FieldMonthlyFee:     "monthly_fee",
+	practice.FieldInvoiceTiming:  "invoice_timing",
+	practice.FieldInvoiceDay:     "invoice_day",
+	practice.FieldTerms:          "payment_terms_days",
+	practice.FieldBillingEmail:   "billing_email",
+	practice.FieldManager:        "manager_slack_id",
+	practice.FieldRetainer:       "retainer_services",
+	practice.FieldFeeFrom:        "fee_from",
+	practice.FieldRetainerStart:  "retainer_start",
+	practice.FieldRetainerEnd:    "retainer_end",
+	practice.FieldBillingContact: "billing_contact",
+	practice.FieldBillingAddress: "billing_address",
 }
 
 // clientRow is a row that passed validation.
@@ -91,10 +119,13 @@ func importClients(ctx context.Context, r *run, t *table) error {
 		seen[e.Code] = row.line
 		valid = append(valid, clientRow{row.line, e})
 	}
+	if valid, err = refuseRepricing(ctx, r, valid); err != nil {
+		return err
+	}
 	if len(valid) == 0 || (r.rep.Invalid() > 0 && !r.o.SkipInvalid) {
 		return nil // nothing to write, or nothing may be written
 	}
-	created, updated, err := upsertClients(ctx, r.tx, r.pid(), valid)
+	created, updated, err := upsertClients(ctx, r.tx, r.pid(), r.o.Actor, valid, r.o.Today)
 	if err != nil {
 		return err
 	}
@@ -114,12 +145,25 @@ func clientEntity(row row, t *table, existing map[string]practice.EntityInput, t
 	}
 	for col, dst := range map[string]*string{
 		"code": &in.Code, "name": &in.Name, "aliases": &in.Aliases, "entity_type": &in.EntityType,
-		"billing_type": &in.BillingType, "monthly_fee": &in.MonthlyFee, "invoice_timing": &in.InvoiceTiming,
+		"billing_type": &in.BillingType, "monthly_fee": &in.MonthlyFee, "fee_from": &in.FeeFrom, "invoice_timing": &in.InvoiceTiming,
 		"invoice_day": &in.InvoiceDay, "payment_terms_days": &in.PaymentTerms, "billing_email": &in.BillingEmail,
+		"retainer_start": &in.RetainerStart, "retainer_end": &in.RetainerEnd, "billing_contact": &in.BillingContact,
+		"billing_address": &in.BillingAddress,
 	} {
 		if t.has[col] {
 			*dst = row.get(col)
 		}
+	}
+	// An address split over several columns is one line each; a filled
+	// billing_address wins over them.
+	if slices.ContainsFunc(addressParts, func(c string) bool { return t.has[c] }) && (!t.has["billing_address"] || row.get("billing_address") == "") {
+		var lines []string
+		for _, c := range addressParts {
+			if v := row.get(c); v != "" {
+				lines = append(lines, v)
+			}
+		}
+		in.BillingAddress = strings.Join(lines, "\n")
 	}
 	if t.has["entity_type"] {
 		in.EntityType = entityType(in.EntityType)
@@ -229,7 +273,8 @@ func entityInputs(ctx context.Context, q pgx.Tx, pid atlas.PracticeID) (map[stri
 			          AND f.entity_id = entities.id ORDER BY f.effective_from DESC LIMIT 1), ''), invoice_timing, invoice_day::text, coalesce(payment_terms_days::text, ''),
 			coalesce(billing_email, ''), manager_id,
 			coalesce((SELECT array_agg(service_id ORDER BY service_id) FROM entity_services es
-			          WHERE es.practice_id = entities.practice_id AND es.entity_id = entities.id), '{}')
+			          WHERE es.practice_id = entities.practice_id AND es.entity_id = entities.id), '{}'),
+			coalesce(retainer_start::text, ''), coalesce(retainer_end::text, ''), billing_contact, billing_address
 		FROM entities WHERE practice_id = $1`, pid)
 	if err != nil {
 		return nil, fmt.Errorf("read the clients: %w", err)
@@ -239,7 +284,8 @@ func entityInputs(ctx context.Context, q pgx.Tx, pid atlas.PracticeID) (map[stri
 	var in practice.EntityInput
 	var mgr *int64
 	_, err = pgx.ForEachRow(rows, []any{&key, &in.Code, &in.Name, &in.Aliases, &in.EntityType, &in.BillingType,
-		&in.MonthlyFee, &in.InvoiceTiming, &in.InvoiceDay, &in.PaymentTerms, &in.BillingEmail, &mgr, &in.RetainerServices}, func() error {
+		&in.MonthlyFee, &in.InvoiceTiming, &in.InvoiceDay, &in.PaymentTerms, &in.BillingEmail, &mgr, &in.RetainerServices,
+		&in.RetainerStart, &in.RetainerEnd, &in.BillingContact, &in.BillingAddress}, func() error {
 		x := in
 		x.Manager = nil
 		if mgr != nil {
@@ -253,16 +299,65 @@ func entityInputs(ctx context.Context, q pgx.Tx, pid atlas.PracticeID) (map[stri
 	return out, err
 }
 
+// refuseRepricing takes out of valid, as row errors, the clients whose new
+// fee would change the fee of a period already invoiced, as the client
+// form refuses it (practice.RepricedPeriods). New clients have no
+// invoices, so only existing ones are asked about, in one query.
+func refuseRepricing(ctx context.Context, r *run, valid []clientRow) ([]clientRow, error) {
+	codes := make([]string, 0, len(valid))
+	for _, row := range valid {
+		codes = append(codes, row.e.Code)
+	}
+	rows, err := r.tx.Query(ctx, `SELECT upper(code), id FROM entities WHERE practice_id = $1 AND upper(code) = ANY($2)`, r.pid(), codes)
+	if err != nil {
+		return nil, fmt.Errorf("read the clients: %w", err)
+	}
+	ids := map[string]int64{}
+	var code string
+	var id int64
+	if _, err := pgx.ForEachRow(rows, []any{&code, &id}, func() error { ids[code] = id; return nil }); err != nil {
+		return nil, fmt.Errorf("read the clients: %w", err)
+	}
+	var changes []practice.FeeChange
+	for _, row := range valid {
+		if id, ok := ids[row.e.Code]; ok {
+			if c, ok := practice.FeeChangeOf(id, row.e, r.o.Today); ok {
+				changes = append(changes, c)
+			}
+		}
+	}
+	clash, err := practice.RepricedPeriods(ctx, r.tx, r.pid(), changes)
+	if err != nil || len(clash) == 0 {
+		return valid, err
+	}
+	kept := valid[:0]
+	for _, row := range valid {
+		if c, ok := clash[ids[row.e.Code]]; ok {
+			if err := r.reject(row.line, clientFields, c.Err(row.e.FeeFrom != nil)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		kept = append(kept, row)
+	}
+	return kept, nil
+}
+
 // upsertClients writes the clients in one statement, keyed like the
-// entities_code_key index, and replaces their retainer services as
-// SaveEntity does. It returns how many were new and how many existed.
-func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []clientRow) (created, updated int, err error) {
+// entities_code_key index, and replaces their retainer services and adds
+// their fees to the fee history as SaveEntity does: a fee from the row's
+// fee_from, else from the first period invoiced from today (as of today),
+// only when it changes what is in force. It returns how many were new and
+// how many existed.
+func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor atlas.MemberID, rows []clientRow, today time.Time) (created, updated int, err error) {
 	n := len(rows)
 	var (
 		codes, names, aliases, types, billing, timings = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		fees, emails                                   = make([]*string, n), make([]*string, n)
+		emails                                         = make([]*string, n)
 		days, terms                                    = make([]int32, n), make([]*int32, n)
 		managers                                       = make([]*int64, n)
+		starts, ends                                   = make([]*time.Time, n), make([]*time.Time, n)
+		contacts, addresses                            = make([]string, n), make([]string, n)
 	)
 	for i, row := range rows {
 		e := row.e
@@ -270,10 +365,7 @@ func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []
 		// Validate splits aliases on , ; and |, so no alias holds a | and
 		// it can carry the list through one text value per client.
 		aliases[i] = strings.Join(e.Aliases, "|")
-		if e.MonthlyFee.Valid {
-			s := e.MonthlyFee.Decimal.String()
-			fees[i] = &s
-		}
+		starts[i], ends[i], contacts[i], addresses[i] = e.RetainerStart, e.RetainerEnd, e.BillingContact, e.BillingAddress
 
 		days[i] = int32(e.InvoiceDay)
 		if e.PaymentTermsDays != nil {
@@ -292,21 +384,26 @@ func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []
 	// transaction on one it updated: that tells created from updated.
 	res, err := tx.Query(ctx, `
 		INSERT INTO entities (practice_id, code, name, aliases, entity_type, billing_type,
-		                      invoice_timing, invoice_day, payment_terms_days, billing_email, manager_id)
+		                      invoice_timing, invoice_day, payment_terms_days, billing_email, manager_id,
+		                      retainer_start, retainer_end, billing_contact, billing_address)
 		SELECT $1, r.code, r.name, string_to_array(r.aliases, '|'), r.entity_type, r.billing_type,
-		       r.invoice_timing, r.invoice_day, r.payment_terms_days, r.billing_email, r.manager_id
+		       r.invoice_timing, r.invoice_day, r.payment_terms_days, r.billing_email, r.manager_id,
+		       r.retainer_start, r.retainer_end, r.billing_contact, r.billing_address
 		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-		            $8::int[], $9::int[], $10::text[], $11::bigint[])
+		            $8::int[], $9::int[], $10::text[], $11::bigint[], $12::date[], $13::date[], $14::text[], $15::text[])
 		     AS r(code, name, aliases, entity_type, billing_type, invoice_timing,
-		          invoice_day, payment_terms_days, billing_email, manager_id)
+		          invoice_day, payment_terms_days, billing_email, manager_id,
+		          retainer_start, retainer_end, billing_contact, billing_address)
 		ON CONFLICT (practice_id, lower(code)) DO UPDATE SET
 		       code = excluded.code, name = excluded.name, aliases = excluded.aliases,
 		       entity_type = excluded.entity_type, billing_type = excluded.billing_type,
 		       invoice_timing = excluded.invoice_timing,
 		       invoice_day = excluded.invoice_day, payment_terms_days = excluded.payment_terms_days,
-		       billing_email = excluded.billing_email, manager_id = excluded.manager_id, updated_at = now()
+		       billing_email = excluded.billing_email, manager_id = excluded.manager_id,
+		       retainer_start = excluded.retainer_start, retainer_end = excluded.retainer_end,
+		       billing_contact = excluded.billing_contact, billing_address = excluded.billing_address, updated_at = now()
 		RETURNING id, code, xmax = 0`,
-		pid, codes, names, aliases, types, billing, timings, days, terms, emails, managers)
+		pid, codes, names, aliases, types, billing, timings, days, terms, emails, managers, starts, ends, contacts, addresses)
 	if err != nil {
 		return 0, 0, fmt.Errorf("save clients: %w", err)
 	}
@@ -330,8 +427,30 @@ func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []
 		return 0, 0, fmt.Errorf("save clients: wrote %d of %d", len(ids), n)
 	}
 
-	if err := upsertFees(ctx, tx, pid, rows, ids, fees); err != nil {
+	var fees []practice.FeeChange
+	for _, row := range rows {
+		if c, ok := practice.FeeChangeOf(ids[row.e.Code], row.e, today); ok {
+			fees = append(fees, c)
+		}
+	}
+	if err := practice.WriteFees(ctx, tx, pid, actor, fees); err != nil {
 		return 0, 0, err
+	}
+	// Atlas bills an imported client from the first period invoiced from
+	// today: a fee's start in the file is history the earlier system has
+	// already billed.
+	var firstIDs []int64
+	var firsts []time.Time
+	for _, row := range rows {
+		if row.e.MonthlyFee.Valid {
+			firstIDs = append(firstIDs, ids[row.e.Code])
+			firsts = append(firsts, practice.ScheduleOf(row.e).FirstBilledFrom(today).FirstDay())
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE entities e SET bill_from = x.first
+		FROM unnest($2::bigint[], $3::date[]) AS x(id, first)
+		WHERE e.practice_id = $1 AND e.id = x.id AND e.bill_from IS NULL`, pid, firstIDs, firsts); err != nil {
+		return 0, 0, fmt.Errorf("save where billing begins: %w", err)
 	}
 
 	var ents, svcs []int64
@@ -352,47 +471,4 @@ func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []
 		}
 	}
 	return created, len(old), nil
-}
-
-// upsertFees adds each client's monthly fee to its history where it is new
-// or changed, as SaveEntity does: from the row's fee_from, else from the
-// first period invoiced from today, so an import bills no past month.
-func upsertFees(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, rows []clientRow, ids map[string]int64, fees []*string) error {
-	var ents []int64
-	var amounts []string
-	var froms, firsts []time.Time
-	for i, row := range rows {
-		if fees[i] == nil {
-			continue
-		}
-		first := practice.ScheduleOf(row.e).FirstBilledFrom(time.Now()).FirstDay()
-		from := first
-		if row.e.FeeFrom != nil {
-			from = *row.e.FeeFrom
-		}
-		ents, amounts, froms, firsts = append(ents, ids[row.e.Code]), append(amounts, *fees[i]), append(froms, from), append(firsts, first)
-	}
-	if len(ents) == 0 {
-		return nil
-	}
-	_, err := tx.Exec(ctx, `
-		INSERT INTO entity_fees (practice_id, entity_id, monthly_fee, effective_from)
-		SELECT $1, x.e, x.fee::numeric, x.from_day
-		  FROM unnest($2::bigint[], $3::text[], $4::date[]) AS x(e, fee, from_day)
-		 WHERE x.fee::numeric IS DISTINCT FROM (SELECT f.monthly_fee FROM entity_fees f
-		        WHERE f.practice_id = $1 AND f.entity_id = x.e ORDER BY f.effective_from DESC LIMIT 1)
-		ON CONFLICT (practice_id, entity_id, effective_from) DO UPDATE SET monthly_fee = excluded.monthly_fee`,
-		pid, ents, amounts, froms)
-	if err != nil {
-		return fmt.Errorf("save monthly fees: %w", err)
-	}
-	// Atlas bills an imported client from the first period invoiced from
-	// today: a fee's start in the file is history the earlier system has
-	// already billed.
-	if _, err := tx.Exec(ctx, `UPDATE entities e SET bill_from = x.first
-		FROM unnest($2::bigint[], $3::date[]) AS x(id, first)
-		WHERE e.practice_id = $1 AND e.id = x.id AND e.bill_from IS NULL`, pid, ents, firsts); err != nil {
-		return fmt.Errorf("save where billing begins: %w", err)
-	}
-	return nil
 }

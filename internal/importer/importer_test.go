@@ -80,7 +80,13 @@ func (f *fixture) snapshot(table string) []string {
 				(SELECT string_agg(s.code, ';' ORDER BY s.code) FROM entity_services es JOIN services s ON s.id = es.service_id
 				 WHERE es.entity_id = e.id))
 			FROM entities e LEFT JOIN members m ON m.id = e.manager_id WHERE e.practice_id = $1`,
-		"services": `SELECT concat_ws('|', code, name, covered_by_retainer, active) FROM services WHERE practice_id = $1`,
+		"services":        `SELECT concat_ws('|', code, name, covered_by_retainer, active) FROM services WHERE practice_id = $1`,
+		"service_billing": `SELECT concat_ws('|', code, vat_treatment, billable) FROM services WHERE practice_id = $1`,
+		"client_billing": `SELECT concat_ws('|', e.code, e.invoice_day, e.retainer_start, e.retainer_end, nullif(e.billing_contact, ''),
+				nullif(replace(e.billing_address, E'\n', '/'), ''),
+				(SELECT string_agg(f.monthly_fee::text || '@' || f.effective_from::text, ';' ORDER BY f.effective_from)
+				   FROM entity_fees f WHERE f.entity_id = e.id))
+			FROM entities e WHERE e.practice_id = $1`,
 		"members": `SELECT concat_ws('|', slack_user_id, name, email, role, weekly_capacity_minutes, active) FROM members
 			WHERE practice_id = $1`,
 		"rates": `SELECT concat_ws('|', e.code, s.code, m.slack_user_id, r.hourly_rate, r.effective_from, r.effective_to)
@@ -432,7 +438,16 @@ func TestRowErrors(t *testing.T) {
 		{importer.Clients, "code,name\nX,\n", "name", "Every row needs a name"},
 		{importer.Clients, "code,name,entity_type\nX,X,plc\n", "entity_type", `"plc" is not an entity type`},
 		{importer.Clients, "code,name,billing_type\nX,X,fixed\n", "monthly_fee", "needs its monthly fee"},
-		{importer.Clients, "code,name,invoice_day\nX,X,31\n", "invoice_day", "from 1 to 28"},
+		{importer.Clients, "code,name,invoice_day\nX,X,32\n", "invoice_day", "from 1 to 31; 29, 30 and 31 mean the month's last day"},
+		{importer.Clients, "code,name,monthly_fee,fee_from\nX,X,450,01/12/2026\n", "fee_from", `"01/12/2026" is not a date. Give the day the fee starts as YYYY-MM-DD`},
+		{importer.Clients, "code,name,fee_from\nX,X,2026-12-01\n", "fee_from", "needs the monthly fee it is for"},
+		{importer.Clients, "code,name,Retainer Start,Retainer End\nX,X,2026-12-01,30 Nov 2026\n", "retainer_end", "cannot end (30 November 2026) before it starts (1 December 2026)"},
+		{importer.Clients, "code,name,retainer_start\nX,X,soon\n", "retainer_start", `"soon" is not a date. Give the retainer's first day as YYYY-MM-DD`},
+		{importer.Clients, "code,name,billing_contact\nX,X," + strings.Repeat("x", 201) + "\n", "billing_contact", "up to 200 characters"},
+		{importer.Clients, "code,name,billing_address\nX,X," + strings.Repeat("x", 501) + "\n", "billing_address", "keep it to 8 lines and 500 characters"},
+		{importer.Services, "code,name,vat_treatment\nX,X,17.5%\n", "vat_treatment", `"17.5%" is not one of the practice's VAT rates (standard 20.00%, reduced 5.00%)`},
+		{importer.Services, "code,name,VAT\nX,X,sometimes\n", "vat_treatment", `"sometimes" is not a VAT treatment`},
+		{importer.Services, "code,name,billable\nX,X,perhaps\n", "billable", "not yes or no"},
 		{importer.Clients, "code,name,payment_terms_days\nX,X,-3\n", "payment_terms_days", "0 to 365"},
 		{importer.Clients, "code,name,billing_email\nX,X,nobody\n", "billing_email", "not an email address"},
 		{importer.Clients, "code,name,billing_email\nX,X,a@localhost\n", "billing_email", "not an email address"},
@@ -518,5 +533,116 @@ func TestSampleFiles(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Clients' fee dates, retainer dates, invoice days to 31 and billing
+// contacts import under the names people give them, and again change
+// nothing.
+func TestImportClientsBilling(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.run(importer.Services, servicesCSV)
+	const file = `Code,Name,Billing Type,Monthly Fee,Fee From,Invoice Day,Retainer Start,Retainer End Date,Billing Contact Name,Billing Address
+ACME,Acme Trading Ltd,fixed,450,2026-01-01,31,15 Jan 2026,2026-12-31,Jane  Smith,"Acme Trading Ltd
+1 High Street
+Leeds LS1 1AA"
+BLOOM,Bloom Florists,hourly,,,,,,,
+CEDAR,Cedar Trust,fixed,300,,1,,,,
+`
+	counts(t, f.run(importer.Clients, file), 3, 0)
+	// CEDAR's fee, undated, starts with the first period invoiced from
+	// today (14 March 2026, in arrears on the 1st: April's invoice bills
+	// March).
+	want := []string{
+		"ACME|31|2026-01-15|2026-12-31|Jane Smith|Acme Trading Ltd/1 High Street/Leeds LS1 1AA|450.00@2026-01-01",
+		"BLOOM|1",
+		"CEDAR|1|300.00@2026-03-01",
+	}
+	if got := f.snapshot("client_billing"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("clients:\n got %q\nwant %q", got, want)
+	}
+	counts(t, f.run(importer.Clients, file), 0, 3)
+	if got := f.snapshot("client_billing"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after re-import:\n got %q\nwant %q", got, want)
+	}
+
+	// A new fee from June joins the history and leaves January's; a file
+	// without the billing columns keeps them.
+	counts(t, f.run(importer.Clients, "code,name,monthly_fee,fee_from\nACME,Acme Trading Ltd,500,1 Jun 2026\n"), 0, 1)
+	counts(t, f.run(importer.Clients, "code,name,monthly_fee,fee_from\nACME,Acme Trading Ltd,500,1 Jun 2026\n"), 0, 1)
+	if got := f.snapshot("client_billing")[0]; got != "ACME|31|2026-01-15|2026-12-31|Jane Smith|Acme Trading Ltd/1 High Street/Leeds LS1 1AA|450.00@2026-01-01;500.00@2026-06-01" {
+		t.Fatalf("fee rise: %q", got)
+	}
+	// Present but empty means none.
+	counts(t, f.run(importer.Clients, "code,name,retainer_end,billing_contact\nACME,Acme Trading Ltd,,\n"), 0, 1)
+	if got := f.snapshot("client_billing")[0]; !strings.HasPrefix(got, "ACME|31|2026-01-15|Acme Trading Ltd/") {
+		t.Fatalf("emptied end and contact: %q", got)
+	}
+
+	// An address split over columns as Xero exports it, its contact as
+	// POAttentionTo.
+	xero := "code,name,POAttentionTo,POAddressLine1,POAddressLine2,POCity,PORegion,POPostalCode,POCountry\n" +
+		"DELTA,Delta Dairies,Sam Delta,Unit 4,Mill Road,Hexham,Northumberland,NE46 1AA,United Kingdom\n"
+	counts(t, f.run(importer.Clients, xero), 1, 0)
+	if got := f.snapshot("client_billing")[3]; got != "DELTA|1|Sam Delta|Unit 4/Mill Road/Hexham/Northumberland/NE46 1AA/United Kingdom" {
+		t.Fatalf("Xero address: %q", got)
+	}
+}
+
+// An import never reprices a period that already has its retainer
+// invoice: the row is refused on fee_from, and with --skip-invalid the
+// client is left as it was.
+func TestImportFeeNeverRepricesAnInvoicedPeriod(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.run(importer.Clients, "code,name,billing_type,monthly_fee,fee_from\nACME,Acme,fixed,450,2026-01-01\nBETA,Beta,fixed,200,2026-01-01\n")
+	if _, err := f.tx.Exec(context.Background(), `INSERT INTO invoices (practice_id, entity_id, kind, period, status, currency)
+		SELECT $1, id, 'recurring', '2026-02-01', 'awaiting_approval', 'GBP' FROM entities WHERE practice_id = $1 AND code = 'ACME'`, f.pid); err != nil {
+		t.Fatal(err)
+	}
+	file := "code,name,billing_type,monthly_fee,fee_from\nACME,Acme Renamed,fixed,480,2026-02-01\nBETA,Beta,fixed,220,2026-02-01\n"
+	rep := f.run(importer.Clients, file)
+	want := importer.RowError{Line: 2, Column: "fee_from", Reason: "February 2026 already has its retainer invoice, and a new fee never reprices an invoiced period. Start this fee on 1 March 2026 or later."}
+	if !rep.Rejected || len(rep.Errors) != 1 || rep.Errors[0] != want {
+		t.Fatalf("report: %+v", rep)
+	}
+	rep = f.run(importer.Clients, file, skipInvalid)
+	if rep.Updated != 1 || rep.Skipped != 1 {
+		t.Fatalf("skip invalid: %+v", rep)
+	}
+	got := f.snapshot("client_billing")
+	if got[0] != "ACME|1|450.00@2026-01-01" || got[1] != "BETA|1|200.00@2026-01-01;220.00@2026-02-01" {
+		t.Fatalf("after skipping: %q", got)
+	}
+	if names := f.snapshot("entities"); !strings.HasPrefix(names[0], "ACME|Acme|") {
+		t.Fatalf("a skipped row was written: %q", names[0])
+	}
+}
+
+// Services take a VAT treatment written as practice software writes it, and
+// whether they are billable.
+func TestImportServicesVAT(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const file = `code,name,Sales Tax Rate,Billable
+BK,Bookkeeping,20% (VAT on Income),yes
+CH,Companies House fees,Outside the scope,
+EXAM,Exam fees,Exempt,
+BOOKS,Books,Zero Rated Income,
+ENERGY,Energy advice,5%,
+ZERO,Zero,0%,
+TRAIN,Internal training,,no
+`
+	counts(t, f.run(importer.Services, file), 7, 0)
+	want := []string{"BK|standard|t", "BOOKS|zero|t", "CH|outside|t", "ENERGY|reduced|t", "EXAM|exempt|t", "TRAIN|standard|f", "ZERO|zero|t"}
+	if got := f.snapshot("service_billing"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("services:\n got %q\nwant %q", got, want)
+	}
+	counts(t, f.run(importer.Services, file), 0, 7)
+	// Without the columns, the treatment and the flag stay.
+	counts(t, f.run(importer.Services, "code,name\nCH,Companies House filing fees\nTRAIN,Training\n"), 0, 2)
+	if got := f.snapshot("service_billing"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after a file without the columns: %q", got)
 	}
 }

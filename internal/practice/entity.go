@@ -2,13 +2,13 @@ package practice
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -56,7 +56,13 @@ type Entity struct {
 	BillingEmail     string
 	ManagerID        *atlas.MemberID
 	RetainerServices []int64 // services the retainer covers
-	ArchivedAt       *time.Time
+	// RetainerStart and RetainerEnd bound the retainer: no retainer invoice
+	// is made for a period before its start or after its end, and the
+	// first and last periods are pro-rated by calendar days. Nil: open.
+	RetainerStart, RetainerEnd *time.Time
+	BillingContact             string // the person invoices are addressed to
+	BillingAddress             string // lines separated by \n
+	ArchivedAt                 *time.Time
 }
 
 // Archived reports whether the client is archived.
@@ -67,18 +73,31 @@ func (e Entity) Label() string { return e.Code + " · " + e.Name }
 
 // Field names of the client form, shared with the modal.
 const (
-	FieldCode          = "code"
-	FieldEntityName    = "entity_name"
-	FieldAliases       = "aliases"
-	FieldEntityType    = "entity_type"
-	FieldBillingType   = "billing_type"
-	FieldMonthlyFee    = "monthly_fee"
-	FieldInvoiceTiming = "invoice_timing"
-	FieldInvoiceDay    = "invoice_day"
-	FieldTerms         = "payment_terms"
-	FieldBillingEmail  = "billing_email"
-	FieldManager       = "manager"
-	FieldRetainer      = "retainer_services"
+	FieldCode           = "code"
+	FieldEntityName     = "entity_name"
+	FieldAliases        = "aliases"
+	FieldEntityType     = "entity_type"
+	FieldBillingType    = "billing_type"
+	FieldMonthlyFee     = "monthly_fee"
+	FieldInvoiceTiming  = "invoice_timing"
+	FieldInvoiceDay     = "invoice_day"
+	FieldTerms          = "payment_terms"
+	FieldBillingEmail   = "billing_email"
+	FieldManager        = "manager"
+	FieldRetainer       = "retainer_services"
+	FieldFeeFrom        = "fee_from"
+	FieldRetainerStart  = "retainer_start"
+	FieldRetainerEnd    = "retainer_end"
+	FieldBillingContact = "billing_contact"
+	FieldBillingAddress = "billing_address"
+)
+
+// Limits of the billing contact and address: an address is printed in the
+// window of an envelope, so a few short lines.
+const (
+	MaxBillingContact      = 200
+	MaxBillingAddress      = 500
+	MaxBillingAddressLines = 8
 )
 
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$`)
@@ -90,9 +109,44 @@ type EntityInput struct {
 	// FeeFrom is the day a new monthly fee is in force from, YYYY-MM-DD;
 	// empty: the first period invoiced from today, so no past month is
 	// billed at it.
-	FeeFrom          string
-	Manager          *atlas.MemberID
-	RetainerServices []int64
+	FeeFrom string
+	// RetainerStart and RetainerEnd are days, YYYY-MM-DD (or 3 Nov 2026);
+	// empty for none.
+	RetainerStart, RetainerEnd     string
+	BillingContact, BillingAddress string
+	Manager                        *atlas.MemberID
+	RetainerServices               []int64
+}
+
+// dayLayouts are the ways a day may be written: as Slack's date pickers and
+// spreadsheets write it, and as people do.
+var dayLayouts = []string{time.DateOnly, "2 Jan 2006", "2 January 2006"}
+
+// ParseDay reads a day written as 2026-11-03, 3 Nov 2026 or 3 November
+// 2026, as midnight UTC. Numeric forms such as 03/11/2026 are refused:
+// software disagrees on whether that is March or November.
+func ParseDay(s string) (time.Time, bool) {
+	s = strings.Join(strings.Fields(s), " ")
+	for _, layout := range dayLayouts {
+		if d, err := time.Parse(layout, s); err == nil {
+			return d, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// optionalDay reads an optional day for field; what a date is for, such
+// as "the day the fee starts", goes into the message.
+func optionalDay(s, field, what string) (*time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	d, ok := ParseDay(s)
+	if !ok {
+		return nil, atlas.FieldError(field, "%q is not a date. Give %s as YYYY-MM-DD, such as 2026-12-01, or as 1 Dec 2026.", s, what)
+	}
+	return &d, nil
 }
 
 // Validate checks the input and returns the entity it describes.
@@ -137,23 +191,23 @@ func (in EntityInput) Validate() (Entity, error) {
 		}
 		e.MonthlyFee = decimal.NewNullDecimal(d)
 	}
-	if from := strings.TrimSpace(in.FeeFrom); from != "" {
-		d, err := time.Parse(time.DateOnly, from)
-		if err != nil {
-			return e, atlas.FieldError(FieldMonthlyFee, "%q is not a date. Give the day the fee starts as YYYY-MM-DD, such as 2026-12-01.", from)
-		}
-		e.FeeFrom = &d
-	}
 	if e.BillingType == BillingFixed && !e.MonthlyFee.Valid {
 		return e, atlas.FieldError(FieldMonthlyFee, "A fixed-fee client needs its monthly fee, such as 450.")
+	}
+	var err error
+	if e.FeeFrom, err = optionalDay(in.FeeFrom, FieldFeeFrom, "the day the fee starts"); err != nil {
+		return e, err
+	}
+	if e.FeeFrom != nil && !e.MonthlyFee.Valid {
+		return e, atlas.FieldError(FieldFeeFrom, "A start date needs the monthly fee it is for: give the fee, or leave the date empty.")
 	}
 	if e.InvoiceTiming != "advance" && e.InvoiceTiming != "arrears" {
 		return e, atlas.FieldError(FieldInvoiceTiming, "%q is not an invoicing time. Use advance or arrears.", in.InvoiceTiming)
 	}
 	if d := strings.TrimSpace(in.InvoiceDay); d != "" {
-		n, err := atoiRange(d, 1, 28)
+		n, err := atoiRange(d, 1, 31)
 		if err != nil {
-			return e, atlas.FieldError(FieldInvoiceDay, "%q is not an invoice day. Use a day of the month from 1 to 28.", d)
+			return e, atlas.FieldError(FieldInvoiceDay, "%q is not an invoice day. Use a day of the month from 1 to 31; 29, 30 and 31 mean the month's last day in months that are shorter.", d)
 		}
 		e.InvoiceDay = n
 	}
@@ -169,7 +223,41 @@ func (in EntityInput) Validate() (Entity, error) {
 			return e, atlas.FieldError(FieldBillingEmail, "%q is not an email address. Write it like accounts@acme.co.uk.", e.BillingEmail)
 		}
 	}
+	if e.RetainerStart, err = optionalDay(in.RetainerStart, FieldRetainerStart, "the retainer's first day"); err != nil {
+		return e, err
+	}
+	if e.RetainerEnd, err = optionalDay(in.RetainerEnd, FieldRetainerEnd, "the retainer's last day"); err != nil {
+		return e, err
+	}
+	if e.RetainerStart != nil && e.RetainerEnd != nil && e.RetainerEnd.Before(*e.RetainerStart) {
+		return e, atlas.FieldError(FieldRetainerEnd, "The retainer cannot end (%s) before it starts (%s). Give its last day on or after its first, or leave the end empty.",
+			e.RetainerEnd.Format(longDate), e.RetainerStart.Format(longDate))
+	}
+	e.BillingContact = strings.Join(strings.Fields(in.BillingContact), " ")
+	if utf8.RuneCountInString(e.BillingContact) > MaxBillingContact {
+		return e, atlas.FieldError(FieldBillingContact, "The billing contact is too long: give a name of up to %d characters, such as Jane Smith.", MaxBillingContact)
+	}
+	if e.BillingAddress, err = validAddress(in.BillingAddress, FieldBillingAddress, "1 High Street, Leeds LS1 1AA"); err != nil {
+		return e, err
+	}
 	return e, nil
+}
+
+// validAddress tidies a postal address — a line each, as typed, with blank
+// lines and surrounding spaces dropped — and checks it fits on an invoice.
+func validAddress(s, field, example string) (string, error) {
+	var lines []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	out := strings.Join(lines, "\n")
+	if len(lines) > MaxBillingAddressLines || utf8.RuneCountInString(out) > MaxBillingAddress {
+		return out, atlas.FieldError(field, "The address is too long for an invoice: keep it to %d lines and %d characters, such as %s.",
+			MaxBillingAddressLines, MaxBillingAddress, example)
+	}
+	return out, nil
 }
 
 func norm(s, def string) string {
@@ -208,13 +296,15 @@ const entityColumns = `id, code, name, aliases, entity_type, billing_type,
 	invoice_timing, invoice_day,
 	payment_terms_days, coalesce(billing_email, ''), manager_id, archived_at,
 	coalesce((SELECT array_agg(service_id ORDER BY service_id) FROM entity_services es
-	          WHERE es.practice_id = entities.practice_id AND es.entity_id = entities.id), '{}')`
+	          WHERE es.practice_id = entities.practice_id AND es.entity_id = entities.id), '{}'),
+	retainer_start, retainer_end, billing_contact, billing_address`
 
 func scanEntity(row pgx.Row) (Entity, error) {
 	var e Entity
 	var manager *int64
 	err := row.Scan(&e.ID, &e.Code, &e.Name, &e.Aliases, &e.EntityType, &e.BillingType, &e.MonthlyFee, &e.FeeFrom, &e.InvoiceTiming,
-		&e.InvoiceDay, &e.PaymentTermsDays, &e.BillingEmail, &manager, &e.ArchivedAt, &e.RetainerServices)
+		&e.InvoiceDay, &e.PaymentTermsDays, &e.BillingEmail, &manager, &e.ArchivedAt, &e.RetainerServices,
+		&e.RetainerStart, &e.RetainerEnd, &e.BillingContact, &e.BillingAddress)
 	if manager != nil {
 		m := atlas.MemberID(*manager)
 		e.ManagerID = &m
@@ -241,19 +331,22 @@ func (s Store) SaveEntity(ctx context.Context, pid atlas.PracticeID, actor atlas
 			manager = int64(*e.ManagerID)
 		}
 		args := []any{pid, e.Code, e.Name, e.Aliases, e.EntityType, e.BillingType, e.InvoiceTiming,
-			e.InvoiceDay, e.PaymentTermsDays, nullIfEmpty(e.BillingEmail), manager}
+			e.InvoiceDay, e.PaymentTermsDays, nullIfEmpty(e.BillingEmail), manager,
+			e.RetainerStart, e.RetainerEnd, e.BillingContact, e.BillingAddress}
 		var err error
 		action := "entity.create"
 		if id == 0 {
 			err = tx.QueryRow(ctx, `INSERT INTO entities (practice_id, code, name, aliases, entity_type, billing_type,
-				invoice_timing, invoice_day, payment_terms_days, billing_email, manager_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, args...).Scan(&id)
+				invoice_timing, invoice_day, payment_terms_days, billing_email, manager_id,
+				retainer_start, retainer_end, billing_contact, billing_address)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`, args...).Scan(&id)
 		} else {
 			action = "entity.update"
 			err = tx.QueryRow(ctx, `UPDATE entities SET code = $2, name = $3, aliases = $4, entity_type = $5, billing_type = $6,
 				invoice_timing = $7, invoice_day = $8, payment_terms_days = $9, billing_email = $10,
-				manager_id = $11, updated_at = now()
-				WHERE practice_id = $1 AND id = $12 RETURNING id`, append(args, id)...).Scan(&id)
+				manager_id = $11, retainer_start = $12, retainer_end = $13, billing_contact = $14, billing_address = $15,
+				updated_at = now()
+				WHERE practice_id = $1 AND id = $16 RETURNING id`, append(args, id)...).Scan(&id)
 		}
 		if db.IsUniqueViolation(err, "") {
 			return atlas.FieldError(FieldCode, "Another client already has the code %s. Pick another.", e.Code)
@@ -278,7 +371,13 @@ func (s Store) SaveEntity(ctx context.Context, pid atlas.PracticeID, actor atlas
 		if err != nil {
 			return err
 		}
-		return Audit(ctx, tx, pid, actor, action, "entity", id, map[string]any{"code": e.Code, "name": e.Name})
+		data := map[string]any{"code": e.Code, "name": e.Name, "billing_type": e.BillingType, "invoice_timing": e.InvoiceTiming,
+			"invoice_day": e.InvoiceDay, "retainer_start": e.RetainerStart, "retainer_end": e.RetainerEnd, "billing_contact": e.BillingContact}
+		if saved.MonthlyFee.Valid {
+			// The fee in the history after the save, and the day it is from.
+			data["monthly_fee"], data["fee_from"] = saved.MonthlyFee.Decimal.String(), saved.FeeFrom
+		}
+		return Audit(ctx, tx, pid, actor, action, "entity", id, data)
 	})
 	return saved, err
 }
@@ -307,42 +406,6 @@ func (s Store) ArchiveEntity(ctx context.Context, pid atlas.PracticeID, actor at
 		return err
 	})
 	return e, err
-}
-
-// saveFee adds the client's monthly fee to its history when it is new or
-// changed: from the day given, else from the first period invoiced from
-// today. The same fee again changes nothing, so saving the form twice does
-// not move the fee's start.
-func saveFee(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor atlas.MemberID, id int64, e Entity) error {
-	if !e.MonthlyFee.Valid {
-		return nil
-	}
-	from := e.FeeFrom
-	if from == nil {
-		var latest decimal.NullDecimal
-		err := tx.QueryRow(ctx, `SELECT monthly_fee FROM entity_fees WHERE practice_id = $1 AND entity_id = $2
-			ORDER BY effective_from DESC LIMIT 1`, pid, id).Scan(&latest)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		if latest.Valid && latest.Decimal.Equal(e.MonthlyFee.Decimal) {
-			return nil
-		}
-		d := ScheduleOf(e).FirstBilledFrom(time.Now()).FirstDay()
-		from = &d
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO entity_fees (practice_id, entity_id, monthly_fee, effective_from, created_by)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (practice_id, entity_id, effective_from) DO UPDATE SET monthly_fee = excluded.monthly_fee`,
-		pid, id, e.MonthlyFee.Decimal, *from, nullMember(actor))
-	if err != nil {
-		return db.MapError(err, "")
-	}
-	// The client's first fee says where Atlas's billing of it begins: a
-	// date someone chose in the form is meant, so it stands.
-	_, err = tx.Exec(ctx, `UPDATE entities SET bill_from = date_trunc('month', $3::date)::date
-		WHERE practice_id = $1 AND id = $2 AND bill_from IS NULL`, pid, id, *from)
-	return err
 }
 
 func nullIfEmpty(s string) any {

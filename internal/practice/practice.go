@@ -39,6 +39,16 @@ type Practice struct {
 	// none; nil for none, and then Atlas asks.
 	DefaultServiceID *int64
 	SetUpAt          *time.Time
+
+	// The billing settings (BillingSettings).
+	VATRegistered  bool
+	VATNumber      string          // "" when none
+	ReducedVATRate decimal.Decimal // percent, for services with reduced VAT
+	PostalAddress  string          // lines separated by \n
+	VATRounding    string          // VATRoundInvoice or VATRoundLine
+	LineGrouping   string          // GroupByService or GroupByEntry, for hourly drafts
+	BillingChannel string          // where the billing run is posted; "" for none
+	BillingRunDay  int             // the day of the month of the hourly run, 1 to 28
 }
 
 // SetUp reports whether an admin has completed the practice set-up.
@@ -71,13 +81,17 @@ type Store struct{ DB db.DB }
 
 const practiceColumns = `id, name, timezone, currency, vat_rate, rounding_increment, rounding_mode,
 	invoice_number_format, payment_terms_days, coalesce(digest_channel, ''), to_char(digest_time, 'HH24:MI'),
-	timer_reminder_hours, preparer_may_review, default_service_id, set_up_at`
+	timer_reminder_hours, preparer_may_review, default_service_id, set_up_at,
+	vat_registered, coalesce(vat_number, ''), reduced_vat_rate, postal_address, vat_rounding, line_grouping,
+	coalesce(billing_channel, ''), billing_run_day`
 
 func scanPractice(row pgx.Row) (Practice, error) {
 	var p Practice
 	err := row.Scan(&p.ID, &p.Name, &p.Timezone, &p.Currency, &p.VATRate, &p.RoundingIncrement, &p.RoundingMode,
 		&p.InvoiceNumberFormat, &p.PaymentTermsDays, &p.DigestChannel, &p.DigestTime,
-		&p.TimerReminderHours, &p.PreparerMayReview, &p.DefaultServiceID, &p.SetUpAt)
+		&p.TimerReminderHours, &p.PreparerMayReview, &p.DefaultServiceID, &p.SetUpAt,
+		&p.VATRegistered, &p.VATNumber, &p.ReducedVATRate, &p.PostalAddress, &p.VATRounding, &p.LineGrouping,
+		&p.BillingChannel, &p.BillingRunDay)
 	return p, err
 }
 
@@ -547,14 +561,18 @@ var settingLabels = []struct{ field, label string }{
 	{FieldDigestTime, "Digest time"},
 	{FieldPreparerReview, "Preparer may review"},
 	{FieldDefaultService, "Default service"},
+	{FieldVATRegistered, "VAT-registered"},
+	{FieldVATNumber, "VAT number"},
+	{FieldReducedVATRate, "Reduced VAT rate"},
+	{FieldVATRounding, "VAT rounding"},
+	{FieldPostalAddress, "Postal address"},
+	{FieldLineGrouping, "Invoice lines"},
+	{FieldBillingChannel, "Billing channel"},
+	{FieldBillingRunDay, "Billing run day"},
 }
 
 // settingValues is every setting as text, for the audit trail and diffs.
 func settingValues(p Practice, next int64) map[string]string {
-	digest := p.DigestChannel
-	if digest == "" {
-		digest = "none"
-	}
 	return map[string]string{
 		FieldName:              p.Name,
 		FieldTimezone:          p.Timezone,
@@ -566,11 +584,26 @@ func settingValues(p Practice, next int64) map[string]string {
 		FieldInvoiceFormat:     p.InvoiceNumberFormat,
 		FieldNextInvoiceNumber: strconv.FormatInt(next, 10),
 		FieldPaymentTermsDays:  fmt.Sprintf("%d days", p.PaymentTermsDays),
-		FieldDigestChannel:     digest,
+		FieldDigestChannel:     noneIfEmpty(p.DigestChannel),
 		FieldDigestTime:        p.DigestTime,
 		FieldPreparerReview:    strconv.FormatBool(p.PreparerMayReview),
 		FieldDefaultService:    defaultServiceText(p.DefaultServiceID),
+		FieldVATRegistered:     strconv.FormatBool(p.VATRegistered),
+		FieldVATNumber:         noneIfEmpty(p.VATNumber),
+		FieldReducedVATRate:    p.ReducedVATRate.StringFixed(2) + "%",
+		FieldVATRounding:       VATRoundingLabel(p.VATRounding),
+		FieldPostalAddress:     noneIfEmpty(strings.ReplaceAll(p.PostalAddress, "\n", ", ")),
+		FieldLineGrouping:      LineGroupingLabel(p.LineGrouping),
+		FieldBillingChannel:    noneIfEmpty(p.BillingChannel),
+		FieldBillingRunDay:     fmt.Sprintf("day %d", p.BillingRunDay),
 	}
+}
+
+func noneIfEmpty(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 func defaultServiceText(id *int64) string {

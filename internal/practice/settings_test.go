@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/pgtest"
 	"github.com/atlas-practice/atlas/internal/practice"
@@ -377,5 +379,196 @@ func TestUpdateMember(t *testing.T) {
 	}
 	if _, err := s.UpdateMember(ctx, "TPM1", staff.ID, 999999, practice.MemberUpdate{Role: "staff", CapacityHours: "1", Active: true}); atlas.ErrorCode(err) != atlas.ENotFound {
 		t.Fatalf("unknown member id: %v", err)
+	}
+}
+
+func goodBilling() practice.BillingSettings {
+	return practice.BillingSettings{
+		VATRegistered: true, VATNumber: " gb 123  4567 89 ", ReducedVATRate: "5%", PostalAddress: "Ledgerline\r\n2 Mill Lane\n\nYork YO1 7HH ",
+		VATRounding: "line", LineGrouping: "entry", BillingChannel: "C0BILLING", BillingRunDay: "28",
+	}
+}
+
+// Each bad billing setting comes back on its own field, saying how to write
+// it right.
+func TestBillingSettingsValidation(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		edit  func(*practice.BillingSettings)
+		field string
+		want  string
+	}{
+		{"registered without a number", func(b *practice.BillingSettings) { b.VATNumber = " " }, practice.FieldVATNumber, "Give it, such as GB123456789, or untick VAT-registered"},
+		{"number with punctuation", func(b *practice.BillingSettings) { b.VATNumber = "GB-123.456" }, practice.FieldVATNumber, `"GB-123.456" is not a VAT number. Use letters, digits and spaces only`},
+		{"number too long", func(b *practice.BillingSettings) { b.VATNumber = "GB" + strings.Repeat("1", 19) }, practice.FieldVATNumber, "up to 20"},
+		{"reduced rate negative", func(b *practice.BillingSettings) { b.ReducedVATRate = "-5" }, practice.FieldReducedVATRate, `"-5" is not a VAT rate. Give the reduced rate as a percentage from 0 to 99.99, such as 5.`},
+		{"reduced rate 100", func(b *practice.BillingSettings) { b.ReducedVATRate = "100" }, practice.FieldReducedVATRate, "from 0 to 99.99"},
+		{"reduced rate text", func(b *practice.BillingSettings) { b.ReducedVATRate = "five" }, practice.FieldReducedVATRate, "from 0 to 99.99"},
+		{"reduced rate too precise", func(b *practice.BillingSettings) { b.ReducedVATRate = "5.125" }, practice.FieldReducedVATRate, "from 0 to 99.99"},
+		{"rounding", func(b *practice.BillingSettings) { b.VATRounding = "bankers" }, practice.FieldVATRounding, "Choose per invoice (invoice) or per line (line)"},
+		{"address missing when registered", func(b *practice.BillingSettings) { b.PostalAddress = "\n " }, practice.FieldPostalAddress, "A VAT invoice must show the practice's address"},
+		{"address too long", func(b *practice.BillingSettings) { b.PostalAddress = strings.Repeat("x", 501) }, practice.FieldPostalAddress, "keep it to 8 lines and 500 characters"},
+		{"grouping", func(b *practice.BillingSettings) { b.LineGrouping = "client" }, practice.FieldLineGrouping, "Choose by service (service) or per entry (entry)"},
+		{"channel not a channel", func(b *practice.BillingSettings) { b.BillingChannel = "UADMIN1" }, practice.FieldBillingChannel, "Pick the billing channel from the list"},
+		{"run day 0", func(b *practice.BillingSettings) { b.BillingRunDay = "0" }, practice.FieldBillingRunDay, `"0" is not a day for the billing run. Give a day of the month from 1 to 28`},
+		{"run day 29", func(b *practice.BillingSettings) { b.BillingRunDay = "29" }, practice.FieldBillingRunDay, "from 1 to 28, such as 1, so every month has it"},
+		{"run day empty", func(b *practice.BillingSettings) { b.BillingRunDay = "" }, practice.FieldBillingRunDay, "from 1 to 28"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			b := goodBilling()
+			c.edit(&b)
+			_, err := b.Validate()
+			var fe atlas.FieldErrors
+			if !errors.As(err, &fe) {
+				t.Fatalf("got %v, want FieldErrors", err)
+			}
+			got := fe.Fields()
+			if len(got) != 1 || !strings.Contains(got[c.field], c.want) {
+				t.Fatalf("errors %v, want only %q on %q", got, c.want, c.field)
+			}
+		})
+	}
+
+	p, err := goodBilling().Validate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.VATRegistered || p.VATNumber != "GB 123 4567 89" || p.ReducedVATRate.String() != "5" || p.PostalAddress != "Ledgerline\n2 Mill Lane\nYork YO1 7HH" ||
+		p.VATRounding != practice.VATRoundLine || p.LineGrouping != practice.GroupByEntry || p.BillingChannel != "C0BILLING" || p.BillingRunDay != 28 {
+		t.Fatalf("good billing settings normalised to %+v", p)
+	}
+	// Not registered: no number or address needed, and none kept empty.
+	off := practice.BillingSettings{ReducedVATRate: "0", VATRounding: "invoice", LineGrouping: "service", BillingRunDay: "1"}
+	if _, err := off.Validate(); err != nil {
+		t.Fatalf("an unregistered practice: %v", err)
+	}
+	// Every wrong field at once.
+	all := practice.BillingSettings{VATRegistered: true, ReducedVATRate: "x", VATRounding: "x", LineGrouping: "x", BillingChannel: "x", BillingRunDay: "x"}
+	_, err = all.Validate()
+	var fe atlas.FieldErrors
+	if !errors.As(err, &fe) || len(fe.Fields()) != 7 {
+		t.Fatalf("all wrong: %v", err)
+	}
+}
+
+func TestSaveBillingSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tx := pgtest.Tx(t)
+	s := practice.Store{DB: tx}
+	before, err := s.Ensure(ctx, "TBS1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The defaults: not registered, 5% reduced, per invoice, by service, day 1.
+	if before.VATRegistered || before.ReducedVATRate.StringFixed(2) != "5.00" || before.VATRounding != practice.VATRoundInvoice ||
+		before.LineGrouping != practice.GroupByService || before.BillingRunDay != 1 || before.BillingChannel != "" {
+		t.Fatalf("defaults: %+v", before)
+	}
+	admin, _ := s.AddMember(ctx, "TBS1", 0, practice.NewMember{SlackUserID: "UA1", Name: "Ada", Role: atlas.RoleAdmin})
+
+	bad := goodBilling()
+	bad.VATNumber = ""
+	if _, err := s.SaveBillingSettings(ctx, "TBS1", admin.ID, bad); atlas.ErrorField(err) != practice.FieldVATNumber {
+		t.Fatalf("registered without a number: %v", err)
+	}
+	if p, _ := s.Get(ctx, "TBS1"); p.VATRegistered {
+		t.Fatalf("a rejected save changed the practice: %+v", p)
+	}
+
+	p, err := s.SaveBillingSettings(ctx, "TBS1", admin.ID, goodBilling())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Get(ctx, "TBS1")
+	if practice.BillingSettingsOf(got) != practice.BillingSettingsOf(p) || got.VATNumber != "GB 123 4567 89" || got.BillingRunDay != 28 ||
+		got.PostalAddress != "Ledgerline\n2 Mill Lane\nYork YO1 7HH" || got.Name != before.Name || got.VATRate.String() != before.VATRate.String() {
+		t.Fatalf("saved %+v, read back %+v", p, got)
+	}
+	var to string
+	if err := tx.QueryRow(ctx, `SELECT data->'changed'->'billing_channel'->>'to' FROM audit_events
+		WHERE practice_id = 'TBS1' AND action = 'practice.billing_settings'`).Scan(&to); err != nil || to != "C0BILLING" {
+		t.Fatalf("audit: %q %v", to, err)
+	}
+
+	// The other settings' form leaves the billing settings alone, and
+	// unregistering keeps the number for later.
+	if _, err := s.SaveSettings(ctx, "TBS1", admin.ID, goodSettings()); err != nil {
+		t.Fatal(err)
+	}
+	off := goodBilling()
+	off.VATRegistered, off.BillingChannel = false, ""
+	p, err = s.SaveBillingSettings(ctx, "TBS1", admin.ID, off)
+	if err != nil || p.VATRegistered || p.VATNumber != "GB 123 4567 89" || p.BillingChannel != "" || p.Name != "Ledgerline" {
+		t.Fatalf("after settings and unregistering: %+v %v", p, err)
+	}
+	changes := practice.SettingsChanges(got, 0, p, 0)
+	var fields []string
+	for _, c := range changes {
+		fields = append(fields, c.Field)
+	}
+	if strings.Join(fields, " ") != "name timezone currency vat_rate rounding_increment rounding_mode timer_reminder_hours invoice_number_format payment_terms_days digest_channel digest_time preparer_may_review vat_registered billing_channel" {
+		t.Fatalf("changes: %+v", changes)
+	}
+}
+
+func TestParseVATTreatment(t *testing.T) {
+	t.Parallel()
+	standard, reduced := decimal.RequireFromString("20"), decimal.RequireFromString("5.00")
+	for text, want := range map[string]string{
+		"": practice.VATStandard, "standard": practice.VATStandard, "Standard rated": practice.VATStandard, "20%": practice.VATStandard,
+		"20% (VAT on Income)": practice.VATStandard, "20.00 %": practice.VATStandard, "20": practice.VATStandard, "0": practice.VATZero,
+		"Reduced": practice.VATReduced, "reduced rate": practice.VATReduced, "5%": practice.VATReduced,
+		"zero": practice.VATZero, "Zero Rated": practice.VATZero, "Zero Rated Income": practice.VATZero, "0%": practice.VATZero, "zero-rated": practice.VATZero,
+		"Exempt": practice.VATExempt, "Exempt Income": practice.VATExempt, "VAT exempt": practice.VATExempt,
+		"Outside the scope": practice.VATOutside, "outside the scope of VAT": practice.VATOutside, "No VAT": practice.VATOutside, "out of scope": practice.VATOutside,
+	} {
+		if got, err := practice.ParseVATTreatment(text, standard, reduced); err != nil || got != want {
+			t.Errorf("%q: %q %v, want %q", text, got, err, want)
+		}
+	}
+	for text, msg := range map[string]string{
+		"17.5%":    `"17.5%" is not one of the practice's VAT rates (standard 20.00%, reduced 5.00%). Write standard, reduced, zero, exempt or outside.`,
+		"sometime": `"sometime" is not a VAT treatment. Write standard, reduced, zero, exempt or outside`,
+	} {
+		_, err := practice.ParseVATTreatment(text, standard, reduced)
+		if atlas.ErrorField(err) != practice.FieldServiceVAT || !strings.Contains(atlas.ErrorMessage(err), msg) {
+			t.Errorf("%q: %v, want %q", text, err, msg)
+		}
+	}
+}
+
+func TestPutService(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := practice.Store{DB: pgtest.Tx(t)}
+	if _, err := s.Ensure(ctx, "TSVC"); err != nil {
+		t.Fatal(err)
+	}
+	no := false
+	sv, err := s.PutService(ctx, "TSVC", 0, practice.ServiceInput{Code: "chfee", Name: "Companies House fees", VATTreatment: "outside"})
+	if err != nil || sv.Code != "CHFEE" || sv.VATTreatment != practice.VATOutside || !sv.Billable {
+		t.Fatalf("new service: %+v %v", sv, err)
+	}
+	sv, err = s.PutService(ctx, "TSVC", 0, practice.ServiceInput{Code: "TRAIN", Name: "Training", Billable: &no})
+	if err != nil || sv.VATTreatment != practice.VATStandard || sv.Billable {
+		t.Fatalf("non-billable service: %+v %v", sv, err)
+	}
+	// SaveService renames and keeps the treatment and billable flag.
+	if sv, err = s.SaveService(ctx, "TSVC", 0, "train", "Internal training", false); err != nil || sv.Billable || sv.Name != "Internal training" {
+		t.Fatalf("rename: %+v %v", sv, err)
+	}
+	if sv, err = s.LookupService(ctx, "TSVC", "chfee"); err != nil || sv.VATTreatment != practice.VATOutside {
+		t.Fatalf("lookup: %+v %v", sv, err)
+	}
+	if _, err := s.PutService(ctx, "TSVC", 0, practice.ServiceInput{Code: "X", Name: "X", VATTreatment: "lots"}); atlas.ErrorField(err) != practice.FieldServiceVAT {
+		t.Fatalf("unknown treatment: %v", err)
+	}
+	list, err := s.Services(ctx, "TSVC")
+	if err != nil || len(list) != 2 || list[0].VATTreatment != practice.VATOutside || list[1].Billable {
+		t.Fatalf("services: %+v %v", list, err)
 	}
 }
