@@ -394,7 +394,7 @@ func ReviewView(r billing.Review) []slack.Block {
 	part("Time without a service", "A fixed-fee client's waits unbilled; an hourly client's bills as “Other work”.", r.NoService)
 	part("Time with no rate", "No rate was in force on its date, so it has no value to bill. Set one with `/atlas rates set`.", r.NoRate)
 	part("Non-billable time on a billable service", "Check it should not be billed.", r.NonBillableOnPaid)
-	part("Billable time on a non-billable service", "Check it should be billed.", r.BillableOnUnpaid)
+	part("Billable time on a non-billable service", "Its service is never invoiced, so this time is not billed. Move it to the service it was for.", r.BillableOnUnpaid)
 	if len(r.Missing) > 0 {
 		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("*Working days with no time* — %d %s",
 			len(r.Missing), ui.Plural(len(r.Missing), "person", "people")), 0), nil, nil))

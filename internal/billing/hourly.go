@@ -15,8 +15,9 @@ import (
 // its retainer does not cover. Covered time waits for its retainer's
 // invoice, which absorbs it on approval; a fixed-fee client's time with no
 // service waits for someone to say what it was (the month-end review lists
-// it). Time with no rate in force has no value to bill and is listed by the
-// review too.
+// it). Time with no rate in force has no value to bill, and time on a
+// non-billable service (internal work) is never billed; the review lists
+// both too.
 
 // wipClient is a client's time to bill, with who prepares its invoice.
 type wipClient struct {
@@ -38,7 +39,7 @@ func lockWIP(ctx context.Context, tx pgx.Tx, s Settings, upTo time.Time, entity 
 		  JOIN members m ON m.practice_id = te.practice_id AND m.id = te.member_id
 		  LEFT JOIN services sv ON sv.practice_id = te.practice_id AND sv.id = te.service_id
 		 WHERE te.practice_id = $1 AND te.billing_state = 'unbilled' AND te.invoice_id IS NULL AND te.billable
-		   AND te.value IS NOT NULL AND te.work_date <= $2
+		   AND te.value IS NOT NULL AND te.work_date <= $2 AND (sv.billable OR te.service_id IS NULL)
 		   AND ($5::bigint IS NULL OR te.entity_id = $5)
 		   AND (e.billing_type = 'hourly'
 		        OR (te.service_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entity_services es

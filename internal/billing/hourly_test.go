@@ -36,6 +36,8 @@ func TestHourlyInvoices(t *testing.T) {
 	covered := f.log(acme, "BK", "2026-11-05", 120)
 	f.log(acme, "PAYROLL", "2026-11-06", 60) // 60.00
 	nosvc := f.log(acme, "", "2026-11-07", 15)
+	// Internal work is never billed, even marked billable.
+	internal := f.log(west, "INT", "2026-11-12", 60)
 
 	res, err := f.bs.Run(f.ctx, f.pid, month("2026-11"), f.now, f.mina)
 	if err != nil {
@@ -76,10 +78,10 @@ func TestHourlyInvoices(t *testing.T) {
 	// Entries point at their lines and are still work in progress.
 	var onInvoice, wip int
 	if err := f.db.QueryRow(f.ctx, `SELECT count(*) FILTER (WHERE invoice_line_id IS NOT NULL), count(*) FILTER (WHERE billing_state = 'unbilled')
-		FROM time_entries WHERE practice_id = $1`, f.pid).Scan(&onInvoice, &wip); err != nil || onInvoice != 6 || wip != 9 {
+		FROM time_entries WHERE practice_id = $1`, f.pid).Scan(&onInvoice, &wip); err != nil || onInvoice != 6 || wip != 10 {
 		t.Fatalf("on an invoice %d, in WIP %d (%v)", onInvoice, wip, err)
 	}
-	for _, e := range []int64{covered.ID, nosvc.ID} {
+	for _, e := range []int64{covered.ID, nosvc.ID, internal.ID} {
 		entry, err := f.ts.Entry(f.ctx, f.pid, e)
 		if err != nil || entry.InvoiceID != nil {
 			t.Errorf("entry %d was billed hourly: %+v %v", e, entry, err)
