@@ -447,7 +447,7 @@ func (s Store) SetGrouping(ctx context.Context, pid atlas.PracticeID, actor atla
 		}
 		rates := set.Rates
 		rates.Registered = inv.Registered
-		lines := GroupLines(entries, g, rates)
+		lines := GroupLines(entries, g, rates, set.Currency)
 		if !timeAmount.Equal(timeValue) {
 			weights := make([]decimal.Decimal, len(lines))
 			for i, l := range lines {

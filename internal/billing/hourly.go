@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -83,10 +84,12 @@ func lockWIP(ctx context.Context, tx pgx.Tx, s Settings, upTo time.Time, entity 
 
 // hourlyInvoice is the invoice of a client's time.
 func hourlyInvoice(c wipClient, s Settings, g Grouping, upTo time.Time, period *atlas.Period, status Status, actor atlas.MemberID) newInvoice {
+	// A month's invoice is labelled with its month, unless it also bills
+	// time left from before it.
 	label := "Time to " + upTo.Format("2 January 2006")
-	if period != nil {
+	if period != nil && !slices.ContainsFunc(c.Entries, func(e WIP) bool { return e.WorkDate.Before(period.FirstDay()) }) {
 		label = period.Label()
 	}
 	return newInvoice{EntityID: c.EntityID, Kind: Hourly, Status: status, Period: period, UpTo: &upTo, Label: label,
-		MadeByRun: period != nil, Grouping: g, Preparer: c.Manager, CreatedBy: actor, Lines: GroupLines(c.Entries, g, s.Rates)}
+		MadeByRun: period != nil, Grouping: g, Preparer: c.Manager, CreatedBy: actor, Lines: GroupLines(c.Entries, g, s.Rates, s.Currency)}
 }

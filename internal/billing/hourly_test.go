@@ -59,8 +59,8 @@ func TestHourlyInvoices(t *testing.T) {
 	}
 	want := []string{
 		"Advisory  1.70h 102.00 reduced 5",
-		"Payroll at 60.00 an hour 1.50h 90.00 standard 20",
-		"Payroll at 90.00 an hour 1.80h 162.00 standard 20",
+		"Payroll at £60.00 an hour 1.50h 90.00 standard 20",
+		"Payroll at £90.00 an hour 1.80h 162.00 standard 20",
 		"Other work  0.50h 30.00 standard 20",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {

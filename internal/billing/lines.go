@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/money"
 )
 
 // Grouping is how an hourly invoice lists its time: one line per service
@@ -74,7 +75,7 @@ const OtherWork = "Other work"
 // line per entry in date order. A line's value is the sum of its entries'
 // values, each already rounded to the penny, and it bills that value until
 // someone writes it up or down.
-func GroupLines(entries []WIP, g Grouping, rates VATRates) []DraftLine {
+func GroupLines(entries []WIP, g Grouping, rates VATRates, currency string) []DraftLine {
 	es := slices.Clone(entries)
 	if g == PerEntry {
 		slices.SortStableFunc(es, func(a, b WIP) int {
@@ -109,7 +110,7 @@ func GroupLines(entries []WIP, g Grouping, rates VATRates) []DraftLine {
 	// Two rates for one service: each line says which.
 	for i := range lines {
 		if (i > 0 && sameService(lines[i-1], lines[i])) || (i+1 < len(lines) && sameService(lines[i+1], lines[i])) {
-			lines[i].Note = "at " + lines[i].Rate.Decimal.StringFixed(2) + " an hour"
+			lines[i].Note = "at " + money.Format(lines[i].Rate.Decimal, currency) + " an hour"
 		}
 	}
 	return lines

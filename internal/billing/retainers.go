@@ -171,15 +171,19 @@ func monthsBetween(a, b atlas.Period) int {
 }
 
 // retainerName is what the retainer is called on its line: "Bookkeeping
-// retainer", "Bookkeeping and Payroll retainer", "Monthly retainer".
+// retainer", "Bookkeeping and Payroll retainer", "Monthly retainer:
+// Bookkeeping, Payroll and VAT returns", "Monthly retainer".
 func (r retainer) retainerName() string {
-	switch len(r.Covered) {
+	switch n := len(r.Covered); n {
 	case 0:
 		return "Monthly retainer"
 	case 1:
 		return r.Covered[0] + " retainer"
+	case 2:
+		return r.Covered[0] + " and " + r.Covered[1] + " retainer"
+	default:
+		return "Monthly retainer: " + strings.Join(r.Covered[:n-1], ", ") + " and " + r.Covered[n-1]
 	}
-	return strings.Join(r.Covered[:len(r.Covered)-1], ", ") + " and " + r.Covered[len(r.Covered)-1] + " retainer"
 }
 
 // treatment is the VAT treatment of the retainer's line: its services', if

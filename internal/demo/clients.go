@@ -11,15 +11,17 @@ import (
 	"github.com/atlas-practice/atlas/internal/timesheet"
 )
 
-// services the demo practice offers; the first two are what retainers cover.
+// services the demo practice offers. Retainers cover the monthly work —
+// bookkeeping, management accounts, payroll and VAT returns; year-end work
+// and advice are billed by the hour on top.
 var services = []struct {
 	code, name string
 	retainer   bool
 }{
 	{"BK", "Bookkeeping", true},
 	{"MA", "Management accounts", true},
-	{"PAYROLL", "Payroll", false},
-	{"VAT", "VAT returns", false},
+	{"PAYROLL", "Payroll", true},
+	{"VAT", "VAT returns", true},
 	{"YE", "Year end", false},
 	{"ADV", "Advisory", false},
 }
