@@ -18,11 +18,11 @@ import (
 // same entries, whenever and however often the demo is seeded.
 const timeSeed = 0x4c6564676572 // "Ledger"
 
-// firstWorkDay is where the demo's time begins: the Monday of the week of
-// the 1st of last month, so that last month — the one the billing run
-// bills — has all its time, whatever day the demo is seeded.
+// firstWorkDay is where the demo's time begins: the 1st of last month, so
+// that last month — the one the billing run bills — has all its time, and
+// no earlier time, whatever day the demo is seeded.
 func firstWorkDay(today time.Time) time.Time {
-	return atlas.WeekOf(atlas.PeriodOf(today).Prev().FirstDay())
+	return atlas.PeriodOf(today).Prev().FirstDay()
 }
 
 // role indexes the weights of a task by who does it.

@@ -21,12 +21,12 @@ func TestWorkDays(t *testing.T) {
 		today, first, last string
 		n                  int
 	}{
-		// From the week of 1 October, all of last month.
-		{"2026-11-21", "2026-09-28", "2026-11-20", 40}, // a Saturday: this week is Mon to Fri
-		{"2026-11-18", "2026-09-28", "2026-11-18", 38}, // a Wednesday, today included
-		{"2026-11-16", "2026-09-28", "2026-11-16", 36}, // a Monday
-		{"2026-11-22", "2026-09-28", "2026-11-20", 40}, // a Sunday
-		{"2026-12-31", "2026-10-26", "2026-12-31", 49}, // 1 November was a Sunday
+		// From 1 October: all of last month, and no earlier.
+		{"2026-11-21", "2026-10-01", "2026-11-20", 37}, // a Saturday: this week is Mon to Fri
+		{"2026-11-18", "2026-10-01", "2026-11-18", 35}, // a Wednesday, today included
+		{"2026-11-16", "2026-10-01", "2026-11-16", 33}, // a Monday
+		{"2026-11-22", "2026-10-01", "2026-11-20", 37}, // a Sunday
+		{"2026-12-31", "2026-11-02", "2026-12-31", 44}, // 1 November was a Sunday
 	}
 	for _, c := range cases {
 		days := workDays(day(c.today))
