@@ -80,7 +80,8 @@ func TestBillingJourney(t *testing.T) {
 		// The run: ACME's November retainer, NWT's and NWH's hourly time.
 		run := w.say(managerID, "/invoices", "run")
 		mustContain(t, "run", run, "Billing run for November 2026", "1 retainer invoice made, £450.00 + VAT £90.00", "2 hourly invoices made, £480.00 + VAT £96.00",
-			"awaiting a partner's approval", "NWH · Northwind Holdings has no billing email", "Review the drafts")
+			"awaiting a partner's approval", "NWH · Northwind Holdings has no billing email", "Review the drafts",
+			"The month's time: 1 entry to check", "`/invoices check 2026-11`")
 		mustContain(t, "run again", w.say(managerID, "/invoices", "run 2026-11"), "0 retainer invoices made",
 			"November 2026's hourly invoices were made on 3 Dec 2026; this run made none")
 

@@ -25,8 +25,15 @@ var statusWords = map[string][]billing.Status{
 	"deleted": {billing.Deleted},
 }
 
+// kindWords are the words /invoices reads as kinds of invoice.
+var kindWords = map[string]billing.Kind{
+	"hourly": billing.Hourly, "time": billing.Hourly, "retainer": billing.Recurring, "retainers": billing.Recurring,
+	"recurring": billing.Recurring, "fixed": billing.Recurring, "adhoc": billing.Adhoc, "ad-hoc": billing.Adhoc,
+}
+
 // listQuery is what /invoices asked for.
 type listQuery struct {
+	kind     billing.Kind
 	statuses []billing.Status
 	status   string // the word, for the title
 	period   *atlas.Period
@@ -54,6 +61,10 @@ func readList(text string, today time.Time) (listQuery, error) {
 				w += map[string]string{"approval": "", "paid": "-paid"}[next]
 				i++
 			}
+		}
+		if k, ok := kindWords[w]; ok && q.kind == "" {
+			q.kind = k
+			continue
 		}
 		if st, ok := statusWords[w]; ok && q.statuses == nil {
 			q.statuses, q.status = st, w
@@ -116,6 +127,9 @@ func (h handlers) list(ctx context.Context, r *slackapp.Request) error {
 		return err
 	}
 	f := billing.Filter{Statuses: q.statuses, Period: q.period, Offset: q.page * listShown, Limit: listShown}
+	if q.kind != "" {
+		f.Kinds = []billing.Kind{q.kind}
+	}
 	var title []string
 	if q.client != "" {
 		e, err := h.Practice.LookupEntityAny(ctx, r.Practice.ID, q.client)
@@ -124,6 +138,9 @@ func (h handlers) list(ctx context.Context, r *slackapp.Request) error {
 		}
 		f.EntityID = &e.ID
 		title = append(title, e.Label())
+	}
+	if q.kind != "" {
+		title = append(title, map[billing.Kind]string{billing.Hourly: "Hourly", billing.Recurring: "Retainers", billing.Adhoc: "Ad hoc"}[q.kind])
 	}
 	if q.status != "" {
 		title = append(title, q.statuses[0].Label())

@@ -28,8 +28,8 @@ func Register(rt *slackapp.Router, d Deps) {
 	because := "Invoices are for managers, partners and admins"
 
 	rt.HandleCommand(slackapp.Command{Name: "/invoices", Area: area, Usage: "/invoices [client|status|month]",
-		Summary:  "Invoices, newest first: a client's, those in a status (draft, awaiting, approved, sent, paid, void, deleted) or a month's.",
-		Examples: []string{"/invoices", "/invoices awaiting", "/invoices {client}", "/invoices 2026-11", "/invoices last month drafts"},
+		Summary:  "Invoices, newest first: a client's, a kind (hourly, retainers), those in a status (draft, awaiting, approved, sent, paid, void, deleted) or a month's.",
+		Examples: []string{"/invoices", "/invoices awaiting", "/invoices {client}", "/invoices 2026-11 hourly", "/invoices last month drafts"},
 		Route:    manager(h.list).Because(because)})
 	rt.HandleCommand(slackapp.Command{Name: "/invoices", Sub: "run", Area: area, Usage: "/invoices run [month]",
 		Summary: "Make the month's drafts now: every retainer invoice due, and the hourly invoices of the month (the month just ended unless you name one). Running it again makes nothing twice.",

@@ -34,12 +34,18 @@ func (h handlers) run(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return err
 	}
+	// The review is of the time as the run found it: once billed, an entry
+	// with no service is on a draft rather than in the review's lists.
+	rev, err := h.Billing.Review(ctx, r.Practice.ID, p, r.Practice.Today(r.Now()))
+	if err != nil {
+		return err
+	}
 	res, err := h.Billing.Run(ctx, r.Practice.ID, p, r.Now(), r.Member.ID)
 	if err != nil {
 		return err
 	}
 	return r.Reply(slackapp.Message{Text: fmt.Sprintf("Billing run for %s: %d retainer and %d hourly invoices made", p.Label(),
-		len(res.Retainers), len(res.Hourly)), Blocks: RunView(res)})
+		len(res.Retainers), len(res.Hourly)), Blocks: RunView(res, rev)})
 }
 
 // check is /invoices check [month].

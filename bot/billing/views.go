@@ -261,8 +261,9 @@ func pageText(text string, page int) string {
 	return strings.TrimSpace(fmt.Sprintf("%s page %d", text, page+1))
 }
 
-// RunView is the answer to /invoices run.
-func RunView(r billing.RunResult) []slack.Block {
+// RunView is the answer to /invoices run, with the month's time review
+// in a line: what to fix before the drafts are approved.
+func RunView(r billing.RunResult, rev billing.Review) []slack.Block {
 	cur := r.Currency
 	sum := func(ms []billing.Made) string {
 		var net, total decimal.Decimal
@@ -299,6 +300,10 @@ func RunView(r billing.RunResult) []slack.Block {
 		if m.NoEmail {
 			warn = append(warn, fmt.Sprintf("• %s has no billing email: add one before the invoice can be sent.", blockkit.Escape(m.Client)))
 		}
+	}
+	if n := len(rev.NoService) + len(rev.NoRate) + len(rev.NonBillableOnPaid) + len(rev.BillableOnUnpaid); n > 0 || len(rev.Missing) > 0 {
+		warn = append(warn, fmt.Sprintf("• The month's time: %d %s to check and %d %s with working days missing — `/invoices check %s`",
+			n, ui.Plural(n, "entry", "entries"), len(rev.Missing), ui.Plural(len(rev.Missing), "person", "people"), r.Period.String()))
 	}
 	if len(warn) > 0 {
 		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(":warning: *Needs attention*", 0), nil, nil))

@@ -123,13 +123,13 @@ func TestListAndRunAndReviewWithinLimits(t *testing.T) {
 		res.Retainers = append(res.Retainers, m)
 	}
 	res.Skipped = []billing.Skipped{{Client: "LATE · Late Ltd", Period: res.Period, Reason: "no monthly fee in force on 1 Nov 2026"}}
-	run := bbilling.RunView(res)
+	run := bbilling.RunView(res, billing.Review{Period: res.Period, NoRate: []billing.ReviewEntry{{ID: 1}}})
 	if err := blockkit.CheckMessage(run); err != nil {
 		t.Fatal(err)
 	}
 	raw = blockkittest.JSON(t, run)
 	for _, want := range []string{"2000 retainer invoices made, £900,000.00 + VAT £180,000.00", "+1975 made", "LATE · Late Ltd, November 2026: not invoiced",
-		"C0000 · Client 0 &amp; Co has no billing email", "+6 more", "Review the drafts"} {
+		"C0000 · Client 0 &amp; Co has no billing email", "+7 more", "Review the drafts"} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("run summary lacks %q", want)
 		}

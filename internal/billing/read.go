@@ -92,7 +92,8 @@ func readInvoice(ctx context.Context, q db.DB, pid atlas.PracticeID, id int64) (
 // Filter picks invoices for a list.
 type Filter struct {
 	EntityID *int64
-	Statuses []Status // none: every live status
+	Statuses []Status // none: every status but deleted
+	Kinds    []Kind   // none: every kind
 	Period   *atlas.Period
 	Offset   int
 	Limit    int
@@ -126,15 +127,20 @@ func (s Store) List(ctx context.Context, pid atlas.PracticeID, f Filter) (Page, 
 	if limit <= 0 {
 		limit = 20
 	}
+	kinds := make([]string, 0, len(f.Kinds))
+	for _, k := range f.Kinds {
+		kinds = append(kinds, string(k))
+	}
 	where := ` WHERE i.practice_id = $1 AND i.status = ANY($2) AND ($3::bigint IS NULL OR i.entity_id = $3)
-		AND ($4::date IS NULL OR i.period = $4 OR (i.period IS NULL AND date_trunc('month', i.up_to) = $4))`
+		AND ($4::date IS NULL OR i.period = $4 OR (i.period IS NULL AND date_trunc('month', i.up_to) = $4))
+		AND (cardinality($5::text[]) = 0 OR i.kind = ANY($5))`
 	var page Page
-	if err := s.DB.QueryRow(ctx, `SELECT count(*)`+invoiceFrom+where, pid, statuses, f.EntityID, period).Scan(&page.Total); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT count(*)`+invoiceFrom+where, pid, statuses, f.EntityID, period, kinds).Scan(&page.Total); err != nil {
 		return page, err
 	}
 	rows, err := s.DB.Query(ctx, `SELECT `+invoiceColumns+invoiceFrom+where+`
 		ORDER BY coalesce(i.period, date_trunc('month', i.up_to)::date, i.created_at::date) DESC, e.code, i.id DESC
-		OFFSET $5 LIMIT $6`, pid, statuses, f.EntityID, period, f.Offset, limit)
+		OFFSET $6 LIMIT $7`, pid, statuses, f.EntityID, period, kinds, f.Offset, limit)
 	if err != nil {
 		return page, err
 	}
