@@ -140,7 +140,7 @@ func readWork(fields []string, today time.Time, clients Clients, services []Serv
 	case id == 0:
 		return r, atlas.Errorf(atlas.ENotFound,
 			"No client called %q. `/atlas clients` lists them; use a client's code, or put a name of several words in quotes: `%s \"Acme Trading\"`.",
-			runs[0], command)
+			show(runs[0]), command)
 	}
 	r.ClientID, r.ClientText = id, runs[n-1]
 	if !isQuoted(fields) {
