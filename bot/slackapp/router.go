@@ -75,6 +75,7 @@ type Router struct {
 	shortcuts  map[string]Route // global and message shortcuts by callback_id
 	events     map[string]Route // Events API by inner event type
 	answerers  []ErrorAnswer
+	renderers  map[string]RenderFunc // outbox messages, by name
 	users      userDirectory
 	home       HandlerFunc
 	inflight   sync.WaitGroup
@@ -93,7 +94,7 @@ func NewRouter(c Config) *Router {
 		Log: c.Log, API: c.API, Clock: c.Clock, Budget: AckBudget, Timeout: HandlerTimeout,
 		directory: c.Directory, deliveries: c.Deliveries, admins: c.Admins, unavailable: c.Unavailable,
 		actions: map[string]Route{}, submits: map[string]Route{}, closes: map[string]Route{},
-		options: map[string]Route{}, shortcuts: map[string]Route{}, events: map[string]Route{},
+		options: map[string]Route{}, shortcuts: map[string]Route{}, events: map[string]Route{}, renderers: map[string]RenderFunc{},
 		base: base, cancelBase: cancel,
 	}
 	rt.registerHelp()

@@ -1,0 +1,94 @@
+// Package outbox queues Atlas's side effects — Slack posts, updates and
+// direct messages — as River jobs inserted in the transaction that changes
+// the state they report. A transaction that rolls back sends nothing; one
+// that commits sends at least once, and the workers (bot/slackapp's
+// outbox) make a retry update what it posted instead of posting again.
+//
+// A job says what to draw, not what to say: Render names the renderer a
+// feature registered, and Subject what the message is about, so a message
+// is drawn from the database when it is sent and an invoice card always
+// shows the invoice as it stands. Posts to one channel are numbered in the
+// transaction that queues them (Seq), so they go out in that order, one a
+// second per channel across every replica.
+package outbox
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+)
+
+// Subject is what a message is about: an invoice card is ("invoice", 42,
+// "card"); an overdue alert ("task", 7, "overdue:2026-12-10"). Atlas posts
+// one message per subject and channel: queuing another updates it.
+type Subject struct {
+	Type    string `json:"type"`
+	ID      int64  `json:"id"`
+	Purpose string `json:"purpose"`
+}
+
+// Post is a message to post in a channel, or to a person (Channel is then
+// their Slack user id, and the message goes to Atlas's DM with them).
+type Post struct {
+	Practice string   `json:"practice"`
+	Channel  string   `json:"channel"`
+	Render   string   `json:"render"`
+	Subject  Subject  `json:"subject"`
+	Thread   *Subject `json:"thread,omitempty"` // post in the thread of Atlas's post about this subject, in Channel
+	Seq      int64    `json:"seq"`              // its place in the channel's queue, set by QueuePost
+}
+
+// Kind is the River job kind of a post.
+func (Post) Kind() string { return "slack_post" }
+
+// InsertOpts: a post is retried for a day before it is given up.
+func (Post) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
+
+// Update redraws every message Atlas posted about Subject, wherever it is.
+type Update struct {
+	Practice string  `json:"practice"`
+	Render   string  `json:"render"`
+	Subject  Subject `json:"subject"`
+}
+
+// Kind is the River job kind of an update.
+func (Update) Kind() string { return "slack_update" }
+
+// InsertOpts: an update is retried like a post.
+func (Update) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
+
+// inserter is a River client that only inserts: the workers run in the
+// server's engine (internal/jobs), while any transaction may queue work.
+var inserter = func() *river.Client[pgx.Tx] {
+	c, err := river.NewClient(riverpgxv5.New(nil), &river.Config{})
+	if err != nil {
+		panic(fmt.Sprintf("outbox: %v", err))
+	}
+	return c
+}()
+
+// QueuePost queues p in tx, numbering it in its channel's queue.
+func QueuePost(ctx context.Context, tx pgx.Tx, p Post) error {
+	err := tx.QueryRow(ctx, `
+		INSERT INTO slack_channel_queues (practice_id, channel, next_seq) VALUES ($1, $2, 1)
+		ON CONFLICT (practice_id, channel) DO UPDATE SET next_seq = slack_channel_queues.next_seq + 1
+		RETURNING next_seq`, p.Practice, p.Channel).Scan(&p.Seq)
+	if err != nil {
+		return fmt.Errorf("outbox: number a post in %s: %w", p.Channel, err)
+	}
+	if _, err := inserter.InsertTx(ctx, tx, p, nil); err != nil {
+		return fmt.Errorf("outbox: queue a post: %w", err)
+	}
+	return nil
+}
+
+// QueueUpdate queues u in tx.
+func QueueUpdate(ctx context.Context, tx pgx.Tx, u Update) error {
+	if _, err := inserter.InsertTx(ctx, tx, u, nil); err != nil {
+		return fmt.Errorf("outbox: queue an update: %w", err)
+	}
+	return nil
+}
