@@ -139,3 +139,67 @@ func median(ds []time.Duration) time.Duration {
 	slices.Sort(s)
 	return s[len(s)/2]
 }
+
+// BenchmarkApprove times one approval — the invoice's number from the
+// counter, its state, its entries leaving WIP, the audit and the outbox
+// job — beside a floor measured in the same run: a bare one-row UPDATE in
+// a transaction of its own.
+func BenchmarkApprove(b *testing.B) {
+	_, pool := pgtest.NewDatabase(b)
+	ctx := context.Background()
+	now := day("2026-12-03").Add(9 * time.Hour)
+	f := newFixture(b, pool, "TBENCHAPPROVE", now)
+	f.exec(`UPDATE practices SET billing_channel = 'C0BILLING' WHERE id = $1`, f.pid)
+	const n = 2000
+	west := f.hourlyClient("WEST")
+	// n invoices awaiting approval, each with a line of five entries.
+	f.exec(`INSERT INTO invoices (practice_id, entity_id, kind, status, currency, label, subtotal, vat, total, up_to, vat_registered)
+		SELECT $1, $2, 'hourly', 'awaiting_approval', 'GBP', 'November 2026', 300, 60, 360, '2026-11-30', true FROM generate_series(1, $3::int)`,
+		f.pid, west, n)
+	f.exec(`INSERT INTO invoice_lines (practice_id, invoice_id, position, kind, description, rate, time_value, amount, vat_treatment, vat_rate)
+		SELECT practice_id, id, 0, 'time', 'Payroll', 60, 300, 300, 'standard', 20 FROM invoices WHERE practice_id = $1`, f.pid)
+	f.exec(`INSERT INTO time_entries (practice_id, member_id, entity_id, work_date, minutes, source, rate, value, invoice_id, invoice_line_id)
+		SELECT l.practice_id, $2, $3, '2026-11-02', 60, 'manual', 60, 60, l.invoice_id, l.id
+		  FROM invoice_lines l CROSS JOIN generate_series(1, 5) WHERE l.practice_id = $1`, f.pid, int64(f.bea), west)
+	rows, err := pool.Query(ctx, `SELECT id FROM invoices WHERE practice_id = $1 ORDER BY id`, f.pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		b.Fatal(err)
+	}
+	floor := func(id int64) time.Duration {
+		start := time.Now()
+		tx, err := pool.Begin(ctx)
+		if err == nil {
+			_, err = tx.Exec(ctx, `UPDATE invoices SET updated_at = now() WHERE practice_id = $1 AND id = $2`, f.pid, id)
+		}
+		if err == nil {
+			err = tx.Commit(ctx)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	var paths, floors []time.Duration
+	i := 0
+	for b.Loop() {
+		if i == len(ids) {
+			b.Fatal("ran out of invoices to approve")
+		}
+		start := time.Now()
+		if _, err := f.bs.Approve(ctx, f.pid, f.mina, ids[i], now); err != nil {
+			b.Fatal(err)
+		}
+		paths = append(paths, time.Since(start))
+		b.StopTimer()
+		floors = append(floors, floor(ids[len(ids)-1-i]))
+		i++
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed())/float64(len(paths))/mean(floors), "x-floor")
+	b.ReportMetric(float64(median(paths))/float64(median(floors)), "x-floor-p50")
+	b.ReportMetric(float64(median(floors))/1e3, "floor-µs")
+}

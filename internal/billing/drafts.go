@@ -82,6 +82,10 @@ func (s Store) edit(ctx context.Context, pid atlas.PracticeID, actor atlas.Membe
 		if after, err = readInvoice(ctx, tx, pid, id); err != nil {
 			return err
 		}
+		// Its card, wherever it was posted, shows the change.
+		if err := redraw(ctx, tx, pid, after); err != nil {
+			return err
+		}
 		if data == nil {
 			data = map[string]any{}
 		}

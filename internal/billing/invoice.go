@@ -84,7 +84,16 @@ type Invoice struct {
 	Revision   int
 	CreatedAt  time.Time
 	RejectNote string
-	Lines      []Line // filled by Invoice, not by List
+	RunPeriod  *atlas.Period // the billing month whose summary it belongs to
+	ApprovedAt *time.Time
+	ApprovedBy string // a name
+	// ApproverSlackID and PreparerSlackID are Slack user ids, "" for none.
+	ApproverSlackID string
+	PreparerSlackID string
+	VoidedAt        *time.Time
+	VoidReason      string
+	BillingEmail    string
+	Lines           []Line // filled by Invoice, not by List
 }
 
 // Label is "ACME · Acme Trading Ltd".

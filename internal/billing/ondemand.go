@@ -38,7 +38,7 @@ func (s Store) DraftFor(ctx context.Context, pid atlas.PracticeID, entityID int6
 			return atlas.Errorf(atlas.EInvalid, "%s is in the future. Draft up to today or an earlier date, such as %s.",
 				upTo.Format("2 Jan 2006"), today.Format("2006-01-02"))
 		}
-		retainers, skipped, err := makeRetainers(ctx, tx, set, today, &entityID, Draft, actor)
+		retainers, skipped, err := makeRetainers(ctx, tx, set, today, &entityID, Draft, actor, nil)
 		if err != nil {
 			return err
 		}

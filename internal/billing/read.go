@@ -16,22 +16,31 @@ import (
 const invoiceColumns = `i.id, i.entity_id, e.code, e.name, i.kind, i.status, coalesce(i.number, ''), i.currency, i.period, i.up_to,
 	i.label, i.made_by_run, i.grouping, i.vat_registered, i.vat_rounding, i.subtotal, i.vat, i.total,
 	coalesce((SELECT sum(l.time_value) FROM invoice_lines l WHERE l.practice_id = i.practice_id AND l.invoice_id = i.id), 0),
-	i.preparer_id, coalesce(m.name, ''), i.revision, i.created_at, i.reject_note`
+	i.preparer_id, coalesce(m.name, ''), i.revision, i.created_at, i.reject_note,
+	i.run_period, i.approved_at, coalesce(a.name, ''), coalesce(a.slack_user_id, ''), i.voided_at, i.void_reason,
+	coalesce(e.billing_email, ''), coalesce(m.slack_user_id, '')`
 
 const invoiceFrom = ` FROM invoices i
 	JOIN entities e ON e.practice_id = i.practice_id AND e.id = i.entity_id
-	LEFT JOIN members m ON m.practice_id = i.practice_id AND m.id = i.preparer_id`
+	LEFT JOIN members m ON m.practice_id = i.practice_id AND m.id = i.preparer_id
+	LEFT JOIN members a ON a.practice_id = i.practice_id AND a.id = i.approved_by`
 
 func scanInvoice(row pgx.Row) (Invoice, error) {
 	var inv Invoice
-	var period *time.Time
+	var period, runPeriod *time.Time
 	var preparer *int64
 	err := row.Scan(&inv.ID, &inv.EntityID, &inv.EntityCode, &inv.EntityName, &inv.Kind, &inv.Status, &inv.Number, &inv.Currency,
 		&period, &inv.UpTo, &inv.Label, &inv.MadeByRun, &inv.Grouping, &inv.Registered, &inv.Rounding, &inv.Subtotal, &inv.VAT,
-		&inv.Total, &inv.TimeValue, &preparer, &inv.Preparer, &inv.Revision, &inv.CreatedAt, &inv.RejectNote)
+		&inv.Total, &inv.TimeValue, &preparer, &inv.Preparer, &inv.Revision, &inv.CreatedAt, &inv.RejectNote,
+		&runPeriod, &inv.ApprovedAt, &inv.ApprovedBy, &inv.ApproverSlackID, &inv.VoidedAt, &inv.VoidReason,
+		&inv.BillingEmail, &inv.PreparerSlackID)
 	if period != nil {
 		p := atlas.PeriodOf(*period)
 		inv.Period = &p
+	}
+	if runPeriod != nil {
+		p := atlas.PeriodOf(*runPeriod)
+		inv.RunPeriod = &p
 	}
 	if preparer != nil {
 		m := atlas.MemberID(*preparer)

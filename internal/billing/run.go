@@ -86,13 +86,19 @@ func run(ctx context.Context, tx pgx.Tx, s Settings, today time.Time, period *at
 	if period != nil {
 		out.Period = *period
 	}
-	made, skipped, err := makeRetainers(ctx, tx, s, today, nil, AwaitingApproval, actor)
+	// The run's invoices belong to its month's summary: the month of its
+	// hourly invoices, or of today for a run of retainers alone.
+	runPeriod := atlas.PeriodOf(today)
+	if period != nil {
+		runPeriod = *period
+	}
+	made, skipped, err := makeRetainers(ctx, tx, s, today, nil, AwaitingApproval, actor, &runPeriod)
 	if err != nil {
 		return out, err
 	}
 	out.Retainers, out.Skipped = made, skipped
 	if period == nil {
-		return out, nil
+		return out, announce(ctx, tx, s, runPeriod, ids(out.made()))
 	}
 	var ranBy *int64
 	if actor != 0 {
@@ -111,14 +117,29 @@ func run(ctx context.Context, tx pgx.Tx, s Settings, today time.Time, period *at
 			return out, err
 		}
 		out.HourlyRanBefore = &at
-		return out, nil
+		return out, announce(ctx, tx, s, runPeriod, ids(out.made()))
 	}
 	out.Hourly, err = makeHourly(ctx, tx, s, period.LastDay(), period, nil, Grouping(s.Grouping), AwaitingApproval, actor)
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, announce(ctx, tx, s, runPeriod, ids(out.made()))
+}
+
+// made is every invoice the run made.
+func (r RunResult) made() []Made { return append(append([]Made(nil), r.Retainers...), r.Hourly...) }
+
+func ids(made []Made) []int64 {
+	out := make([]int64, len(made))
+	for i, m := range made {
+		out[i] = m.InvoiceID
+	}
+	return out
 }
 
 // makeRetainers makes every due retainer invoice not made yet.
-func makeRetainers(ctx context.Context, tx pgx.Tx, s Settings, today time.Time, entity *int64, status Status, actor atlas.MemberID) ([]Made, []Skipped, error) {
+func makeRetainers(ctx context.Context, tx pgx.Tx, s Settings, today time.Time, entity *int64, status Status, actor atlas.MemberID,
+	runPeriod *atlas.Period) ([]Made, []Skipped, error) {
 	clients, err := readRetainers(ctx, tx, s.PracticeID, entity)
 	if err != nil {
 		return nil, nil, err
@@ -140,7 +161,9 @@ func makeRetainers(ctx context.Context, tx pgx.Tx, s Settings, today time.Time, 
 				skipped = append(skipped, Skipped{Client: c.Code + " · " + c.Name, Period: d.Period, Reason: d.Problem})
 				continue
 			}
-			batch = append(batch, c.invoice(d, s.Rates, status, actor))
+			inv := c.invoice(d, s.Rates, status, actor)
+			inv.RunPeriod = runPeriod
+			batch = append(batch, inv)
 		}
 	}
 	w, err := writeInvoices(ctx, tx, s, batch)
@@ -161,9 +184,10 @@ type periodKey struct {
 	period atlas.Period
 }
 
-// invoicedPeriods are the retainer periods already invoiced (in any state).
+// invoicedPeriods are the retainer periods already invoiced, in any state
+// but void: a voided invoice's period is invoiced again.
 func invoicedPeriods(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID) (map[periodKey]bool, error) {
-	rows, err := tx.Query(ctx, `SELECT entity_id, period FROM invoices WHERE practice_id = $1 AND kind = 'recurring'`, pid)
+	rows, err := tx.Query(ctx, `SELECT entity_id, period FROM invoices WHERE practice_id = $1 AND kind = 'recurring' AND status <> 'void'`, pid)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +211,9 @@ func makeHourly(ctx context.Context, tx pgx.Tx, s Settings, upTo time.Time, peri
 	}
 	batch := make([]newInvoice, 0, len(clients))
 	for _, c := range clients {
-		batch = append(batch, hourlyInvoice(c, s, g, upTo, period, status, actor))
+		inv := hourlyInvoice(c, s, g, upTo, period, status, actor)
+		inv.RunPeriod = period
+		batch = append(batch, inv)
 	}
 	w, err := writeInvoices(ctx, tx, s, batch)
 	if err != nil {

@@ -61,6 +61,7 @@ type newInvoice struct {
 	UpTo      *time.Time
 	Label     string
 	MadeByRun bool
+	RunPeriod *atlas.Period // the run whose summary it belongs to
 	Grouping  Grouping
 	Preparer  *int64
 	CreatedBy atlas.MemberID
@@ -108,7 +109,7 @@ func writeInvoices(ctx context.Context, tx pgx.Tx, s Settings, batch []newInvoic
 	var (
 		entities, preparers, creators      = make([]int64, n), make([]*int64, n), make([]*int64, n)
 		kinds, statuses, labels, groupings = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		periods, upTos                     = make([]*time.Time, n), make([]*time.Time, n)
+		periods, upTos, runPeriods         = make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
 		runs                               = make([]bool, n)
 		subtotals, vats, totals            = make([]decimal.Decimal, n), make([]decimal.Decimal, n), make([]decimal.Decimal, n)
 		computed                           = make([]Totals, n)
@@ -124,21 +125,25 @@ func writeInvoices(ctx context.Context, tx pgx.Tx, s Settings, batch []newInvoic
 			d := inv.Period.FirstDay()
 			periods[i] = &d
 		}
+		if inv.RunPeriod != nil {
+			d := inv.RunPeriod.FirstDay()
+			runPeriods[i] = &d
+		}
 		computed[i] = Compute(taxed(inv.Lines), s.Rounding)
 		subtotals[i], vats[i], totals[i] = computed[i].Subtotal, computed[i].VAT, computed[i].Total
 	}
 	rows, err := tx.Query(ctx, `
 		INSERT INTO invoices (practice_id, entity_id, kind, status, period, up_to, label, made_by_run, grouping,
-		                      vat_registered, vat_rounding, currency, subtotal, vat, total, preparer_id, created_by)
+		                      vat_registered, vat_rounding, currency, subtotal, vat, total, preparer_id, created_by, run_period)
 		SELECT $1, x.entity, x.kind, x.status, x.period, x.up_to, x.label, x.run, x.grouping,
-		       $2, $3, $4, x.subtotal, x.vat, x.total, x.preparer, x.creator
+		       $2, $3, $4, x.subtotal, x.vat, x.total, x.preparer, x.creator, x.run_period
 		  FROM unnest($5::bigint[], $6::text[], $7::text[], $8::date[], $9::date[], $10::text[], $11::bool[], $12::text[],
-		              $13::numeric[], $14::numeric[], $15::numeric[], $16::bigint[], $17::bigint[])
-		       AS x(entity, kind, status, period, up_to, label, run, grouping, subtotal, vat, total, preparer, creator)
+		              $13::numeric[], $14::numeric[], $15::numeric[], $16::bigint[], $17::bigint[], $18::date[])
+		       AS x(entity, kind, status, period, up_to, label, run, grouping, subtotal, vat, total, preparer, creator, run_period)
 		ON CONFLICT DO NOTHING
 		RETURNING id, entity_id, kind, coalesce(to_char(period, 'YYYY-MM'), '')`,
 		s.PracticeID, s.Rates.Registered, s.Rounding, s.Currency,
-		entities, kinds, statuses, periods, upTos, labels, runs, groupings, subtotals, vats, totals, preparers, creators)
+		entities, kinds, statuses, periods, upTos, labels, runs, groupings, subtotals, vats, totals, preparers, creators, runPeriods)
 	if err != nil {
 		return nil, fmt.Errorf("write invoices: %w", err)
 	}

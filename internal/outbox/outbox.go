@@ -87,8 +87,20 @@ func QueuePost(ctx context.Context, tx pgx.Tx, p Post) error {
 
 // QueueUpdate queues u in tx.
 func QueueUpdate(ctx context.Context, tx pgx.Tx, u Update) error {
-	if _, err := inserter.InsertTx(ctx, tx, u, nil); err != nil {
-		return fmt.Errorf("outbox: queue an update: %w", err)
+	return QueueUpdates(ctx, tx, u)
+}
+
+// QueueUpdates queues updates in tx, in one statement.
+func QueueUpdates(ctx context.Context, tx pgx.Tx, updates ...Update) error {
+	if len(updates) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(updates))
+	for i, u := range updates {
+		params[i] = river.InsertManyParams{Args: u}
+	}
+	if _, err := inserter.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("outbox: queue updates: %w", err)
 	}
 	return nil
 }

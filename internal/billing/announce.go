@@ -1,0 +1,94 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/outbox"
+)
+
+// Billing's messages in Slack, queued in the outbox in the transaction that
+// changes what they show and drawn by bot/billing when they are sent: one
+// summary per billing month in the practice's billing channel, and in its
+// thread a card for each invoice that needs a partner's eye — hourly, ad
+// hoc, adjusted, or a retainer that differs from last month's. A change to
+// an invoice redraws its card (and the summary) wherever they are.
+
+// Renderers of billing's messages.
+const (
+	RenderSummary  = "billing.summary"
+	RenderCard     = "invoice.card"
+	RenderReturned = "invoice.returned" // the DM to the preparer of an invoice sent back
+)
+
+// SummarySubject is the subject of a billing month's summary.
+func SummarySubject(p atlas.Period) outbox.Subject {
+	return outbox.Subject{Type: "billing_run", ID: int64(p.Year*100 + int(p.Month)), Purpose: "summary"}
+}
+
+// PeriodOfSummary is the billing month a summary is about.
+func PeriodOfSummary(s outbox.Subject) atlas.Period {
+	return atlas.Period{Year: int(s.ID / 100), Month: time.Month(s.ID % 100)}
+}
+
+// CardSubject is the subject of an invoice's card.
+func CardSubject(id int64) outbox.Subject {
+	return outbox.Subject{Type: "invoice", ID: id, Purpose: "card"}
+}
+
+// needsLookSQL is the condition, on invoice i, of an invoice a partner
+// should look at rather than approve with the month's unchanged
+// retainers: anything but a retainer; a line added by hand or written up
+// or down; or a retainer whose amount differs from the one before it (or
+// that has none before it).
+const needsLookSQL = `(i.kind <> 'recurring'
+	OR EXISTS (SELECT 1 FROM invoice_lines l WHERE l.practice_id = i.practice_id AND l.invoice_id = i.id
+	           AND (l.kind = 'adhoc' OR (l.kind = 'time' AND l.amount <> l.time_value)))
+	OR i.subtotal IS DISTINCT FROM (SELECT p.subtotal FROM invoices p
+	     WHERE p.practice_id = i.practice_id AND p.entity_id = i.entity_id AND p.kind = 'recurring'
+	       AND p.status NOT IN ('void', 'deleted') AND p.period < i.period ORDER BY p.period DESC LIMIT 1))`
+
+// announce queues the month's summary in the billing channel (posted, or
+// updated when it is there already) and a card in its thread for each of
+// the invoices that needs a look. Without a billing channel it does
+// nothing: /invoices shows the drafts all the same.
+func announce(ctx context.Context, tx pgx.Tx, s Settings, month atlas.Period, invoices []int64) error {
+	if s.Channel == "" || len(invoices) == 0 {
+		return nil
+	}
+	summary := SummarySubject(month)
+	if err := outbox.QueuePost(ctx, tx, outbox.Post{Practice: string(s.PracticeID), Channel: s.Channel, Render: RenderSummary,
+		Subject: summary}); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT i.id FROM invoices i JOIN entities e ON e.practice_id = i.practice_id AND e.id = i.entity_id
+		WHERE i.practice_id = $1 AND i.id = ANY($2) AND `+needsLookSQL+` ORDER BY e.code, i.id`, s.PracticeID, invoices)
+	if err != nil {
+		return fmt.Errorf("find the invoices to show: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := outbox.QueuePost(ctx, tx, outbox.Post{Practice: string(s.PracticeID), Channel: s.Channel, Render: RenderCard,
+			Subject: CardSubject(id), Thread: &summary}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// redraw queues the redrawing of an invoice's card, and of its month's
+// summary, wherever they were posted.
+func redraw(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, inv Invoice) error {
+	updates := []outbox.Update{{Practice: string(pid), Render: RenderCard, Subject: CardSubject(inv.ID)}}
+	if inv.RunPeriod != nil {
+		updates = append(updates, outbox.Update{Practice: string(pid), Render: RenderSummary, Subject: SummarySubject(*inv.RunPeriod)})
+	}
+	return outbox.QueueUpdates(ctx, tx, updates...)
+}
