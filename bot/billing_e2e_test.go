@@ -68,8 +68,9 @@ func TestBillingJourney(t *testing.T) {
 	forEachMode(t, func(t *testing.T, mode string) {
 		w := newBillingWorld(t, mode)
 
-		// Staff never see invoices.
-		mustContain(t, "staff", w.say(staffID, "/invoices", ""), "Invoices are for managers, partners and admins", "your role is Staff")
+		// Staff see only their own clients' invoices, and run nothing.
+		mustContain(t, "staff run", w.say(staffID, "/invoices", "run"), "Invoices are prepared by managers, partners and admins", "your role is Staff")
+		mustContain(t, "staff list", w.say(staffID, "/invoices", ""), "clients whose monthly packs you prepare or review")
 
 		// The month-end review lists the entry with no service, with a
 		// button to fix it, and the working days nobody logged.

@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,6 +128,9 @@ func (h handlers) list(ctx context.Context, r *slackapp.Request) error {
 		return err
 	}
 	f := billing.Filter{Statuses: q.statuses, Period: q.period, Offset: q.page * listShown, Limit: listShown}
+	if f.Within, err = h.within(ctx, r); err != nil {
+		return err
+	}
 	if q.kind != "" {
 		f.Kinds = []billing.Kind{q.kind}
 	}
@@ -160,9 +164,35 @@ func (h handlers) list(ctx context.Context, r *slackapp.Request) error {
 	if len(title) > 0 {
 		empty = fmt.Sprintf("No invoices match (%s). %s shows them all.", strings.Join(title, ", "), "`/invoices`")
 	}
+	if f.Within != nil {
+		empty = "You see the invoices of the clients whose monthly packs you prepare or review, and none of them has an invoice yet."
+	}
 	v := ListView{Title: heading, Invoices: page.Invoices, Page: blockkit.Paginate(page.Total, q.page, listShown),
 		Text: strings.TrimSpace(stripPage(r.Text)), Empty: empty}
 	return r.Reply(slackapp.Message{Text: fmt.Sprintf("%s: %d", heading, page.Total), Blocks: List(v)})
+}
+
+// within is what staff may see: the invoices of the clients whose packs
+// they prepare or review; nil (everything) for managers and up.
+func (h handlers) within(ctx context.Context, r *slackapp.Request) ([]int64, error) {
+	if r.Member.Can(atlas.RoleManager) {
+		return nil, nil
+	}
+	ids, err := h.Billing.ClientsOf(ctx, r.Practice.ID, r.Member.ID)
+	if ids == nil {
+		ids = []int64{}
+	}
+	return ids, err
+}
+
+// mayView refuses staff an invoice of a client they do not work on.
+func (h handlers) mayView(ctx context.Context, r *slackapp.Request, inv billing.Invoice) error {
+	within, err := h.within(ctx, r)
+	if err != nil || within == nil || slices.Contains(within, inv.EntityID) {
+		return err
+	}
+	return atlas.Errorf(atlas.EForbidden, "Staff see the invoices of the clients whose packs they prepare or review, and %s is not one of yours. Ask a manager.",
+		inv.Client())
 }
 
 // stripPage is /invoices text without its page.
@@ -209,7 +239,11 @@ func (h handlers) show(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := h.Billing.List(ctx, r.Practice.ID, billing.Filter{EntityID: &e.ID, Limit: listShown})
+	within, err := h.within(ctx, r)
+	if err != nil {
+		return err
+	}
+	page, err := h.Billing.List(ctx, r.Practice.ID, billing.Filter{EntityID: &e.ID, Limit: listShown, Within: within})
 	if err != nil {
 		return err
 	}
@@ -238,7 +272,10 @@ func (h handlers) reply(ctx context.Context, r *slackapp.Request, id int64, page
 	if err != nil {
 		return err
 	}
-	v := InvoiceView{Invoice: inv, Page: page, Editable: inv.Status.Editable() && r.Member.Can(atlas.RoleManager), Notice: notice}
+	if err := h.mayView(ctx, r, inv); err != nil {
+		return err
+	}
+	v := InvoiceView{Invoice: inv, Page: page, Editable: inv.Status.Editable() && r.Member.Can(atlas.RoleManager), Role: r.Member.Role, Notice: notice}
 	return r.Reply(slackapp.Message{Text: fmt.Sprintf("%s · %s · %s", inv.Name(), inv.Client(), money.Format(inv.Total, inv.Currency)),
 		Blocks: Invoice(v)})
 }

@@ -19,18 +19,21 @@ type Deps struct {
 
 type handlers struct{ Deps }
 
-// Register adds the billing routes. Invoices are managers' and partners'
-// business: every route needs the manager role.
+// Register adds the billing routes and the renderers of the billing
+// channel's messages. Managers prepare, change and submit invoices;
+// partners (and admins) approve, reject and void them; staff may look at
+// the invoices of the clients they work on, and change nothing.
 func Register(rt *slackapp.Router, d Deps) {
 	h := handlers{d}
-	manager := slackapp.Manager
+	manager, partner, staff := slackapp.Manager, slackapp.Partner, slackapp.Staff
 	const area = "Billing"
-	because := "Invoices are for managers, partners and admins"
+	because := "Invoices are prepared by managers, partners and admins"
+	approvers := "Only partners and admins approve, reject or void invoices"
 
 	rt.HandleCommand(slackapp.Command{Name: "/invoices", Area: area, Usage: "/invoices [client|status|month]",
 		Summary:  "Invoices, newest first: a client's, a kind (hourly, retainers), those in a status (draft, awaiting, approved, sent, paid, void, deleted) or a month's.",
 		Examples: []string{"/invoices", "/invoices awaiting", "/invoices {client}", "/invoices 2026-11 hourly", "/invoices last month drafts"},
-		Route:    manager(h.list).Because(because)})
+		Route:    staff(h.list)})
 	rt.HandleCommand(slackapp.Command{Name: "/invoices", Sub: "run", Area: area, Usage: "/invoices run [month]",
 		Summary: "Make the month's drafts now: every retainer invoice due, and the hourly invoices of the month (the month just ended unless you name one). Running it again makes nothing twice.",
 		Detail: "The run also happens by itself each morning: retainer invoices on each client's invoice day, the hourly invoices on the practice's run day " +
@@ -46,16 +49,16 @@ func Register(rt *slackapp.Router, d Deps) {
 		Detail: "A draft can be written down (a line, with a reason, or a new total spread over the lines), have a line added by hand (a disbursement), " +
 			"have time taken off (carried forward to a later invoice, or written off), be listed by service or entry by entry, or be deleted (its time goes back to work in progress). " +
 			"Approved invoices never change.",
-		Examples: []string{"/invoice {client}", "/invoice 12"},
-		Route:    manager(h.show).Because(because)})
+		Examples: []string{"/invoice {client}", "/invoice 12", "/invoice INV-2026-0042"},
+		Route:    staff(h.show)})
 	rt.HandleCommand(slackapp.Command{Name: "/invoice", Sub: "draft", Area: area, Usage: "/invoice draft <client> [up to <date>]",
 		Summary:  "Draft a client's invoice now, from its unbilled time up to a date (today unless you say), and any retainer invoice due.",
 		Examples: []string{"/invoice draft {client}", "/invoice draft {name} up to 30 Nov"},
 		Route:    manager(h.draft).Because(because)})
 
-	rt.HandleAction(ActionOpen, manager(h.open))
-	rt.HandleAction(ActionOpen+".", manager(h.open))
-	rt.HandleAction(ActionListPage, manager(h.listPage))
+	rt.HandleAction(ActionOpen, staff(h.open))
+	rt.HandleAction(ActionOpen+".", staff(h.open))
+	rt.HandleAction(ActionListPage, staff(h.listPage))
 	rt.HandleAction(ActionRunList, manager(h.runList))
 	rt.HandleAction(ActionEditLine, manager(h.openForm(LineModal)))
 	rt.HandleAction(ActionEditTotal, manager(h.openForm(TotalModal)))
@@ -67,4 +70,18 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleSubmit(CallbackTotal, manager(h.submitTotal))
 	rt.HandleSubmit(CallbackAddLine, manager(h.submitAddLine))
 	rt.HandleSubmit(CallbackTakeOff, manager(h.submitTakeOff))
+
+	// Approval, in the billing channel's cards and in /invoice.
+	rt.HandleAction(ActionApprove, partner(h.approve).Because(approvers))
+	rt.HandleAction(ActionApproveUnchanged, partner(h.approveUnchanged).Because(approvers))
+	rt.HandleAction(ActionReject, partner(h.openReject).Because(approvers))
+	rt.HandleSubmit(CallbackReject, partner(h.submitReject).Because(approvers))
+	rt.HandleAction(ActionVoid, partner(h.openVoid).Because(approvers))
+	rt.HandleSubmit(CallbackVoid, partner(h.submitVoid).Because(approvers))
+	rt.HandleAction(ActionCardEdit, manager(h.cardEdit).Because(because))
+	rt.HandleAction(ActionSubmit, manager(h.submit).Because(because))
+	rt.HandleAction(ActionSummaryReview, staff(h.review))
+	rt.HandleRender(billing.RenderCard, h.renderCard)
+	rt.HandleRender(billing.RenderSummary, h.renderSummary)
+	rt.HandleRender(billing.RenderReturned, h.renderReturned)
 }

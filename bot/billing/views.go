@@ -12,6 +12,7 @@ import (
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/ui"
+	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/billing"
 	"github.com/atlas-practice/atlas/internal/money"
 	"github.com/atlas-practice/atlas/internal/timeparse"
@@ -64,7 +65,8 @@ const entriesShown = 5
 type InvoiceView struct {
 	Invoice  billing.Invoice
 	Page     int
-	Editable bool // the viewer may change it, and it may still change
+	Editable bool       // the viewer may change it, and it may still change
+	Role     atlas.Role // the viewer's: partners approve, managers submit
 	Notice   string
 }
 
@@ -110,6 +112,12 @@ func Invoice(v InvoiceView) []slack.Block {
 	blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(blockkit.Markdown(totalsText(inv), blockkit.MaxSectionText), nil, nil))
 	if v.Editable {
 		blocks = append(blocks, slack.NewActionBlock("invoice.edit", editButtons(inv)...))
+	}
+	if decide := decisionButtons(inv, v.Role); len(decide) > 0 {
+		blocks = append(blocks, slack.NewActionBlock("invoice.decide", decide...))
+	}
+	if outcome := outcomeText(inv); outcome != "" && inv.Status != billing.Draft {
+		blocks = append(blocks, slack.NewContextBlock("invoice.outcome", blockkit.Markdown(outcome, blockkit.MaxSectionText)))
 	}
 	return blocks
 }

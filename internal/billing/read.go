@@ -103,6 +103,9 @@ type Filter struct {
 	EntityID *int64
 	Statuses []Status // none: every status but deleted
 	Kinds    []Kind   // none: every kind
+	// Within, when not nil, keeps the list to these clients (what staff
+	// may see).
+	Within []int64
 	Period   *atlas.Period
 	Offset   int
 	Limit    int
@@ -142,14 +145,15 @@ func (s Store) List(ctx context.Context, pid atlas.PracticeID, f Filter) (Page, 
 	}
 	where := ` WHERE i.practice_id = $1 AND i.status = ANY($2) AND ($3::bigint IS NULL OR i.entity_id = $3)
 		AND ($4::date IS NULL OR i.period = $4 OR (i.period IS NULL AND date_trunc('month', i.up_to) = $4))
-		AND (cardinality($5::text[]) = 0 OR i.kind = ANY($5))`
+		AND (cardinality($5::text[]) = 0 OR i.kind = ANY($5))
+		AND ($6::bigint[] IS NULL OR i.entity_id = ANY($6))`
 	var page Page
-	if err := s.DB.QueryRow(ctx, `SELECT count(*)`+invoiceFrom+where, pid, statuses, f.EntityID, period, kinds).Scan(&page.Total); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT count(*)`+invoiceFrom+where, pid, statuses, f.EntityID, period, kinds, f.Within).Scan(&page.Total); err != nil {
 		return page, err
 	}
 	rows, err := s.DB.Query(ctx, `SELECT `+invoiceColumns+invoiceFrom+where+`
 		ORDER BY coalesce(i.period, date_trunc('month', i.up_to)::date, i.created_at::date) DESC, e.code, i.id DESC
-		OFFSET $6 LIMIT $7`, pid, statuses, f.EntityID, period, kinds, f.Offset, limit)
+		OFFSET $7 LIMIT $8`, pid, statuses, f.EntityID, period, kinds, f.Within, f.Offset, limit)
 	if err != nil {
 		return page, err
 	}
@@ -165,4 +169,25 @@ func (s Store) ByNumber(ctx context.Context, pid atlas.PracticeID, number string
 		return 0, false, nil
 	}
 	return id, err == nil, err
+}
+
+// OfRun are the invoices a billing month's runs made, by client code.
+func (s Store) OfRun(ctx context.Context, pid atlas.PracticeID, month atlas.Period) ([]Invoice, error) {
+	rows, err := s.DB.Query(ctx, `SELECT `+invoiceColumns+invoiceFrom+`
+		WHERE i.practice_id = $1 AND i.run_period = $2 ORDER BY e.code, i.id`, pid, month.FirstDay())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Invoice, error) { return scanInvoice(r) })
+}
+
+// ClientsOf are the clients a person prepares or reviews the monthly packs
+// of: the invoices staff may see.
+func (s Store) ClientsOf(ctx context.Context, pid atlas.PracticeID, member atlas.MemberID) ([]int64, error) {
+	rows, err := s.DB.Query(ctx, `SELECT DISTINCT entity_id FROM assignments
+		WHERE practice_id = $1 AND active AND (preparer_id = $2 OR reviewer_id = $2) ORDER BY entity_id`, pid, int64(member))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
