@@ -26,13 +26,13 @@ import (
 
 // Actions of the cards and the summary.
 const (
-	ActionApprove          = "invoice.approve"           // value: invoice id
-	ActionCardEdit         = "invoice.card.edit"         // value: invoice id
-	ActionReject           = "invoice.reject"            // value: invoice id
-	ActionSubmit           = "invoice.submit"            // value: invoice id
-	ActionVoid             = "invoice.void"              // value: invoice id
+	ActionApprove          = "invoice.approve"            // value: invoice id
+	ActionCardEdit         = "invoice.card.edit"          // value: invoice id
+	ActionReject           = "invoice.reject"             // value: invoice id
+	ActionSubmit           = "invoice.submit"             // value: invoice id
+	ActionVoid             = "invoice.void"               // value: invoice id
 	ActionApproveUnchanged = "invoices.approve_unchanged" // value: the month, 2026-11
-	ActionSummaryReview    = "invoices.review"           // value: the month, 2026-11
+	ActionSummaryReview    = "invoices.review"            // value: the month, 2026-11
 
 	CallbackReject = "invoice.reject.modal"
 	CallbackVoid   = "invoice.void.modal"

@@ -106,9 +106,9 @@ type Filter struct {
 	// Within, when not nil, keeps the list to these clients (what staff
 	// may see).
 	Within []int64
-	Period   *atlas.Period
-	Offset   int
-	Limit    int
+	Period *atlas.Period
+	Offset int
+	Limit  int
 }
 
 // Page is a page of invoices.
