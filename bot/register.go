@@ -53,7 +53,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	billing.Register(rt, billing.Deps{Practice: d.Practice, Billing: d.Billing})
 	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})
-	home.Register(rt, home.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
+	home.Register(rt, home.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work, Billing: d.Billing})
 }
 
 // RegisterJobs adds every feature's periodic jobs to reg. Jobs that tell

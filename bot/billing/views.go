@@ -20,7 +20,7 @@ import (
 
 // Action ids and callbacks of the invoice messages and forms.
 const (
-	ActionOpen      = "invoice.open"          // value: "id" or "id:page"
+	ActionOpen      = ui.ActionInvoiceOpen    // value: "id" or "id:page"
 	ActionListPage  = "invoices.page."        // prefix; value: the /invoices text to show
 	ActionEditLine  = "invoice.edit.line"     // value: invoice id
 	ActionEditTotal = "invoice.edit.total"    // value: invoice id

@@ -159,9 +159,25 @@ func TestHomeCalendarFullPageStaysWithinLimits(t *testing.T) {
 	for i := range 150 {
 		cal.Members = append(cal.Members, blockkit.Option{Value: fmt.Sprint(i + 1), Label: fmt.Sprintf("Person %d %s", i+1, strings.Repeat("x", 100))})
 	}
-	h := home.Home(managerHome(cal))
+	// A partner with a full queue of invoices and a busy day of approving.
+	hd := managerHome(cal)
+	hd.RoleTitle = "Partner"
+	hd.Approvals = &home.ApprovalsData{Awaiting: 120, Total: "£123,456.78"}
+	for i := range 5 {
+		hd.Approvals.Oldest = append(hd.Approvals.Oldest, home.ApprovalRow{ID: int64(i + 1), Name: fmt.Sprintf("Draft %d", i+1),
+			Client: "C · " + strings.Repeat("Long client name ", 10), Label: "November 2026 (in arrears)", Total: "£1,234.56",
+			Since: time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)})
+	}
+	for i := range 40 {
+		hd.Approvals.ApprovedToday = append(hd.Approvals.ApprovedToday, home.ApprovalRow{Name: fmt.Sprintf("INV-2026-%04d", i+1), Client: "C · Client"})
+	}
+	h := home.Home(hd)
 	if err := blockkit.CheckHome(h); err != nil {
 		t.Fatal(err)
+	}
+	if raw := blockkittest.JSON(t, h); !strings.Contains(raw, "*Invoices to approve* — 120, £123,456.78 in all") || !strings.Contains(raw, "+115 more") ||
+		!strings.Contains(raw, "You approved 40 today") || !strings.Contains(raw, "30 more") {
+		t.Errorf("the partner's invoices are missing from Home")
 	}
 	if n := len(h.Blocks.BlockSet); n > blockkit.MaxViewBlocks {
 		t.Fatalf("%d blocks, over %d", n, blockkit.MaxViewBlocks)

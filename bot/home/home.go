@@ -18,6 +18,8 @@ import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/billing"
+	"github.com/atlas-practice/atlas/internal/money"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/timesheet"
 	"github.com/atlas-practice/atlas/internal/workflow"
@@ -28,6 +30,7 @@ type Deps struct {
 	Practice practice.Store
 	Time     timesheet.Store
 	Work     workflow.Store
+	Billing  billing.Store
 }
 
 type handlers struct{ Deps }
@@ -76,6 +79,11 @@ func (h handlers) publish(ctx context.Context, r *slackapp.Request, st CalendarS
 		if d.Time, err = h.timeSummary(ctx, r); err != nil {
 			return err
 		}
+		if r.Member.Can(atlas.RolePartner) {
+			if d.Approvals, err = h.approvals(ctx, r); err != nil {
+				return err
+			}
+		}
 		if r.Member.Can(atlas.RoleManager) {
 			d.Calendar, err = h.calendar(ctx, r, team, st)
 		} else if r.Member.Active {
@@ -89,6 +97,35 @@ func (h handlers) publish(ctx context.Context, r *slackapp.Request, st CalendarS
 		return fmt.Errorf("publish home for %s: %w", r.UserID, err)
 	}
 	return nil
+}
+
+// approvalsShown is how many invoices awaiting approval Home lists.
+const approvalsShown = 5
+
+// approvals gathers a partner's invoices: those awaiting approval, the
+// oldest first, and those they approved today.
+func (h handlers) approvals(ctx context.Context, r *slackapp.Request) (*ApprovalsData, error) {
+	n, total, oldest, err := h.Billing.Awaiting(ctx, r.Practice.ID, approvalsShown)
+	if err != nil {
+		return nil, err
+	}
+	d := &ApprovalsData{Awaiting: n, Total: money.Format(total, r.Practice.Currency)}
+	for _, inv := range oldest {
+		since := inv.CreatedAt
+		d.Oldest = append(d.Oldest, ApprovalRow{ID: inv.ID, Name: inv.Name(), Client: inv.Client(), Label: inv.Label,
+			Total: money.Format(inv.Total, inv.Currency), Since: since.In(r.Practice.Location())})
+	}
+	start := r.Practice.Today(r.Now())
+	dayStart := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, r.Practice.Location())
+	today, err := h.Billing.ApprovedBetween(ctx, r.Practice.ID, r.Member.ID, dayStart, dayStart.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	for _, inv := range today {
+		d.ApprovedToday = append(d.ApprovedToday, ApprovalRow{ID: inv.ID, Name: inv.Name(), Client: inv.Client(), Label: inv.Label,
+			Total: money.Format(inv.Total, inv.Currency)})
+	}
+	return d, nil
 }
 
 // timeSummary gathers the time part of the App Home: the running timer,

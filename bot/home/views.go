@@ -3,6 +3,7 @@ package home
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,10 +22,66 @@ type HomeData struct {
 	PracticeSetUp bool
 	IsAdmin       bool
 	TeamSize      int
-	Admins        []string      // Slack user ids of the admins, to ask for access
-	Time          *HomeTime     // the person's timer and hours, once the practice is set up
-	Calendar      *CalendarData // month at a glance, for managers and up
-	MyTasks       *MyTasksData  // the person's own tasks, for staff
+	Admins        []string       // Slack user ids of the admins, to ask for access
+	Time          *HomeTime      // the person's timer and hours, once the practice is set up
+	Calendar      *CalendarData  // month at a glance, for managers and up
+	MyTasks       *MyTasksData   // the person's own tasks, for staff
+	Approvals     *ApprovalsData // invoices awaiting approval, for partners and admins
+}
+
+// ApprovalsData is a partner's part of Home: the invoices awaiting
+// approval, the oldest first, and what they approved today.
+type ApprovalsData struct {
+	Awaiting      int
+	Total         string // of those awaiting, as people write it
+	Oldest        []ApprovalRow
+	ApprovedToday []ApprovalRow
+}
+
+// ApprovalRow is one invoice in the partner's part of Home.
+type ApprovalRow struct {
+	ID     int64
+	Name   string // "Draft 12", "INV-2026-0042"
+	Client string // "ACME · Acme Trading Ltd"
+	Label  string // "November 2026"
+	Total  string
+	Since  time.Time // submitted, or approved
+}
+
+// approvals draws the partner's invoices: awaiting approval, and approved
+// today.
+func approvals(d *ApprovalsData) []slack.Block {
+	if d == nil {
+		return nil
+	}
+	blocks := []slack.Block{slack.NewDividerBlock()}
+	if d.Awaiting == 0 {
+		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown("*Invoices to approve* — none waiting. :tada:", 0), nil, nil))
+	} else {
+		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("*Invoices to approve* — %d, %s in all; the oldest first",
+			d.Awaiting, d.Total), 0), nil, nil))
+	}
+	for _, row := range d.Oldest {
+		text := fmt.Sprintf("*%s* · %s\n%s · %s · waiting since %s", blockkit.Escape(row.Client), blockkit.Escape(row.Label), row.Name, row.Total,
+			row.Since.Format("Mon 2 Jan"))
+		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(text, blockkit.MaxSectionText), nil,
+			slack.NewAccessory(slack.NewButtonBlockElement(ui.ActionInvoiceOpen, strconv.FormatInt(row.ID, 10), blockkit.Plain("Open", blockkit.MaxButtonText)))))
+	}
+	if more := d.Awaiting - len(d.Oldest); more > 0 {
+		blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown(fmt.Sprintf("+%d more: `/invoices awaiting`", more), 0)))
+	}
+	if n := len(d.ApprovedToday); n > 0 {
+		names := make([]string, 0, n)
+		for i, row := range d.ApprovedToday {
+			if i == 10 {
+				names = append(names, fmt.Sprintf("%d more", n-i))
+				break
+			}
+			names = append(names, row.Name+" ("+blockkit.Escape(row.Client)+")")
+		}
+		blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown(fmt.Sprintf(":white_check_mark: You approved %d today: %s", n, ui.List(names)), blockkit.MaxSectionText)))
+	}
+	return blocks
 }
 
 // Home is the App Home tab.
@@ -68,6 +125,7 @@ func Home(d HomeData) slack.HomeTabViewRequest {
 			slack.NewContextBlock("", blockkit.Markdown(fmt.Sprintf("Team: %d %s", d.TeamSize, ui.Plural(d.TeamSize, "person", "people")), blockkit.MaxSectionText)),
 		)
 		blocks = append(blocks, homeTime(d.Time)...)
+		blocks = append(blocks, approvals(d.Approvals)...)
 		blocks = append(blocks, myTasks(d.MyTasks)...)
 		blocks = append(blocks, calendar(d.Calendar)...)
 		if d.Calendar != nil {

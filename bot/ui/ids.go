@@ -21,6 +21,9 @@ const (
 	ActionLogOpen = "log.open"
 	// ActionOpenSetup is the App Home's "Set up the practice" button.
 	ActionOpenSetup = "setup.open"
+	// ActionInvoiceOpen shows the invoice whose id is its value: from the
+	// App Home, a DM, a list — handled by billing.
+	ActionInvoiceOpen = "invoice.open"
 	// ActionEntryEdit opens the edit form of the entry whose id is its
 	// value: from the month-end time review, handled by time tracking.
 	ActionEntryEdit = "entry.edit"

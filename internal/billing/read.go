@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
@@ -190,4 +191,33 @@ func (s Store) ClientsOf(ctx context.Context, pid atlas.PracticeID, member atlas
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// Awaiting is a partner's queue: how many invoices await approval, their
+// total, and the oldest of them (up to limit), oldest first.
+func (s Store) Awaiting(ctx context.Context, pid atlas.PracticeID, limit int) (n int, total decimal.Decimal, oldest []Invoice, err error) {
+	if err = s.DB.QueryRow(ctx, `SELECT count(*), coalesce(sum(total), 0) FROM invoices WHERE practice_id = $1 AND status = 'awaiting_approval'`,
+		pid).Scan(&n, &total); err != nil {
+		return 0, total, nil, err
+	}
+	rows, err := s.DB.Query(ctx, `SELECT `+invoiceColumns+invoiceFrom+`
+		WHERE i.practice_id = $1 AND i.status = 'awaiting_approval'
+		ORDER BY coalesce(i.submitted_at, i.created_at), i.id LIMIT $2`, pid, limit)
+	if err != nil {
+		return 0, total, nil, err
+	}
+	oldest, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Invoice, error) { return scanInvoice(r) })
+	return n, total, oldest, err
+}
+
+// ApprovedBetween are the invoices a person approved from one instant up
+// to another, in the order they were approved.
+func (s Store) ApprovedBetween(ctx context.Context, pid atlas.PracticeID, by atlas.MemberID, from, to time.Time) ([]Invoice, error) {
+	rows, err := s.DB.Query(ctx, `SELECT `+invoiceColumns+invoiceFrom+`
+		WHERE i.practice_id = $1 AND i.approved_by = $2 AND i.approved_at >= $3 AND i.approved_at < $4
+		ORDER BY i.approved_at, i.id`, pid, int64(by), from, to)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Invoice, error) { return scanInvoice(r) })
 }
