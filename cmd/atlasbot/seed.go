@@ -53,6 +53,9 @@ func seed(ctx context.Context, e env, args []string) int {
 
 func demoPractice(ws *playground.Workspace) demo.Practice {
 	p := demo.Practice{TeamID: ws.Workspace.TeamID, Name: ws.Workspace.Name}
+	if c, ok := ws.ChannelByName("billing"); ok {
+		p.BillingChannel = c.ID
+	}
 	for _, u := range ws.Users {
 		p.People = append(p.People, demo.Person{SlackUserID: u.ID, Name: u.RealName, Email: u.Email, Role: atlas.Role(u.AtlasRole)})
 	}

@@ -29,7 +29,7 @@ const retainerStarts = "VALLEY"
 const feeRise = "ACME"
 
 // seedBilling sets up billing and makes last month's run.
-func seedBilling(ctx context.Context, q db.DB, pid atlas.PracticeID, manager atlas.MemberID, now time.Time) error {
+func seedBilling(ctx context.Context, q db.DB, pid atlas.PracticeID, manager atlas.MemberID, channel string, now time.Time) error {
 	p, err := settingsOf(ctx, q, pid)
 	if err != nil {
 		return err
@@ -38,8 +38,8 @@ func seedBilling(ctx context.Context, q db.DB, pid atlas.PracticeID, manager atl
 	last := atlas.PeriodOf(today).Prev()
 	if _, err := q.Exec(ctx, `UPDATE practices SET vat_registered = true, vat_number = coalesce(vat_number, 'GB 123 4567 89'),
 			postal_address = CASE WHEN postal_address = '' THEN E'Ledgerline Bookkeeping\n14 Quay Street\nBristol BS1 4DJ' ELSE postal_address END,
-			billing_run_day = 1
-		WHERE id = $1`, pid); err != nil {
+			billing_run_day = 1, billing_channel = coalesce(billing_channel, nullif($2, ''))
+		WHERE id = $1`, pid, channel); err != nil {
 		return err
 	}
 	// Fees in force since the start of last year, billed in Atlas from the

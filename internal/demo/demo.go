@@ -32,6 +32,9 @@ type Practice struct {
 	TeamID string
 	Name   string
 	People []Person
+	// BillingChannel is where the billing run posts its summary and
+	// cards; "" for none.
+	BillingChannel string
 }
 
 // Seed creates or refreshes the demo practice.
@@ -82,6 +85,6 @@ func seedAt(ctx context.Context, pool db.DB, p Practice, now time.Time) error {
 		if err := seedWorkflow(ctx, tx, pid, p.People, now); err != nil {
 			return err
 		}
-		return seedBilling(ctx, tx, pid, manager, now)
+		return seedBilling(ctx, tx, pid, manager, p.BillingChannel, now)
 	})
 }
