@@ -260,12 +260,13 @@ func TestFeeNeverRepricesAnInvoicedPeriod(t *testing.T) {
 	}
 	invoice := func(period, status string) {
 		t.Helper()
-		var number any // numbered on approval, kept when voided
+		var number, voidedAt any // numbered on approval, kept when voided
+		reason := ""
 		if status == "void" {
-			number = "INV-" + period
+			number, voidedAt, reason = "INV-"+period, time.Now(), "raised in error"
 		}
-		if _, err := c.s.DB.Exec(c.ctx, `INSERT INTO invoices (practice_id, entity_id, kind, period, status, number, currency)
-			VALUES ($1, $2, 'recurring', $3, $4, $5, 'GBP')`, c.pid, c.id, period, status, number); err != nil {
+		if _, err := c.s.DB.Exec(c.ctx, `INSERT INTO invoices (practice_id, entity_id, kind, period, status, number, currency, voided_at, void_reason)
+			VALUES ($1, $2, 'recurring', $3, $4, $5, 'GBP', $6, $7)`, c.pid, c.id, period, status, number, voidedAt, reason); err != nil {
 			t.Fatal(err)
 		}
 	}
