@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -366,21 +367,22 @@ func TestCalendarFiltersMonthsAndPages(t *testing.T) {
 	mustContain(t, "refusal", refusal[0].Param("text"), "That needs the Manager role")
 }
 
-// alertRun runs the overdue job once for the practice, as the reconciler
-// does: in a transaction of its own, committed.
 // runAlerts runs the overdue-task job once, in its own transaction as the
 // job engine runs it.
 func (w *boardWorld) runAlerts() error {
 	return db.InTx(w.ctx, w.pool, func(tx pgx.Tx) error {
-		return tasks.OverdueAlerts{Slack: slackapp.Slack{API: w.router.API}, Clock: w.router.Clock, Log: w.router.Log}.AlertOverdueTasks(w.ctx, tx, w.pid)
+		return tasks.OverdueAlerts{Clock: w.router.Clock, Log: w.router.Log}.AlertOverdueTasks(w.ctx, tx, w.pid)
 	})
 }
 
+// alertRun runs the overdue job once for the practice, as the reconciler
+// does, and lets the outbox deliver what it queued.
 func (w *boardWorld) alertRun() {
 	w.t.Helper()
 	if err := w.runAlerts(); err != nil {
 		w.t.Fatal(err)
 	}
+	w.deliver()
 }
 
 type dm struct{ channel, task string }
@@ -445,6 +447,7 @@ func TestOverdueAlertsOncePerTaskAndPerson(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	w.deliver()
 	got := map[dm]int{}
 	for _, d := range w.overdueDMs() {
 		got[d]++
@@ -474,34 +477,57 @@ func TestOverdueAlertsOncePerTaskAndPerson(t *testing.T) {
 func TestOverdueAlertThatFailsIsRetried(t *testing.T) {
 	t.Parallel()
 	w := lateWorld(t)
-	w.fake.FailCall("chat.postMessage", "channel_not_found", 1)
+	w.fake.FailCall("chat.postMessage", "internal_error", 1)
 	w.alertRun()
-	first := w.overdueDMs()
-	if len(first) != 3 {
-		t.Fatalf("%d DMs tried, want 3", len(first))
+	got := map[dm]int{}
+	for _, d := range w.overdueDMs() {
+		got[d]++
+	}
+	if len(got) != 3 || len(w.overdueDMs()) != 4 {
+		t.Fatalf("DMs tried %v, want the 3 alerts, the one that failed tried once more", got)
 	}
 	var claimed int
 	if err := w.pool.QueryRow(w.ctx, `SELECT count(*) FROM task_alerts WHERE practice_id = $1`, w.pid).Scan(&claimed); err != nil {
 		t.Fatal(err)
 	}
-	if claimed != 2 {
-		t.Fatalf("%d alerts kept after one DM failed, want 2", claimed)
-	}
-	w.alertRun()
-	all := w.overdueDMs()
-	if len(all) != 4 || all[3] != first[0] {
-		t.Fatalf("retry: DMs %v, want the failed %v once more", all, first[0])
+	if claimed != 3 {
+		t.Fatalf("%d alerts claimed, want 3", claimed)
 	}
 	w.alertRun()
 	if n := len(w.overdueDMs()); n != 4 {
-		t.Fatalf("%d DMs after a third run, want 4", n)
+		t.Fatalf("%d DMs after another run, want 4", n)
+	}
+}
+
+// A run whose transaction does not commit claims nothing and sends
+// nothing: the DMs are queued in it, not sent from inside it.
+func TestOverdueAlertsOfAFailedRunAreNotSent(t *testing.T) {
+	t.Parallel()
+	w := lateWorld(t)
+	failed := errors.New("the commit failed")
+	err := db.InTx(w.ctx, w.pool, func(tx pgx.Tx) error {
+		if err := (tasks.OverdueAlerts{Clock: w.router.Clock, Log: w.router.Log}).AlertOverdueTasks(w.ctx, tx, w.pid); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatal(err)
+	}
+	w.deliver()
+	if n := len(w.overdueDMs()); n != 0 {
+		t.Fatalf("%d DMs from a run that rolled back", n)
+	}
+	w.alertRun()
+	if n := len(w.overdueDMs()); n != 3 {
+		t.Fatalf("%d DMs from the next run, want 3", n)
 	}
 }
 
 func TestMonthlyTasksJob(t *testing.T) {
 	t.Parallel()
 	w := newBoardWorld(t, "socket")
-	if err := bot.RegisterJobs(jobs.NewRegistry(), slackapp.Slack{API: w.router.API}, w.router.Clock, w.router.Log); err != nil {
+	if err := bot.RegisterJobs(jobs.NewRegistry(), w.router.Clock, w.router.Log); err != nil {
 		t.Fatal(err)
 	}
 	london, err := time.LoadLocation("Europe/London")

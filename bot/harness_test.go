@@ -21,6 +21,7 @@ import (
 
 	"github.com/atlas-practice/atlas/bot"
 	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/pgtest"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
@@ -42,6 +43,7 @@ type harness struct {
 	router *slackapp.Router
 	http   *httptest.Server
 	seq    atomic.Int64
+	engine *jobs.Engine // started by deliver
 }
 
 func newHarness(t *testing.T, mode string, extra ...func(*slackapp.Router)) *harness {

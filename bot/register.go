@@ -57,12 +57,12 @@ func Register(rt *slackapp.Router, d Deps) {
 }
 
 // RegisterJobs adds every feature's periodic jobs to reg. Jobs that tell
-// people something reach Slack through n alone.
-func RegisterJobs(reg *jobs.Registry, n slackapp.Notifier, clock atlas.Clock, log *slog.Logger) error {
+// people something queue it in the outbox, in their own transaction.
+func RegisterJobs(reg *jobs.Registry, clock atlas.Clock, log *slog.Logger) error {
 	return errors.Join(
 		workflow.MonthlyTasks{Clock: clock, Log: log}.RegisterJobs(reg),
-		tasks.OverdueAlerts{Slack: n, Clock: clock, Log: log}.RegisterJobs(reg),
-		timetrack.Reminders{Slack: n, Clock: clock, Log: log}.RegisterJobs(reg),
+		tasks.OverdueAlerts{Clock: clock, Log: log}.RegisterJobs(reg),
+		timetrack.Reminders{Clock: clock, Log: log}.RegisterJobs(reg),
 		invoicing.Runs{Log: log}.RegisterJobs(reg),
 	)
 }

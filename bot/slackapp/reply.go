@@ -142,9 +142,20 @@ func (r *Request) SendTo(ctx context.Context, channel string, m Message) error {
 	return nil
 }
 
-// DM sends a direct message from Atlas to a person.
+// DM sends a direct message from Atlas to a person, now: an answer to
+// what they asked for. A message about a change of state goes through the
+// outbox instead, queued in the change's transaction.
 func (r *Request) DM(ctx context.Context, userID string, m Message) error {
-	return Slack{API: r.API}.DM(ctx, userID, m)
+	ch, _, _, err := r.API.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
+	if err != nil {
+		return fmt.Errorf("open DM with %s: %w", userID, err)
+	}
+	for _, part := range m.parts() {
+		if _, _, err := r.API.PostMessageContext(ctx, ch.ID, msgOptions(part)...); err != nil {
+			return fmt.Errorf("DM %s: %w", userID, err)
+		}
+	}
+	return nil
 }
 
 func msgOptions(m Message) []slack.MsgOption {

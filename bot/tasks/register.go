@@ -26,6 +26,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	h := handlers{d}
 	staff := slackapp.Staff
 	const area = "Tasks"
+	rt.HandleRender(RenderOverdue, renderOverdue(d, rt))
 
 	rt.HandleCommand(slackapp.Command{Name: "/tasks", Area: area, Usage: "/tasks [@person|client] [2026-11]",
 		Summary:  "The month's tasks, by due date: yours (those you prepare or review), a colleague's or a client's, each with its stage and progress and a button to open its checklist.",

@@ -2,6 +2,7 @@ package timetrack
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/jobs"
+	"github.com/atlas-practice/atlas/internal/outbox"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/timesheet"
 )
@@ -19,9 +21,11 @@ import (
 // most this late after a timer passes the practice's limit.
 const ForgottenTimersSpec = "*/5 * * * *"
 
-// Reminders sends the one DM about a timer left running.
+// RenderForgotten names the forgotten-timer DM's renderer in the outbox.
+const RenderForgotten = "timer.forgotten"
+
+// Reminders queues the one DM about a timer left running.
 type Reminders struct {
-	Slack slackapp.Notifier
 	Clock atlas.Clock
 	Log   *slog.Logger
 }
@@ -34,32 +38,48 @@ func (rm Reminders) RegisterJobs(reg *jobs.Registry) error {
 		}})
 }
 
-// RemindForgottenTimers sends one DM about each of a practice's timers that
-// has run past the practice's limit (10 hours unless set otherwise), with
-// Stop now, Keep running and Adjust. It never stops a timer itself. The
-// timers are claimed in tx; one whose DM cannot be sent is released for the
-// next run, while the DMs that went out stay claimed and are not repeated.
+// RemindForgottenTimers queues one DM about each of a practice's timers
+// that has run past the practice's limit (10 hours unless set otherwise),
+// with Stop now, Keep running and Adjust. It never stops a timer itself.
+// The timers are claimed and their DMs queued in tx: a run that fails to
+// commit claims nothing, and one that commits reminds once.
 func (rm Reminders) RemindForgottenTimers(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID) error {
 	p, err := practice.Store{DB: tx}.Get(ctx, pid)
 	if err != nil {
 		return err
 	}
-	now := rm.Clock.Now()
-	timers, err := timesheet.ClaimForgotten(ctx, tx, pid, time.Duration(p.TimerReminderHours)*time.Hour, now)
+	timers, err := timesheet.ClaimForgotten(ctx, tx, pid, time.Duration(p.TimerReminderHours)*time.Hour, rm.Clock.Now())
 	if err != nil {
 		return err
 	}
-	var unsent []int64
 	for _, t := range timers {
-		if err := rm.Slack.DM(ctx, t.SlackUserID, slackapp.Message{Text: "Your timer is still running", Blocks: ForgottenTimer(ui.TimerOf(p, t, now))}); err != nil {
-			rm.Log.Warn("forgotten timer reminder not sent; will retry", "practice", pid, "timer", t.ID, "user", t.SlackUserID, "err", err)
-			unsent = append(unsent, t.ID)
-			continue
+		if err := outbox.QueuePost(ctx, tx, outbox.Post{Practice: string(pid), Channel: t.SlackUserID, Render: RenderForgotten,
+			Subject: outbox.Subject{Type: "timer", ID: t.ID, Purpose: "forgotten"}}); err != nil {
+			return err
 		}
-		rm.Log.Info("forgotten timer reminder sent", "practice", pid, "timer", t.ID, "user", t.SlackUserID)
 	}
-	if len(unsent) > 0 {
-		return timesheet.Unclaim(ctx, tx, pid, unsent)
+	if len(timers) > 0 {
+		rm.Log.Info("forgotten timer reminders queued", "practice", pid, "timers", len(timers))
 	}
 	return nil
+}
+
+// renderForgotten draws the reminder from the timer as it stands when the
+// DM goes out: a timer stopped in the meantime needs no reminder.
+func renderForgotten(d Deps, rt *slackapp.Router) slackapp.RenderFunc {
+	return func(ctx context.Context, post outbox.Post) (slackapp.Message, error) {
+		pid := atlas.PracticeID(post.Practice)
+		p, err := d.Practice.Get(ctx, pid)
+		if err != nil {
+			return slackapp.Message{}, err
+		}
+		t, err := d.Time.TimerByID(ctx, pid, post.Subject.ID)
+		if errors.Is(err, timesheet.ErrNoTimer) {
+			return slackapp.Message{}, slackapp.ErrNothingToSay
+		}
+		if err != nil {
+			return slackapp.Message{}, err
+		}
+		return slackapp.Message{Text: "Your timer is still running", Blocks: ForgottenTimer(ui.TimerOf(p, t, rt.Clock.Now()))}, nil
+	}
 }

@@ -37,6 +37,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	h := handlers{d}
 	staff := slackapp.Staff
 	const area = "Time"
+	rt.HandleRender(RenderForgotten, renderForgotten(d, rt))
 
 	rt.HandleCommand(slackapp.Command{Name: "/timer", Area: area, Usage: "/timer",
 		Summary: "Show your running timer, with buttons to stop or discard it.", Route: staff(h.timerShow)})

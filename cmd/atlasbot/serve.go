@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/atlas-practice/atlas/bot"
@@ -64,10 +65,14 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	bot.Register(router, bot.NewDeps(pool))
 
 	registry := jobs.NewRegistry()
-	if err := bot.RegisterJobs(registry, slackapp.Slack{API: api}, atlas.SystemClock{}, log); err != nil {
+	if err := bot.RegisterJobs(registry, atlas.SystemClock{}, log); err != nil {
 		return err
 	}
-	engine, err := jobs.New(pool, log, jobs.Options{Registry: registry})
+	workers := river.NewWorkers()
+	if err := slackapp.AddOutboxWorkers(workers, router, pool, slackapp.OutboxOptions{}); err != nil {
+		return err
+	}
+	engine, err := jobs.New(pool, log, jobs.Options{Registry: registry, Workers: workers})
 	if err != nil {
 		return err
 	}

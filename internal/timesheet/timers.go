@@ -428,8 +428,8 @@ func (s Store) Discard(ctx context.Context, pid atlas.PracticeID, member atlas.M
 
 // ClaimForgotten marks the practice's timers that have run for at least
 // limit and were not yet reminded about, and returns them: each is
-// reminded about once. Run it in the transaction that sends the reminders,
-// so a failure to send leaves them unclaimed for the next run.
+// reminded about once. Run it in the transaction that queues the
+// reminders, so a run that fails to commit claims nothing.
 func ClaimForgotten(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, limit time.Duration, now time.Time) ([]Timer, error) {
 	rows, err := tx.Query(ctx, `UPDATE timers SET reminded_at = $3
 		WHERE practice_id = $1 AND reminded_at IS NULL AND started_at <= $2 RETURNING id`, pid, now.Add(-limit), now)
@@ -447,9 +447,11 @@ func ClaimForgotten(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, limit 
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Timer, error) { return scanTimer(r) })
 }
 
-// Unclaim releases claimed timers whose reminder could not be sent, so the
-// next run tries again.
-func Unclaim(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, ids []int64) error {
-	_, err := tx.Exec(ctx, `UPDATE timers SET reminded_at = NULL WHERE practice_id = $1 AND id = ANY($2)`, pid, ids)
-	return err
+// TimerByID returns a running timer, or ErrNoTimer once it has stopped.
+func (s Store) TimerByID(ctx context.Context, pid atlas.PracticeID, id int64) (Timer, error) {
+	t, err := scanTimer(s.DB.QueryRow(ctx, `SELECT `+timerColumns+timerFrom+` WHERE t.practice_id = $1 AND t.id = $2`, pid, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Timer{}, ErrNoTimer
+	}
+	return t, err
 }

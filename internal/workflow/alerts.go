@@ -26,7 +26,7 @@ type Alert struct {
 // the task fell overdue, makes each alert once: a second run that day or
 // any later one, or a second replica, claims nothing; a task whose due date
 // moves and falls overdue again is claimed again. Run it in the
-// transaction that sends the alerts, and Release those that fail to send.
+// transaction that queues the alerts' DMs.
 func ClaimOverdue(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, today time.Time) ([]Alert, error) {
 	rows, err := tx.Query(ctx, `WITH due AS (
 		SELECT tk.id, tk.due_date + 1 AS day, r.member_id
@@ -93,22 +93,4 @@ func ClaimOverdue(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, today ti
 		return cmp.Or(cmp.Compare(a.Task.ID, b.Task.ID), cmp.Compare(a.Member, b.Member))
 	})
 	return out, nil
-}
-
-// Release forgets alerts that could not be sent, so the next run tries
-// them again.
-func Release(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, alerts []Alert) error {
-	if len(alerts) == 0 {
-		return nil
-	}
-	tasks, members, days := make([]int64, len(alerts)), make([]int64, len(alerts)), make([]time.Time, len(alerts))
-	for i, a := range alerts {
-		tasks[i], members[i], days[i] = a.Task.ID, int64(a.Member), a.Day
-	}
-	if _, err := tx.Exec(ctx, `DELETE FROM task_alerts ta USING unnest($2::bigint[], $3::bigint[], $4::date[]) AS r(task, member, day)
-		WHERE ta.practice_id = $1 AND ta.kind = 'overdue' AND ta.task_id = r.task AND ta.member_id = r.member AND ta.day = r.day`,
-		pid, tasks, members, days); err != nil {
-		return fmt.Errorf("release alerts: %w", err)
-	}
-	return nil
 }

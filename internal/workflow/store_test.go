@@ -736,27 +736,4 @@ func TestClaimOverdue(t *testing.T) {
 	if got := claim("2026-12-12"); len(got) != 0 {
 		t.Fatalf("claimed again the next day: %v", got)
 	}
-	// An alert that failed to send is released and claimed again.
-	err := db.InTx(f.ctx, f.q, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(f.ctx, `DELETE FROM task_alerts WHERE practice_id = $1`, f.p.ID); err != nil {
-			return err
-		}
-		alerts, err := workflow.ClaimOverdue(f.ctx, tx, f.p.ID, date("2026-12-12"))
-		if err != nil || len(alerts) != 3 {
-			return fmt.Errorf("reclaim: %d %w", len(alerts), err)
-		}
-		var acmeBea []workflow.Alert
-		for _, a := range alerts {
-			if a.Task.EntityID == f.acme && a.Member == f.bea.ID {
-				acmeBea = append(acmeBea, a)
-			}
-		}
-		return workflow.Release(f.ctx, tx, f.p.ID, acmeBea)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := claim("2026-12-12"); !slices.Equal(got, []string{"ACME U1BEA"}) {
-		t.Fatalf("after release: %v", got)
-	}
 }

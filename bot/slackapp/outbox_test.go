@@ -1,0 +1,349 @@
+package slackapp_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/internal/jobs"
+	"github.com/atlas-practice/atlas/internal/outbox"
+	"github.com/atlas-practice/atlas/internal/pgtest"
+	"github.com/atlas-practice/atlas/internal/slackfake"
+)
+
+const practiceID = "TOUTBOX"
+
+// outboxWorld is a database, the Slack stand-in and a router whose "note"
+// renderer draws a message from the subject alone.
+type outboxWorld struct {
+	t    *testing.T
+	ctx  context.Context
+	fake *slackfake.Server
+	pool *pgxpool.Pool
+	dsn  string
+	rt   *slackapp.Router
+}
+
+func newOutboxWorld(t *testing.T) *outboxWorld {
+	t.Helper()
+	fake := slackfake.New(t)
+	dsn, pool := pgtest.NewDatabase(t)
+	w := &outboxWorld{t: t, ctx: context.Background(), fake: fake, pool: pool, dsn: dsn, rt: newRouter(fake)}
+	if _, err := pool.Exec(w.ctx, `INSERT INTO practices (id) VALUES ($1)`, practiceID); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func newRouter(fake *slackfake.Server) *slackapp.Router {
+	rt := slackapp.NewRouter(slackapp.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		API: slackapp.NewClient("xoxb-test", "", fake.APIURL())})
+	rt.HandleRender("note", func(_ context.Context, p outbox.Post) (slackapp.Message, error) {
+		if p.Subject.Purpose == "silent" {
+			return slackapp.Message{}, slackapp.ErrNothingToSay
+		}
+		return slackapp.Text(fmt.Sprintf("note %d", p.Subject.ID)), nil
+	})
+	return rt
+}
+
+// post is a note about subject id in channel.
+func post(channel string, id int64) outbox.Post {
+	return outbox.Post{Practice: practiceID, Channel: channel, Render: "note", Subject: outbox.Subject{Type: "note", ID: id, Purpose: "note"}}
+}
+
+// queue queues posts in one transaction, committed when commit is set.
+func (w *outboxWorld) queue(pool *pgxpool.Pool, commit bool, posts ...outbox.Post) {
+	w.t.Helper()
+	tx, err := pool.Begin(w.ctx)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(w.ctx) }()
+	for i := range posts {
+		if err := outbox.QueuePost(w.ctx, tx, posts[i]); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	if commit {
+		if err := tx.Commit(w.ctx); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+}
+
+// queued reads the posts queued in channel, as their jobs hold them.
+func (w *outboxWorld) queued(channel string) []outbox.Post {
+	w.t.Helper()
+	rows, err := w.pool.Query(w.ctx, `SELECT args FROM river_job WHERE kind = 'slack_post' AND args->>'channel' = $1
+		ORDER BY (args->>'seq')::bigint`, channel)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[outbox.Post])
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return out
+}
+
+// start runs a job engine with the outbox's workers on pool, as one
+// replica does.
+func (w *outboxWorld) start(pool *pgxpool.Pool, rt *slackapp.Router, interval time.Duration) {
+	w.t.Helper()
+	workers := river.NewWorkers()
+	if err := slackapp.AddOutboxWorkers(workers, rt, pool, slackapp.OutboxOptions{Interval: interval}); err != nil {
+		w.t.Fatal(err)
+	}
+	e, err := jobs.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs.Options{Workers: workers, Tick: "@every 1h"})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := e.Start(w.ctx); err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = e.Stop(ctx)
+	})
+}
+
+// settle waits until every outbox job has finished, or fails after limit.
+func (w *outboxWorld) settle(limit time.Duration) {
+	w.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		var pending int
+		if err := w.pool.QueryRow(w.ctx, `SELECT count(*) FROM river_job WHERE kind IN ('slack_post', 'slack_update') AND finalized_at IS NULL`).Scan(&pending); err != nil {
+			w.t.Fatal(err)
+		}
+		if pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("%d outbox jobs still pending after %s", pending, limit)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition
+	}
+}
+
+// posted lists the texts posted in channel, in the order Slack received them.
+func (w *outboxWorld) posted(channel string) []slackfake.Call {
+	var out []slackfake.Call
+	for _, c := range w.fake.Calls("chat.postMessage") {
+		if c.Param("channel") == channel && c.Error == "" && !c.RateLimited {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func texts(calls []slackfake.Call) []string {
+	out := make([]string, len(calls))
+	for i, c := range calls {
+		out[i] = c.Param("text")
+	}
+	return out
+}
+
+// A transaction rolled back after queueing posts nothing; the channel's
+// numbering has no hole for it, so the next post is not held up.
+func TestOutboxRollbackPostsNothing(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	w.queue(w.pool, false, post("CROLL", 1))
+	w.queue(w.pool, true, post("CROLL", 2))
+	w.start(w.pool, w.rt, 10*time.Millisecond)
+	w.settle(10 * time.Second)
+	if got := texts(w.posted("CROLL")); strings.Join(got, ",") != "note 2" {
+		t.Fatalf("posted %q, want only the committed note 2", got)
+	}
+}
+
+// Where a worker can be killed, and what a retry then posts: one duplicate
+// only when it dies between Slack accepting the message and the record of
+// it committing.
+func TestOutboxCrashWindows(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	for i, c := range []struct {
+		stage string
+		want  int // messages in the channel after the retry
+	}{{"rendered", 1}, {"sent", 2}, {"recorded", 1}} {
+		channel := fmt.Sprintf("CCRASH%d", i)
+		w.queue(w.pool, true, post(channel, 1))
+		p := w.queued(channel)[0]
+		killed := errors.New("killed")
+		err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, func(stage string) error {
+			if stage == c.stage {
+				return killed
+			}
+			return nil
+		})
+		if !errors.Is(err, killed) {
+			t.Fatalf("%s: %v", c.stage, err)
+		}
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+			t.Fatalf("%s: retry: %v", c.stage, err)
+		}
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+			t.Fatalf("%s: second retry: %v", c.stage, err)
+		}
+		if n := len(w.posted(channel)); n != c.want {
+			t.Errorf("killed after %s: %d messages, want %d", c.stage, n, c.want)
+		}
+	}
+}
+
+// Sixty cards queued for one channel from two processes go out in the
+// order they were queued, no faster than one a second, while another
+// channel's posts are not held up behind them.
+func TestOutboxPacesAChannelAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	other, err := pgxpool.New(w.ctx, w.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(other.Close)
+	var wg sync.WaitGroup
+	for r, pool := range []*pgxpool.Pool{w.pool, other} {
+		wg.Go(func() {
+			for i := range 30 {
+				w.queue(pool, true, post("CPACE", int64(r*100+i)))
+			}
+		})
+	}
+	wg.Wait()
+	w.queue(w.pool, true, post("CQUIET", 1), post("CQUIET", 2))
+	w.start(w.pool, w.rt, 0)
+	w.start(other, newRouter(w.fake), 0)
+	w.settle(120 * time.Second)
+
+	var want []string
+	for _, p := range w.queued("CPACE") {
+		want = append(want, fmt.Sprintf("note %d", p.Subject.ID))
+	}
+	got := w.posted("CPACE")
+	if strings.Join(texts(got), ",") != strings.Join(want, ",") {
+		t.Fatalf("posted in order\n%q\nwant\n%q", texts(got), want)
+	}
+	for i := 1; i < len(got); i++ {
+		if gap := got[i].At.Sub(got[i-1].At); gap < slackapp.PostInterval {
+			t.Fatalf("posts %d and %d %s apart, under %s", i, i+1, gap, slackapp.PostInterval)
+		}
+	}
+	quiet := w.posted("CQUIET")
+	if len(quiet) != 2 || !quiet[1].At.Before(got[5].At) {
+		t.Fatalf("another channel's 2 posts waited behind the busy one: %d posted", len(quiet))
+	}
+}
+
+// HTTP 429 holds the channel for Slack's Retry-After, and the post goes
+// once it has passed.
+func TestOutboxHonoursRateLimits(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	// The Web API client waits out three 429s itself; the fourth reaches
+	// the worker, which holds the channel and snoozes.
+	w.fake.RateLimit("chat.postMessage", time.Second, 4)
+	w.queue(w.pool, true, post("CLIMIT", 1), post("CLIMIT", 2))
+	w.start(w.pool, w.rt, 10*time.Millisecond)
+	w.settle(30 * time.Second)
+	limited := w.fake.RateLimitedCalls("chat.postMessage")
+	got := w.posted("CLIMIT")
+	if len(limited) != 4 || strings.Join(texts(got), ",") != "note 1,note 2" {
+		t.Fatalf("%d rate-limited calls, posted %q", len(limited), texts(got))
+	}
+	if gap := got[0].At.Sub(limited[3].At); gap < time.Second {
+		t.Fatalf("posted %s after the last 429, before its Retry-After", gap)
+	}
+}
+
+// A post Slack refuses for good is given up at once and does not block the
+// channel; one whose subject no longer calls for it is dropped.
+func TestOutboxGivesUpWhatCanNeverGo(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	w.fake.FailCall("chat.postMessage", "is_archived", 1)
+	silent := post("CGONE", 3)
+	silent.Subject.Purpose = "silent"
+	w.queue(w.pool, true, post("CGONE", 1), post("CGONE", 2), silent, post("CGONE", 4))
+	w.start(w.pool, w.rt, 10*time.Millisecond)
+	w.settle(10 * time.Second)
+	if got := texts(w.posted("CGONE")); strings.Join(got, ",") != "note 2,note 4" {
+		t.Fatalf("posted %q, want note 2 and note 4", got)
+	}
+	var attempts int
+	if err := w.pool.QueryRow(w.ctx, `SELECT max(attempt) FROM river_job WHERE kind = 'slack_post'`).Scan(&attempts); err != nil || attempts != 1 {
+		t.Fatalf("a post was tried %d times (%v), want once each", attempts, err)
+	}
+}
+
+// A DM goes to the person's DM channel; a thread reply finds its parent; a
+// second post about the same subject updates the first; an update redraws
+// every copy of a message.
+func TestOutboxDMsThreadsAndUpdates(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	w.fake.AddUser("UPAT1", "pat", "Pat Partner", "pat@example.com")
+	reply := post("CCARDS", 2)
+	reply.Thread = &outbox.Subject{Type: "note", ID: 1, Purpose: "note"}
+	w.queue(w.pool, true, post("CCARDS", 1), reply, post("UPAT1", 1), post("COTHER", 1))
+	w.start(w.pool, w.rt, 10*time.Millisecond)
+	w.settle(10 * time.Second)
+
+	parent := w.posted("CCARDS")
+	if len(parent) != 2 || parent[1].Param("thread_ts") == "" {
+		t.Fatalf("cards: %q", texts(parent))
+	}
+	var parentTS string
+	if err := w.pool.QueryRow(w.ctx, `SELECT ts FROM slack_posts WHERE channel = 'CCARDS' AND subject_id = 1`).Scan(&parentTS); err != nil {
+		t.Fatal(err)
+	}
+	if parent[1].Param("thread_ts") != parentTS {
+		t.Fatalf("reply in thread %q, want %q", parent[1].Param("thread_ts"), parentTS)
+	}
+	if dm := w.posted(slackfake.DMChannelID("UPAT1")); len(dm) != 1 {
+		t.Fatalf("%d DMs to Pat", len(dm))
+	}
+
+	// The same subject again in the same channel: updated, not reposted.
+	w.queue(w.pool, true, post("CCARDS", 1))
+	w.settle(10 * time.Second)
+	if n := len(w.posted("CCARDS")); n != 2 {
+		t.Fatalf("a second post about a subject made %d messages, want the 2 there were", n)
+	}
+	before := len(w.fake.Calls("chat.update"))
+	tx, err := w.pool.Begin(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := outbox.QueueUpdate(w.ctx, tx, outbox.Update{Practice: practiceID, Render: "note", Subject: outbox.Subject{Type: "note", ID: 1, Purpose: "note"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.settle(10 * time.Second)
+	channels := map[string]bool{}
+	for _, c := range w.fake.Calls("chat.update")[before:] {
+		channels[c.Param("channel")] = true
+	}
+	want := map[string]bool{"CCARDS": true, "COTHER": true, slackfake.DMChannelID("UPAT1"): true}
+	if fmt.Sprint(channels) != fmt.Sprint(want) {
+		t.Fatalf("updated copies in %v, want %v", channels, want)
+	}
+}
