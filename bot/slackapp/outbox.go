@@ -1,6 +1,7 @@
 package slackapp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -251,6 +252,9 @@ func (d *deliverer) giveUp(ctx context.Context, p outbox.Post, cause error) erro
 // about its subject in that channel. It returns the channel and ts of the
 // message.
 func (d *deliverer) deliver(ctx context.Context, p outbox.Post) (channel, ts string, err error) {
+	if p.Upload {
+		return d.upload(ctx, p)
+	}
 	render, ok := d.rt.Renderer(p.Render)
 	if !ok {
 		return "", "", permanentError{fmt.Errorf("no renderer %q", p.Render)}
@@ -304,6 +308,39 @@ func (d *deliverer) deliver(ctx context.Context, p outbox.Post) (channel, ts str
 	return channel, ts, nil
 }
 
+// upload draws p's file and uploads it into its channel (and thread). A
+// file once uploaded is recorded like a post (its ts is "file:" and the
+// file's id), and a retry finds it there and uploads nothing.
+func (d *deliverer) upload(ctx context.Context, p outbox.Post) (channel, ts string, err error) {
+	render, ok := d.rt.FileRenderer(p.Render)
+	if !ok {
+		return "", "", permanentError{fmt.Errorf("no file renderer %q", p.Render)}
+	}
+	channel, err = d.channelOf(ctx, p.Channel)
+	if err != nil {
+		return "", "", err
+	}
+	if ts, err := d.postedTS(ctx, p.Practice, p.Subject, channel); err != nil || ts != "" {
+		return channel, ts, err
+	}
+	f, err := render(ctx, p)
+	if err != nil {
+		return "", "", err
+	}
+	var threadTS string
+	if p.Thread != nil {
+		if threadTS, err = d.postedTS(ctx, p.Practice, *p.Thread, channel); err != nil {
+			return "", "", err
+		}
+	}
+	sum, err := d.rt.API.UploadFileContext(ctx, slack.UploadFileParameters{Channel: channel, ThreadTimestamp: threadTS,
+		Filename: f.Name, Title: f.Title, InitialComment: f.Comment, Reader: bytes.NewReader(f.Data), FileSize: len(f.Data)})
+	if err != nil {
+		return channel, "", err
+	}
+	return channel, "file:" + sum.ID, nil
+}
+
 // update redraws every message Atlas posted about u.Subject.
 func (d *deliverer) update(ctx context.Context, u outbox.Update) error {
 	render, ok := d.rt.Renderer(u.Render)
@@ -312,7 +349,7 @@ func (d *deliverer) update(ctx context.Context, u outbox.Update) error {
 	}
 	rows, err := d.pool.Query(ctx, `
 		SELECT channel, ts FROM slack_posts
-		WHERE practice_id = $1 AND subject_type = $2 AND subject_id = $3 AND purpose = $4
+		WHERE practice_id = $1 AND subject_type = $2 AND subject_id = $3 AND purpose = $4 AND ts NOT LIKE 'file:%'
 		ORDER BY id`, u.Practice, u.Subject.Type, u.Subject.ID, u.Subject.Purpose)
 	if err != nil {
 		return fmt.Errorf("outbox: find the copies of %s %d: %w", u.Subject.Type, u.Subject.ID, err)

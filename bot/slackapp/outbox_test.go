@@ -347,3 +347,36 @@ func TestOutboxDMsThreadsAndUpdates(t *testing.T) {
 		t.Fatalf("updated copies in %v, want %v", channels, want)
 	}
 }
+
+// A file goes into the thread of the message it belongs with, once: a
+// retry, or the same file queued again, uploads nothing more.
+func TestOutboxUploadsAFileOnce(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	w.rt.HandleFile("pdf", func(_ context.Context, p outbox.Post) (slackapp.File, error) {
+		return slackapp.File{Name: fmt.Sprintf("note-%d.pdf", p.Subject.ID), Title: "Note", Comment: "The note as a file",
+			Data: []byte("%PDF-1.4 note")}, nil
+	})
+	file := outbox.Post{Practice: practiceID, Channel: "CFILES", Render: "pdf", Upload: true,
+		Subject: outbox.Subject{Type: "note", ID: 1, Purpose: "pdf"}, Thread: &outbox.Subject{Type: "note", ID: 1, Purpose: "note"}}
+	w.queue(w.pool, true, post("CFILES", 1), file)
+	w.start(w.pool, w.rt, 10*time.Millisecond)
+	w.settle(10 * time.Second)
+	files := w.fake.Files()
+	if len(files) != 1 || !files[0].Completed || string(files[0].Content) != "%PDF-1.4 note" || files[0].ChannelID != "CFILES" {
+		t.Fatalf("files: %+v", files)
+	}
+	parent := w.posted("CFILES")
+	if len(parent) != 1 || files[0].ThreadTS == "" {
+		t.Fatalf("the file is not in the note's thread: %q, thread %q", texts(parent), files[0].ThreadTS)
+	}
+	queued := w.queued("CFILES")
+	if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, queued[1], nil); err != nil {
+		t.Fatal(err)
+	}
+	w.queue(w.pool, true, file)
+	w.settle(10 * time.Second)
+	if n := len(w.fake.Files()); n != 1 {
+		t.Fatalf("a retried upload, and the same file queued again, made %d files", n)
+	}
+}

@@ -35,3 +35,32 @@ func (rt *Router) Renderer(name string) (RenderFunc, bool) {
 	fn, ok := rt.renderers[name]
 	return fn, ok
 }
+
+// File is a file to upload: an invoice's PDF.
+type File struct {
+	Name    string // the file name, invoice-INV-2026-0042.pdf
+	Title   string
+	Comment string // the message that comes with it
+	Data    []byte
+}
+
+// FileFunc draws the file an outbox upload asks for, when it is sent.
+type FileFunc func(ctx context.Context, post outbox.Post) (File, error)
+
+// HandleFile registers the renderer of the outbox uploads named name.
+func (rt *Router) HandleFile(name string, fn FileFunc) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if _, dup := rt.files[name]; dup {
+		panic("slackapp: file renderer " + name + " registered twice")
+	}
+	rt.files[name] = fn
+}
+
+// FileRenderer is the file renderer registered as name.
+func (rt *Router) FileRenderer(name string) (FileFunc, bool) {
+	rt.mu.RLock()
+	defer rt.mu.RUnlock()
+	fn, ok := rt.files[name]
+	return fn, ok
+}

@@ -76,6 +76,7 @@ type Router struct {
 	events     map[string]Route // Events API by inner event type
 	answerers  []ErrorAnswer
 	renderers  map[string]RenderFunc // outbox messages, by name
+	files      map[string]FileFunc   // outbox uploads, by name
 	users      userDirectory
 	home       HandlerFunc
 	inflight   sync.WaitGroup
@@ -94,7 +95,7 @@ func NewRouter(c Config) *Router {
 		Log: c.Log, API: c.API, Clock: c.Clock, Budget: AckBudget, Timeout: HandlerTimeout,
 		directory: c.Directory, deliveries: c.Deliveries, admins: c.Admins, unavailable: c.Unavailable,
 		actions: map[string]Route{}, submits: map[string]Route{}, closes: map[string]Route{},
-		options: map[string]Route{}, shortcuts: map[string]Route{}, events: map[string]Route{}, renderers: map[string]RenderFunc{},
+		options: map[string]Route{}, shortcuts: map[string]Route{}, events: map[string]Route{}, renderers: map[string]RenderFunc{}, files: map[string]FileFunc{},
 		base: base, cancelBase: cancel,
 	}
 	rt.registerHelp()

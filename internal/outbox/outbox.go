@@ -39,6 +39,10 @@ type Post struct {
 	Subject  Subject  `json:"subject"`
 	Thread   *Subject `json:"thread,omitempty"` // post in the thread of Atlas's post about this subject, in Channel
 	Seq      int64    `json:"seq"`              // its place in the channel's queue, set by QueuePost
+	// Upload makes the post a file (an invoice's PDF): Render names a file
+	// renderer, and the file is uploaded once — a retry after it went
+	// uploads nothing.
+	Upload bool `json:"upload,omitempty"`
 }
 
 // Kind is the River job kind of a post.
