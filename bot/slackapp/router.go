@@ -79,7 +79,7 @@ type Router struct {
 	files      map[string]FileFunc   // outbox uploads, by name
 	users      userDirectory
 	home       HandlerFunc
-	inflight   sync.WaitGroup
+	inflight   handlerCount
 	base       context.Context
 	cancelBase context.CancelFunc
 }
@@ -216,12 +216,12 @@ func (rt *Router) Serve(in Incoming, ack func(payload any)) {
 	}
 	// Counted before any acknowledgement, so that whoever sees the ack and
 	// then drains is sure to wait for this handler too.
-	rt.inflight.Add(1)
+	rt.inflight.add()
 	if ackFirst {
 		req.Ack(nil)
 	}
 	go func() {
-		defer rt.inflight.Done()
+		defer rt.inflight.done()
 		rt.run(req, route)
 	}()
 	timer := time.NewTimer(rt.Budget)
@@ -237,10 +237,8 @@ func (rt *Router) Serve(in Incoming, ack func(payload any)) {
 // Drain waits for handlers still working after their acknowledgement, up to
 // ctx's end, then cancels them.
 func (rt *Router) Drain(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { rt.inflight.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-rt.inflight.idle():
 		return nil
 	case <-ctx.Done():
 		rt.cancelBase()
@@ -431,4 +429,44 @@ func (r *Request) Rerun(command, text, key string) {
 		return
 	}
 	rt.run(req, route)
+}
+
+// handlerCount counts the handlers running. Unlike a sync.WaitGroup, it may
+// be waited on while new handlers start (a test drains between requests,
+// a server while the socket still delivers): idle is closed whenever the
+// count falls to zero.
+type handlerCount struct {
+	mu      sync.Mutex
+	running int
+	zero    chan struct{} // closed while running is 0
+}
+
+func (c *handlerCount) add() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.running == 0 {
+		c.zero = make(chan struct{})
+	}
+	c.running++
+}
+
+func (c *handlerCount) done() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.running--
+	if c.running == 0 {
+		close(c.zero)
+	}
+}
+
+// idle is closed once no handler is running.
+func (c *handlerCount) idle() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.running == 0 {
+		closed := make(chan struct{})
+		close(closed)
+		return closed
+	}
+	return c.zero
 }
