@@ -40,9 +40,13 @@ type Options struct {
 	// Tick is the cron spec on which the reconciler wakes, in the server's
 	// local time. Defaults to DefaultTick; tests use "@every 1s".
 	Tick string
-	// MaxWorkers is how many jobs this replica works at once. Defaults to
-	// DefaultMaxWorkers.
+	// MaxWorkers is how many jobs this replica works at once in the default
+	// queue. Defaults to DefaultMaxWorkers.
 	MaxWorkers int
+	// Queues are further queues with workers of their own, for work that
+	// must not crowd out the rest (rendering and emailing invoices, bound to
+	// the CPUs).
+	Queues map[string]river.QueueConfig
 }
 
 // Engine runs background jobs: the feature packages' workers and the
@@ -79,11 +83,15 @@ func New(pool *pgxpool.Pool, log *slog.Logger, opts Options) (*Engine, error) {
 	if err := river.AddWorkerSafely(opts.Workers, &tickWorker{r: r}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.MaxWorkers}}
+	for name, q := range opts.Queues {
+		queues[name] = q
+	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		// River reports routine progress at info every few seconds; only
 		// its warnings and errors belong in Atlas's log.
 		Logger:  slog.New(atLeast{Handler: log.Handler(), min: slog.LevelWarn}),
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.MaxWorkers}},
+		Queues:  queues,
 		Workers: opts.Workers,
 		// Only the elected leader enqueues ticks, from an in-memory
 		// schedule that starts afresh with each leader. RunOnStart makes
