@@ -34,15 +34,14 @@ var practices atomic.Int64
 // sending address, a partner and a manager, and a client with a billing
 // contact, address, copies and 30-day terms.
 type fixture struct {
-	t       testing.TB
-	ctx     context.Context
-	db      db.DB
-	pid     atlas.PracticeID
-	ps      practice.Store
-	pat     atlas.MemberID // partner, Slack user UPAT
-	mina    atlas.MemberID // manager
-	client  int64
-	clients int
+	t      testing.TB
+	ctx    context.Context
+	db     db.DB
+	pid    atlas.PracticeID
+	ps     practice.Store
+	pat    atlas.MemberID // partner, Slack user UPAT
+	mina   atlas.MemberID // manager
+	client int64
 }
 
 func newFixture(t testing.TB, q db.DB) *fixture {
