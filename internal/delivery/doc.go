@@ -19,7 +19,8 @@
 // Message-ID, the same on every retry of that attempt: a retry after a lost
 // acknowledgement is recognisably the same message, not a new demand.
 //
-// Rendering is CPU-bound, so the send jobs have a River queue of their own
-// (Queue) sized to the machine's cores: a month-end of thousands of
-// invoices goes through a bounded pool rather than every job at once.
+// A month-end of thousands of invoices goes through a bounded pool: the
+// send jobs have a River queue of their own (Queue, QueueConfig) that runs
+// a few per core, since a send mostly waits on the mail server, while
+// drawing the PDF, which is CPU-bound, is held to one document per core.
 package delivery

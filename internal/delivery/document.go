@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -122,12 +123,20 @@ func PDF(ctx context.Context, q db.DB, pid atlas.PracticeID, invoiceID int64, dr
 // creation before it), not the moment of drawing, so an invoice drawn
 // again — for a retried send, for Slack — comes out as the same bytes.
 func (inv invoice) render(doc pdf.Document) ([]byte, error) {
+	renderGate <- struct{}{}
+	defer func() { <-renderGate }()
 	created := inv.CreatedAt
 	if inv.ApprovedAt != nil {
 		created = *inv.ApprovedAt
 	}
 	return pdf.Render(doc, pdf.Options{CreationDate: created})
 }
+
+// renderGate holds drawing to one document per core: drawing is CPU-bound,
+// and a month-end's send jobs, which mostly wait on the mail server, run
+// several per core (QueueConfig). Documents drawn beyond the cores would
+// only queue for the processor, and hold their memory while they wait.
+var renderGate = make(chan struct{}, runtime.NumCPU())
 
 func (inv invoice) filename(draft bool) string {
 	name := inv.Number

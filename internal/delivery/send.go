@@ -31,15 +31,23 @@ const JobKind = "invoice_email"
 // the same day that an invoice has not gone.
 const MaxAttempts = 12
 
-// QueueConfig is the suggested configuration of Queue: one worker per core,
-// since drawing the PDF is CPU-bound and more at once only queue for the
-// processor; and a short fetch cooldown, since River fetches a queue at
-// most once per cooldown (100 ms by default), which for a few workers
-// whose jobs take tens of milliseconds would cap a month-end at twenty
-// invoices a second.
+// QueueConfig is the suggested configuration of Queue. A send job spends
+// most of its time waiting on the mail server — maildev, like many
+// servers, waits 100 ms before it greets a connection, to catch clients
+// that talk too soon — and a few milliseconds drawing the PDF, which is
+// CPU-bound. So the queue runs several jobs per core (sendsPerCore), their
+// waits overlapping, while drawing is held to one document per core by
+// render's gate; MaxWorkers is then also how many connections a replica
+// opens to the mail server at once, which keeps it within what servers
+// allow one client. FetchCooldown is short because River fetches a queue
+// at most once per cooldown (100 ms by default), which would otherwise
+// cap a month-end at a few dozen invoices a second.
 func QueueConfig() river.QueueConfig {
-	return river.QueueConfig{MaxWorkers: runtime.NumCPU(), FetchCooldown: 5 * time.Millisecond}
+	return river.QueueConfig{MaxWorkers: sendsPerCore * runtime.NumCPU(), FetchCooldown: 5 * time.Millisecond}
 }
+
+// sendsPerCore is how many send jobs a replica runs per core.
+const sendsPerCore = 8
 
 // SendArgs is a send job: attempt Attempt at sending an invoice.
 type SendArgs struct {

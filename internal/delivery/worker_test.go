@@ -19,7 +19,7 @@ import (
 
 // startWorkers runs a River client that works the delivery queue, as the
 // server's engine does, until the test ends.
-func startWorkers(t *testing.T, pool *pgxpool.Pool, deps delivery.Deps) {
+func startWorkers(t testing.TB, pool *pgxpool.Pool, deps delivery.Deps) {
 	t.Helper()
 	workers := river.NewWorkers()
 	if err := delivery.AddWorkers(workers, deps); err != nil {
@@ -46,7 +46,7 @@ func startWorkers(t *testing.T, pool *pgxpool.Pool, deps delivery.Deps) {
 }
 
 // waitFor polls cond until it holds or ctx ends.
-func waitFor(ctx context.Context, t *testing.T, what string, cond func() bool) {
+func waitFor(ctx context.Context, t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
