@@ -105,17 +105,18 @@ func QueueSend(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, invoiceID i
 		status                      billing.Status
 		number, code, name, to, how string
 		sentAt, sendingSince, run   *time.Time
-		requester                   string
+		requester, tz               string
 	)
 	err := tx.QueryRow(ctx, `
 		SELECT i.status, coalesce(i.number, ''), e.code, e.name, coalesce(e.billing_email, ''), e.delivery_method,
-		       i.sent_at, i.sending_started_at, coalesce(r.name, ''), i.run_period
+		       i.sent_at, i.sending_started_at, coalesce(r.name, ''), i.run_period, p.timezone
 		  FROM invoices i
+		  JOIN practices p ON p.id = i.practice_id
 		  JOIN entities e ON e.practice_id = i.practice_id AND e.id = i.entity_id
 		  LEFT JOIN members r ON r.practice_id = i.practice_id AND r.id = i.send_requested_by
 		 WHERE i.practice_id = $1 AND i.id = $2
 		   FOR UPDATE OF i`, pid, invoiceID).
-		Scan(&status, &number, &code, &name, &to, &how, &sentAt, &sendingSince, &requester, &run)
+		Scan(&status, &number, &code, &name, &to, &how, &sentAt, &sendingSince, &requester, &run, &tz)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return atlas.Errorf(atlas.ENotFound, "There is no invoice %d.", invoiceID)
 	}
@@ -125,6 +126,7 @@ func QueueSend(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, invoiceID i
 	refuse := func(code, format string, args ...any) error {
 		return &NotSendable{InvoiceID: invoiceID, Number: number, Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 	}
+	loc := practice.Practice{Timezone: tz}.Location()
 	client := code + " · " + name
 	what := number
 	if what == "" {
@@ -139,7 +141,7 @@ func QueueSend(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, invoiceID i
 		if requester != "" {
 			by = " (" + requester + " asked"
 			if sendingSince != nil {
-				by += " at " + sendingSince.Format("15:04 on 2 Jan")
+				by += " at " + sendingSince.In(loc).Format("15:04 on 2 Jan")
 			}
 			by += ")"
 		}
@@ -147,7 +149,7 @@ func QueueSend(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, invoiceID i
 	case billing.Sent, billing.PartPaid, billing.Paid:
 		when := ""
 		if sentAt != nil {
-			when = " on " + sentAt.Format("2 Jan 2006")
+			when = " on " + sentAt.In(loc).Format("2 Jan 2006")
 		}
 		return refuse(atlas.EConflict, "%s went to %s%s already.", what, client, when)
 	case billing.Void:

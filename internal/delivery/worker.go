@@ -37,6 +37,12 @@ type Deps struct {
 	Mail  Mailer
 	Clock atlas.Clock  // nil: the system clock
 	Log   *slog.Logger // nil: slog.Default()
+	// AfterSent, when set, is called in the transaction that records an
+	// invoice sent, to queue what else follows from it there — the PDF's
+	// upload into the card's thread — so that it happens exactly when the
+	// invoice is recorded sent. Its error rolls the record back and the
+	// job is tried again.
+	AfterSent func(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, invoiceID int64) error
 }
 
 // AddWorkers registers the send worker on w.
@@ -143,6 +149,11 @@ func (w *sendWorker) sent(ctx context.Context, inv invoice, attempt int, issue, 
 			"issue_date": issue.Format(time.DateOnly), "due_date": due.Format(time.DateOnly), "amount": inv.Balance().StringFixed(2),
 		}); err != nil {
 			return err
+		}
+		if w.deps.AfterSent != nil {
+			if err := w.deps.AfterSent(ctx, tx, inv.Practice.ID, inv.ID); err != nil {
+				return fmt.Errorf("delivery: after invoice %d was sent: %w", inv.ID, err)
+			}
 		}
 		return redraw(ctx, tx, inv.Practice.ID, inv.ID, runPeriod(inv))
 	})

@@ -6,15 +6,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/billing"
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/mail/mailtest"
 	"github.com/atlas-practice/atlas/internal/pgtest"
+	"github.com/atlas-practice/atlas/internal/practice"
 )
 
 // startWorkers runs a River client that works the delivery queue, as the
@@ -72,7 +75,12 @@ func TestSendThroughRiver(t *testing.T) {
 	_, pool := pgtest.NewDatabase(t)
 	f := newFixture(t, pool)
 	id := f.approved("INV-2026-0042")
-	startWorkers(t, pool, delivery.Deps{Pool: pool, Mail: newSender(t, md), Clock: londonClock(), Log: quiet()})
+	afterSent := func(ctx context.Context, tx pgx.Tx, p atlas.PracticeID, invoice int64) error {
+		// What the Slack side queues here (the PDF's upload) stands or
+		// falls with the record: an audit row stands in for it.
+		return practice.Audit(ctx, tx, p, 0, "test.after_sent", "invoice", invoice, nil)
+	}
+	startWorkers(t, pool, delivery.Deps{Pool: pool, Mail: newSender(t, md), Clock: londonClock(), Log: quiet(), AfterSent: afterSent})
 	f.queueSend(id)
 
 	waitFor(ctx, t, "the invoice to be sent", func() bool { return f.status(id).Status == billing.Sent })
@@ -134,6 +142,9 @@ func TestSendThroughRiver(t *testing.T) {
 	if err := pool.QueryRow(f.ctx, `SELECT count(*) FROM audit_events WHERE action = 'invoice.sent' AND subject_id = $1
 		AND data->>'message_id' = $2`, id, wantID).Scan(&audited); err != nil || audited != 1 {
 		t.Fatalf("audit %d (%v)", audited, err)
+	}
+	if err := pool.QueryRow(f.ctx, `SELECT count(*) FROM audit_events WHERE action = 'test.after_sent' AND subject_id = $1`, id).Scan(&audited); err != nil || audited != 1 {
+		t.Fatalf("AfterSent ran %d times (%v), want once", audited, err)
 	}
 	// The card was redrawn when it went sending and again when sent.
 	if updates := f.jobs("slack_update"); len(updates) != 2 {
