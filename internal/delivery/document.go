@@ -150,7 +150,9 @@ func (inv invoice) filename(draft bool) string {
 	return strings.NewReplacer("/", "-", "\\", "-").Replace(name) + ".pdf"
 }
 
-// Sendable statuses: approved and not yet gone, or gone.
+// numbered reports whether an invoice in status s is one a client may be
+// given: approved and not yet gone, or gone. Void ones keep their number
+// but are no invoice.
 func numbered(s billing.Status) bool {
 	switch s {
 	case billing.Approved, billing.Sending, billing.Sent, billing.PartPaid, billing.Paid:
