@@ -62,7 +62,12 @@ type Entity struct {
 	RetainerStart, RetainerEnd *time.Time
 	BillingContact             string // the person invoices are addressed to
 	BillingAddress             string // lines separated by \n
-	ArchivedAt                 *time.Time
+	// CCEmails are copied on every invoice emailed to the client, beside
+	// BillingEmail; DeliveryMethod is how it takes its invoices
+	// (DeliveryEmail until the client portal exists).
+	CCEmails       []string
+	DeliveryMethod string
+	ArchivedAt     *time.Time
 }
 
 // Archived reports whether the client is archived.
@@ -116,6 +121,11 @@ type EntityInput struct {
 	BillingContact, BillingAddress string
 	Manager                        *atlas.MemberID
 	RetainerServices               []int64
+	// CCEmails (addresses separated by commas, semicolons or new lines) and
+	// DeliveryMethod (email; portal and both once the portal exists) are
+	// left as they are when nil, so forms and imports that do not show
+	// them never blank them.
+	CCEmails, DeliveryMethod *string
 }
 
 // dayLayouts are the ways a day may be written: as Slack's date pickers and
@@ -240,6 +250,16 @@ func (in EntityInput) Validate() (Entity, error) {
 	if e.BillingAddress, err = validAddress(in.BillingAddress, FieldBillingAddress, "1 High Street, Leeds LS1 1AA"); err != nil {
 		return e, err
 	}
+	if in.CCEmails != nil {
+		if e.CCEmails, err = validCCEmails(*in.CCEmails); err != nil {
+			return e, err
+		}
+	}
+	if in.DeliveryMethod != nil {
+		if e.DeliveryMethod, err = validDeliveryMethod(*in.DeliveryMethod); err != nil {
+			return e, err
+		}
+	}
 	return e, nil
 }
 
@@ -297,14 +317,14 @@ const entityColumns = `id, code, name, aliases, entity_type, billing_type,
 	payment_terms_days, coalesce(billing_email, ''), manager_id, archived_at,
 	coalesce((SELECT array_agg(service_id ORDER BY service_id) FROM entity_services es
 	          WHERE es.practice_id = entities.practice_id AND es.entity_id = entities.id), '{}'),
-	retainer_start, retainer_end, billing_contact, billing_address`
+	retainer_start, retainer_end, billing_contact, billing_address, cc_emails, delivery_method`
 
 func scanEntity(row pgx.Row) (Entity, error) {
 	var e Entity
 	var manager *int64
 	err := row.Scan(&e.ID, &e.Code, &e.Name, &e.Aliases, &e.EntityType, &e.BillingType, &e.MonthlyFee, &e.FeeFrom, &e.InvoiceTiming,
 		&e.InvoiceDay, &e.PaymentTermsDays, &e.BillingEmail, &manager, &e.ArchivedAt, &e.RetainerServices,
-		&e.RetainerStart, &e.RetainerEnd, &e.BillingContact, &e.BillingAddress)
+		&e.RetainerStart, &e.RetainerEnd, &e.BillingContact, &e.BillingAddress, &e.CCEmails, &e.DeliveryMethod)
 	if manager != nil {
 		m := atlas.MemberID(*manager)
 		e.ManagerID = &m
@@ -330,23 +350,34 @@ func (s Store) SaveEntity(ctx context.Context, pid atlas.PracticeID, actor atlas
 		if e.ManagerID != nil {
 			manager = int64(*e.ManagerID)
 		}
+		// Delivery fields left out of the input (nil) keep what is stored,
+		// or take the column's default on a new client.
+		var cc, method any
+		if in.CCEmails != nil {
+			cc = e.CCEmails
+		}
+		if in.DeliveryMethod != nil {
+			method = e.DeliveryMethod
+		}
 		args := []any{pid, e.Code, e.Name, e.Aliases, e.EntityType, e.BillingType, e.InvoiceTiming,
 			e.InvoiceDay, e.PaymentTermsDays, nullIfEmpty(e.BillingEmail), manager,
-			e.RetainerStart, e.RetainerEnd, e.BillingContact, e.BillingAddress}
+			e.RetainerStart, e.RetainerEnd, e.BillingContact, e.BillingAddress, cc, method}
 		var err error
 		action := "entity.create"
 		if id == 0 {
 			err = tx.QueryRow(ctx, `INSERT INTO entities (practice_id, code, name, aliases, entity_type, billing_type,
 				invoice_timing, invoice_day, payment_terms_days, billing_email, manager_id,
-				retainer_start, retainer_end, billing_contact, billing_address)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`, args...).Scan(&id)
+				retainer_start, retainer_end, billing_contact, billing_address, cc_emails, delivery_method)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+				        coalesce($16::text[], '{}'), coalesce($17::text, 'email')) RETURNING id`, args...).Scan(&id)
 		} else {
 			action = "entity.update"
 			err = tx.QueryRow(ctx, `UPDATE entities SET code = $2, name = $3, aliases = $4, entity_type = $5, billing_type = $6,
 				invoice_timing = $7, invoice_day = $8, payment_terms_days = $9, billing_email = $10,
 				manager_id = $11, retainer_start = $12, retainer_end = $13, billing_contact = $14, billing_address = $15,
+				cc_emails = coalesce($16::text[], cc_emails), delivery_method = coalesce($17::text, delivery_method),
 				updated_at = now()
-				WHERE practice_id = $1 AND id = $16 RETURNING id`, append(args, id)...).Scan(&id)
+				WHERE practice_id = $1 AND id = $18 RETURNING id`, append(args, id)...).Scan(&id)
 		}
 		if db.IsUniqueViolation(err, "") {
 			return atlas.FieldError(FieldCode, "Another client already has the code %s. Pick another.", e.Code)
@@ -372,7 +403,8 @@ func (s Store) SaveEntity(ctx context.Context, pid atlas.PracticeID, actor atlas
 			return err
 		}
 		data := map[string]any{"code": e.Code, "name": e.Name, "billing_type": e.BillingType, "invoice_timing": e.InvoiceTiming,
-			"invoice_day": e.InvoiceDay, "retainer_start": e.RetainerStart, "retainer_end": e.RetainerEnd, "billing_contact": e.BillingContact}
+			"invoice_day": e.InvoiceDay, "retainer_start": e.RetainerStart, "retainer_end": e.RetainerEnd, "billing_contact": e.BillingContact,
+			"cc_emails": saved.CCEmails, "delivery_method": saved.DeliveryMethod}
 		if saved.MonthlyFee.Valid {
 			// The fee in the history after the save, and the day it is from.
 			data["monthly_fee"], data["fee_from"] = saved.MonthlyFee.Decimal.String(), saved.FeeFrom

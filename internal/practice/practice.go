@@ -49,6 +49,17 @@ type Practice struct {
 	LineGrouping   string          // GroupByService or GroupByEntry, for hourly drafts
 	BillingChannel string          // where the billing run is posted; "" for none
 	BillingRunDay  int             // the day of the month of the hourly run, 1 to 28
+
+	// The delivery settings (DeliverySettings). The bank fields are ""
+	// when not given; BankIBAN is kept without spaces.
+	BankAccountName   string
+	BankSortCode      string // 20-45-77
+	BankAccountNumber string
+	BankIBAN          string
+	BankBIC           string
+	InvoiceFromEmail  string // "" = the server's SMTP_FROM
+	InvoiceFromName   string // "" = the practice's name
+	AutoSend          bool   // approval sends the invoice to the client at once
 }
 
 // SetUp reports whether an admin has completed the practice set-up.
@@ -83,7 +94,9 @@ const practiceColumns = `id, name, timezone, currency, vat_rate, rounding_increm
 	invoice_number_format, payment_terms_days, coalesce(digest_channel, ''), to_char(digest_time, 'HH24:MI'),
 	timer_reminder_hours, preparer_may_review, default_service_id, set_up_at,
 	vat_registered, coalesce(vat_number, ''), reduced_vat_rate, postal_address, vat_rounding, line_grouping,
-	coalesce(billing_channel, ''), billing_run_day`
+	coalesce(billing_channel, ''), billing_run_day,
+	bank_account_name, bank_sort_code, bank_account_number, bank_iban, bank_bic,
+	coalesce(invoice_from_email, ''), invoice_from_name, auto_send`
 
 func scanPractice(row pgx.Row) (Practice, error) {
 	var p Practice
@@ -91,7 +104,9 @@ func scanPractice(row pgx.Row) (Practice, error) {
 		&p.InvoiceNumberFormat, &p.PaymentTermsDays, &p.DigestChannel, &p.DigestTime,
 		&p.TimerReminderHours, &p.PreparerMayReview, &p.DefaultServiceID, &p.SetUpAt,
 		&p.VATRegistered, &p.VATNumber, &p.ReducedVATRate, &p.PostalAddress, &p.VATRounding, &p.LineGrouping,
-		&p.BillingChannel, &p.BillingRunDay)
+		&p.BillingChannel, &p.BillingRunDay,
+		&p.BankAccountName, &p.BankSortCode, &p.BankAccountNumber, &p.BankIBAN, &p.BankBIC,
+		&p.InvoiceFromEmail, &p.InvoiceFromName, &p.AutoSend)
 	return p, err
 }
 
@@ -569,6 +584,14 @@ var settingLabels = []struct{ field, label string }{
 	{FieldLineGrouping, "Invoice lines"},
 	{FieldBillingChannel, "Billing channel"},
 	{FieldBillingRunDay, "Billing run day"},
+	{FieldBankAccountName, "Bank account name"},
+	{FieldBankSortCode, "Sort code"},
+	{FieldBankAccountNumber, "Account number"},
+	{FieldBankIBAN, "IBAN"},
+	{FieldBankBIC, "BIC"},
+	{FieldInvoiceFromEmail, "Invoices sent from"},
+	{FieldInvoiceFromName, "Sender's name"},
+	{FieldAutoSend, "Send on approval"},
 }
 
 // settingValues is every setting as text, for the audit trail and diffs.
@@ -596,6 +619,14 @@ func settingValues(p Practice, next int64) map[string]string {
 		FieldLineGrouping:      LineGroupingLabel(p.LineGrouping),
 		FieldBillingChannel:    noneIfEmpty(p.BillingChannel),
 		FieldBillingRunDay:     fmt.Sprintf("day %d", p.BillingRunDay),
+		FieldBankAccountName:   noneIfEmpty(p.BankAccountName),
+		FieldBankSortCode:      noneIfEmpty(p.BankSortCode),
+		FieldBankAccountNumber: noneIfEmpty(p.BankAccountNumber),
+		FieldBankIBAN:          noneIfEmpty(FormatIBAN(p.BankIBAN)),
+		FieldBankBIC:           noneIfEmpty(p.BankBIC),
+		FieldInvoiceFromEmail:  noneIfEmpty(p.InvoiceFromEmail),
+		FieldInvoiceFromName:   noneIfEmpty(p.InvoiceFromName),
+		FieldAutoSend:          strconv.FormatBool(p.AutoSend),
 	}
 }
 
