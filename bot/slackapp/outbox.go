@@ -88,8 +88,21 @@ type updateWorker struct {
 	d *deliverer
 }
 
-// Work redraws every copy of one message.
+// Work redraws every copy of one message, unless a later update of the
+// same message is already queued or running: it draws the message as it
+// stands at least as late as this one would (a change after it queues yet
+// another), so a burst of changes — a month-end's sends, each redrawing
+// the run's summary — costs Slack one update rather than one per change.
 func (w *updateWorker) Work(ctx context.Context, job *river.Job[outbox.Update]) error {
+	var later bool
+	if err := w.d.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM river_job
+		WHERE kind = 'slack_update' AND id > $1 AND state IN ('available', 'scheduled', 'pending', 'running', 'retryable') AND args = $2::jsonb)`,
+		job.ID, job.EncodedArgs).Scan(&later); err != nil {
+		return fmt.Errorf("outbox: look for a later update: %w", err)
+	}
+	if later {
+		return nil
+	}
 	return w.d.update(ctx, job.Args)
 }
 

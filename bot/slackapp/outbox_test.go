@@ -380,3 +380,29 @@ func TestOutboxUploadsAFileOnce(t *testing.T) {
 		t.Fatalf("a retried upload, and the same file queued again, made %d files", n)
 	}
 }
+
+// A burst of updates of one message costs Slack far fewer than one each:
+// an update with a later one waiting leaves the drawing to it.
+func TestOutboxCoalescesUpdates(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	w.queue(w.pool, true, post("CBURST", 1))
+	tx, err := w.pool.Begin(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := outbox.Update{Practice: practiceID, Render: "note", Subject: outbox.Subject{Type: "note", ID: 1, Purpose: "note"}}
+	for range 20 {
+		if err := outbox.QueueUpdate(w.ctx, tx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.start(w.pool, w.rt, 10*time.Millisecond)
+	w.settle(10 * time.Second)
+	if n := len(w.fake.Calls("chat.update")); n != 1 {
+		t.Fatalf("20 updates of one message made %d chat.update calls, want 1", n)
+	}
+}
