@@ -88,6 +88,18 @@ func (w *timeWorld) cardOf(id int64) (text string, updates int) {
 	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(text), updates
 }
 
+// clickCard presses a button on a card in the billing channel.
+func (w *timeWorld) clickCard(user, actionID, value string) {
+	w.t.Helper()
+	action := map[string]any{"action_id": actionID, "block_id": "b", "type": "button", "value": value, "action_ts": fmt.Sprint(w.seq.Add(1))}
+	w.interact(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user}, "channel": map[string]any{"id": billCh}, "trigger_id": w.trigger(),
+		"message":   map[string]any{"ts": "1700000000.000100", "text": "…"},
+		"container": map[string]any{"type": "message", "message_ts": "1700000000.000100", "channel_id": billCh},
+		"actions":   []any{action},
+	})
+}
+
 func TestApprovalJourney(t *testing.T) {
 	t.Parallel()
 	w := newApprovalWorld(t)

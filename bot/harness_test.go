@@ -22,6 +22,7 @@ import (
 	"github.com/atlas-practice/atlas/bot"
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/internal/jobs"
+	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/pgtest"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
@@ -43,7 +44,8 @@ type harness struct {
 	router *slackapp.Router
 	http   *httptest.Server
 	seq    atomic.Int64
-	engine *jobs.Engine // started by deliver
+	engine *jobs.Engine                // started by deliver
+	mailer atomic.Pointer[mail.Sender] // where deliver sends invoices; nil: nowhere
 }
 
 func newHarness(t *testing.T, mode string, extra ...func(*slackapp.Router)) *harness {

@@ -8,25 +8,36 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/atlas-practice/atlas/bot"
 	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/internal/billing"
+	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/jobs"
+	"github.com/atlas-practice/atlas/internal/mail"
 )
 
 // testPostInterval paces a channel's posts in these tests; the real second
 // is proven in bot/slackapp's own outbox tests.
 const testPostInterval = 20 * time.Millisecond
 
-// deliver works the outbox's jobs as a server does, starting the job engine
-// the first time, and waits until every queued Slack post and update has
-// been delivered or given up.
+// deliver works the outbox's jobs as a server does (and sends invoices
+// through h.mailer when it is set), starting the job engine the first
+// time, and waits until every queued Slack post and update, and every
+// email, has been delivered or given up.
 func (h *harness) deliver() {
 	h.t.Helper()
+	h.settle() // the handlers still working queue jobs too
 	if h.engine == nil {
 		workers := river.NewWorkers()
 		if err := slackapp.AddOutboxWorkers(workers, h.router, h.pool, slackapp.OutboxOptions{Interval: testPostInterval}); err != nil {
 			h.t.Fatal(err)
 		}
-		e, err := jobs.New(h.pool, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs.Options{Workers: workers, Tick: "@every 1h"})
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		if err := delivery.AddWorkers(workers, delivery.Deps{Pool: h.pool, Mail: harnessMail{h}, Clock: h.router.Clock, Log: log,
+			AfterSent: billing.QueuePDF}); err != nil {
+			h.t.Fatal(err)
+		}
+		e, err := jobs.New(h.pool, log, jobs.Options{Workers: workers, Tick: "@every 1h", Queues: bot.Queues()})
 		if err != nil {
 			h.t.Fatal(err)
 		}
@@ -44,7 +55,7 @@ func (h *harness) deliver() {
 	for {
 		var pending int
 		if err := h.pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job
-			WHERE kind IN ('slack_post', 'slack_update') AND finalized_at IS NULL`).Scan(&pending); err != nil {
+			WHERE kind IN ('slack_post', 'slack_update', 'invoice_email') AND finalized_at IS NULL`).Scan(&pending); err != nil {
 			h.t.Fatal(err)
 		}
 		if pending == 0 {
@@ -53,9 +64,21 @@ func (h *harness) deliver() {
 		if time.Now().After(deadline) {
 			var states string
 			_ = h.pool.QueryRow(context.Background(), `SELECT string_agg(state || ' ' || attempt || ' ' || errors::text, E'\n') FROM river_job
-				WHERE kind IN ('slack_post', 'slack_update') AND finalized_at IS NULL`).Scan(&states)
+				WHERE kind IN ('slack_post', 'slack_update', 'invoice_email') AND finalized_at IS NULL`).Scan(&states)
 			h.t.Fatalf("%d outbox jobs still pending after 30 s:\n%s", pending, states)
 		}
 		time.Sleep(10 * time.Millisecond) // polling a condition, not standing in for one
 	}
+}
+
+// harnessMail sends through the harness's mailer as it is when the email
+// goes, so a test may set it after the engine started.
+type harnessMail struct{ h *harness }
+
+func (m harnessMail) Send(ctx context.Context, msg mail.Message) error {
+	sender := m.h.mailer.Load()
+	if sender == nil {
+		return &mail.Error{Permanent: true, Reason: "this test has no mail server"}
+	}
+	return sender.Send(ctx, msg)
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 
@@ -15,11 +16,15 @@ import (
 	"github.com/atlas-practice/atlas/internal/atlas"
 	invoicing "github.com/atlas-practice/atlas/internal/billing"
 	"github.com/atlas-practice/atlas/internal/db"
+	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/slackstate"
 	"github.com/atlas-practice/atlas/internal/timesheet"
 	"github.com/atlas-practice/atlas/internal/workflow"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"github.com/slack-go/slack"
 )
 
@@ -33,7 +38,33 @@ type Deps struct {
 
 // NewDeps builds every store on q.
 func NewDeps(q db.DB) Deps {
-	return Deps{Practice: practice.Store{DB: q}, Time: timesheet.Store{DB: q}, Work: workflow.Store{DB: q}, Billing: invoicing.Store{DB: q}}
+	return Deps{Practice: practice.Store{DB: q}, Time: timesheet.Store{DB: q}, Work: workflow.Store{DB: q},
+		Billing: invoicing.Store{DB: q, AfterApprove: sendOnApproval}}
+}
+
+// sendOnApproval sends an invoice as it is approved, in the approval's
+// transaction, where the practice sends on approval. An invoice that
+// cannot go (its client has no billing email) stays approved, and its card
+// says why.
+func sendOnApproval(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor atlas.MemberID, inv invoicing.Invoice) error {
+	_, _, err := delivery.QueueSendIfAuto(ctx, tx, pid, inv.ID, actor)
+	return err
+}
+
+// AddWorkers adds the workers of every feature's background jobs to w: the
+// outbox's (Slack), and the sending of invoices by email through m, each
+// sent invoice's PDF then queued for its card's thread.
+func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m delivery.Mailer, log *slog.Logger) error {
+	return errors.Join(
+		slackapp.AddOutboxWorkers(w, rt, pool, slackapp.OutboxOptions{}),
+		delivery.AddWorkers(w, delivery.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log, AfterSent: invoicing.QueuePDF}),
+	)
+}
+
+// Queues are the job queues beside the default one: invoices are drawn and
+// emailed on their own, so a month-end does not hold up Slack.
+func Queues() map[string]river.QueueConfig {
+	return map[string]river.QueueConfig{delivery.Queue: delivery.QueueConfig()}
 }
 
 // NewRouter is the kernel's router on q for the practice's identity and

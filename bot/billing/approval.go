@@ -159,8 +159,14 @@ func decisionButtons(inv billing.Invoice, role atlas.Role) []slack.BlockElement 
 			blockkit.Markdown(fmt.Sprintf("%s for *%s*: *%s*.", inv.Name(), blockkit.Escape(inv.Client()), money.Format(inv.Total, inv.Currency)), 300),
 			blockkit.Plain("Approve", blockkit.MaxModalButton), blockkit.Plain("Not yet", blockkit.MaxModalButton)))
 		out = append(out, approve, slack.NewButtonBlockElement(ActionReject, id, blockkit.Plain("Reject", blockkit.MaxButtonText)))
-	case inv.Status == billing.Approved && role.AtLeast(atlas.RolePartner):
-		out = append(out, slack.NewButtonBlockElement(ActionVoid, id, blockkit.Plain("Void", blockkit.MaxButtonText)).WithStyle(slack.StyleDanger))
+	case inv.Status == billing.Approved && role.AtLeast(atlas.RoleManager):
+		out = append(out, sendButton(inv))
+		if role.AtLeast(atlas.RolePartner) {
+			out = append(out, slack.NewButtonBlockElement(ActionVoid, id, blockkit.Plain("Void", blockkit.MaxButtonText)).WithStyle(slack.StyleDanger))
+		}
+	}
+	if (inv.Status == billing.Draft || inv.Status == billing.AwaitingApproval) && role.AtLeast(atlas.RoleManager) {
+		out = append(out, slack.NewButtonBlockElement(ActionPreview, id, blockkit.Plain("Preview PDF", blockkit.MaxButtonText)))
 	}
 	return out
 }

@@ -77,10 +77,15 @@ func Card(inv billing.Invoice) []slack.Block {
 		fmt.Fprintf(&b, "\nBills %s of %s of time — %d%%", money.Format(billed, cur), money.Format(value, cur), pct)
 	}
 	blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(strings.TrimPrefix(b.String(), "\n"), blockkit.MaxSectionText), nil, nil))
-	if outcome := outcomeText(inv); outcome != "" {
-		return append(blocks, slack.NewContextBlock("invoice.card.outcome", blockkit.Markdown(outcome, blockkit.MaxSectionText)))
-	}
 	id := strconv.FormatInt(inv.ID, 10)
+	if outcome := outcomeText(inv); outcome != "" {
+		blocks = append(blocks, slack.NewContextBlock("invoice.card.outcome", blockkit.Markdown(outcome, blockkit.MaxSectionText)))
+		if inv.Status == billing.Approved {
+			blocks = append(blocks, slack.NewActionBlock("invoice.card.send", sendButton(inv),
+				slack.NewButtonBlockElement(ActionVoid, id, blockkit.Plain("Void", blockkit.MaxButtonText)).WithStyle(slack.StyleDanger)))
+		}
+		return blocks
+	}
 	approve := slack.NewButtonBlockElement(ActionApprove, id, blockkit.Plain("Approve", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary)
 	approve.WithConfirm(slack.NewConfirmationBlockObject(blockkit.Plain("Approve this invoice?", blockkit.MaxModalTitle),
 		blockkit.Markdown(fmt.Sprintf("%s for *%s*: *%s*. It takes the next invoice number, and nothing more can change on it.",
@@ -88,7 +93,22 @@ func Card(inv billing.Invoice) []slack.Block {
 		blockkit.Plain("Approve", blockkit.MaxModalButton), blockkit.Plain("Not yet", blockkit.MaxModalButton)))
 	return append(blocks, slack.NewActionBlock("invoice.card.actions", approve,
 		slack.NewButtonBlockElement(ActionCardEdit, id, blockkit.Plain("Edit", blockkit.MaxButtonText)),
-		slack.NewButtonBlockElement(ActionReject, id, blockkit.Plain("Reject", blockkit.MaxButtonText))))
+		slack.NewButtonBlockElement(ActionReject, id, blockkit.Plain("Reject", blockkit.MaxButtonText)),
+		slack.NewButtonBlockElement(ActionPreview, id, blockkit.Plain("Preview PDF", blockkit.MaxButtonText))))
+}
+
+// sendButton is Send now, its confirmation naming where the invoice goes.
+func sendButton(inv billing.Invoice) *slack.ButtonBlockElement {
+	b := slack.NewButtonBlockElement(ActionSend, strconv.FormatInt(inv.ID, 10), blockkit.Plain("Send now", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary)
+	to := "its billing email"
+	if inv.BillingEmail != "" {
+		to = inv.BillingEmail
+	}
+	b.WithConfirm(slack.NewConfirmationBlockObject(blockkit.Plain("Send it to the client?", blockkit.MaxModalTitle),
+		blockkit.Markdown(fmt.Sprintf("*%s* for %s, *%s*, goes by email to %s with its PDF. It is issued today.",
+			inv.Number, blockkit.Escape(inv.Client()), money.Format(inv.Total, inv.Currency), blockkit.Escape(to)), 300),
+		blockkit.Plain("Send", blockkit.MaxModalButton), blockkit.Plain("Not yet", blockkit.MaxModalButton)))
+	return b
 }
 
 // outcomeText says what became of an invoice no longer awaiting approval:
@@ -106,7 +126,19 @@ func outcomeText(inv billing.Invoice) string {
 		if inv.ApprovedAt != nil {
 			s += " · " + inv.ApprovedAt.Format("2 Jan 15:04")
 		}
-		if inv.Status != billing.Approved {
+		switch {
+		case inv.Status == billing.Approved && inv.BillingEmail == "":
+			s += "\nNot sent: " + blockkit.Escape(inv.EntityCode) + " has no billing email — `/atlas clients edit " + blockkit.Escape(inv.EntityCode) + "`, then *Send now*."
+		case inv.Status == billing.Approved && inv.SendError != "":
+			s += "\n:warning: Not sent: " + blockkit.Escape(blockkit.Truncate(inv.SendError, 200))
+		case inv.Status == billing.Sending:
+			s += "\n:outbox_tray: Sending to " + blockkit.Escape(inv.BillingEmail) + "…"
+		case inv.SentAt != nil:
+			s += "\n:email: Sent to " + blockkit.Escape(inv.BillingEmail) + " · " + inv.Status.Label()
+			if inv.IssueDate != nil && inv.DueDate != nil {
+				s += fmt.Sprintf(" · issued %s, due %s", inv.IssueDate.Format("2 Jan"), inv.DueDate.Format("2 Jan 2006"))
+			}
+		case inv.Status != billing.Approved:
 			s += " · " + inv.Status.Label()
 		}
 		return s
@@ -159,8 +191,16 @@ func Summary(d SummaryData) []slack.Block {
 		total decimal.Decimal
 	}
 	byKind := map[billing.Kind]*tally{}
-	var awaiting, approved, returned int
+	var awaiting, approved, returned, sent, sending, failed int
 	for _, inv := range d.Invoices {
+		switch {
+		case inv.SentAt != nil:
+			sent++
+		case inv.Status == billing.Sending:
+			sending++
+		case inv.Status == billing.Approved && inv.SendError != "":
+			failed++
+		}
 		if !inv.Status.Live() {
 			continue
 		}
@@ -190,6 +230,16 @@ func Summary(d SummaryData) []slack.Block {
 	text := fmt.Sprintf("*Billing · %s*\n%s\n%d awaiting approval · %d approved", d.Month.Label(), strings.Join(kinds, " · "), awaiting, approved)
 	if returned > 0 {
 		text += fmt.Sprintf(" · %d back with their preparers", returned)
+	}
+	if sent+sending+failed > 0 {
+		text += fmt.Sprintf("\n:email: Sent %s of %s approved", count(sent), count(approved))
+		if sending > 0 {
+			text += fmt.Sprintf(" · %s sending", count(sending))
+		}
+		if failed > 0 {
+			text += fmt.Sprintf(" · :warning: %s not sent, refused by the mail server (`/invoices approved` lists %s)", count(failed),
+				ui.Plural(failed, "it", "them"))
+		}
 	}
 	if look := awaiting - len(d.Unchanged); look > 0 {
 		text += fmt.Sprintf("\n%d %s a partner's look: %s in this thread.", look, ui.Plural(look, "needs", "need"), ui.Plural(look, "its card is", "their cards are"))
@@ -263,4 +313,13 @@ func (h handlers) renderReturned(ctx context.Context, p outbox.Post) (slackapp.M
 	blocks := []slack.Block{slack.NewSectionBlock(blockkit.Markdown(text, blockkit.MaxSectionText), nil,
 		slack.NewAccessory(slack.NewButtonBlockElement(ActionOpen, strconv.FormatInt(inv.ID, 10), blockkit.Plain("Open", blockkit.MaxButtonText))))}
 	return slackapp.Message{Text: fmt.Sprintf("%s for %s came back to you", inv.Name(), inv.Client()), Blocks: blocks}, nil
+}
+
+// count writes n with thousands separators: 1,240.
+func count(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -8,6 +8,7 @@ package billing
 import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/internal/billing"
+	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/practice"
 )
 
@@ -84,4 +85,11 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleRender(billing.RenderCard, h.renderCard)
 	rt.HandleRender(billing.RenderSummary, h.renderSummary)
 	rt.HandleRender(billing.RenderReturned, h.renderReturned)
+
+	// Sending, and the PDFs in Slack.
+	rt.HandleAction(ActionSend, manager(h.send).Because("Invoices are sent by managers, partners and admins"))
+	rt.HandleAction(ActionPreview, manager(h.preview).Because(because))
+	rt.HandleRender(delivery.RenderSendFailed, h.renderSendFailed)
+	rt.HandleFile(billing.RenderPDF, h.renderPDF)
+	rt.HandleFile(billing.RenderPreview, h.renderPreview)
 }

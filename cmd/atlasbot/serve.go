@@ -15,8 +15,10 @@ import (
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/config"
 	"github.com/atlas-practice/atlas/internal/db"
+	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/logging"
+	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/server"
 )
 
@@ -68,11 +70,15 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	if err := bot.RegisterJobs(registry, atlas.SystemClock{}, log); err != nil {
 		return err
 	}
-	workers := river.NewWorkers()
-	if err := slackapp.AddOutboxWorkers(workers, router, pool, slackapp.OutboxOptions{}); err != nil {
+	mailer, err := newMailer(cfg.SMTP)
+	if err != nil {
 		return err
 	}
-	engine, err := jobs.New(pool, log, jobs.Options{Registry: registry, Workers: workers})
+	workers := river.NewWorkers()
+	if err := bot.AddWorkers(workers, router, pool, mailer, log); err != nil {
+		return err
+	}
+	engine, err := jobs.New(pool, log, jobs.Options{Registry: registry, Workers: workers, Queues: bot.Queues()})
 	if err != nil {
 		return err
 	}
@@ -150,4 +156,21 @@ func shutdown(timeout time.Duration, log *slog.Logger, srv *server.Server, stopS
 	}
 	log.Info("stopped", "took", time.Since(start).Round(time.Millisecond))
 	return errors.Join(errs...)
+}
+
+// newMailer is the mail server invoices go through; without SMTP_HOST,
+// one that refuses every message, so an invoice sent anyway goes back to
+// approved and its partner is told email is off.
+func newMailer(cfg config.SMTP) (delivery.Mailer, error) {
+	if cfg.Host == "" {
+		return noMail{}, nil
+	}
+	return mail.NewSender(cfg)
+}
+
+// noMail is email turned off.
+type noMail struct{}
+
+func (noMail) Send(context.Context, mail.Message) error {
+	return &mail.Error{Permanent: true, Reason: "Email is off: SMTP_HOST is not set, so Atlas has no mail server to send through."}
 }

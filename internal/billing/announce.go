@@ -2,12 +2,14 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/outbox"
 )
 
@@ -23,7 +25,60 @@ const (
 	RenderSummary  = "billing.summary"
 	RenderCard     = "invoice.card"
 	RenderReturned = "invoice.returned" // the DM to the preparer of an invoice sent back
+	RenderPDF      = "invoice.pdf"      // the invoice as sent, a file in its card's thread
+	RenderPreview  = "invoice.preview"  // a draft's PDF, marked as a draft
 )
+
+// QueuePDF queues the upload of a sent invoice's PDF into the thread of its
+// card in the practice's billing channel, in tx — the transaction that
+// records it sent. An invoice with no card there (an unchanged retainer
+// approved with the month's) gets none: a file with no card to sit beside
+// would only crowd the channel.
+func QueuePDF(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, id int64) error {
+	var channel string
+	err := tx.QueryRow(ctx, `
+		SELECT p.billing_channel FROM practices p
+		 WHERE p.id = $1 AND EXISTS (SELECT 1 FROM slack_posts sp WHERE sp.practice_id = $1 AND sp.channel = p.billing_channel
+		   AND sp.subject_type = 'invoice' AND sp.subject_id = $2 AND sp.purpose = 'card')`, pid, id).Scan(&channel)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find the card of invoice %d: %w", id, err)
+	}
+	card := CardSubject(id)
+	return outbox.QueuePost(ctx, tx, outbox.Post{Practice: string(pid), Channel: channel, Render: RenderPDF, Upload: true,
+		Subject: outbox.Subject{Type: "invoice", ID: id, Purpose: "pdf"}, Thread: &card})
+}
+
+// Preview queues the upload of a draft's PDF for who asked: into the
+// thread of its card when they asked from the card's channel, else to them
+// by DM. Each revision of the draft is its own file.
+func (s Store) Preview(ctx context.Context, pid atlas.PracticeID, id int64, channel, userID string) (Invoice, error) {
+	var inv Invoice
+	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		var err error
+		if inv, err = readInvoice(ctx, tx, pid, id); err != nil {
+			return err
+		}
+		if inv.Number != "" {
+			return atlas.Errorf(atlas.EConflict, "%s is approved: its PDF is the invoice itself, sent with it.", inv.Name())
+		}
+		card := CardSubject(id)
+		post := outbox.Post{Practice: string(pid), Channel: userID, Render: RenderPreview, Upload: true,
+			Subject: outbox.Subject{Type: "invoice", ID: id, Purpose: fmt.Sprintf("preview:%d", inv.Revision)}}
+		var onCard bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM slack_posts WHERE practice_id = $1 AND channel = $2
+			AND subject_type = 'invoice' AND subject_id = $3 AND purpose = 'card')`, pid, channel, id).Scan(&onCard); err != nil {
+			return err
+		}
+		if onCard {
+			post.Channel, post.Thread = channel, &card
+		}
+		return outbox.QueuePost(ctx, tx, post)
+	})
+	return inv, err
+}
 
 // SummarySubject is the subject of a billing month's summary.
 func SummarySubject(p atlas.Period) outbox.Subject {

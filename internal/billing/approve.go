@@ -31,8 +31,13 @@ func (s Store) Approve(ctx context.Context, pid atlas.PracticeID, actor atlas.Me
 	var out Invoice
 	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		var err error
-		out, err = approve(ctx, tx, pid, actor, id, now)
-		return err
+		if out, err = approve(ctx, tx, pid, actor, id, now); err != nil {
+			return err
+		}
+		if s.AfterApprove != nil {
+			return s.AfterApprove(ctx, tx, pid, actor, out)
+		}
+		return nil
 	})
 	return out, err
 }

@@ -93,7 +93,12 @@ type Invoice struct {
 	VoidedAt        *time.Time
 	VoidReason      string
 	BillingEmail    string
-	Lines           []Line // filled by Invoice, not by List
+	// Sending: the date it was issued (its tax point) and is due, when it
+	// was sent, and why the last try to send it failed ("" for none).
+	IssueDate, DueDate *time.Time
+	SentAt             *time.Time
+	SendError          string
+	Lines              []Line // filled by Invoice, not by List
 }
 
 // Label is "ACME · Acme Trading Ltd".

@@ -13,7 +13,14 @@ import (
 )
 
 // Store reads and writes invoices.
-type Store struct{ DB db.DB }
+type Store struct {
+	DB db.DB
+	// AfterApprove, when set, runs in each approval's transaction once the
+	// invoice is approved, for what follows from approval there — sending
+	// it at once where the practice asks for that — so that it happens
+	// exactly when the approval commits.
+	AfterApprove func(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor atlas.MemberID, inv Invoice) error
+}
 
 // Settings are the practice settings billing follows.
 type Settings struct {
