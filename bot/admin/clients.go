@@ -121,7 +121,7 @@ func (h handlers) showClient(ctx context.Context, r *slackapp.Request, store pra
 	}
 	d := ClientDetail{ID: e.ID, Code: e.Code, Name: e.Name, Type: practice.EntityTypeLabel(e.EntityType),
 		Billing: billingText(e, r.Practice.Currency), Retainer: retainerText(e.RetainerStart, e.RetainerEnd),
-		BillingContact: e.BillingContact, BillingEmail: e.BillingEmail, BillingAddress: e.BillingAddress,
+		BillingContact: e.BillingContact, BillingEmail: e.BillingEmail, BillingAddress: e.BillingAddress, CCEmails: e.CCEmails,
 		Archived: e.Archived(), Fixed: e.BillingType == practice.BillingFixed}
 	if e.ManagerID != nil {
 		d.ManagerName = names[*e.ManagerID]
@@ -229,6 +229,7 @@ func (h handlers) openClientModal(ctx context.Context, r *slackapp.Request, e pr
 		EntityType: e.EntityType, BillingType: e.BillingType, InvoiceTiming: e.InvoiceTiming,
 		InvoiceDay: strconv.Itoa(e.InvoiceDay), BillingEmail: e.BillingEmail, Archived: e.Archived(),
 		BillingContact: e.BillingContact, BillingAddress: e.BillingAddress,
+		CCEmails: strings.Join(e.CCEmails, ", "), DeliveryMethod: e.DeliveryMethod,
 		RetainerStart: dateValue(e.RetainerStart), RetainerEnd: dateValue(e.RetainerEnd)}
 	if e.MonthlyFee.Valid {
 		f.MonthlyFee = e.MonthlyFee.Decimal.StringFixed(2)
@@ -277,6 +278,10 @@ func (h handlers) submitClient(ctx context.Context, r *slackapp.Request) error {
 		RetainerStart: r.Value(ClientRetainerStart), RetainerEnd: r.Value(ClientRetainerEnd),
 		BillingContact: r.Value(ClientBillingContact), BillingAddress: r.Value(ClientBillingAddress),
 	}
+	// The form shows the copies and the delivery method, so what it sends
+	// is saved: an emptied copies field takes the copies away.
+	cc, method := r.Value(ClientCCEmails), r.Value(ClientDelivery)
+	in.CCEmails, in.DeliveryMethod = &cc, &method
 	cleared := r.Values(ClientRetainerClear)
 	if slices.Contains(cleared, ClientClearStart) {
 		in.RetainerStart = ""

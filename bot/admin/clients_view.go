@@ -9,6 +9,7 @@ import (
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/ui"
+	"github.com/atlas-practice/atlas/internal/practice"
 )
 
 // Client modal and list ids.
@@ -89,6 +90,8 @@ type ClientForm struct {
 	RetainerStart, RetainerEnd string // YYYY-MM-DD, "" for none
 	BillingContact             string
 	BillingAddress             string // lines separated by \n
+	CCEmails                   string // comma-separated
+	DeliveryMethod             string // email, portal or both; "" for email
 	Archived                   bool
 	Managers                   []blockkit.Option // the team, for the manager select
 	EntityTypes                []blockkit.Option
@@ -122,6 +125,8 @@ const (
 	ClientBillingContact = "billing_contact"
 	ClientBillingEmail   = "billing_email"
 	ClientBillingAddress = "billing_address"
+	ClientCCEmails       = practice.FieldCCEmails
+	ClientDelivery       = practice.FieldDeliveryMethod
 	ClientManager        = "manager"
 	ClientRetainer       = "retainer_services"
 	ClientArchived       = "archived"
@@ -188,6 +193,14 @@ func ClientModal(f ClientForm) slack.ModalViewRequest {
 		blockkit.TextInput(ClientBillingContact, "Billing contact", "The person invoices are addressed to.", f.BillingContact, "Jane Smith", 200, true),
 		blockkit.TextInput(ClientBillingEmail, "Billing email", "", f.BillingEmail, "accounts@acme.co.uk", 200, true),
 		blockkit.TextArea(ClientBillingAddress, "Billing address", "Printed on invoices: a line each, up to 8 lines.", f.BillingAddress, "1 High Street, Leeds LS1 1AA", 500, true),
+		blockkit.TextInput(ClientCCEmails, "Copies of invoices to", fmt.Sprintf("Addresses copied on every invoice emailed to the billing email, separated by commas; up to %d.", practice.MaxCCEmails),
+			f.CCEmails, "director@acme.co.uk, books@acme.co.uk", 1000, true),
+		radio(ClientDelivery, "Delivery", "How the client takes its invoices. The client portal is not available yet: until it is, invoices go by email.",
+			[]blockkit.Option{
+				{Value: practice.DeliveryEmail, Label: "Email"},
+				{Value: practice.DeliveryPortal, Label: "Portal"},
+				{Value: practice.DeliveryBoth, Label: "Both: email and portal"},
+			}, deliveryOrEmail(f.DeliveryMethod)),
 	)
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: CallbackClient, PrivateMetadata: string(meta),
@@ -196,6 +209,14 @@ func ClientModal(f ClientForm) slack.ModalViewRequest {
 		Close:  blockkit.Plain("Cancel", blockkit.MaxModalTitle),
 		Blocks: slack.Blocks{BlockSet: blocks},
 	}
+}
+
+// deliveryOrEmail is a client's delivery method, email when it has none.
+func deliveryOrEmail(m string) string {
+	if m == "" {
+		return practice.DeliveryEmail
+	}
+	return m
 }
 
 // FeeView is one fee of a client's history as shown.
@@ -217,7 +238,8 @@ type ClientDetail struct {
 	Terms          string    // "30 days" or "The practice's (14 days)"
 	BillingContact string
 	BillingEmail   string
-	BillingAddress string // lines separated by \n
+	BillingAddress string   // lines separated by \n
+	CCEmails       []string // copied on every invoice emailed
 	Archived       bool
 	Fixed          bool // a fixed-fee client: show the retainer fields
 }
@@ -271,6 +293,9 @@ func ClientDetailView(d ClientDetail, canEdit bool) []slack.Block {
 		if s != "" {
 			to = append(to, blockkit.Escape(s))
 		}
+	}
+	if len(d.CCEmails) > 0 {
+		to = append(to, "Copies to "+blockkit.Escape(strings.Join(d.CCEmails, ", ")))
 	}
 	fields = append(fields, field("Invoices go to", orNone(strings.Join(to, "\n"))))
 

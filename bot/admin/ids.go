@@ -10,6 +10,9 @@ const (
 	ActionBillingSettingsEdit = "settings.billing.edit"  // the settings message's "Change billing settings" button
 	CallbackBillingSettings   = "settings.billing.modal" // the billing settings modal
 
+	ActionDeliverySettingsEdit = "settings.delivery.edit"  // the settings message's "Change delivery settings" button
+	CallbackDeliverySettings   = "settings.delivery.modal" // the delivery settings modal
+
 	ActionTeamEdit     = "team.edit."        // + member id: a team list row's "Edit" button
 	CallbackTeamMember = "team.member.modal" // the team member modal
 )

@@ -90,7 +90,7 @@ func Register(rt *slackapp.Router, d Deps) {
 		Summary: "The same as `/atlas rates set`.", Route: partner(h.openRateModal).Because(setRates)})
 	rt.HandleSubmit(CallbackRate, partner(h.submitRate))
 
-	cmd("settings", "/atlas settings", "The practice's settings: timezone, currency, VAT, rounding, invoicing, digest, reviews, and billing.",
+	cmd("settings", "/atlas settings", "The practice's settings: timezone, currency, VAT, rounding, invoicing, digest, reviews, billing and delivery.",
 		[]string{"/atlas settings"}, staff(h.settings))
 	changeSettings := "Only admins can change the settings"
 	cmd("settings edit", "/atlas settings edit", "A form for every setting (also the settings' Change settings button).", nil,
@@ -104,4 +104,10 @@ func Register(rt *slackapp.Router, d Deps) {
 		Detail:  billingSettingsHelp, Route: admin(h.openBillingSettings).Because(changeSettings)})
 	rt.HandleAction(ActionBillingSettingsEdit, admin(h.openBillingSettings))
 	rt.HandleSubmit(CallbackBillingSettings, admin(h.submitBillingSettings))
+	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "settings delivery", Area: area, Usage: "/atlas settings delivery",
+		Summary: "A form for the delivery settings: the bank details printed on invoices, the address and name invoices are emailed from, and whether approval sends them (also the settings' Change delivery settings button).",
+		Detail:  deliverySettingsHelp, Examples: []string{"/atlas settings delivery"},
+		Route: admin(h.openDeliverySettings).Because(changeSettings)})
+	rt.HandleAction(ActionDeliverySettingsEdit, admin(h.openDeliverySettings))
+	rt.HandleSubmit(CallbackDeliverySettings, admin(h.submitDeliverySettings))
 }

@@ -16,7 +16,8 @@ import (
 	"github.com/atlas-practice/atlas/internal/practice"
 )
 
-const settingsUsage = "`/atlas settings` to see them; admins change them with its *Change settings* button or `/atlas settings edit`"
+const settingsUsage = "`/atlas settings` to see them; admins change them with its *Change settings* button or `/atlas settings edit`, " +
+	"`/atlas settings billing` or `/atlas settings delivery`"
 
 // settings shows the practice settings, with a button for admins to change
 // them; "edit" opens the settings modal straight away (admins).
@@ -74,6 +75,9 @@ func settingsData(p practice.Practice, next int64, now time.Time, canEdit bool) 
 		VATRegistered: p.VATRegistered, VATNumber: p.VATNumber, ReducedVATRate: p.ReducedVATRate.StringFixed(2),
 		PostalAddress: p.PostalAddress, VATRounding: p.VATRounding, LineGrouping: p.LineGrouping,
 		BillingChannel: p.BillingChannel, BillingRunDay: p.BillingRunDay,
+		BankAccountName: p.BankAccountName, BankSortCode: p.BankSortCode, BankAccountNumber: p.BankAccountNumber,
+		BankIBAN: practice.FormatIBAN(p.BankIBAN), BankBIC: p.BankBIC, InvoiceFromEmail: p.InvoiceFromEmail,
+		InvoiceFromName: p.InvoiceFromName, AutoSend: p.AutoSend,
 	}
 }
 
@@ -175,6 +179,44 @@ func (h handlers) submitBillingSettings(ctx context.Context, r *slackapp.Request
 	return h.settingsSaved(ctx, r, before, next, p)
 }
 
+// openDeliverySettings is `/atlas settings delivery` and the "Change
+// delivery settings" button: the delivery settings modal, filled in.
+func (h handlers) openDeliverySettings(_ context.Context, r *slackapp.Request) error {
+	p := r.Practice
+	d := practice.DeliverySettingsOf(p)
+	return r.OpenModal(DeliverySettingsModal(DeliverySettingsForm{
+		PracticeName: p.Name, BankAccountName: d.BankAccountName, BankSortCode: d.BankSortCode,
+		BankAccountNumber: d.BankAccountNumber, BankIBAN: d.BankIBAN, BankBIC: d.BankBIC,
+		InvoiceFromEmail: d.InvoiceFromEmail, InvoiceFromName: d.InvoiceFromName, AutoSend: d.AutoSend,
+	}))
+}
+
+// submitDeliverySettings saves the delivery settings modal. Every bad
+// value goes back to its own field at once, and then nothing is saved.
+func (h handlers) submitDeliverySettings(ctx context.Context, r *slackapp.Request) error {
+	store := h.Practice
+	before := r.Practice
+	next, err := store.NextInvoiceNumber(ctx, before.ID)
+	if err != nil {
+		return err
+	}
+	in := practice.DeliverySettings{
+		BankAccountName:   r.Value(practice.FieldBankAccountName),
+		BankSortCode:      r.Value(practice.FieldBankSortCode),
+		BankAccountNumber: r.Value(practice.FieldBankAccountNumber),
+		BankIBAN:          r.Value(practice.FieldBankIBAN),
+		BankBIC:           r.Value(practice.FieldBankBIC),
+		InvoiceFromEmail:  r.Value(practice.FieldInvoiceFromEmail),
+		InvoiceFromName:   r.Value(practice.FieldInvoiceFromName),
+		AutoSend:          slices.Contains(r.Values(practice.FieldAutoSend), DeliveryAutoSendValue),
+	}
+	p, err := store.SaveDeliverySettings(ctx, before.ID, r.Member.ID, in)
+	if err != nil {
+		return err
+	}
+	return h.settingsSaved(ctx, r, before, next, p)
+}
+
 // settingsSaved closes the modal and says what the save changed, with the
 // settings as they now are.
 func (h handlers) settingsSaved(ctx context.Context, r *slackapp.Request, before practice.Practice, nextBefore int64, p practice.Practice) error {
@@ -208,7 +250,7 @@ func settingsSummary(p practice.Practice, changes []practice.SettingChange) stri
 		switch c.Field {
 		case practice.FieldDigestChannel, practice.FieldBillingChannel:
 			from, to = settingsChannelText(from), settingsChannelText(to)
-		case practice.FieldPreparerReview, practice.FieldVATRegistered:
+		case practice.FieldPreparerReview, practice.FieldVATRegistered, practice.FieldAutoSend:
 			from, to = settingsYesNo(from), settingsYesNo(to)
 		default:
 			from, to = blockkit.Escape(from), blockkit.Escape(to)

@@ -99,6 +99,15 @@ type SettingsData struct {
 	LineGrouping   string // service or entry
 	BillingChannel string // channel id, "" for none
 	BillingRunDay  int
+
+	BankAccountName   string
+	BankSortCode      string // 20-45-77
+	BankAccountNumber string
+	BankIBAN          string // in groups of four, as banks print it
+	BankBIC           string
+	InvoiceFromEmail  string // "" = Atlas's own address
+	InvoiceFromName   string // "" = the practice's name
+	AutoSend          bool
 }
 
 // VATRoundingText says what a VAT rounding rule does.
@@ -200,11 +209,14 @@ func Settings(d SettingsData) []slack.Block {
 		}, nil),
 		slack.NewSectionBlock(blockkit.Markdown("*Billing*", 0), nil, nil),
 		slack.NewSectionBlock(nil, billingFields(d, field), nil),
+		slack.NewSectionBlock(blockkit.Markdown("*Delivery*", 0), nil, nil),
+		slack.NewSectionBlock(nil, deliveryFields(d, field), nil),
 	}
 	if d.CanEdit {
 		return append(blocks, slack.NewActionBlock("settings.actions",
 			slack.NewButtonBlockElement(ActionSettingsEdit, "edit", blockkit.Plain("Change settings", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary),
-			slack.NewButtonBlockElement(ActionBillingSettingsEdit, "billing", blockkit.Plain("Change billing settings", blockkit.MaxButtonText))))
+			slack.NewButtonBlockElement(ActionBillingSettingsEdit, "billing", blockkit.Plain("Change billing settings", blockkit.MaxButtonText)),
+			slack.NewButtonBlockElement(ActionDeliverySettingsEdit, "delivery", blockkit.Plain("Change delivery settings", blockkit.MaxButtonText))))
 	}
 	return append(blocks, slack.NewContextBlock("", blockkit.Markdown("Only admins change the settings.", 0)))
 }
@@ -231,6 +243,47 @@ func billingFields(d SettingsData, field func(label, value string) *slack.TextBl
 		field("Billing channel", channel),
 		field("Billing run", fmt.Sprintf("Hourly drafts on the %s of each month, for the month before", ordinal(d.BillingRunDay))),
 		field("Postal address", address),
+	}
+}
+
+// deliveryFields are the delivery settings as a section's fields.
+func deliveryFields(d SettingsData, field func(label, value string) *slack.TextBlockObject) []*slack.TextBlockObject {
+	var bank []string
+	if d.BankAccountName != "" {
+		bank = append(bank, blockkit.Escape(d.BankAccountName))
+	}
+	if d.BankSortCode != "" || d.BankAccountNumber != "" {
+		bank = append(bank, "Sort code "+blockkit.Escape(d.BankSortCode)+" · account "+blockkit.Escape(d.BankAccountNumber))
+	}
+	if d.BankIBAN != "" {
+		bank = append(bank, "IBAN "+blockkit.Escape(d.BankIBAN))
+	}
+	if d.BankBIC != "" {
+		bank = append(bank, "BIC "+blockkit.Escape(d.BankBIC))
+	}
+	bankText := "_not set_"
+	if len(bank) > 0 {
+		bankText = strings.Join(bank, "\n")
+	}
+	from := "Atlas's own address"
+	if d.InvoiceFromEmail != "" {
+		name := d.InvoiceFromName
+		if name == "" {
+			name = d.PracticeName
+		}
+		from = blockkit.Escape(d.InvoiceFromEmail)
+		if name != "" {
+			from = blockkit.Escape(name) + ", " + from
+		}
+	}
+	send := "Off: an approved invoice waits to be sent"
+	if d.AutoSend {
+		send = "On: an approved invoice goes to the client by email at once"
+	}
+	return []*slack.TextBlockObject{
+		field("Bank details", bankText),
+		field("Invoices sent from", from),
+		field("Send on approval", send),
 	}
 }
 
@@ -439,6 +492,79 @@ func SettingsModal(f SettingsForm) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: CallbackSettings,
 		Title:  blockkit.Plain("Practice settings", blockkit.MaxModalTitle),
+		Submit: blockkit.Plain("Save", blockkit.MaxModalButton),
+		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
+		Blocks: slack.Blocks{BlockSet: blocks},
+	}
+}
+
+// DeliveryAutoSendValue is the value of the delivery settings modal's
+// send-on-approval checkbox.
+const DeliveryAutoSendValue = "yes"
+
+// DeliverySettingsForm pre-fills the delivery settings modal, as text.
+type DeliverySettingsForm struct {
+	PracticeName      string // for the sender's name's hint
+	BankAccountName   string
+	BankSortCode      string
+	BankAccountNumber string
+	BankIBAN          string // in groups of four
+	BankBIC           string
+	InvoiceFromEmail  string
+	InvoiceFromName   string
+	AutoSend          bool
+}
+
+// deliverySettingsHelp explains the delivery settings, for the help of
+// `/atlas settings delivery`.
+const deliverySettingsHelp = "*The delivery settings*\n" +
+	"• *Bank details*: the account name, sort code and account number, IBAN and BIC, printed on every invoice and in its email so a client can pay. " +
+	"All are optional; a sort code needs its account number. An IBAN's check digits are checked, so a mistyped one is refused.\n" +
+	"• *Send from* and *sender's name*: the address and name invoices are emailed from; empty, Atlas's own address and the practice's name.\n" +
+	"• *Send on approval*: an invoice goes to its client by email as soon as it is approved.\n" +
+	"Each client's copies and how it takes its invoices are on the client form (`/atlas clients edit CODE`)."
+
+// DeliverySettingsModal edits how invoices reach clients and how clients
+// pay them. It is a modal of its own, like billing: a save of the billing
+// settings, which do not show them, leaves the bank details be. Each
+// input's block id is the practice package's field, so an error lands on
+// its field.
+func DeliverySettingsModal(f DeliverySettingsForm) slack.ModalViewRequest {
+	heading := func(text string) slack.Block {
+		return slack.NewSectionBlock(blockkit.Markdown("*"+text+"*", 0), nil, nil)
+	}
+	var auto []string
+	if f.AutoSend {
+		auto = []string{DeliveryAutoSendValue}
+	}
+	nameHint := "The name beside the address above. Empty: the practice's name"
+	if f.PracticeName != "" {
+		nameHint += " (" + f.PracticeName + ")"
+	}
+	nameHint += "."
+	blocks := []slack.Block{
+		slack.NewContextBlock("", blockkit.Markdown("How invoices reach clients and how clients pay them. "+
+			"Each client's copies and how it takes its invoices are on the client form.", 0)),
+		heading("Bank details"),
+		blockkit.TextInput(practice.FieldBankAccountName, "Account name", "As the bank has it; printed with the details below on every invoice and its email.",
+			f.BankAccountName, "Ledgerline & Co Ltd", practice.MaxBankAccountName, true),
+		blockkit.TextInput(practice.FieldBankSortCode, "Sort code", "Six digits, for payments by UK transfer; give the account number too.",
+			f.BankSortCode, "20-45-77", 12, true),
+		blockkit.TextInput(practice.FieldBankAccountNumber, "Account number", "Usually 8 digits.", f.BankAccountNumber, "43218765", 14, true),
+		blockkit.TextInput(practice.FieldBankIBAN, "IBAN", "For payments from abroad, as on a bank statement; its check digits are checked.",
+			f.BankIBAN, "GB33 BUKB 2045 7743 2187 65", 50, true),
+		blockkit.TextInput(practice.FieldBankBIC, "BIC (SWIFT code)", "8 or 11 letters and digits.", f.BankBIC, "BUKBGB22", 14, true),
+		heading("Sending invoices"),
+		blockkit.TextInput(practice.FieldInvoiceFromEmail, "Send from",
+			"The address invoices are emailed from; the mail server must be allowed to send for it. Empty: Atlas's own address.",
+			f.InvoiceFromEmail, "accounts@ledgerline.co.uk", 254, true),
+		blockkit.TextInput(practice.FieldInvoiceFromName, "Sender's name", nameHint, f.InvoiceFromName, "Ledgerline Accounts", practice.MaxFromName, true),
+	}
+	blocks = append(blocks, blockkit.Checkboxes(practice.FieldAutoSend, "Send on approval",
+		[]blockkit.Option{{Value: DeliveryAutoSendValue, Label: "Send invoices by email as soon as they are approved"}}, auto)...)
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: CallbackDeliverySettings,
+		Title:  blockkit.Plain("Delivery settings", blockkit.MaxModalTitle),
 		Submit: blockkit.Plain("Save", blockkit.MaxModalButton),
 		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
 		Blocks: slack.Blocks{BlockSet: blocks},

@@ -3,13 +3,17 @@ package admin_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/atlas-practice/atlas/bot/admin"
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/blockkit/blockkittest"
+	"github.com/atlas-practice/atlas/internal/practice"
 )
 
 func TestSetupModalGolden(t *testing.T) {
@@ -76,6 +80,8 @@ func settingsData() admin.SettingsData {
 		PaymentTermsDays: 14, DigestChannel: "C0DIGEST", DigestTime: "08:00", TimerReminderHours: 10,
 		VATRegistered: true, VATNumber: "GB 123 4567 89", ReducedVATRate: "5.00", PostalAddress: "2 Mill Lane\nYork <YO1 7HH>",
 		VATRounding: "invoice", LineGrouping: "service", BillingChannel: "C0BILLING", BillingRunDay: 2,
+		BankAccountName: "Ledgerline & Co Ltd", BankSortCode: "20-45-77", BankAccountNumber: "43218765",
+		BankIBAN: "GB33 BUKB 2045 7743 2187 65", BankBIC: "BUKBGB22", InvoiceFromEmail: "accounts@ledgerline.example", AutoSend: true,
 	}
 }
 
@@ -87,18 +93,23 @@ func TestSettingsGolden(t *testing.T) {
 	staff := settingsData()
 	staff.PracticeName, staff.DigestChannel, staff.RoundingMode, staff.PreparerMayReview = "", "", "none", true
 	staff.VATRegistered, staff.PostalAddress, staff.VATRounding, staff.LineGrouping, staff.BillingChannel = false, "", "line", "entry", ""
+	staff.BankAccountName, staff.BankSortCode, staff.BankAccountNumber, staff.BankIBAN, staff.BankBIC = "", "", "", "", ""
+	staff.InvoiceFromEmail, staff.AutoSend = "", false
 	blockkittest.GoldenMessage(t, "settings_staff", admin.Settings(staff))
 
 	raw := plainJSON(admin.Settings(forAdmin))
 	for _, want := range []string{`"action_id":"settings.edit"`, "INV-2026-0001", `"action_id":"settings.billing.edit"`, "Change billing settings",
 		"Registered, VAT number GB 123 4567 89", "York &lt;YO1 7HH&gt;", "<#C0BILLING>", "Hourly drafts on the 2nd of each month",
-		"rounded down to the penny", "one line per service and rate"} {
+		"rounded down to the penny", "one line per service and rate",
+		`"action_id":"settings.delivery.edit"`, "Change delivery settings", `Ledgerline &amp; Co Ltd\nSort code 20-45-77 · account 43218765\nIBAN GB33 BUKB 2045 7743 2187 65\nBIC BUKBGB22`,
+		"Ledgerline &amp; Co, accounts@ledgerline.example", "On: an approved invoice goes to the client by email at once"} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("admin's settings lack %s: %s", want, raw)
 		}
 	}
 	raw = plainJSON(admin.Settings(staff))
-	for _, want := range []string{"Not registered: invoices show no VAT", "half up", "each time entry on its own line"} {
+	for _, want := range []string{"Not registered: invoices show no VAT", "half up", "each time entry on its own line",
+		`*Bank details*\n_not set_`, "Atlas's own address", "Off: an approved invoice waits to be sent"} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("staff's settings lack %s: %s", want, raw)
 		}
@@ -151,6 +162,42 @@ func TestBillingSettingsModalGolden(t *testing.T) {
 	}
 }
 
+func TestDeliverySettingsModalGolden(t *testing.T) {
+	t.Parallel()
+	m := admin.DeliverySettingsModal(admin.DeliverySettingsForm{PracticeName: "Ledgerline", BankAccountName: "Ledgerline & Co Ltd",
+		BankSortCode: "20-45-77", BankAccountNumber: "43218765", BankIBAN: "GB33 BUKB 2045 7743 2187 65", BankBIC: "BUKBGB22",
+		InvoiceFromEmail: "accounts@ledgerline.example", InvoiceFromName: "Ledgerline Accounts", AutoSend: true})
+	blockkittest.GoldenModal(t, "delivery_settings_modal", m)
+	raw := plainJSON(m)
+	for _, want := range []string{`"callback_id":"settings.delivery.modal"`, `"initial_value":"GB33 BUKB 2045 7743 2187 65"`,
+		`"initial_value":"20-45-77"`, `"initial_value":"accounts@ledgerline.example"`, "Send invoices by email as soon as they are approved",
+		`"initial_options":[{`, "Empty: the practice's name (Ledgerline)."} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("delivery settings modal lacks %s: %s", want, raw)
+		}
+	}
+	// Each input's block id is the practice package's field, so an error
+	// lands on it.
+	var ids []string
+	for _, b := range m.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok {
+			ids = append(ids, in.BlockID)
+		}
+	}
+	want := []string{practice.FieldBankAccountName, practice.FieldBankSortCode, practice.FieldBankAccountNumber, practice.FieldBankIBAN,
+		practice.FieldBankBIC, practice.FieldInvoiceFromEmail, practice.FieldInvoiceFromName, practice.FieldAutoSend}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("block ids %v, want %v", ids, want)
+	}
+
+	// A new practice: nothing set, nothing checked.
+	m = admin.DeliverySettingsModal(admin.DeliverySettingsForm{})
+	blockkittest.GoldenModal(t, "delivery_settings_modal_new", m)
+	if raw := plainJSON(m); strings.Contains(raw, "initial_options") || strings.Contains(raw, "initial_value") {
+		t.Fatalf("a new practice's delivery form is filled in: %s", raw)
+	}
+}
+
 func TestCommonTimezonesLoad(t *testing.T) {
 	t.Parallel()
 	if n := len(admin.CommonTimezones); n >= 100 {
@@ -187,6 +234,7 @@ func TestClientViewsGolden(t *testing.T) {
 		EntityTypes: []blockkit.Option{{Value: "limited_company", Label: "Limited company"}}, Services: services, Retainer: []string{"1", "12"},
 		FeeNow: "£450.00 a month from 1 December 2026", RetainerStart: "2026-11-01", BillingContact: "Jane Smith",
 		BillingEmail: "accounts@acme.co.uk", BillingAddress: "1 High Street\nLeeds LS1 1AA",
+		CCEmails: "director@acme.co.uk, books@acme.co.uk", DeliveryMethod: "email",
 	}))
 	// The most a client form holds: a hundred services and both retainer
 	// dates to clear, within Slack's 100 blocks.
@@ -203,7 +251,8 @@ func TestClientViewsGolden(t *testing.T) {
 	}
 	raw, _ := json.Marshal(full)
 	for _, want := range []string{`"block_id":"retainer_clear"`, "No start date", "No end date: it runs on", `"initial_date":"2027-10-31"`,
-		`"action_id":"fee_from"`, "never repriced", "29, 30 and 31 mean the month's last day"} {
+		`"action_id":"fee_from"`, "never repriced", "29, 30 and 31 mean the month's last day",
+		`"block_id":"cc_emails"`, `"block_id":"delivery_method"`, `"initial_option":{"text":{"type":"plain_text","text":"Email","emoji":true},"value":"email"}`} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("client form lacks %s", want)
 		}
@@ -214,6 +263,7 @@ func TestClientViewsGolden(t *testing.T) {
 		Fees:     []admin.FeeView{{Amount: "£450.00", From: "1 Dec 2026"}, {Amount: "£400.00", From: "1 Jan 2026"}, {Amount: "£350.00", From: "1 Jan 2025"}},
 		Retainer: "1 Nov 2026 to 31 Oct 2027", RetainerCovers: []string{"Bookkeeping", "VAT returns"}, Terms: "30 days",
 		BillingContact: "Jane Smith", BillingEmail: "accounts@acme.co.uk", BillingAddress: "1 High Street\nLeeds LS1 1AA",
+		CCEmails: []string{"director@acme.co.uk", "books@acme.co.uk"},
 	}, true))
 	hourly := admin.ClientDetailView(admin.ClientDetail{ID: 8, Code: "BAKER", Name: "Baker & Sons", Type: "Partnership",
 		Billing: "Hourly", Terms: "The practice's (14 days)", Archived: true}, false)
