@@ -134,7 +134,10 @@ func outcomeText(inv billing.Invoice) string {
 		case inv.Status == billing.Sending:
 			s += "\n:outbox_tray: Sending to " + blockkit.Escape(inv.BillingEmail) + "…"
 		case inv.SentAt != nil:
-			s += "\n:email: Sent to " + blockkit.Escape(inv.BillingEmail) + " · " + inv.Status.Label()
+			s += "\n:email: Sent to " + blockkit.Escape(inv.BillingEmail)
+			if inv.Status != billing.Sent {
+				s += " · " + inv.Status.Label()
+			}
 			if inv.IssueDate != nil && inv.DueDate != nil {
 				s += fmt.Sprintf(" · issued %s, due %s", inv.IssueDate.Format("2 Jan"), inv.DueDate.Format("2 Jan 2006"))
 			}
