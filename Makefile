@@ -58,7 +58,7 @@ lint: ## gofmt, go vet and staticcheck
 	echo "lint: staticcheck"
 	$(GOBIN)/staticcheck ./...
 
-bench: db ## benchmarks, each reported beside a floor measured in the same run
+bench: db mail-deps ## benchmarks, each reported beside a floor measured in the same run
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
 
 playground-deps: ## install the local Slack stand-in used by the playground (npm ci, pinned)

@@ -10,7 +10,9 @@ import (
 
 	"github.com/atlas-practice/atlas/bot/billing"
 	"github.com/atlas-practice/atlas/internal/mail"
+	"github.com/atlas-practice/atlas/internal/mail/mailtest"
 	"github.com/atlas-practice/atlas/internal/maildev"
+	"github.com/atlas-practice/atlas/internal/slackfake"
 )
 
 // pdfText is a PDF's text as pdftotext lays it out.
@@ -119,4 +121,41 @@ func TestSendJourney(t *testing.T) {
 	if all, err := md.Emails(ctx); err != nil || len(all) != 1 {
 		t.Fatalf("%d emails after a second Send now (%v), want 1", len(all), err)
 	}
+}
+
+// A mail server that refuses the address: the invoice is approved again,
+// its card says why, and the partner who asked is told by DM.
+func TestSendRefused(t *testing.T) {
+	t.Parallel()
+	refusing := mailtest.Start(t)
+	refusing.RefuseRecipient("accounts@nwt.example", "550 5.1.1 <accounts@nwt.example>: Recipient address rejected")
+	w := newApprovalWorld(t)
+	sender, err := mail.NewSender(refusing.SMTPConfig("billing@ledgerline.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.mailer.Store(sender)
+	w.say(managerID, "/invoices", "run")
+	nwt := w.invoiceOf("NWT", "hourly")
+	w.click(patID, billing.ActionApprove, fmt.Sprint(nwt))
+	w.settle()
+	w.mark()
+	w.click(patID, billing.ActionSend, fmt.Sprint(nwt))
+	mustContain(t, "send", w.said(), "Sending *INV-2026-0003*")
+	w.deliver()
+
+	var status string
+	if err := w.pool.QueryRow(w.ctx, `SELECT status FROM invoices WHERE id = $1`, nwt).Scan(&status); err != nil || status != "approved" {
+		t.Fatalf("refused invoice is %s (%v), want approved", status, err)
+	}
+	var dm string
+	for _, c := range w.fake.Calls("chat.postMessage") {
+		if c.Param("channel") == slackfake.DMChannelID(patID) {
+			dm = c.Param("blocks")
+		}
+	}
+	mustContain(t, "DM to the partner", dm, "INV-2026-0003", "did not go to accounts@nwt.example", "Recipient address rejected",
+		"It is approved again", "/atlas clients edit NWT", "Send now")
+	card, _ := w.cardOf(nwt)
+	mustContain(t, "refused card", card, "Not sent", "Recipient address rejected", billing.ActionSend)
 }
