@@ -98,8 +98,14 @@ type Invoice struct {
 	IssueDate, DueDate *time.Time
 	SentAt             *time.Time
 	SendError          string
-	Lines              []Line // filled by Invoice, not by List
+	// Paid and Credited are what payments and credit notes have settled
+	// of the total; the rest is the balance.
+	Paid, Credited decimal.Decimal
+	Lines          []Line // filled by Invoice, not by List
 }
+
+// Balance is what is left to pay: total − paid − credited.
+func (inv Invoice) Balance() decimal.Decimal { return inv.Total.Sub(inv.Paid).Sub(inv.Credited) }
 
 // Label is "ACME · Acme Trading Ltd".
 func (inv Invoice) Client() string { return inv.EntityCode + " · " + inv.EntityName }

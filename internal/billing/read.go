@@ -19,7 +19,8 @@ const invoiceColumns = `i.id, i.entity_id, e.code, e.name, i.kind, i.status, coa
 	coalesce((SELECT sum(l.time_value) FROM invoice_lines l WHERE l.practice_id = i.practice_id AND l.invoice_id = i.id), 0),
 	i.preparer_id, coalesce(m.name, ''), i.revision, i.created_at, i.reject_note,
 	i.run_period, i.approved_at, coalesce(a.name, ''), coalesce(a.slack_user_id, ''), i.voided_at, i.void_reason,
-	coalesce(e.billing_email, ''), coalesce(m.slack_user_id, ''), i.issue_date, i.due_date, i.sent_at, i.send_error`
+	coalesce(e.billing_email, ''), coalesce(m.slack_user_id, ''), i.issue_date, i.due_date, i.sent_at, i.send_error,
+	i.paid, i.credited`
 
 const invoiceFrom = ` FROM invoices i
 	JOIN entities e ON e.practice_id = i.practice_id AND e.id = i.entity_id
@@ -34,7 +35,8 @@ func scanInvoice(row pgx.Row) (Invoice, error) {
 		&period, &inv.UpTo, &inv.Label, &inv.MadeByRun, &inv.Grouping, &inv.Registered, &inv.Rounding, &inv.Subtotal, &inv.VAT,
 		&inv.Total, &inv.TimeValue, &preparer, &inv.Preparer, &inv.Revision, &inv.CreatedAt, &inv.RejectNote,
 		&runPeriod, &inv.ApprovedAt, &inv.ApprovedBy, &inv.ApproverSlackID, &inv.VoidedAt, &inv.VoidReason,
-		&inv.BillingEmail, &inv.PreparerSlackID, &inv.IssueDate, &inv.DueDate, &inv.SentAt, &inv.SendError)
+		&inv.BillingEmail, &inv.PreparerSlackID, &inv.IssueDate, &inv.DueDate, &inv.SentAt, &inv.SendError,
+		&inv.Paid, &inv.Credited)
 	if period != nil {
 		p := atlas.PeriodOf(*period)
 		inv.Period = &p
