@@ -25,11 +25,12 @@ import (
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
-const importHelp = `Imports a practice's services, team, clients, rate card or time from a CSV
+const importHelp = `Imports a practice's services, team, clients, rate card, time or the payments
+received against its sent invoices from a CSV
 file whose first line names the columns (in any order, any case), or its
 monthly checklist templates from a YAML file. Import in this order:
 services, team, clients, rates, time — each names things the ones before
-created; templates at any time. Needs DATABASE_URL; the practice must exist
+created; payments and templates at any time. Needs DATABASE_URL; the practice must exist
 (open Atlas in its Slack workspace first, or run ` + "`atlasbot seed demo`" + ` for the
 demo practice).
 
@@ -77,6 +78,15 @@ Columns (* required):
             default yes). Harvest's names work too: Task, Billed?, Invoiced?.
             Each entry is valued by the rate card in force on its date, as
             logged time is.
+  payments  date* (03/12/2026 day first, 2026-12-03 or 3 Dec 2026; not
+            after today), amount* (as received, in the invoice's currency:
+            £1,200.00, 1200), reference, invoice* (its number, such as
+            INV-2026-0042), overpayment (yes: keep what is paid above the
+            balance as credit on the client's account). A bank's names work
+            too: Paid in, Description, Invoice number. Each row is checked
+            as a payment typed in Slack: the invoice must be sent and owing.
+            A row imported before (the same content, in the same place among
+            identical rows) is counted as already imported, not paid twice.
   templates a YAML file: templates: [{name, description, due: {day,
             months_after}, stage_targets: [six days], items: [{stage 1-6,
             text, mandatory (default true)}]}]; matched by name, items by
@@ -103,6 +113,7 @@ failed; 2 usage or configuration.`
 func importCmd(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "import", "services|team|clients|rates FILE.csv [--dry-run] [--skip-invalid] [--practice TEAM_ID]\n"+
 		"       atlasbot import time FILE.csv [--billed-up-to YYYY-MM-DD] [--dry-run] [--skip-invalid] [--practice TEAM_ID]\n"+
+		"       atlasbot import payments FILE.csv [--dry-run] [--skip-invalid] [--practice TEAM_ID]\n"+
 		"       atlasbot import templates FILE.yaml [--dry-run] [--practice TEAM_ID]", importHelp)
 	dryRun := fs.Bool("dry-run", false, "check the file and report what would be created, updated and skipped, writing nothing")
 	skip := fs.Bool("skip-invalid", false, "import the valid rows and report the invalid ones as skipped")
@@ -119,7 +130,7 @@ func importCmd(ctx context.Context, e env, args []string) int {
 	templates := strings.EqualFold(strings.TrimSpace(pos[0]), "templates")
 	kind, err := importer.ParseKind(pos[0])
 	if err != nil && !templates {
-		fmt.Fprintf(e.stderr, "atlasbot: import: %q is not something Atlas imports. Use one of: services, team, clients, rates, time, templates.\n", pos[0])
+		fmt.Fprintf(e.stderr, "atlasbot: import: %q is not something Atlas imports. Use one of: services, team, clients, rates, time, payments, templates.\n", pos[0])
 		return exitConfig
 	}
 	var cutoff time.Time
@@ -180,9 +191,10 @@ func importCmd(ctx context.Context, e env, args []string) int {
 		return importTemplates(ctx, e, pool, atlas.PracticeID(*pid), name, src, *dryRun, log)
 	}
 	o := importer.Options{Practice: atlas.PracticeID(*pid), DryRun: *dryRun, SkipInvalid: *skip, LookupEmail: lookup, BilledUpTo: cutoff}
-	if kind != importer.Time {
-		// Rates start today in UTC, as documented; time is checked against
-		// the practice's own today, which Import finds when given none.
+	if kind != importer.Time && kind != importer.Payments {
+		// Rates start today in UTC, as documented; time and payments are
+		// checked against the practice's own today, which Import finds
+		// when given none.
 		o.Today = time.Now().UTC()
 	}
 	rep, err := importer.Import(ctx, pool, kind, src, o)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atlas-practice/atlas/internal/pgtest"
 	"github.com/atlas-practice/atlas/internal/practice"
@@ -314,5 +315,47 @@ func TestImportTimeCommand(t *testing.T) {
 	code, _, stderr := importRun(t, vars, "team", writeFile(t, "t2.csv", "email,name,role\nnew@ledgerline.example,New,staff\n"))
 	if code != 1 || !strings.Contains(stderr, "internal_error") {
 		t.Fatalf("Slack failing: exit %d\n%s", code, stderr)
+	}
+}
+
+// atlasbot import payments: a dry run, the file, and a file with a row
+// for an unknown invoice that imports nothing.
+func TestImportPaymentsCommand(t *testing.T) {
+	t.Parallel()
+	url, pool := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	if _, err := (practice.Store{DB: pool}).Ensure(ctx, "TPAYCLI"); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := pool.QueryRow(ctx, `
+		WITH e AS (INSERT INTO entities (practice_id, code, name, billing_type) VALUES ('TPAYCLI', 'ACME', 'Acme Ltd', 'hourly') RETURNING id)
+		INSERT INTO invoices (practice_id, entity_id, kind, status, number, currency, issue_date, due_date, subtotal, vat, total, label, sent_at)
+		SELECT 'TPAYCLI', e.id, 'adhoc', 'sent', 'INV-0001', 'GBP', current_date - 30, current_date, 1000, 200, 1200, 'Work', now() FROM e
+		RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"DATABASE_URL": url, "ATLAS_PRACTICE": "TPAYCLI"}
+	day := time.Now().AddDate(0, 0, -2).Format("02/01/2006")
+	file := writeFile(t, "payments.csv", "Date,Paid in,Description,Invoice number\r\n"+day+",\"£1,000.00\",BACS ACME,INV-0001\r\n")
+	paid := func() (p, status string) {
+		if err := pool.QueryRow(ctx, `SELECT paid::text, status FROM invoices WHERE id = $1`, id).Scan(&p, &status); err != nil {
+			t.Fatal(err)
+		}
+		return p, status
+	}
+	code, stdout, _ := importRun(t, vars, "payments", file, "--dry-run")
+	if p, _ := paid(); code != 0 || !strings.Contains(stdout, "dry run, nothing written: would create 1, 0 already imported, skip 0 of 1 row.") || p != "0.00" {
+		t.Fatalf("dry run: exit %d, paid %s\n%s", code, p, stdout)
+	}
+	code, stdout, _ = importRun(t, vars, "payments", file)
+	if p, status := paid(); code != 0 || !strings.Contains(stdout, "created 1, 0 already imported, skipped 0 of 1 row.") || p != "1000.00" || status != "part_paid" {
+		t.Fatalf("import: exit %d, paid %s, %s\n%s", code, p, status, stdout)
+	}
+	bad := writeFile(t, "bad.csv", "date,amount,invoice\n"+day+",100,INV-0001\n"+day+",100,INV-9999\n")
+	code, stdout, _ = importRun(t, vars, "payments", bad)
+	if p, _ := paid(); code != 1 || !strings.Contains(stdout, "line 3, column invoice: There is no invoice INV-9999.") ||
+		!strings.Contains(stdout, "Nothing imported: 1 row is invalid") || p != "1000.00" {
+		t.Fatalf("a row for an unknown invoice: exit %d, paid %s\n%s", code, p, stdout)
 	}
 }

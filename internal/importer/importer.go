@@ -29,6 +29,9 @@ const (
 	Clients  Kind = "clients"
 	Rates    Kind = "rates"
 	Time     Kind = "time"
+	// Payments are money received against sent invoices: imported at any
+	// time, not part of setting a practice up.
+	Payments Kind = "payments"
 )
 
 // Kinds lists every kind in import order.
@@ -37,11 +40,12 @@ var Kinds = []Kind{Services, Team, Clients, Rates, Time}
 // ParseKind reads a kind name, case-insensitively.
 func ParseKind(s string) (Kind, error) {
 	k := Kind(strings.ToLower(strings.TrimSpace(s)))
-	if !slices.Contains(Kinds, k) {
-		names := make([]string, len(Kinds))
+	if !slices.Contains(Kinds, k) && k != Payments {
+		names := make([]string, len(Kinds), len(Kinds)+1)
 		for i, k := range Kinds {
 			names[i] = string(k)
 		}
+		names = append(names, string(Payments))
 		return "", atlas.Errorf(atlas.EInvalid, "%q is not something Atlas imports. Use one of: %s.", s, strings.Join(names, ", "))
 	}
 	return k, nil
@@ -62,6 +66,7 @@ var kinds = map[Kind]kindSpec{
 	Clients:  {clientsFormat, importClients, "entity.import", "entity"},
 	Rates:    {ratesFormat, importRates, "rate.import", "rate"},
 	Time:     {timeFormat, importTime, "time.import", "time_entry"},
+	Payments: {paymentsFormat, importPayments, "payment.import", "payment"},
 }
 
 // Options say where and how to import.

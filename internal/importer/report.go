@@ -55,13 +55,13 @@ func (r Report) Invalid() int { return len(r.Errors) }
 // a line each.
 func (r Report) Summary() string {
 	var b strings.Builder
-	// Time entries are created or found, never updated, so a time file's
-	// counts say how many were already there instead.
+	// Time entries and payments are created or found, never updated, so
+	// their files' counts say how many were already there instead.
 	second := fmt.Sprintf("updated %d", r.Updated)
 	if r.DryRun {
 		second = fmt.Sprintf("update %d", r.Updated)
 	}
-	if r.Kind == Time {
+	if r.Kind == Time || r.Kind == Payments {
 		second = fmt.Sprintf("%d already imported", r.Unchanged)
 	}
 	if r.DryRun {
