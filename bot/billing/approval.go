@@ -164,6 +164,8 @@ func decisionButtons(inv billing.Invoice, role atlas.Role) []slack.BlockElement 
 		if role.AtLeast(atlas.RolePartner) {
 			out = append(out, slack.NewButtonBlockElement(ActionVoid, id, blockkit.Plain("Void", blockkit.MaxButtonText)).WithStyle(slack.StyleDanger))
 		}
+	case payable(inv) && role.AtLeast(atlas.RoleManager):
+		out = append(out, payButton(inv))
 	}
 	if (inv.Status == billing.Draft || inv.Status == billing.AwaitingApproval) && role.AtLeast(atlas.RoleManager) {
 		out = append(out, slack.NewButtonBlockElement(ActionPreview, id, blockkit.Plain("Preview PDF", blockkit.MaxButtonText)))

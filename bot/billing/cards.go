@@ -84,6 +84,9 @@ func Card(inv billing.Invoice) []slack.Block {
 			blocks = append(blocks, slack.NewActionBlock("invoice.card.send", sendButton(inv),
 				slack.NewButtonBlockElement(ActionVoid, id, blockkit.Plain("Void", blockkit.MaxButtonText)).WithStyle(slack.StyleDanger)))
 		}
+		if payable(inv) {
+			blocks = append(blocks, slack.NewActionBlock("invoice.card.pay", payButton(inv)))
+		}
 		return blocks
 	}
 	approve := slack.NewButtonBlockElement(ActionApprove, id, blockkit.Plain("Approve", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary)
@@ -140,6 +143,9 @@ func outcomeText(inv billing.Invoice) string {
 			}
 			if inv.IssueDate != nil && inv.DueDate != nil {
 				s += fmt.Sprintf(" · issued %s, due %s", inv.IssueDate.Format("2 Jan"), inv.DueDate.Format("2 Jan 2006"))
+			}
+			if paid := PaidText(inv); paid != "" {
+				s += "\n:moneybag: " + paid
 			}
 		case inv.Status != billing.Approved:
 			s += " · " + inv.Status.Label()

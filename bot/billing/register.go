@@ -92,4 +92,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleRender(delivery.RenderSendFailed, h.renderSendFailed)
 	rt.HandleFile(billing.RenderPDF, h.renderPDF)
 	rt.HandleFile(billing.RenderPreview, h.renderPreview)
+
+	// Payments, and what clients owe.
+	registerPayments(rt, h, area)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/billing"
 	"github.com/atlas-practice/atlas/internal/money"
+	"github.com/atlas-practice/atlas/internal/payments"
 	"github.com/atlas-practice/atlas/internal/timeparse"
 )
 
@@ -68,6 +69,8 @@ type InvoiceView struct {
 	Editable bool       // the viewer may change it, and it may still change
 	Role     atlas.Role // the viewer's: partners approve, managers submit
 	Notice   string
+	Payments []payments.Payment // once sent
+	Credit   decimal.Decimal    // the client's credit on account
 }
 
 // Invoice draws an invoice.
@@ -110,6 +113,7 @@ func Invoice(v InvoiceView) []slack.Block {
 			fmt.Sprintf("Lines %d–%d of %d", pg.Start+1, pg.End, pg.Total), 0)), slack.NewActionBlock("invoice.lines.nav", nav...))
 	}
 	blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(blockkit.Markdown(totalsText(inv), blockkit.MaxSectionText), nil, nil))
+	blocks = append(blocks, paymentBlocks(v)...)
 	if v.Editable {
 		blocks = append(blocks, slack.NewActionBlock("invoice.edit", editButtons(inv)...))
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -106,7 +107,7 @@ func (a Aged) CSV() []byte {
 	_ = w.Write([]string{"client_code", "client", "current", "days_0_30", "days_31_60", "days_61_90", "days_over_90", "total",
 		"invoices", "oldest_due", "credit_on_account"})
 	line := func(r AgedRow) []string {
-		rec := []string{r.Code, r.Name}
+		rec := []string{cell(r.Code), cell(r.Name)}
 		for _, v := range r.Owed {
 			rec = append(rec, v.StringFixed(2))
 		}
@@ -122,4 +123,13 @@ func (a Aged) CSV() []byte {
 	_ = w.Write(line(a.Totals))
 	w.Flush()
 	return b.Bytes()
+}
+
+// cell keeps a name a spreadsheet would read as a formula (=, +, -, @)
+// as text.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
