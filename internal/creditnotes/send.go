@@ -129,12 +129,13 @@ func AddWorkers(w *river.Workers, deps Deps) error {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
 	}
-	return river.AddWorkerSafely(w, &sendWorker{deps: deps})
+	return river.AddWorkerSafely(w, &sendWorker{deps: deps, db: deps.Pool})
 }
 
 type sendWorker struct {
 	river.WorkerDefaults[SendArgs]
 	deps Deps
+	db   db.DB // the pool; a test's transaction in tests
 }
 
 // Timeout leaves room for the mail server's own steps.
@@ -145,7 +146,7 @@ func (w *sendWorker) Timeout(*river.Job[SendArgs]) time.Duration { return 3 * ti
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	a := job.Args
 	pid := atlas.PracticeID(a.Practice)
-	f, err := load(ctx, w.deps.Pool, pid, a.CreditNoteID)
+	f, err := load(ctx, w.db, pid, a.CreditNoteID)
 	if err != nil {
 		return fmt.Errorf("creditnotes: load credit note %d: %w", a.CreditNoteID, err)
 	}
@@ -184,7 +185,7 @@ func refusal(err error) string {
 // sent records an accepted send, redraws the invoice's card, and puts the
 // note's PDF in the card's thread where the card is in the billing channel.
 func (w *sendWorker) sent(ctx context.Context, f full, attempt int, msg mail.Message) error {
-	return db.InTx(ctx, w.deps.Pool, func(tx pgx.Tx) error {
+	return db.InTx(ctx, w.db, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE credit_notes SET status = 'sent', sent_at = $4, message_id = $5, send_error = ''
 			WHERE practice_id = $1 AND id = $2 AND status = 'sending' AND send_attempt = $3`,
 			f.Practice.ID, f.ID, attempt, w.deps.Clock.Now(), msg.MessageID)
@@ -207,7 +208,7 @@ func (w *sendWorker) sent(ctx context.Context, f full, attempt int, msg mail.Mes
 // with the reason, and the partner who issued it is told in Slack.
 func (w *sendWorker) fail(ctx context.Context, f full, attempt int, reason string, cause error) error {
 	w.deps.Log.Warn("creditnotes: credit note not sent", "practice", f.Practice.ID, "credit_note", f.ID, "reason", reason, "error", cause)
-	return db.InTx(ctx, w.deps.Pool, func(tx pgx.Tx) error {
+	return db.InTx(ctx, w.db, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE credit_notes SET status = 'issued', send_error = $4
 			WHERE practice_id = $1 AND id = $2 AND status = 'sending' AND send_attempt = $3`, f.Practice.ID, f.ID, attempt, reason)
 		if err != nil || tag.RowsAffected() == 0 {

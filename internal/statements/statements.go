@@ -112,7 +112,7 @@ func Build(ctx context.Context, q db.DB, pid atlas.PracticeID, clientID int64, a
 	}
 	if onAccount.IsPositive() {
 		balance = balance.Sub(onAccount)
-		s.Rows = append(s.Rows, pdf.StatementRow{Date: asOf, Kind: pdf.RowPayment, Reference: "Credit on account", Amount: onAccount.Neg(), Balance: balance})
+		s.Rows = append(s.Rows, pdf.StatementRow{Date: asOf, Kind: pdf.RowPayment, Reference: "On account", Amount: onAccount.Neg(), Balance: balance})
 	}
 	s.Owed = balance
 	for id, owed := range owedOn {
