@@ -249,7 +249,6 @@ func mustEqual(t testing.TB, what string, got, want decimal.Decimal) {
 	}
 }
 
-
 // pdfText is a PDF's text as pdftotext lays it out, lines trimmed on the
 // right.
 func pdfText(t testing.TB, data []byte) string {
