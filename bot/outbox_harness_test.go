@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"time"
@@ -11,9 +12,11 @@ import (
 	"github.com/atlas-practice/atlas/bot"
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/internal/billing"
+	"github.com/atlas-practice/atlas/internal/creditnotes"
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/mail"
+	"github.com/atlas-practice/atlas/internal/statements"
 )
 
 // testPostInterval paces a channel's posts in these tests; the real second
@@ -37,6 +40,10 @@ func (h *harness) deliver() {
 			AfterSent: billing.QueuePDF}); err != nil {
 			h.t.Fatal(err)
 		}
+		if err := errors.Join(creditnotes.AddWorkers(workers, creditnotes.Deps{Pool: h.pool, Mail: harnessMail{h}, Clock: h.router.Clock, Log: log}),
+			statements.AddWorkers(workers, statements.Deps{Pool: h.pool, Mail: harnessMail{h}, Log: log})); err != nil {
+			h.t.Fatal(err)
+		}
 		e, err := jobs.New(h.pool, log, jobs.Options{Workers: workers, Tick: "@every 1h", Queues: bot.Queues()})
 		if err != nil {
 			h.t.Fatal(err)
@@ -55,7 +62,7 @@ func (h *harness) deliver() {
 	for {
 		var pending int
 		if err := h.pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job
-			WHERE kind IN ('slack_post', 'slack_update', 'invoice_email') AND finalized_at IS NULL`).Scan(&pending); err != nil {
+			WHERE kind IN ('slack_post', 'slack_update', 'invoice_email', 'credit_note_email', 'statement_email') AND finalized_at IS NULL`).Scan(&pending); err != nil {
 			h.t.Fatal(err)
 		}
 		if pending == 0 {
@@ -64,7 +71,7 @@ func (h *harness) deliver() {
 		if time.Now().After(deadline) {
 			var states string
 			_ = h.pool.QueryRow(context.Background(), `SELECT string_agg(state || ' ' || attempt || ' ' || errors::text, E'\n') FROM river_job
-				WHERE kind IN ('slack_post', 'slack_update', 'invoice_email') AND finalized_at IS NULL`).Scan(&states)
+				WHERE kind IN ('slack_post', 'slack_update', 'invoice_email', 'credit_note_email', 'statement_email') AND finalized_at IS NULL`).Scan(&states)
 			h.t.Fatalf("%d outbox jobs still pending after 30 s:\n%s", pending, states)
 		}
 		time.Sleep(10 * time.Millisecond) // polling a condition, not standing in for one

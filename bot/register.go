@@ -15,11 +15,13 @@ import (
 	"github.com/atlas-practice/atlas/bot/timetrack"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	invoicing "github.com/atlas-practice/atlas/internal/billing"
+	"github.com/atlas-practice/atlas/internal/creditnotes"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/slackstate"
+	"github.com/atlas-practice/atlas/internal/statements"
 	"github.com/atlas-practice/atlas/internal/timesheet"
 	"github.com/atlas-practice/atlas/internal/workflow"
 	"github.com/jackc/pgx/v5"
@@ -58,6 +60,8 @@ func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m del
 	return errors.Join(
 		slackapp.AddOutboxWorkers(w, rt, pool, slackapp.OutboxOptions{}),
 		delivery.AddWorkers(w, delivery.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log, AfterSent: invoicing.QueuePDF}),
+		creditnotes.AddWorkers(w, creditnotes.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
+		statements.AddWorkers(w, statements.Deps{Pool: pool, Mail: m, Log: log}),
 	)
 }
 
