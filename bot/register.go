@@ -9,6 +9,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/billing"
 	"github.com/atlas-practice/atlas/bot/board"
 	"github.com/atlas-practice/atlas/bot/home"
+	"github.com/atlas-practice/atlas/bot/reminders"
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/tasks"
 	"github.com/atlas-practice/atlas/bot/templates"
@@ -19,6 +20,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/practice"
+	reminding "github.com/atlas-practice/atlas/internal/reminders"
 	"github.com/atlas-practice/atlas/internal/slackstate"
 	"github.com/atlas-practice/atlas/internal/timesheet"
 	"github.com/atlas-practice/atlas/internal/workflow"
@@ -52,12 +54,14 @@ func sendOnApproval(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor 
 }
 
 // AddWorkers adds the workers of every feature's background jobs to w: the
-// outbox's (Slack), and the sending of invoices by email through m, each
-// sent invoice's PDF then queued for its card's thread.
+// outbox's (Slack), the sending of invoices by email through m, each sent
+// invoice's PDF then queued for its card's thread, and the emailing of
+// overdue reminders through m.
 func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m delivery.Mailer, log *slog.Logger) error {
 	return errors.Join(
 		slackapp.AddOutboxWorkers(w, rt, pool, slackapp.OutboxOptions{}),
 		delivery.AddWorkers(w, delivery.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log, AfterSent: invoicing.QueuePDF}),
+		reminding.AddWorkers(w, reminding.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
 	)
 }
 
@@ -82,6 +86,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	tasks.Register(rt, tasks.Deps{Practice: d.Practice, Work: d.Work})
 	board.Register(rt, board.Deps{Work: d.Work, Time: d.Time})
 	billing.Register(rt, billing.Deps{Practice: d.Practice, Billing: d.Billing})
+	reminders.Register(rt, reminders.Deps{Practice: d.Practice})
 	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})
 	home.Register(rt, home.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work, Billing: d.Billing})
@@ -95,5 +100,6 @@ func RegisterJobs(reg *jobs.Registry, clock atlas.Clock, log *slog.Logger) error
 		tasks.OverdueAlerts{Clock: clock, Log: log}.RegisterJobs(reg),
 		timetrack.Reminders{Clock: clock, Log: log}.RegisterJobs(reg),
 		invoicing.Runs{Log: log}.RegisterJobs(reg),
+		reminders.Job{Clock: clock, Log: log}.RegisterJobs(reg),
 	)
 }
