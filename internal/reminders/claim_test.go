@@ -303,6 +303,24 @@ func TestReminderRefused(t *testing.T) {
 	if n := f.managerDMs("reminder_failed:"); n != 1 {
 		t.Fatalf("%d DMs about the failure, want 1", n)
 	}
+
+	// A client with no billing email: the reminder fails with the reason,
+	// and the manager's one message (queued with the claim) says so.
+	f.exec(`UPDATE entities SET billing_email = NULL WHERE id = $1`, f.client)
+	other := f.sent(day(2026, 12, 17))
+	f.claim(today)
+	if err := reminders.Work(f.ctx, f.deps(m, today), reminders.SendArgs{Practice: string(f.pid), InvoiceID: other, Step: 7}, 1, delivery.MaxAttempts); err != nil {
+		t.Fatal(err)
+	}
+	if o, why := f.outcome(other, 7); o != reminders.OutcomeFailed || why != "HARB · Harbour Bakery Ltd has no billing email, so the reminder had nowhere to go." {
+		t.Fatalf("no billing email: %s, %q", o, why)
+	}
+	if n, all := f.managerDMs("reminder_failed:"), f.managerDMs("reminder:"); n != 1 || all != 2 {
+		t.Fatalf("%d failure DMs and %d reminder DMs, want 1 and 2", n, all)
+	}
+	if len(srv.Accepted()) != 0 {
+		t.Fatalf("%d messages accepted", len(srv.Accepted()))
+	}
 }
 
 func TestParsePurpose(t *testing.T) {

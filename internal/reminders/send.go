@@ -224,7 +224,9 @@ func (w *sendWorker) settle(ctx context.Context, pid atlas.PracticeID, inv Invoi
 		if err := practice.Audit(ctx, tx, pid, 0, action, "invoice", inv.ID, data); err != nil {
 			return err
 		}
-		if outcome == OutcomeFailed && inv.ManagerSlackID != "" {
+		// The manager is told of a failure, but not of a missing billing
+		// email: the message about the reminder said so already.
+		if outcome == OutcomeFailed && inv.ManagerSlackID != "" && inv.BillingEmail != "" {
 			return outbox.QueuePost(ctx, tx, outbox.Post{Practice: string(pid), Channel: inv.ManagerSlackID, Render: RenderReminded,
 				Subject: outbox.Subject{Type: "invoice", ID: inv.ID, Purpose: FailedPurpose(step)}})
 		}
