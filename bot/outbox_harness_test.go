@@ -9,9 +9,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/atlas-practice/atlas/bot"
-	"github.com/atlas-practice/atlas/bot/slackapp"
-	"github.com/atlas-practice/atlas/internal/billing"
-	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/mail"
 )
@@ -23,18 +20,14 @@ const testPostInterval = 20 * time.Millisecond
 // deliver works the outbox's jobs as a server does (and sends invoices
 // through h.mailer when it is set), starting the job engine the first
 // time, and waits until every queued Slack post and update, and every
-// email, has been delivered or given up.
+// email (invoices and their reminders), has been delivered or given up.
 func (h *harness) deliver() {
 	h.t.Helper()
 	h.settle() // the handlers still working queue jobs too
 	if h.engine == nil {
 		workers := river.NewWorkers()
-		if err := slackapp.AddOutboxWorkers(workers, h.router, h.pool, slackapp.OutboxOptions{Interval: testPostInterval}); err != nil {
-			h.t.Fatal(err)
-		}
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		if err := delivery.AddWorkers(workers, delivery.Deps{Pool: h.pool, Mail: harnessMail{h}, Clock: h.router.Clock, Log: log,
-			AfterSent: billing.QueuePDF}); err != nil {
+		if err := bot.AddWorkers(workers, h.router, h.pool, harnessMail{h}, log, testPostInterval); err != nil {
 			h.t.Fatal(err)
 		}
 		e, err := jobs.New(h.pool, log, jobs.Options{Workers: workers, Tick: "@every 1h", Queues: bot.Queues()})
@@ -55,7 +48,7 @@ func (h *harness) deliver() {
 	for {
 		var pending int
 		if err := h.pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job
-			WHERE kind IN ('slack_post', 'slack_update', 'invoice_email') AND finalized_at IS NULL`).Scan(&pending); err != nil {
+			WHERE kind <> 'periodic_tick' AND finalized_at IS NULL`).Scan(&pending); err != nil {
 			h.t.Fatal(err)
 		}
 		if pending == 0 {
@@ -64,7 +57,7 @@ func (h *harness) deliver() {
 		if time.Now().After(deadline) {
 			var states string
 			_ = h.pool.QueryRow(context.Background(), `SELECT string_agg(state || ' ' || attempt || ' ' || errors::text, E'\n') FROM river_job
-				WHERE kind IN ('slack_post', 'slack_update', 'invoice_email') AND finalized_at IS NULL`).Scan(&states)
+				WHERE kind <> 'periodic_tick' AND finalized_at IS NULL`).Scan(&states)
 			h.t.Fatalf("%d outbox jobs still pending after 30 s:\n%s", pending, states)
 		}
 		time.Sleep(10 * time.Millisecond) // polling a condition, not standing in for one

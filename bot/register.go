@@ -4,22 +4,27 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/atlas-practice/atlas/bot/admin"
 	"github.com/atlas-practice/atlas/bot/billing"
 	"github.com/atlas-practice/atlas/bot/board"
 	"github.com/atlas-practice/atlas/bot/home"
+	"github.com/atlas-practice/atlas/bot/reminders"
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/tasks"
 	"github.com/atlas-practice/atlas/bot/templates"
 	"github.com/atlas-practice/atlas/bot/timetrack"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	invoicing "github.com/atlas-practice/atlas/internal/billing"
+	"github.com/atlas-practice/atlas/internal/creditnotes"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/practice"
+	reminding "github.com/atlas-practice/atlas/internal/reminders"
 	"github.com/atlas-practice/atlas/internal/slackstate"
+	"github.com/atlas-practice/atlas/internal/statements"
 	"github.com/atlas-practice/atlas/internal/timesheet"
 	"github.com/atlas-practice/atlas/internal/workflow"
 	"github.com/jackc/pgx/v5"
@@ -52,12 +57,19 @@ func sendOnApproval(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor 
 }
 
 // AddWorkers adds the workers of every feature's background jobs to w: the
-// outbox's (Slack), and the sending of invoices by email through m, each
-// sent invoice's PDF then queued for its card's thread.
-func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m delivery.Mailer, log *slog.Logger) error {
+// outbox's (Slack), the sending of invoices by email through m, each sent
+// invoice's PDF then queued for its card's thread, and the emailing of
+// overdue reminders through m.
+//
+// postInterval paces each Slack channel's posts; 0 is Slack's one a
+// second (tests pace faster).
+func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m delivery.Mailer, log *slog.Logger, postInterval time.Duration) error {
 	return errors.Join(
-		slackapp.AddOutboxWorkers(w, rt, pool, slackapp.OutboxOptions{}),
+		slackapp.AddOutboxWorkers(w, rt, pool, slackapp.OutboxOptions{Interval: postInterval}),
 		delivery.AddWorkers(w, delivery.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log, AfterSent: invoicing.QueuePDF}),
+		creditnotes.AddWorkers(w, creditnotes.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
+		statements.AddWorkers(w, statements.Deps{Pool: pool, Mail: m, Log: log}),
+		reminding.AddWorkers(w, reminding.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
 	)
 }
 
@@ -82,6 +94,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	tasks.Register(rt, tasks.Deps{Practice: d.Practice, Work: d.Work})
 	board.Register(rt, board.Deps{Work: d.Work, Time: d.Time})
 	billing.Register(rt, billing.Deps{Practice: d.Practice, Billing: d.Billing})
+	reminders.Register(rt, reminders.Deps{Practice: d.Practice})
 	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})
 	home.Register(rt, home.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work, Billing: d.Billing})
@@ -95,5 +108,6 @@ func RegisterJobs(reg *jobs.Registry, clock atlas.Clock, log *slog.Logger) error
 		tasks.OverdueAlerts{Clock: clock, Log: log}.RegisterJobs(reg),
 		timetrack.Reminders{Clock: clock, Log: log}.RegisterJobs(reg),
 		invoicing.Runs{Log: log}.RegisterJobs(reg),
+		reminders.Job{Clock: clock, Log: log}.RegisterJobs(reg),
 	)
 }

@@ -13,6 +13,9 @@ const (
 	ActionDeliverySettingsEdit = "settings.delivery.edit"  // the settings message's "Change delivery settings" button
 	CallbackDeliverySettings   = "settings.delivery.modal" // the delivery settings modal
 
+	ActionReminderSettingsEdit = "settings.reminders.edit"  // the settings message's "Change reminders" button
+	CallbackReminderSettings   = "settings.reminders.modal" // the reminder settings modal
+
 	ActionTeamEdit     = "team.edit."        // + member id: a team list row's "Edit" button
 	CallbackTeamMember = "team.member.modal" // the team member modal
 )

@@ -90,7 +90,7 @@ func Register(rt *slackapp.Router, d Deps) {
 		Summary: "The same as `/atlas rates set`.", Route: partner(h.openRateModal).Because(setRates)})
 	rt.HandleSubmit(CallbackRate, partner(h.submitRate))
 
-	cmd("settings", "/atlas settings", "The practice's settings: timezone, currency, VAT, rounding, invoicing, digest, reviews, billing and delivery.",
+	cmd("settings", "/atlas settings", "The practice's settings: timezone, currency, VAT, rounding, invoicing, digest, reviews, billing, delivery and reminders.",
 		[]string{"/atlas settings"}, staff(h.settings))
 	changeSettings := "Only admins can change the settings"
 	cmd("settings edit", "/atlas settings edit", "A form for every setting (also the settings' Change settings button).", nil,
@@ -110,4 +110,10 @@ func Register(rt *slackapp.Router, d Deps) {
 		Route: admin(h.openDeliverySettings).Because(changeSettings)})
 	rt.HandleAction(ActionDeliverySettingsEdit, admin(h.openDeliverySettings))
 	rt.HandleSubmit(CallbackDeliverySettings, admin(h.submitDeliverySettings))
+	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "settings reminders", Area: area, Usage: "/atlas settings reminders",
+		Summary: "A form for the overdue reminders: the days after the due date they are emailed, and whether they show statutory late-payment interest, at which base rate (also the settings' Change reminders button).",
+		Detail:  reminderSettingsHelp, Examples: []string{"/atlas settings reminders"},
+		Route: admin(h.openReminderSettings).Because(changeSettings)})
+	rt.HandleAction(ActionReminderSettingsEdit, admin(h.openReminderSettings))
+	rt.HandleSubmit(CallbackReminderSettings, admin(h.submitReminderSettings))
 }

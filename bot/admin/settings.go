@@ -14,10 +14,11 @@ import (
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/reminders"
 )
 
 const settingsUsage = "`/atlas settings` to see them; admins change them with its *Change settings* button or `/atlas settings edit`, " +
-	"`/atlas settings billing` or `/atlas settings delivery`"
+	"`/atlas settings billing`, `/atlas settings delivery` or `/atlas settings reminders`"
 
 // settings shows the practice settings, with a button for admins to change
 // them; "edit" opens the settings modal straight away (admins).
@@ -34,6 +35,9 @@ func (h handlers) settings(ctx context.Context, r *slackapp.Request) error {
 	p := r.Practice
 	d := settingsData(p, next, r.Now(), r.Member.Can(atlas.RoleAdmin))
 	if d.DefaultService, err = h.serviceName(ctx, p); err != nil {
+		return err
+	}
+	if err := h.withReminders(ctx, p.ID, &d); err != nil {
 		return err
 	}
 	return r.Reply(slackapp.Message{Text: "Practice settings" + settingsNameSuffix(p.Name), Blocks: Settings(d)})
@@ -229,9 +233,18 @@ func (h handlers) settingsSaved(ctx context.Context, r *slackapp.Request, before
 	r.Practice = p
 	// The settings are saved; a stale Home tab is no reason to say otherwise.
 	r.RefreshHome(ctx)
-	summary := settingsSummary(p, practice.SettingsChanges(before, nextBefore, p, next))
+	return h.showSaved(ctx, r, p, next, practice.SettingsChanges(before, nextBefore, p, next))
+}
+
+// showSaved says what a save changed, with the settings as they now are.
+func (h handlers) showSaved(ctx context.Context, r *slackapp.Request, p practice.Practice, next int64, changes []practice.SettingChange) error {
+	summary := settingsSummary(p, changes)
 	d := settingsData(p, next, r.Now(), true)
+	var err error
 	if d.DefaultService, err = h.serviceName(ctx, p); err != nil {
+		return err
+	}
+	if err := h.withReminders(ctx, p.ID, &d); err != nil {
 		return err
 	}
 	blocks := append([]slack.Block{slack.NewSectionBlock(blockkit.Markdown(summary, blockkit.MaxSectionText), nil, nil)}, Settings(d)...)
@@ -250,7 +263,7 @@ func settingsSummary(p practice.Practice, changes []practice.SettingChange) stri
 		switch c.Field {
 		case practice.FieldDigestChannel, practice.FieldBillingChannel:
 			from, to = settingsChannelText(from), settingsChannelText(to)
-		case practice.FieldPreparerReview, practice.FieldVATRegistered, practice.FieldAutoSend:
+		case practice.FieldPreparerReview, practice.FieldVATRegistered, practice.FieldAutoSend, reminders.FieldLateInterest:
 			from, to = settingsYesNo(from), settingsYesNo(to)
 		default:
 			from, to = blockkit.Escape(from), blockkit.Escape(to)

@@ -108,6 +108,10 @@ type SettingsData struct {
 	InvoiceFromEmail  string // "" = Atlas's own address
 	InvoiceFromName   string // "" = the practice's name
 	AutoSend          bool
+
+	ReminderSteps []int  // days after the due date; none: no reminders
+	LateInterest  bool   // reminders show statutory interest and compensation
+	BaseRate      string // "4.00"
 }
 
 // VATRoundingText says what a VAT rounding rule does.
@@ -211,12 +215,15 @@ func Settings(d SettingsData) []slack.Block {
 		slack.NewSectionBlock(nil, billingFields(d, field), nil),
 		slack.NewSectionBlock(blockkit.Markdown("*Delivery*", 0), nil, nil),
 		slack.NewSectionBlock(nil, deliveryFields(d, field), nil),
+		slack.NewSectionBlock(blockkit.Markdown("*Overdue reminders*", 0), nil, nil),
+		slack.NewSectionBlock(nil, reminderFields(d, field), nil),
 	}
 	if d.CanEdit {
 		return append(blocks, slack.NewActionBlock("settings.actions",
 			slack.NewButtonBlockElement(ActionSettingsEdit, "edit", blockkit.Plain("Change settings", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary),
 			slack.NewButtonBlockElement(ActionBillingSettingsEdit, "billing", blockkit.Plain("Change billing settings", blockkit.MaxButtonText)),
-			slack.NewButtonBlockElement(ActionDeliverySettingsEdit, "delivery", blockkit.Plain("Change delivery settings", blockkit.MaxButtonText))))
+			slack.NewButtonBlockElement(ActionDeliverySettingsEdit, "delivery", blockkit.Plain("Change delivery settings", blockkit.MaxButtonText)),
+			slack.NewButtonBlockElement(ActionReminderSettingsEdit, "reminders", blockkit.Plain("Change reminders", blockkit.MaxButtonText))))
 	}
 	return append(blocks, slack.NewContextBlock("", blockkit.Markdown("Only admins change the settings.", 0)))
 }

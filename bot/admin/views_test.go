@@ -82,6 +82,7 @@ func settingsData() admin.SettingsData {
 		VATRounding: "invoice", LineGrouping: "service", BillingChannel: "C0BILLING", BillingRunDay: 2,
 		BankAccountName: "Ledgerline & Co Ltd", BankSortCode: "20-45-77", BankAccountNumber: "43218765",
 		BankIBAN: "GB33 BUKB 2045 7743 2187 65", BankBIC: "BUKBGB22", InvoiceFromEmail: "accounts@ledgerline.example", AutoSend: true,
+		ReminderSteps: []int{7, 14, 30}, LateInterest: true, BaseRate: "4.25",
 	}
 }
 
@@ -95,6 +96,7 @@ func TestSettingsGolden(t *testing.T) {
 	staff.VATRegistered, staff.PostalAddress, staff.VATRounding, staff.LineGrouping, staff.BillingChannel = false, "", "line", "entry", ""
 	staff.BankAccountName, staff.BankSortCode, staff.BankAccountNumber, staff.BankIBAN, staff.BankBIC = "", "", "", "", ""
 	staff.InvoiceFromEmail, staff.AutoSend = "", false
+	staff.ReminderSteps, staff.LateInterest = nil, false
 	blockkittest.GoldenMessage(t, "settings_staff", admin.Settings(staff))
 
 	raw := plainJSON(admin.Settings(forAdmin))
@@ -102,14 +104,16 @@ func TestSettingsGolden(t *testing.T) {
 		"Registered, VAT number GB 123 4567 89", "York &lt;YO1 7HH&gt;", "<#C0BILLING>", "Hourly drafts on the 2nd of each month",
 		"rounded down to the penny", "one line per service and rate",
 		`"action_id":"settings.delivery.edit"`, "Change delivery settings", `Ledgerline &amp; Co Ltd\nSort code 20-45-77 · account 43218765\nIBAN GB33 BUKB 2045 7743 2187 65\nBIC BUKBGB22`,
-		"Ledgerline &amp; Co, accounts@ledgerline.example", "On: an approved invoice goes to the client by email at once"} {
+		"Ledgerline &amp; Co, accounts@ledgerline.example", "On: an approved invoice goes to the client by email at once",
+		`"action_id":"settings.reminders.edit"`, "Emailed 7, 14 and 30 days after the due date", "8% over a base rate of 4.25%"} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("admin's settings lack %s: %s", want, raw)
 		}
 	}
 	raw = plainJSON(admin.Settings(staff))
 	for _, want := range []string{"Not registered: invoices show no VAT", "half up", "each time entry on its own line",
-		`*Bank details*\n_not set_`, "Atlas's own address", "Off: an approved invoice waits to be sent"} {
+		`*Bank details*\n_not set_`, "Atlas's own address", "Off: an approved invoice waits to be sent",
+		"Off: no reminders are sent", "Off: reminders show the balance only"} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("staff's settings lack %s: %s", want, raw)
 		}
@@ -283,4 +287,24 @@ func plainJSON(v any) string {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 	return b.String()
+}
+
+func TestReminderSettingsModalGolden(t *testing.T) {
+	t.Parallel()
+	m := admin.ReminderSettingsModal(admin.ReminderSettingsForm{Steps: "7, 14, 30", LateInterest: true, BaseRate: "4.25"})
+	blockkittest.GoldenModal(t, "reminder_settings_modal", m)
+	if m.CallbackID != admin.CallbackReminderSettings {
+		t.Fatalf("callback %q", m.CallbackID)
+	}
+	raw := plainJSON(m)
+	for _, want := range []string{`"block_id":"reminder_days"`, `"initial_value":"7, 14, 30"`, `"block_id":"late_interest"`,
+		`"block_id":"base_rate"`, `"initial_value":"4.25"`, "Late Payment of Commercial Debts"} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("reminder settings modal lacks %s: %s", want, raw)
+		}
+	}
+	off := plainJSON(admin.ReminderSettingsModal(admin.ReminderSettingsForm{BaseRate: "4.00"}))
+	if strings.Contains(off, "initial_options") {
+		t.Fatalf("late interest checked while off: %s", off)
+	}
 }

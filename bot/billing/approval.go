@@ -14,6 +14,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/billing"
+	"github.com/atlas-practice/atlas/internal/creditnotes"
 	"github.com/atlas-practice/atlas/internal/money"
 )
 
@@ -164,8 +165,11 @@ func decisionButtons(inv billing.Invoice, role atlas.Role) []slack.BlockElement 
 		if role.AtLeast(atlas.RolePartner) {
 			out = append(out, slack.NewButtonBlockElement(ActionVoid, id, blockkit.Plain("Void", blockkit.MaxButtonText)).WithStyle(slack.StyleDanger))
 		}
-	case payable(inv) && role.AtLeast(atlas.RoleManager):
-		out = append(out, payButton(inv))
+	case creditnotes.Creditable(inv.Status) && role.AtLeast(atlas.RolePartner):
+		out = append(out, creditButton(inv))
+	}
+	if payable(inv) && role.AtLeast(atlas.RoleManager) {
+		out = append([]slack.BlockElement{payButton(inv)}, out...)
 	}
 	if (inv.Status == billing.Draft || inv.Status == billing.AwaitingApproval) && role.AtLeast(atlas.RoleManager) {
 		out = append(out, slack.NewButtonBlockElement(ActionPreview, id, blockkit.Plain("Preview PDF", blockkit.MaxButtonText)))

@@ -281,8 +281,12 @@ func (h handlers) renderCard(ctx context.Context, p outbox.Post) (slackapp.Messa
 	if err != nil {
 		return slackapp.Message{}, err
 	}
+	credits, err := h.creditBlocks(ctx, atlas.PracticeID(p.Practice), inv)
+	if err != nil {
+		return slackapp.Message{}, err
+	}
 	text := fmt.Sprintf("%s · %s · %s", inv.Name(), inv.Client(), money.Format(inv.Total, inv.Currency))
-	return slackapp.Message{Text: text, Blocks: Card(inv)}, nil
+	return slackapp.Message{Text: text, Blocks: append(Card(inv), credits...)}, nil
 }
 
 // renderSummary draws a billing month's summary.

@@ -8,8 +8,10 @@ package billing
 import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/internal/billing"
+	"github.com/atlas-practice/atlas/internal/creditnotes"
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/statements"
 )
 
 // Deps are what the billing commands read and write.
@@ -30,6 +32,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	const area = "Billing"
 	because := "Invoices are prepared by managers, partners and admins"
 	approvers := "Only partners and admins approve, reject or void invoices"
+	creditors := "Only partners and admins issue credit notes"
 
 	rt.HandleCommand(slackapp.Command{Name: "/invoices", Area: area, Usage: "/invoices [client|status|month]",
 		Summary:  "Invoices, newest first: a client's, a kind (hourly, retainers), those in a status (draft, awaiting, approved, sent, paid, void, deleted) or a month's.",
@@ -92,6 +95,25 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleRender(delivery.RenderSendFailed, h.renderSendFailed)
 	rt.HandleFile(billing.RenderPDF, h.renderPDF)
 	rt.HandleFile(billing.RenderPreview, h.renderPreview)
+
+	// Credit notes and statements.
+	rt.HandleCommand(slackapp.Command{Name: "/invoice", Sub: "credit", Area: area, Usage: "/invoice credit <number> [amount] [wip|write-off] <reason>",
+		Summary:  "Credit a sent invoice with a credit note: the whole invoice, or an amount of its only line; its time back to work in progress (wip) or written off. The card's *Credit note* button credits by line.",
+		Examples: []string{"/invoice credit INV-2026-0042 wip Billed to the wrong company", "/invoice credit INV-2026-0042 120 Payroll for five, not six"},
+		Route:    partner(h.creditCommand).Because(creditors)})
+	rt.HandleCommand(slackapp.Command{Name: "/invoice", Sub: "statement", Area: area, Usage: "/invoice statement <client>",
+		Summary:  "A client's statement of account — open invoices, payments and credits, with the balance — as a PDF by DM, with a button to email it to the client.",
+		Examples: []string{"/invoice statement {client}"},
+		Route:    manager(h.statement).Because(because)})
+	rt.HandleAction(ActionCredit, partner(h.openCredit).Because(creditors))
+	rt.HandleSubmit(CallbackCredit, partner(h.submitCredit).Because(creditors))
+	rt.HandleAction(ActionCreditSend, partner(h.sendCredit).Because(creditors))
+	rt.HandleAction(ActionStatementEmail, manager(h.emailStatement).Because(because))
+	rt.HandleRender(creditnotes.RenderSendFailed, h.renderCreditSendFailed)
+	rt.HandleFile(creditnotes.RenderPDF, h.renderCreditPDF)
+	rt.HandleFile(statements.RenderPDF, h.renderStatementPDF)
+	rt.HandleRender(statements.RenderOffer, h.renderStatementOffer)
+	rt.HandleRender(statements.RenderSendFailed, h.renderStatementFailed)
 
 	// Payments, and what clients owe.
 	registerPayments(rt, h, area)

@@ -75,7 +75,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 		return err
 	}
 	workers := river.NewWorkers()
-	if err := bot.AddWorkers(workers, router, pool, mailer, log); err != nil {
+	if err := bot.AddWorkers(workers, router, pool, mailer, log, 0); err != nil {
 		return err
 	}
 	engine, err := jobs.New(pool, log, jobs.Options{Registry: registry, Workers: workers, Queues: bot.Queues()})

@@ -23,7 +23,8 @@ type invoice struct {
 	billing.Invoice
 	Practice practice.Practice
 	Entity   practice.Entity // the client
-	Paid     decimal.Decimal
+	Paid     decimal.Decimal // applied from payments, reversals taken off
+	Credited decimal.Decimal // by credit notes
 
 	IssueDate, DueDate *time.Time // set when it was sent
 	SentAt             *time.Time
@@ -55,12 +56,12 @@ func load(ctx context.Context, q db.DB, pid atlas.PracticeID, id int64) (invoice
 	err = q.QueryRow(ctx, `
 		SELECT i.issue_date, i.due_date, i.sent_at, i.send_attempt, i.sending_started_at, i.send_error, i.send_failed_at,
 		       coalesce(i.message_id, ''), coalesce(r.slack_user_id, ''), coalesce(r.name, ''),
-		       coalesce((SELECT sum(p.amount) FROM payments p WHERE p.practice_id = i.practice_id AND p.invoice_id = i.id), 0)
+		       i.paid, i.credited
 		  FROM invoices i
 		  LEFT JOIN members r ON r.practice_id = i.practice_id AND r.id = i.send_requested_by AND r.active
 		 WHERE i.practice_id = $1 AND i.id = $2`, pid, id).
 		Scan(&inv.IssueDate, &inv.DueDate, &inv.SentAt, &inv.SendAttempt, &inv.SendingSince, &inv.SendError, &inv.SendFailedAt,
-			&inv.MessageID, &inv.RequesterSlackID, &inv.Requester, &inv.Paid)
+			&inv.MessageID, &inv.RequesterSlackID, &inv.Requester, &inv.Paid, &inv.Credited)
 	if err != nil {
 		return inv, db.MapError(err, fmt.Sprintf("There is no invoice %d.", id))
 	}
@@ -88,7 +89,7 @@ func (inv invoice) dates(today time.Time) (issue, due time.Time) {
 }
 
 // Balance is what is left to pay.
-func (inv invoice) Balance() decimal.Decimal { return inv.Total.Sub(inv.Paid) }
+func (inv invoice) Balance() decimal.Decimal { return inv.Total.Sub(inv.Paid).Sub(inv.Credited) }
 
 // Document draws an invoice as the PDF renderer takes it. With draft the
 // document is a preview, marked "DRAFT — not an invoice" on every page,

@@ -20,7 +20,8 @@ func TestDocumentOfASentInvoice(t *testing.T) {
 	f := newFixture(t, pgtest.Tx(t))
 	id := f.invoice(f.client, "part_paid", "INV-2026-0042")
 	f.exec(`UPDATE invoices SET issue_date = '2026-07-01', due_date = '2026-07-31', sent_at = '2026-07-01 08:00Z' WHERE id = $1`, id)
-	f.exec(`INSERT INTO payments (practice_id, invoice_id, amount, received_on, reference) VALUES ($1, $2, 100, '2026-07-10', 'BACS')`, f.pid, id)
+	f.exec(`INSERT INTO payments (practice_id, invoice_id, amount, applied, received_on, reference) VALUES ($1, $2, 100, 100, '2026-07-10', 'BACS')`, f.pid, id)
+	f.exec(`UPDATE invoices SET paid = 100 WHERE id = $1`, id)
 
 	doc, err := delivery.Document(f.ctx, f.db, f.pid, id, false)
 	if err != nil {

@@ -534,20 +534,6 @@ func (s Store) Of(ctx context.Context, pid atlas.PracticeID, invoiceID int64) ([
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Payment, error) { return scanPayment(r) })
 }
 
-// Invoice reads an invoice as payments see it.
-func (s Store) Invoice(ctx context.Context, pid atlas.PracticeID, ref string) (Invoice, error) {
-	var inv Invoice
-	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
-		id, err := resolve(ctx, tx, pid, ref)
-		if err != nil {
-			return err
-		}
-		inv, err = lockInvoice(ctx, tx, pid, id)
-		return err
-	})
-	return inv, err
-}
-
 func cmpOr(a, b string) string {
 	if a != "" {
 		return a

@@ -167,26 +167,34 @@ func (s Store) SaveBillingSettings(ctx context.Context, id atlas.PracticeID, act
 	if err != nil {
 		return Practice{}, err
 	}
-	var p Practice
-	err = db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
-		old, err := scanPractice(tx.QueryRow(ctx, `SELECT `+practiceColumns+` FROM practices WHERE id = $1 FOR UPDATE`, id))
-		if err != nil {
-			return db.MapError(err, "This workspace has no practice yet.")
-		}
-		p, err = scanPractice(tx.QueryRow(ctx, `
+	return s.saveSettingsGroup(ctx, id, actor, "practice.billing_settings", func(tx pgx.Tx) pgx.Row {
+		return tx.QueryRow(ctx, `
 			UPDATE practices SET vat_registered = $2, vat_number = $3, reduced_vat_rate = $4, postal_address = $5,
 			       vat_rounding = $6, line_grouping = $7, billing_channel = $8, billing_run_day = $9, updated_at = now()
 			 WHERE id = $1 RETURNING `+practiceColumns,
 			id, v.VATRegistered, nullIfEmpty(v.VATNumber), v.ReducedVATRate, v.PostalAddress, v.VATRounding,
-			v.LineGrouping, nullIfEmpty(v.BillingChannel), v.BillingRunDay))
+			v.LineGrouping, nullIfEmpty(v.BillingChannel), v.BillingRunDay)
+	})
+}
+
+// saveSettingsGroup changes one group of a practice's settings with update
+// (an UPDATE … RETURNING practiceColumns), under the practice row's lock,
+// and audits what changed as action.
+func (s Store) saveSettingsGroup(ctx context.Context, id atlas.PracticeID, actor atlas.MemberID, action string, update func(tx pgx.Tx) pgx.Row) (Practice, error) {
+	var p Practice
+	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		old, err := scanPractice(tx.QueryRow(ctx, `SELECT `+practiceColumns+` FROM practices WHERE id = $1 FOR UPDATE`, id))
 		if err != nil {
+			return db.MapError(err, "This workspace has no practice yet.")
+		}
+		if p, err = scanPractice(update(tx)); err != nil {
 			return db.MapError(err, "This workspace has no practice yet.")
 		}
 		changed := map[string]any{}
 		for _, c := range SettingsChanges(old, 0, p, 0) {
 			changed[c.Field] = map[string]string{"from": c.From, "to": c.To}
 		}
-		return Audit(ctx, tx, id, actor, "practice.billing_settings", "practice", 0, map[string]any{"changed": changed})
+		return Audit(ctx, tx, id, actor, action, "practice", 0, map[string]any{"changed": changed})
 	})
 	if err != nil {
 		return Practice{}, err

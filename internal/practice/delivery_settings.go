@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
-	"github.com/atlas-practice/atlas/internal/db"
 )
 
 // Delivery settings: how the practice's invoices reach its clients and how
@@ -180,31 +179,14 @@ func (s Store) SaveDeliverySettings(ctx context.Context, id atlas.PracticeID, ac
 	if err != nil {
 		return Practice{}, err
 	}
-	var p Practice
-	err = db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
-		old, err := scanPractice(tx.QueryRow(ctx, `SELECT `+practiceColumns+` FROM practices WHERE id = $1 FOR UPDATE`, id))
-		if err != nil {
-			return db.MapError(err, "This workspace has no practice yet.")
-		}
-		p, err = scanPractice(tx.QueryRow(ctx, `
+	return s.saveSettingsGroup(ctx, id, actor, "practice.delivery_settings", func(tx pgx.Tx) pgx.Row {
+		return tx.QueryRow(ctx, `
 			UPDATE practices SET bank_account_name = $2, bank_sort_code = $3, bank_account_number = $4, bank_iban = $5,
 			       bank_bic = $6, invoice_from_email = $7, invoice_from_name = $8, auto_send = $9, updated_at = now()
 			 WHERE id = $1 RETURNING `+practiceColumns,
 			id, v.BankAccountName, v.BankSortCode, v.BankAccountNumber, v.BankIBAN, v.BankBIC,
-			nullIfEmpty(v.InvoiceFromEmail), v.InvoiceFromName, v.AutoSend))
-		if err != nil {
-			return db.MapError(err, "This workspace has no practice yet.")
-		}
-		changed := map[string]any{}
-		for _, c := range SettingsChanges(old, 0, p, 0) {
-			changed[c.Field] = map[string]string{"from": c.From, "to": c.To}
-		}
-		return Audit(ctx, tx, id, actor, "practice.delivery_settings", "practice", 0, map[string]any{"changed": changed})
+			nullIfEmpty(v.InvoiceFromEmail), v.InvoiceFromName, v.AutoSend)
 	})
-	if err != nil {
-		return Practice{}, err
-	}
-	return p, nil
 }
 
 // How a client takes its invoices.
