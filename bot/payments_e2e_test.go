@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/atlas-practice/atlas/bot/billing"
 	invoicing "github.com/atlas-practice/atlas/internal/billing"
+	"github.com/atlas-practice/atlas/internal/mail"
+	"github.com/atlas-practice/atlas/internal/maildev"
 	"github.com/atlas-practice/atlas/internal/outbox"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
@@ -176,4 +179,54 @@ func TestOverdueAgesDebt(t *testing.T) {
 	mustContain(t, "CSV", csv, "client_code,client,current,days_0_30,days_31_60,days_61_90,days_over_90,total",
 		"NWT,Northwind Traders,0.00,0.00,0.00,0.00,400.00,400.00,1,2026-12-17,0.00",
 		",Total,0.00,0.00,0.00,0.00,400.00,400.00,1,2026-12-17,0.00")
+}
+
+// An overpayment's excess is set against the client's next invoice when
+// that is sent through the mail server: it goes out part paid.
+func TestOverpaymentCarriedWhenTheNextInvoiceIsSent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	md, err := maildev.Start(ctx, maildev.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = md.Stop() })
+	w := newApprovalWorld(t)
+	sender, err := mail.NewSender(md.SMTPConfig("billing@ledgerline.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.mailer.Store(sender)
+	first := sentInvoice(t, w)
+	mustContain(t, "overpaid", w.ask(managerID, "/invoice", "pay INV-2026-0003 £500 overpayment"),
+		"£20.00 over the balance is credit on NWT's account")
+	if status, paid := w.statusOf(first); status != "paid" || paid != "480.00" {
+		t.Fatalf("overpaid invoice: %s, paid %s", status, paid)
+	}
+
+	// December's call, drafted, submitted, approved and sent.
+	w.say(staffID, "/log", "1h nwt 2 Dec call")
+	w.say(managerID, "/invoice", "draft nwt")
+	w.settle()
+	next := w.invoiceOf("NWT", "hourly")
+	if next == first {
+		t.Fatal("no new draft for NWT")
+	}
+	w.click(managerID, billing.ActionSubmit, fmt.Sprint(next))
+	w.settle()
+	w.click(patID, billing.ActionApprove, fmt.Sprint(next))
+	w.settle()
+	w.click(managerID, billing.ActionSend, fmt.Sprint(next))
+	w.deliver()
+	if _, err := md.WaitForEmails(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if status, paid := w.statusOf(next); status != "part_paid" || paid != "20.00" {
+		t.Fatalf("next invoice once sent: %s, paid %s; want part paid, 20.00", status, paid)
+	}
+	var credit string
+	if err := w.pool.QueryRow(w.ctx, `SELECT coalesce(sum(amount), 0)::text FROM account_credits WHERE practice_id = $1`, w.pid).Scan(&credit); err != nil || credit != "0.00" {
+		t.Fatalf("credit left on account %s (%v), want 0.00", credit, err)
+	}
+	mustContain(t, "next invoice", w.ask(managerID, "/invoice", fmt.Sprint(next)), "from credit on account", "Paid £20.00 · balance £100.00")
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/jobs"
+	"github.com/atlas-practice/atlas/internal/payments"
 	"github.com/atlas-practice/atlas/internal/practice"
 	reminding "github.com/atlas-practice/atlas/internal/reminders"
 	"github.com/atlas-practice/atlas/internal/slackstate"
@@ -66,11 +67,21 @@ func sendOnApproval(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor 
 func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m delivery.Mailer, log *slog.Logger, postInterval time.Duration) error {
 	return errors.Join(
 		slackapp.AddOutboxWorkers(w, rt, pool, slackapp.OutboxOptions{Interval: postInterval}),
-		delivery.AddWorkers(w, delivery.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log, AfterSent: invoicing.QueuePDF}),
+		delivery.AddWorkers(w, delivery.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log, AfterSent: afterSent}),
 		creditnotes.AddWorkers(w, creditnotes.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
 		statements.AddWorkers(w, statements.Deps{Pool: pool, Mail: m, Log: log}),
 		reminding.AddWorkers(w, reminding.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
 	)
+}
+
+// afterSent follows an invoice's sending, in the transaction that records
+// it sent: the client's credit on account is set against it, and its PDF
+// is queued for its card's thread.
+func afterSent(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, invoiceID int64) error {
+	if err := payments.ApplyAccountCredit(ctx, tx, pid, invoiceID); err != nil {
+		return err
+	}
+	return invoicing.QueuePDF(ctx, tx, pid, invoiceID)
 }
 
 // Queues are the job queues beside the default one: invoices are drawn and
