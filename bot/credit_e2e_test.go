@@ -151,6 +151,9 @@ func TestCreditNoteJourney(t *testing.T) {
 
 	// The rest by the typed shortcut: its time back in work in progress,
 	// the invoice settled.
+	// An amount typed with its currency is an amount, never the start of
+	// the reason: on an invoice of several lines it asks which line.
+	mustContain(t, "pound amount", w.say(patID, "/invoice", "credit INV-2026-0003 £10 wip goodwill"), "lines left to credit", "Credit note")
 	mustContain(t, "no time said", w.say(patID, "/invoice", "credit INV-2026-0003 Billed in error"), "`wip`", "`write-off`")
 	mustContain(t, "typed credit", w.say(patID, "/invoice", "credit INV-2026-0003 wip Billed in error"),
 		"Credit note *CN-0002*", "*£360.00* (£300.00 + VAT £60.00)", "3 entries back in work in progress")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -230,7 +232,7 @@ func (h handlers) creditCommand(ctx context.Context, r *slackapp.Request) error 
 	}
 	words = words[1:]
 	req := creditnotes.Request{InvoiceID: id}
-	if len(words) > 0 && strings.ContainsAny(words[0][:1], "0123456789£") {
+	if len(words) > 0 && looksLikeAmount(words[0]) {
 		amount, err := creditAmount(creditnotes.FieldAmount, words[0])
 		if err != nil {
 			return atlas.Errorf(atlas.EInvalid, "%s %s.", atlas.ErrorMessage(err), usage)
@@ -264,6 +266,14 @@ func (h handlers) creditCommand(ctx context.Context, r *slackapp.Request) error 
 		return err
 	}
 	return r.Reply(slackapp.Text(issuedText(n)))
+}
+
+// looksLikeAmount tells an amount (120, £120.50, -5) from the first word
+// of a reason, by its first character: a digit, a sign or a currency
+// symbol such as £ or €.
+func looksLikeAmount(word string) bool {
+	r, _ := utf8.DecodeRuneInString(word)
+	return unicode.IsDigit(r) || r == '-' || r == '+' || r == '.' || unicode.Is(unicode.Sc, r)
 }
 
 // onlyLine is the one line of an invoice with something left to credit:

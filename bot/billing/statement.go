@@ -51,8 +51,15 @@ func (h handlers) statement(ctx context.Context, r *slackapp.Request) error {
 		blockkit.Escape(e.Label()), asOf.Format("2 Jan 2006"), owedText(s.Owed.String(), s.Overdue.String(), s.Currency))))
 }
 
-// owedText is "£1,394.40 owed, £240.00 of it overdue".
+// owedText is "£1,394.40 owed, £240.00 of it overdue", or "£200.00 in
+// credit" for a client who has paid more than they owe.
 func owedText(owed, overdue, cur string) string {
+	if strings.HasPrefix(owed, "-") {
+		return money.FormatString(strings.TrimPrefix(owed, "-"), cur) + " in credit"
+	}
+	if owed == "0" {
+		return "nothing owed"
+	}
 	s := money.FormatString(owed, cur) + " owed"
 	if overdue != "0" {
 		s += ", " + money.FormatString(overdue, cur) + " of it overdue"
