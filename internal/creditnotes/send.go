@@ -10,12 +10,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/billing"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/delivery"
+	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/outbox"
 	"github.com/atlas-practice/atlas/internal/practice"
@@ -49,14 +49,6 @@ func (SendArgs) Kind() string { return JobKind }
 func (SendArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: delivery.Queue, MaxAttempts: delivery.MaxAttempts}
 }
-
-var inserter = func() *river.Client[pgx.Tx] {
-	c, err := river.NewClient(riverpgxv5.New(nil), &river.Config{})
-	if err != nil {
-		panic(fmt.Sprintf("creditnotes: %v", err))
-	}
-	return c
-}()
 
 // NotSendable is why a note cannot be sent now: it is on its way or sent,
 // or its client has no billing email. atlas.ErrorMessage shows it.
@@ -103,7 +95,7 @@ func QueueSend(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, id int64, b
 		WHERE practice_id = $1 AND id = $2 AND status = 'issued' RETURNING send_attempt`, pid, id).Scan(&attempt); err != nil {
 		return fmt.Errorf("send credit note %d: %w", id, err)
 	}
-	if _, err := inserter.InsertTx(ctx, tx, SendArgs{Practice: string(pid), CreditNoteID: id, Attempt: attempt}, nil); err != nil {
+	if err := jobs.InsertTx(ctx, tx, SendArgs{Practice: string(pid), CreditNoteID: id, Attempt: attempt}); err != nil {
 		return fmt.Errorf("send credit note %d: queue the email: %w", id, err)
 	}
 	return practice.Audit(ctx, tx, pid, by, "credit_note.send_requested", "credit_note", id,

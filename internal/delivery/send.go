@@ -9,10 +9,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/billing"
+	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/outbox"
 	"github.com/atlas-practice/atlas/internal/practice"
 )
@@ -66,16 +66,6 @@ func (SendArgs) Kind() string { return JobKind }
 func (SendArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: Queue, MaxAttempts: MaxAttempts}
 }
-
-// inserter is a River client that only inserts, like the outbox's: the
-// server's engine works the jobs, any transaction may queue them.
-var inserter = func() *river.Client[pgx.Tx] {
-	c, err := river.NewClient(riverpgxv5.New(nil), &river.Config{})
-	if err != nil {
-		panic(fmt.Sprintf("delivery: %v", err))
-	}
-	return c
-}()
 
 // NotSendable is why an invoice cannot be sent now: it is not approved
 // (a draft, already on its way, sent, void), or its client has no billing
@@ -177,7 +167,7 @@ func QueueSend(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, invoiceID i
 	if err != nil {
 		return fmt.Errorf("send invoice %d: %w", invoiceID, err)
 	}
-	if _, err := inserter.InsertTx(ctx, tx, SendArgs{Practice: string(pid), InvoiceID: invoiceID, Attempt: attempt}, nil); err != nil {
+	if err := jobs.InsertTx(ctx, tx, SendArgs{Practice: string(pid), InvoiceID: invoiceID, Attempt: attempt}); err != nil {
 		return fmt.Errorf("send invoice %d: queue the email: %w", invoiceID, err)
 	}
 	if err := practice.Audit(ctx, tx, pid, by, "invoice.send_requested", "invoice", invoiceID,

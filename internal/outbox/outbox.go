@@ -16,9 +16,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 )
 
 // Subject is what a message is about: an invoice card is ("invoice", 42,
@@ -64,16 +64,6 @@ func (Update) Kind() string { return "slack_update" }
 // InsertOpts: an update is retried like a post.
 func (Update) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
 
-// inserter is a River client that only inserts: the workers run in the
-// server's engine (internal/jobs), while any transaction may queue work.
-var inserter = func() *river.Client[pgx.Tx] {
-	c, err := river.NewClient(riverpgxv5.New(nil), &river.Config{})
-	if err != nil {
-		panic(fmt.Sprintf("outbox: %v", err))
-	}
-	return c
-}()
-
 // QueuePost queues p in tx, numbering it in its channel's queue.
 func QueuePost(ctx context.Context, tx pgx.Tx, p Post) error {
 	err := tx.QueryRow(ctx, `
@@ -83,7 +73,7 @@ func QueuePost(ctx context.Context, tx pgx.Tx, p Post) error {
 	if err != nil {
 		return fmt.Errorf("outbox: number a post in %s: %w", p.Channel, err)
 	}
-	if _, err := inserter.InsertTx(ctx, tx, p, nil); err != nil {
+	if err := jobs.InsertTx(ctx, tx, p); err != nil {
 		return fmt.Errorf("outbox: queue a post: %w", err)
 	}
 	return nil
@@ -103,7 +93,7 @@ func QueueUpdates(ctx context.Context, tx pgx.Tx, updates ...Update) error {
 	for i, u := range updates {
 		params[i] = river.InsertManyParams{Args: u}
 	}
-	if _, err := inserter.InsertManyTx(ctx, tx, params); err != nil {
+	if err := jobs.InsertManyTx(ctx, tx, params); err != nil {
 		return fmt.Errorf("outbox: queue updates: %w", err)
 	}
 	return nil

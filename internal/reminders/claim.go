@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/outbox"
 )
 
@@ -125,12 +126,12 @@ func Claim(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, today time.Time
 		return nil, err
 	}
 
-	jobs := make([]river.InsertManyParams, len(out))
+	emails := make([]river.InsertManyParams, len(out))
 	for i := range out {
 		out[i].Manager = managers[out[i].InvoiceID]
-		jobs[i] = river.InsertManyParams{Args: SendArgs{Practice: string(pid), InvoiceID: out[i].InvoiceID, Step: out[i].Step}}
+		emails[i] = river.InsertManyParams{Args: SendArgs{Practice: string(pid), InvoiceID: out[i].InvoiceID, Step: out[i].Step}}
 	}
-	if _, err := inserter.InsertManyTx(ctx, tx, jobs); err != nil {
+	if err := jobs.InsertManyTx(ctx, tx, emails); err != nil {
 		return nil, fmt.Errorf("queue overdue reminders: %w", err)
 	}
 	for _, c := range out {

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
@@ -40,16 +39,6 @@ func (SendArgs) Kind() string { return JobKind }
 func (SendArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: delivery.Queue, MaxAttempts: delivery.MaxAttempts}
 }
-
-// inserter is a River client that only inserts: the server's engine works
-// the jobs, the claiming transaction queues them.
-var inserter = func() *river.Client[pgx.Tx] {
-	c, err := river.NewClient(riverpgxv5.New(nil), &river.Config{})
-	if err != nil {
-		panic(fmt.Sprintf("reminders: %v", err))
-	}
-	return c
-}()
 
 // Deps are what the reminder worker needs.
 type Deps struct {

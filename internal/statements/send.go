@@ -16,11 +16,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/delivery"
+	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/money"
 	"github.com/atlas-practice/atlas/internal/outbox"
@@ -59,14 +59,6 @@ func (EmailArgs) Kind() string { return JobKind }
 func (EmailArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: delivery.Queue, MaxAttempts: delivery.MaxAttempts}
 }
-
-var inserter = func() *river.Client[pgx.Tx] {
-	c, err := river.NewClient(riverpgxv5.New(nil), &river.Config{})
-	if err != nil {
-		panic(fmt.Sprintf("statements: %v", err))
-	}
-	return c
-}()
 
 // NewKey is a fresh request key.
 func NewKey() string {
@@ -116,8 +108,8 @@ func QueueEmail(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, clientID i
 			c.Label(), c.Code)
 	}
 	key := NewKey()
-	if _, err := inserter.InsertTx(ctx, tx, EmailArgs{Practice: string(pid), ClientID: clientID, AsOf: asOf.Format(time.DateOnly),
-		By: int64(by), Key: key}, nil); err != nil {
+	if err := jobs.InsertTx(ctx, tx, EmailArgs{Practice: string(pid), ClientID: clientID, AsOf: asOf.Format(time.DateOnly),
+		By: int64(by), Key: key}); err != nil {
 		return "", fmt.Errorf("queue the statement's email: %w", err)
 	}
 	return c.BillingEmail, practice.Audit(ctx, tx, pid, by, "statement.send_requested", "client", clientID,
