@@ -10,6 +10,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/billing"
 	"github.com/atlas-practice/atlas/bot/board"
 	"github.com/atlas-practice/atlas/bot/home"
+	"github.com/atlas-practice/atlas/bot/realisation"
 	"github.com/atlas-practice/atlas/bot/reminders"
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/tasks"
@@ -106,6 +107,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	board.Register(rt, board.Deps{Work: d.Work, Time: d.Time})
 	billing.Register(rt, billing.Deps{Practice: d.Practice, Billing: d.Billing})
 	reminders.Register(rt, reminders.Deps{Practice: d.Practice})
+	realisation.Register(rt, realisation.Deps{DB: d.Billing.DB})
 	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})
 	home.Register(rt, home.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work, Billing: d.Billing})
