@@ -255,7 +255,7 @@ func View(rep realisation.Report, page int) []slack.Block {
 		var text []string
 		for i, a := range rep.Adjustments {
 			if i == adjustShown {
-				text = append(text, fmt.Sprintf("_+%d more in the period_", len(rep.Adjustments)-adjustShown))
+				text = append(text, fmt.Sprintf("_+%d more in the period_", rep.AdjustmentCount-adjustShown))
 				break
 			}
 			word := "up"

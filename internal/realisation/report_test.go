@@ -106,7 +106,7 @@ func TestNovemberRealisation(t *testing.T) {
 		adj = append(adj, fmt.Sprintf("%s %s: %s → %s (%s) %s", a.Client, a.Description, a.TimeValue.StringFixed(2), a.Amount.StringFixed(2),
 			a.Difference().StringFixed(2), a.Reason))
 	}
-	if len(adj) != 2 || !strings.HasPrefix(adj[0], "ACME · ACME Ltd ") || !strings.HasSuffix(adj[0], "120.00 → 100.00 (-20.00) Agreed cap") ||
+	if len(adj) != 2 || r.AdjustmentCount != 2 || !strings.HasPrefix(adj[0], "ACME · ACME Ltd ") || !strings.HasSuffix(adj[0], "120.00 → 100.00 (-20.00) Agreed cap") ||
 		!strings.HasSuffix(adj[1], "90.00 → 100.00 (10.00) Urgent advice") {
 		t.Fatalf("adjustments:\n%s", strings.Join(adj, "\n"))
 	}
