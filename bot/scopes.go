@@ -6,6 +6,7 @@ var Scopes = map[string]string{
 	"commands":         "slash commands",
 	"chat:write":       "posting and updating messages, ephemeral answers",
 	"im:write":         "opening a DM to tell a person something (conversations.open)",
+	"files:write":      "uploading invoice PDFs, statements, charts and CSV exports (files.getUploadURLExternal)",
 	"users:read":       "names of team members (users.info)",
 	"users:read.email": "email addresses of team members (users.info)",
 }
