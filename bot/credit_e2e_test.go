@@ -10,6 +10,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/creditnotes"
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/maildev"
+	"github.com/atlas-practice/atlas/internal/pdf/pdftest"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
 
@@ -105,7 +106,7 @@ func TestCreditNoteJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, "credit note PDF", pdfText(t, attached), "VAT credit note", "CN-0001", "Credit for invoice INV-2026-0003 of 3 Dec 2026",
+	mustContain(t, "credit note PDF", pdftest.Text(t, attached), "VAT credit note", "CN-0001", "Credit for invoice INV-2026-0003 of 3 Dec 2026",
 		"VAT at 20% on £100.00", "£20.00", "Total credit", "£120.00", "Two payroll hours were October's")
 	card, _ = w.cardOf(nwt)
 	mustContain(t, "credited card", card, "Credit note *CN-0001* · £120.00", "sent", "Credited £120.00 of £480.00", billing.ActionCredit)
@@ -130,7 +131,7 @@ func TestCreditNoteJourney(t *testing.T) {
 	if statement == nil {
 		t.Fatal("no statement in the manager's DM")
 	}
-	mustContain(t, "statement PDF", pdfText(t, statement), "Statement of account", "INV-2026-0003", "CN-0001", "£480.00", "£120.00", "£360.00")
+	mustContain(t, "statement PDF", pdftest.Text(t, statement), "Statement of account", "INV-2026-0003", "CN-0001", "£480.00", "£120.00", "£360.00")
 	offer := w.said()
 	mustContain(t, "offer", offer, billing.ActionStatementEmail, "Email to client")
 	w.mark()

@@ -14,6 +14,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/maildev"
+	"github.com/atlas-practice/atlas/internal/pdf/pdftest"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
 
@@ -109,7 +110,7 @@ func TestOverdueReminderJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, "reminder's PDF", pdfText(t, attached), "INV-2026-0003", "480.00")
+	mustContain(t, "reminder's PDF", pdftest.Text(t, attached), "INV-2026-0003", "480.00")
 	dms := w.reminderDMs()
 	if len(dms) != 1 {
 		t.Fatalf("%d DMs to the manager, want 1", len(dms))

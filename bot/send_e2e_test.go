@@ -1,10 +1,8 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -12,23 +10,9 @@ import (
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/mail/mailtest"
 	"github.com/atlas-practice/atlas/internal/maildev"
+	"github.com/atlas-practice/atlas/internal/pdf/pdftest"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
-
-// pdfText is a PDF's text as pdftotext lays it out.
-func pdfText(t *testing.T, data []byte) string {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatal("pdftotext is missing: install poppler-utils (make poppler)")
-	}
-	cmd := exec.Command("pdftotext", "-layout", "-", "-")
-	cmd.Stdin = bytes.NewReader(data)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
 
 // Approve, then Send now: one email through a real SMTP server with the
 // PDF attached, the invoice sent with its dates, the PDF in the card's
@@ -61,7 +45,7 @@ func TestSendJourney(t *testing.T) {
 	if len(files) != 1 || files[0].ChannelID != billCh || files[0].ThreadTS == "" {
 		t.Fatalf("%d preview files; the first in %s, thread %q", len(files), files[0].ChannelID, files[0].ThreadTS)
 	}
-	mustContain(t, "preview PDF", pdfText(t, files[0].Content), "DRAFT — not an invoice", "Northwind Holdings")
+	mustContain(t, "preview PDF", pdftest.Text(t, files[0].Content), "DRAFT — not an invoice", "Northwind Holdings")
 
 	// Approve, and the card offers Send now.
 	w.click(patID, billing.ActionApprove, fmt.Sprint(nwt))
@@ -90,7 +74,7 @@ func TestSendJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, "attached PDF", pdfText(t, attached), "INV-2026-0003", "480.00")
+	mustContain(t, "attached PDF", pdftest.Text(t, attached), "INV-2026-0003", "480.00")
 
 	var status, issued, due string
 	if err := w.pool.QueryRow(w.ctx, `SELECT status, issue_date::text, due_date::text FROM invoices WHERE id = $1`, nwt).
@@ -106,7 +90,7 @@ func TestSendJourney(t *testing.T) {
 	for _, f := range w.fake.Files() {
 		if f.Name == "INV-2026-0003.pdf" && f.ChannelID == billCh && f.ThreadTS != "" {
 			pdfFile = true
-			mustContain(t, "card's PDF", pdfText(t, f.Content), "INV-2026-0003")
+			mustContain(t, "card's PDF", pdftest.Text(t, f.Content), "INV-2026-0003")
 		}
 	}
 	if !pdfFile {

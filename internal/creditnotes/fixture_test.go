@@ -3,10 +3,8 @@ package creditnotes_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -247,28 +245,6 @@ func mustEqual(t testing.TB, what string, got, want decimal.Decimal) {
 	if !got.Equal(want) {
 		t.Errorf("%s: %s, want %s", what, got.StringFixed(2), want.StringFixed(2))
 	}
-}
-
-// pdfText is a PDF's text as pdftotext lays it out, lines trimmed on the
-// right.
-func pdfText(t testing.TB, data []byte) string {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatal("pdftotext is missing: install poppler-utils (make poppler)")
-	}
-	file := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(file, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", file, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	var b strings.Builder
-	for _, l := range strings.Split(string(out), "\n") {
-		b.WriteString(strings.TrimRight(l, " ") + "\n")
-	}
-	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
 // golden compares got with testdata/name, or rewrites it with

@@ -13,6 +13,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/mail/mailtest"
+	"github.com/atlas-practice/atlas/internal/pdf/pdftest"
 	"github.com/atlas-practice/atlas/internal/pgtest"
 )
 
@@ -78,7 +79,7 @@ func TestSendCreditNote(t *testing.T) {
 	if len(m.Attachments) != 1 || m.Attachments[0].Name != "CN-0001.pdf" {
 		t.Fatalf("attachments %v", m.Attachments)
 	}
-	golden(t, "credit_note.txt", pdfText(t, m.Attachments[0].Data))
+	golden(t, "credit_note.txt", pdftest.Text(t, m.Attachments[0].Data))
 	got, err := f.cs.Get(f.ctx, f.pid, n.ID)
 	if err != nil || got.Status != creditnotes.StatusSent || got.SentAt == nil {
 		t.Fatalf("after the send: %s at %v (%v)", got.Status, got.SentAt, err)

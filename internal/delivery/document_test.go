@@ -8,6 +8,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/pdf"
+	"github.com/atlas-practice/atlas/internal/pdf/pdftest"
 	"github.com/atlas-practice/atlas/internal/pgtest"
 )
 
@@ -54,7 +55,7 @@ func TestDocumentOfASentInvoice(t *testing.T) {
 	if name != "INV-2026-0042.pdf" {
 		t.Errorf("file name %q", name)
 	}
-	golden(t, "sent_part_paid.txt", pdfText(t, data))
+	golden(t, "sent_part_paid.txt", pdftest.Text(t, data))
 	again, _, err := delivery.PDF(f.ctx, f.db, f.pid, id, false)
 	if err != nil || string(again) != string(data) {
 		t.Errorf("the same invoice drawn twice differs (%v): a retried send would attach another file", err)
@@ -99,7 +100,7 @@ func TestDocumentOfADraft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, data)
+	text := pdftest.Text(t, data)
 	for _, want := range []string{"DRAFT — not an invoice", "given on issue", "£874.00"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the preview lacks %q:\n%s", want, text)

@@ -97,13 +97,7 @@ func (b emailBody) text() string {
 	if b.Paid {
 		fmt.Fprintf(&w, "(%s invoiced, %s already paid: thank you.)\n", b.TotalText, b.PaidText)
 	}
-	w.WriteString("\nHow to pay\n" + b.Terms + "\n")
-	if len(b.Bank) > 0 {
-		w.WriteString("By bank transfer to:\n")
-		for _, l := range b.Bank {
-			w.WriteString("  " + l + "\n")
-		}
-	}
+	w.WriteString(HowToPay(b.Terms, b.Bank))
 	fmt.Fprintf(&w, "Please quote %s as the payment reference.\n\n", b.Number)
 	w.WriteString("If anything on the invoice is not as you expected, reply to this email and we will look into it.\n\n")
 	w.WriteString("Kind regards,\n" + b.Practice + "\n")
@@ -135,4 +129,19 @@ func (b emailBody) html() string {
 		panic(err)
 	}
 	return buf.String()
+}
+
+// HowToPay is the plain-text "How to pay" part of an email about an
+// invoice: the payment terms and, where the practice has them, its bank
+// details, one to a line.
+func HowToPay(terms string, bank []string) string {
+	var w strings.Builder
+	w.WriteString("\nHow to pay\n" + terms + "\n")
+	if len(bank) > 0 {
+		w.WriteString("By bank transfer to:\n")
+		for _, l := range bank {
+			w.WriteString("  " + l + "\n")
+		}
+	}
+	return w.String()
 }

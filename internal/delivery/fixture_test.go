@@ -6,10 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -222,28 +220,6 @@ func newSender(t testing.TB, md *maildev.Server) *mail.Sender {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// pdfText is a PDF's text as pdftotext lays it out, lines trimmed on the
-// right.
-func pdfText(t testing.TB, data []byte) string {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatal("pdftotext is missing: install poppler-utils (make poppler)")
-	}
-	file := filepath.Join(t.TempDir(), "invoice.pdf")
-	if err := os.WriteFile(file, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", file, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	var b strings.Builder
-	for _, l := range strings.Split(string(out), "\n") {
-		b.WriteString(strings.TrimRight(l, " ") + "\n")
-	}
-	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
 // updating says whether to rewrite goldens (-update or

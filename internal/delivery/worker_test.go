@@ -16,6 +16,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/mail/mailtest"
+	"github.com/atlas-practice/atlas/internal/pdf/pdftest"
 	"github.com/atlas-practice/atlas/internal/pgtest"
 	"github.com/atlas-practice/atlas/internal/practice"
 )
@@ -126,7 +127,7 @@ func TestSendThroughRiver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, data)
+	text := pdftest.Text(t, data)
 	for _, want := range []string{"INV-2026-0042", "£874.00", "Date and tax point                1 Jul 2026", "31 Jul 2026"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the attached PDF lacks %q:\n%s", want, text)

@@ -134,13 +134,7 @@ func (b reminderBody) text() string {
 		fmt.Fprintf(&w, "  Balance with interest and compensation: %s\n", l.Total)
 		w.WriteString("Interest continues to run daily until the balance is paid.\n")
 	}
-	w.WriteString("\nHow to pay\n" + b.Terms + "\n")
-	if len(b.Bank) > 0 {
-		w.WriteString("By bank transfer to:\n")
-		for _, l := range b.Bank {
-			w.WriteString("  " + l + "\n")
-		}
-	}
+	w.WriteString(delivery.HowToPay(b.Terms, b.Bank))
 	fmt.Fprintf(&w, "Please quote %s as the payment reference. A copy of the invoice is attached.\n\n", b.Number)
 	w.WriteString("If there is a problem with the invoice, or you would like to agree a date for payment, reply to this email and we will be glad to help.\n\n")
 	w.WriteString("Kind regards,\n" + b.Practice + "\n")

@@ -3,7 +3,6 @@ package statements_test
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/creditnotes"
+	"github.com/atlas-practice/atlas/internal/pdf/pdftest"
 	"github.com/atlas-practice/atlas/internal/pgtest"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/statements"
@@ -135,7 +135,7 @@ func TestStatement(t *testing.T) {
 	if name != "Statement - Zoë Brontë - 2026-04-30.pdf" {
 		t.Errorf("file name %q", name)
 	}
-	text := pdfText(t, data)
+	text := pdftest.Text(t, data)
 	for _, w := range []string{"Statement of account", "Zoë Brontë", "INV-0036", "CN-0001", "Card payment", "On account",
 		"£1,369.40", "£240.00"} {
 		if !strings.Contains(text, w) {
@@ -155,15 +155,4 @@ func TestStatement(t *testing.T) {
 	if !early.Owed.Equal(decimal.RequireFromString("1269.40")) {
 		t.Fatalf("owed at 24 Apr %s, want 1269.40 (the bounced £100 not yet reversed)", early.Owed)
 	}
-}
-
-func pdfText(t *testing.T, data []byte) string {
-	t.Helper()
-	cmd := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", "-", "-")
-	cmd.Stdin = strings.NewReader(string(data))
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
 }
