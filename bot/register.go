@@ -16,6 +16,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/tasks"
 	"github.com/atlas-practice/atlas/bot/templates"
 	"github.com/atlas-practice/atlas/bot/timetrack"
+	"github.com/atlas-practice/atlas/bot/wip"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	invoicing "github.com/atlas-practice/atlas/internal/billing"
 	"github.com/atlas-practice/atlas/internal/creditnotes"
@@ -107,6 +108,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	board.Register(rt, board.Deps{Work: d.Work, Time: d.Time})
 	billing.Register(rt, billing.Deps{Practice: d.Practice, Billing: d.Billing})
 	reminders.Register(rt, reminders.Deps{Practice: d.Practice})
+	wip.Register(rt, wip.Deps{Practice: d.Practice, Clock: rt.Clock})
 	realisation.Register(rt, realisation.Deps{DB: d.Billing.DB})
 	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})

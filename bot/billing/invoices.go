@@ -14,6 +14,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/billing"
 	"github.com/atlas-practice/atlas/internal/money"
+	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/timeparse"
 )
 
@@ -307,6 +308,26 @@ func (h handlers) draft(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return err
 	}
+	return h.draftFor(ctx, r, e, upTo)
+}
+
+// draftClient is the Draft invoice button on a client's row of work in
+// progress (value: the client's id): the client's drafts up to today.
+func (h handlers) draftClient(ctx context.Context, r *slackapp.Request) error {
+	id, err := strconv.ParseInt(r.Action.Value, 10, 64)
+	if err != nil {
+		return fmt.Errorf("draft button %q", r.Action.Value)
+	}
+	e, err := h.Practice.Entity(ctx, r.Practice.ID, id)
+	if err != nil {
+		return err
+	}
+	return h.draftFor(ctx, r, e, r.Practice.Today(r.Now()))
+}
+
+// draftFor drafts a client's invoices up to a date and answers with the
+// draft, or a list of the drafts when there are several.
+func (h handlers) draftFor(ctx context.Context, r *slackapp.Request, e practice.Entity, upTo time.Time) error {
 	made, err := h.Billing.DraftFor(ctx, r.Practice.ID, e.ID, upTo, r.Now(), r.Member.ID)
 	if err != nil {
 		return err

@@ -70,6 +70,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleAction(ActionTakeOff, manager(h.openForm(TakeOffModal)))
 	rt.HandleAction(ActionGrouping, manager(h.grouping))
 	rt.HandleAction(ActionDelete, manager(h.delete))
+	rt.HandleAction(ActionDraftClient, manager(h.draftClient).Because("Invoices are drafted by managers, partners and admins"))
 	rt.HandleSubmit(CallbackLine, manager(h.submitLine))
 	rt.HandleSubmit(CallbackTotal, manager(h.submitTotal))
 	rt.HandleSubmit(CallbackAddLine, manager(h.submitAddLine))

@@ -21,15 +21,16 @@ import (
 
 // Action ids and callbacks of the invoice messages and forms.
 const (
-	ActionOpen      = ui.ActionInvoiceOpen    // value: "id" or "id:page"
-	ActionListPage  = "invoices.page."        // prefix; value: the /invoices text to show
-	ActionEditLine  = "invoice.edit.line"     // value: invoice id
-	ActionEditTotal = "invoice.edit.total"    // value: invoice id
-	ActionAddLine   = "invoice.edit.add"      // value: invoice id
-	ActionTakeOff   = "invoice.edit.take_off" // value: invoice id
-	ActionGrouping  = "invoice.edit.grouping" // value: "id:service" or "id:entry"
-	ActionDelete    = "invoice.delete"        // value: invoice id
-	ActionRunList   = "invoices.awaiting"     // the run summary's "Review the drafts"
+	ActionOpen        = ui.ActionInvoiceOpen    // value: "id" or "id:page"
+	ActionListPage    = "invoices.page."        // prefix; value: the /invoices text to show
+	ActionEditLine    = "invoice.edit.line"     // value: invoice id
+	ActionEditTotal   = "invoice.edit.total"    // value: invoice id
+	ActionAddLine     = "invoice.edit.add"      // value: invoice id
+	ActionTakeOff     = "invoice.edit.take_off" // value: invoice id
+	ActionGrouping    = "invoice.edit.grouping" // value: "id:service" or "id:entry"
+	ActionDelete      = "invoice.delete"        // value: invoice id
+	ActionRunList     = "invoices.awaiting"     // the run summary's "Review the drafts"
+	ActionDraftClient = ui.ActionInvoiceDraft   // value: client id
 
 	CallbackLine    = "invoice.line.modal"
 	CallbackTotal   = "invoice.total.modal"

@@ -1,6 +1,8 @@
 package slackapp
 
 import (
+	"github.com/agnivade/levenshtein"
+
 	"context"
 	"fmt"
 	"strings"
@@ -149,7 +151,7 @@ func (rt *Router) nearestCommand(command, text string, m *practice.Member) strin
 		if c.Name != command || len(sub) == 0 || len(words) < len(sub) {
 			continue
 		}
-		d := editDistance(strings.Join(sub, " "), strings.Join(words[:len(sub)], " "))
+		d := levenshtein.ComputeDistance(strings.Join(sub, " "), strings.Join(words[:len(sub)], " "))
 		if d < bestDist {
 			best, bestDist = c.Usage, d
 		}
@@ -158,26 +160,4 @@ func (rt *Router) nearestCommand(command, text string, m *practice.Member) strin
 		return ""
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -24,6 +24,9 @@ const (
 	// ActionInvoiceOpen shows the invoice whose id is its value: from the
 	// App Home, a DM, a list — handled by billing.
 	ActionInvoiceOpen = "invoice.open"
+	// ActionInvoiceDraft drafts the invoice of the client whose id is its
+	// value, up to today: from work in progress, handled by billing.
+	ActionInvoiceDraft = "invoice.draft_client"
 	// ActionEntryEdit opens the edit form of the entry whose id is its
 	// value: from the month-end time review, handled by time tracking.
 	ActionEntryEdit = "entry.edit"

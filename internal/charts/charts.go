@@ -94,6 +94,10 @@ func (b Bars) PNG() ([]byte, error) {
 		p.Add(line)
 		p.X.Max = max(p.X.Max, b.Reference*1.1)
 	}
+	// Headroom past the longest bar, and half a bar's slot above and below
+	// the outer bars, so no bar touches the frame however few there are.
+	p.X.Max *= 1.05
+	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
 	p.NominalY(labels...)
 	w, err := p.WriterTo(Width, margin+barHeight*vg.Length(n), "png")
 	if err != nil {

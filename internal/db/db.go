@@ -75,6 +75,23 @@ func InTx(ctx context.Context, db DB, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db, fn)
 }
 
+// InSnapshot runs fn in one read-only, repeatable-read transaction where db
+// can begin one (a pool), so a report's several queries agree with each
+// other; inside a caller's transaction, in that transaction.
+func InSnapshot(ctx context.Context, db DB, fn func(tx pgx.Tx) error) error {
+	if p, ok := db.(interface {
+		BeginTx(context.Context, pgx.TxOptions) (pgx.Tx, error)
+	}); ok {
+		tx, err := p.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		if err != nil {
+			return err
+		}
+		defer func() { _ = tx.Rollback(ctx) }()
+		return fn(tx)
+	}
+	return InTx(ctx, db, fn)
+}
+
 // PostgreSQL error codes Atlas reacts to.
 const (
 	codeUniqueViolation     = "23505"

@@ -89,7 +89,7 @@ var liveStatuses = []string{"approved", "sending", "sent", "part_paid", "paid"}
 // Report reads realisation for q.
 func (s Store) Report(ctx context.Context, pid atlas.PracticeID, q Query) (Report, error) {
 	r := Report{Query: q}
-	err := inSnapshot(ctx, s.DB, func(tx pgx.Tx) error {
+	err := db.InSnapshot(ctx, s.DB, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT currency FROM practices WHERE id = $1`, pid).Scan(&r.Currency); err != nil {
 			return fmt.Errorf("realisation: read the practice: %w", err)
 		}
@@ -269,21 +269,4 @@ func adjustments(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, span Span
 		return nil, 0, fmt.Errorf("realisation: write-ups and write-downs: %w", err)
 	}
 	return out, n, nil
-}
-
-// inSnapshot runs fn in one read-only snapshot where s.DB can begin one (a
-// pool), so the rows, the adjustments and the coverage agree with each
-// other; inside a caller's transaction, in that transaction.
-func inSnapshot(ctx context.Context, q db.DB, fn func(tx pgx.Tx) error) error {
-	if p, ok := q.(interface {
-		BeginTx(context.Context, pgx.TxOptions) (pgx.Tx, error)
-	}); ok {
-		tx, err := p.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-		if err != nil {
-			return err
-		}
-		defer func() { _ = tx.Rollback(ctx) }()
-		return fn(tx)
-	}
-	return db.InTx(ctx, q, fn)
 }

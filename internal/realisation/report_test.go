@@ -28,7 +28,7 @@ func report(t *testing.T, f *fixture, text string) realisation.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := realisation.Store{DB: f.db}.Report(f.ctx, f.pid, q)
+	r, err := realisation.Store{DB: f.DB}.Report(f.Ctx, f.PID, q)
 	if err != nil {
 		t.Fatal(err)
 	}

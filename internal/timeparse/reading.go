@@ -1,6 +1,8 @@
 package timeparse
 
 import (
+	"github.com/agnivade/levenshtein"
+
 	"slices"
 	"strings"
 	"time"
@@ -447,7 +449,7 @@ func nearServices(services []Service, words []string) (at, n int, near []Service
 					if len([]rune(name)) >= 8 {
 						limit = 2
 					}
-					if len([]rune(name)) >= 4 && editDistance(typed, name) <= limit && !slices.Contains(found, s) {
+					if len([]rune(name)) >= 4 && levenshtein.ComputeDistance(typed, name) <= limit && !slices.Contains(found, s) {
 						found = append(found, s)
 					}
 				}
@@ -458,28 +460,6 @@ func nearServices(services []Service, words []string) (at, n int, near []Service
 		}
 	}
 	return 0, 0, nil
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func trimAll(words []string) []string {

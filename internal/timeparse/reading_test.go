@@ -1,6 +1,8 @@
 package timeparse
 
 import (
+	"github.com/agnivade/levenshtein"
+
 	"slices"
 	"strings"
 	"testing"
@@ -57,7 +59,7 @@ func (cs clientList) Runs(runs []string) ([][]ClientMatch, error) {
 		if out[i] == nil && !strings.Contains(t, " ") {
 			for _, c := range cs {
 				for _, w := range strings.Fields(strings.ToLower(c.name)) {
-					if len(t) >= 4 && editDistance(w, t) <= 2 {
+					if len(t) >= 4 && levenshtein.ComputeDistance(w, t) <= 2 {
 						out[i] = append(out[i], ClientMatch{ID: c.id})
 						break
 					}

@@ -1,0 +1,287 @@
+package wip
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
+)
+
+// By is what a report's rows are.
+type By string
+
+// The rows a report can have.
+const (
+	ByClient By = "client"
+	ByPerson By = "person"
+	ByMonth  By = "month"
+)
+
+// Query is which report: its rows, and whether it is of one client or one
+// person (zero for all).
+type Query struct {
+	By       By
+	EntityID int64
+	MemberID atlas.MemberID
+}
+
+// Key is the query as text, for a button's value or an outbox post's
+// purpose: "client", "person e12", "month m3". ParseKey reads it back.
+func (q Query) Key() string {
+	k := string(q.By)
+	if q.EntityID != 0 {
+		k += " e" + strconv.FormatInt(q.EntityID, 10)
+	}
+	if q.MemberID != 0 {
+		k += " m" + strconv.FormatInt(int64(q.MemberID), 10)
+	}
+	return k
+}
+
+// ParseKey reads a Key.
+func ParseKey(key string) (Query, error) {
+	words := strings.Fields(key)
+	if len(words) == 0 {
+		return Query{}, fmt.Errorf("wip: empty key")
+	}
+	q := Query{By: By(words[0])}
+	if q.By != ByClient && q.By != ByPerson && q.By != ByMonth {
+		return Query{}, fmt.Errorf("wip: key %q", key)
+	}
+	for _, w := range words[1:] {
+		if len(w) < 2 {
+			return Query{}, fmt.Errorf("wip: key %q", key)
+		}
+		n, err := strconv.ParseInt(w[1:], 10, 64)
+		if err != nil {
+			return Query{}, fmt.Errorf("wip: key %q", key)
+		}
+		switch w[0] {
+		case 'e':
+			q.EntityID = n
+		case 'm':
+			q.MemberID = atlas.MemberID(n)
+		default:
+			return Query{}, fmt.Errorf("wip: key %q", key)
+		}
+	}
+	return q, nil
+}
+
+// Ages are the ageing buckets, by days since the work date.
+var Ages = [4]string{"0–30 days", "31–60 days", "61–90 days", "over 90 days"}
+
+// Figures are the work in progress of one row, or of the total.
+type Figures struct {
+	Minutes int64 // all of it, valued or not
+	// Unvalued is the minutes with no rate in force, so no value: they are
+	// in Minutes and in no Value.
+	Unvalued int64
+	Value    decimal.Decimal
+	// OnDraft is the part of Value on draft invoices: still WIP, but a
+	// manager has drafted it already.
+	OnDraft decimal.Decimal
+	Aged    [4]decimal.Decimal // Value by Ages
+	Oldest   time.Time          // the earliest work date
+}
+
+func (f *Figures) add(g Figures) {
+	f.Minutes += g.Minutes
+	f.Unvalued += g.Unvalued
+	f.Value = f.Value.Add(g.Value)
+	f.OnDraft = f.OnDraft.Add(g.OnDraft)
+	for i := range f.Aged {
+		f.Aged[i] = f.Aged[i].Add(g.Aged[i])
+	}
+	if f.Oldest.IsZero() || (!g.Oldest.IsZero() && g.Oldest.Before(f.Oldest)) {
+		f.Oldest = g.Oldest
+	}
+}
+
+// Undrafted is the value not yet on a draft: what drafting the client's
+// invoice now would bill.
+func (f Figures) Undrafted() decimal.Decimal { return f.Value.Sub(f.OnDraft) }
+
+// Hours is the minutes as hours to two decimal places: "12.50".
+func (f Figures) Hours() string { return decimal.New(f.Minutes, 0).DivRound(decimal.NewFromInt(60), 2).StringFixed(2) }
+
+// Row is one client's, person's or month's work in progress.
+type Row struct {
+	ID     int64        // the client's or person's id; 0 for a month
+	Month  atlas.Period // a month's row
+	Code   string       // the client's code; empty for a person or a month
+	Name   string       // the client's or person's name, or "November 2026"
+	Hourly bool         // a client billed by the hour, whose WIP a draft invoice bills
+	Figures
+}
+
+// Label is "ACME · Acme Trading Ltd", "Bea" or "November 2026".
+func (r Row) Label() string {
+	if r.Code != "" {
+		return r.Code + " · " + r.Name
+	}
+	return r.Name
+}
+
+// Report is a practice's work in progress on a day.
+type Report struct {
+	Query
+	Today    time.Time
+	Currency string
+	// Of names the client or person the report is limited to, if any.
+	Of string
+	// Rows are the largest value first; by month, the oldest month first.
+	Rows  []Row
+	Total Figures
+}
+
+// Store reads work in progress; it writes nothing.
+type Store struct{ DB db.DB }
+
+// groupBy is each kind of row's grouping expression. Only these constants
+// reach the SQL text.
+var groupBy = map[By]string{
+	ByClient: "te.entity_id",
+	ByPerson: "te.member_id",
+	ByMonth:  "(date_trunc('month', te.work_date))::date - '2000-01-01'::date",
+}
+
+// Report reads the work in progress of q on today, the practice's date.
+func (s Store) Report(ctx context.Context, pid atlas.PracticeID, q Query, today time.Time) (Report, error) {
+	group, ok := groupBy[q.By]
+	if !ok {
+		return Report{}, fmt.Errorf("wip: rows by %q", q.By)
+	}
+	r := Report{Query: q, Today: today}
+	err := db.InSnapshot(ctx, s.DB, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT currency FROM practices WHERE id = $1`, pid).Scan(&r.Currency); err != nil {
+			return fmt.Errorf("wip: read the practice: %w", err)
+		}
+		if err := r.readOf(ctx, tx, pid); err != nil {
+			return err
+		}
+		// One row a group and age: the sums are summed once per entry,
+		// and the buckets are spread into columns here rather than by a
+		// filtered sum a bucket. Ages are counted in days before today:
+		// $2 - work_date.
+		rows, err := tx.Query(ctx, `
+			SELECT `+group+` AS grp, CASE WHEN te.work_date >= $2::date - 30 THEN 0 WHEN te.work_date >= $2::date - 60 THEN 1
+			            WHEN te.work_date >= $2::date - 90 THEN 2 ELSE 3 END AS age,
+			       sum(te.minutes), coalesce(sum(te.minutes) FILTER (WHERE te.value IS NULL), 0), coalesce(sum(te.value), 0),
+			       coalesce(sum(te.value) FILTER (WHERE te.invoice_id IS NOT NULL), 0), min(te.work_date)
+			  FROM time_entries te
+			 WHERE te.practice_id = $1 AND te.billing_state = 'unbilled'
+			   AND ($3::bigint = 0 OR te.entity_id = $3) AND ($4::bigint = 0 OR te.member_id = $4)
+			 GROUP BY 1, 2`, pid, today, q.EntityID, q.MemberID)
+		if err != nil {
+			return fmt.Errorf("wip: read unbilled time: %w", err)
+		}
+		byGroup := map[int64]*Row{}
+		var grp int64
+		var age int
+		var f Figures
+		var value decimal.Decimal
+		_, err = pgx.ForEachRow(rows, []any{&grp, &age, &f.Minutes, &f.Unvalued, &value, &f.OnDraft, &f.Oldest}, func() error {
+			row, ok := byGroup[grp]
+			if !ok {
+				row = &Row{ID: grp}
+				byGroup[grp] = row
+			}
+			g := f
+			g.Value = value
+			g.Aged[age] = value
+			row.add(g)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("wip: read unbilled time: %w", err)
+		}
+		r.Rows = make([]Row, 0, len(byGroup))
+		for _, row := range byGroup {
+			r.Rows = append(r.Rows, *row)
+		}
+		return r.name(ctx, tx, pid)
+	})
+	if err != nil {
+		return Report{}, err
+	}
+	if q.By == ByMonth {
+		slices.SortFunc(r.Rows, func(a, b Row) int { return a.Month.FirstDay().Compare(b.Month.FirstDay()) })
+	} else {
+		slices.SortFunc(r.Rows, func(a, b Row) int {
+			return cmp.Or(b.Value.Cmp(a.Value), cmp.Compare(b.Minutes, a.Minutes), cmp.Compare(a.Label(), b.Label()))
+		})
+	}
+	for _, row := range r.Rows {
+		r.Total.add(row.Figures)
+	}
+	return r, nil
+}
+
+// readOf names the client or person the report is limited to.
+func (r *Report) readOf(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID) error {
+	var parts []string
+	if r.EntityID != 0 {
+		var code, name string
+		if err := tx.QueryRow(ctx, `SELECT code, name FROM entities WHERE practice_id = $1 AND id = $2`, pid, r.EntityID).Scan(&code, &name); err != nil {
+			return db.MapError(err, "That client does not exist.")
+		}
+		parts = append(parts, code+" · "+name)
+	}
+	if r.MemberID != 0 {
+		var name string
+		if err := tx.QueryRow(ctx, `SELECT name FROM members WHERE practice_id = $1 AND id = $2`, pid, r.MemberID).Scan(&name); err != nil {
+			return db.MapError(err, "That person is not in the practice.")
+		}
+		parts = append(parts, name)
+	}
+	r.Of = strings.Join(parts, " · ")
+	return nil
+}
+
+// name gives each row its client's, person's or month's name.
+func (r *Report) name(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID) error {
+	if r.By == ByMonth {
+		epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+		for i := range r.Rows {
+			r.Rows[i].Month = atlas.PeriodOf(epoch.AddDate(0, 0, int(r.Rows[i].ID)))
+			r.Rows[i].Name = r.Rows[i].Month.Label()
+			r.Rows[i].ID = 0
+		}
+		return nil
+	}
+	ids := make([]int64, len(r.Rows))
+	at := make(map[int64]int, len(r.Rows))
+	for i, row := range r.Rows {
+		ids[i], at[row.ID] = row.ID, i
+	}
+	sql := `SELECT id, code, name, billing_type = 'hourly' FROM entities WHERE practice_id = $1 AND id = ANY($2)`
+	if r.By == ByPerson {
+		sql = `SELECT id, '', name, false FROM members WHERE practice_id = $1 AND id = ANY($2)`
+	}
+	rows, err := tx.Query(ctx, sql, pid, ids)
+	if err != nil {
+		return fmt.Errorf("wip: name the rows: %w", err)
+	}
+	var id int64
+	var code, name string
+	var hourly bool
+	_, err = pgx.ForEachRow(rows, []any{&id, &code, &name, &hourly}, func() error {
+		row := &r.Rows[at[id]]
+		row.Code, row.Name, row.Hourly = code, name, hourly
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("wip: name the rows: %w", err)
+	}
+	return nil
+}
