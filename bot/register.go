@@ -9,6 +9,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/admin"
 	"github.com/atlas-practice/atlas/bot/billing"
 	"github.com/atlas-practice/atlas/bot/board"
+	"github.com/atlas-practice/atlas/bot/digest"
 	"github.com/atlas-practice/atlas/bot/home"
 	"github.com/atlas-practice/atlas/bot/realisation"
 	"github.com/atlas-practice/atlas/bot/reminders"
@@ -109,6 +110,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	billing.Register(rt, billing.Deps{Practice: d.Practice, Billing: d.Billing})
 	reminders.Register(rt, reminders.Deps{Practice: d.Practice})
 	wip.Register(rt, wip.Deps{Practice: d.Practice, Clock: rt.Clock})
+	digest.Register(rt, digest.Deps{DB: d.Practice.DB})
 	realisation.Register(rt, realisation.Deps{DB: d.Billing.DB})
 	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})
@@ -124,5 +126,6 @@ func RegisterJobs(reg *jobs.Registry, clock atlas.Clock, log *slog.Logger) error
 		timetrack.Reminders{Clock: clock, Log: log}.RegisterJobs(reg),
 		invoicing.Runs{Log: log}.RegisterJobs(reg),
 		reminders.Job{Clock: clock, Log: log}.RegisterJobs(reg),
+		digest.Job{Log: log}.RegisterJobs(reg),
 	)
 }

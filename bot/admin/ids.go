@@ -15,6 +15,8 @@ const (
 
 	ActionReminderSettingsEdit = "settings.reminders.edit"  // the settings message's "Change reminders" button
 	CallbackReminderSettings   = "settings.reminders.modal" // the reminder settings modal
+	ActionDigestSettingsEdit   = "settings.digest.edit"     // the settings message's "Change digests" button
+	CallbackDigestSettings     = "settings.digest.modal"    // the digest settings modal
 
 	ActionTeamEdit     = "team.edit."        // + member id: a team list row's "Edit" button
 	CallbackTeamMember = "team.member.modal" // the team member modal

@@ -116,4 +116,10 @@ func Register(rt *slackapp.Router, d Deps) {
 		Route: admin(h.openReminderSettings).Because(changeSettings)})
 	rt.HandleAction(ActionReminderSettingsEdit, admin(h.openReminderSettings))
 	rt.HandleSubmit(CallbackReminderSettings, admin(h.submitReminderSettings))
+	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "settings digest", Area: area, Usage: "/atlas settings digest",
+		Summary: "A form for the morning digests: the working days, when a client's work in progress is listed, and whether everyone gets the morning DM (also the settings' Change digests button).",
+		Detail:  digestSettingsHelp, Examples: []string{"/atlas settings digest"},
+		Route: admin(h.openDigestSettings).Because(changeSettings)})
+	rt.HandleAction(ActionDigestSettingsEdit, admin(h.openDigestSettings))
+	rt.HandleSubmit(CallbackDigestSettings, admin(h.submitDigestSettings))
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
@@ -109,9 +111,14 @@ type SettingsData struct {
 	InvoiceFromName   string // "" = the practice's name
 	AutoSend          bool
 
-	ReminderSteps []int  // days after the due date; none: no reminders
-	LateInterest  bool   // reminders show statutory interest and compensation
-	BaseRate      string // "4.00"
+	ReminderSteps []int // days after the due date; none: no reminders
+	// The digest settings (internal/digest).
+	WorkingDays    []time.Weekday
+	WIPAlertDays   int
+	WIPAlertValue  decimal.Decimal
+	PersonalDigest bool
+	LateInterest   bool   // reminders show statutory interest and compensation
+	BaseRate       string // "4.00"
 }
 
 // VATRoundingText says what a VAT rounding rule does.
@@ -217,13 +224,16 @@ func Settings(d SettingsData) []slack.Block {
 		slack.NewSectionBlock(nil, deliveryFields(d, field), nil),
 		slack.NewSectionBlock(blockkit.Markdown("*Overdue reminders*", 0), nil, nil),
 		slack.NewSectionBlock(nil, reminderFields(d, field), nil),
+		slack.NewSectionBlock(blockkit.Markdown("*Morning digests*", 0), nil, nil),
+		slack.NewSectionBlock(nil, digestFields(d, field), nil),
 	}
 	if d.CanEdit {
 		return append(blocks, slack.NewActionBlock("settings.actions",
 			slack.NewButtonBlockElement(ActionSettingsEdit, "edit", blockkit.Plain("Change settings", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary),
 			slack.NewButtonBlockElement(ActionBillingSettingsEdit, "billing", blockkit.Plain("Change billing settings", blockkit.MaxButtonText)),
 			slack.NewButtonBlockElement(ActionDeliverySettingsEdit, "delivery", blockkit.Plain("Change delivery settings", blockkit.MaxButtonText)),
-			slack.NewButtonBlockElement(ActionReminderSettingsEdit, "reminders", blockkit.Plain("Change reminders", blockkit.MaxButtonText))))
+			slack.NewButtonBlockElement(ActionReminderSettingsEdit, "reminders", blockkit.Plain("Change reminders", blockkit.MaxButtonText)),
+			slack.NewButtonBlockElement(ActionDigestSettingsEdit, "digest", blockkit.Plain("Change digests", blockkit.MaxButtonText))))
 	}
 	return append(blocks, slack.NewContextBlock("", blockkit.Markdown("Only admins change the settings.", 0)))
 }

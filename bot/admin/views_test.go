@@ -8,11 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot/admin"
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/blockkit/blockkittest"
+	"github.com/atlas-practice/atlas/internal/digest"
 	"github.com/atlas-practice/atlas/internal/practice"
 )
 
@@ -83,6 +85,8 @@ func settingsData() admin.SettingsData {
 		BankAccountName: "Ledgerline & Co Ltd", BankSortCode: "20-45-77", BankAccountNumber: "43218765",
 		BankIBAN: "GB33 BUKB 2045 7743 2187 65", BankBIC: "BUKBGB22", InvoiceFromEmail: "accounts@ledgerline.example", AutoSend: true,
 		ReminderSteps: []int{7, 14, 30}, LateInterest: true, BaseRate: "4.25",
+		WorkingDays: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}, WIPAlertDays: 60,
+		WIPAlertValue: decimal.NewFromInt(5000), PersonalDigest: true,
 	}
 }
 
@@ -97,11 +101,12 @@ func TestSettingsGolden(t *testing.T) {
 	staff.BankAccountName, staff.BankSortCode, staff.BankAccountNumber, staff.BankIBAN, staff.BankBIC = "", "", "", "", ""
 	staff.InvoiceFromEmail, staff.AutoSend = "", false
 	staff.ReminderSteps, staff.LateInterest = nil, false
+	staff.WorkingDays, staff.PersonalDigest = []time.Weekday{time.Monday, time.Wednesday, time.Saturday}, false
 	blockkittest.GoldenMessage(t, "settings_staff", admin.Settings(staff))
 
 	raw := plainJSON(admin.Settings(forAdmin))
 	for _, want := range []string{`"action_id":"settings.edit"`, "INV-2026-0001", `"action_id":"settings.billing.edit"`, "Change billing settings",
-		"Registered, VAT number GB 123 4567 89", "York &lt;YO1 7HH&gt;", "<#C0BILLING>", "Hourly drafts on the 2nd of each month",
+		"Registered, VAT number GB 123 4567 89", "Monday to Friday", "Older than 60 days or over £5,000.00", `"action_id":"settings.digest.edit"`, "York &lt;YO1 7HH&gt;", "<#C0BILLING>", "Hourly drafts on the 2nd of each month",
 		"rounded down to the penny", "one line per service and rate",
 		`"action_id":"settings.delivery.edit"`, "Change delivery settings", `Ledgerline &amp; Co Ltd\nSort code 20-45-77 · account 43218765\nIBAN GB33 BUKB 2045 7743 2187 65\nBIC BUKBGB22`,
 		"Ledgerline &amp; Co, accounts@ledgerline.example", "On: an approved invoice goes to the client by email at once",
@@ -307,4 +312,9 @@ func TestReminderSettingsModalGolden(t *testing.T) {
 	if strings.Contains(off, "initial_options") {
 		t.Fatalf("late interest checked while off: %s", off)
 	}
+}
+
+func TestDigestSettingsModalGolden(t *testing.T) {
+	m := admin.DigestSettingsModal(digest.Form{WorkingDays: []string{"1", "2", "3", "4", "5"}, WIPAlertDays: "60", WIPAlertValue: "5000.00", PersonalDefault: true}, "GBP")
+	blockkittest.GoldenModal(t, "digest-settings-modal", m)
 }

@@ -32,7 +32,7 @@ const (
 	ActionSubmit           = "invoice.submit"             // value: invoice id
 	ActionVoid             = "invoice.void"               // value: invoice id
 	ActionApproveUnchanged = "invoices.approve_unchanged" // value: the month, 2026-11
-	ActionSummaryReview    = "invoices.review"            // value: the month, 2026-11
+	ActionSummaryReview    = ui.ActionInvoicesReview      // value: the month, 2026-11
 
 	CallbackReject = "invoice.reject.modal"
 	CallbackVoid   = "invoice.void.modal"

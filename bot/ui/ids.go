@@ -24,6 +24,10 @@ const (
 	// ActionInvoiceOpen shows the invoice whose id is its value: from the
 	// App Home, a DM, a list — handled by billing.
 	ActionInvoiceOpen = "invoice.open"
+	// ActionInvoicesReview lists the invoices awaiting approval (value: a
+	// month such as 2026-11, or "" for all): from a run's summary and the
+	// digest, handled by billing.
+	ActionInvoicesReview = "invoices.review"
 	// ActionInvoiceDraft drafts the invoice of the client whose id is its
 	// value, up to today: from work in progress, handled by billing.
 	ActionInvoiceDraft = "invoice.draft_client"

@@ -36,4 +36,3 @@ func csvRow(code, name string, f Figures) []string {
 	return []string{code, name, f.Hours(), Figures{Minutes: f.Unvalued}.Hours(), f.Value.StringFixed(2), f.OnDraft.StringFixed(2),
 		f.Aged[0].StringFixed(2), f.Aged[1].StringFixed(2), f.Aged[2].StringFixed(2), f.Aged[3].StringFixed(2), oldest}
 }
-

@@ -91,7 +91,7 @@ type Figures struct {
 	// manager has drafted it already.
 	OnDraft decimal.Decimal
 	Aged    [4]decimal.Decimal // Value by Ages
-	Oldest   time.Time          // the earliest work date
+	Oldest  time.Time          // the earliest work date
 }
 
 func (f *Figures) add(g Figures) {
@@ -112,7 +112,9 @@ func (f *Figures) add(g Figures) {
 func (f Figures) Undrafted() decimal.Decimal { return f.Value.Sub(f.OnDraft) }
 
 // Hours is the minutes as hours to two decimal places: "12.50".
-func (f Figures) Hours() string { return decimal.New(f.Minutes, 0).DivRound(decimal.NewFromInt(60), 2).StringFixed(2) }
+func (f Figures) Hours() string {
+	return decimal.New(f.Minutes, 0).DivRound(decimal.NewFromInt(60), 2).StringFixed(2)
+}
 
 // Row is one client's, person's or month's work in progress.
 type Row struct {

@@ -1,0 +1,54 @@
+package digest
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
+)
+
+// PracticeRecipient is the practice's digest's recipient in digest_claims.
+const PracticeRecipient = "practice"
+
+// MemberRecipient is a person's DM's recipient: "member:12".
+func MemberRecipient(m atlas.MemberID) string { return "member:" + strconv.FormatInt(int64(m), 10) }
+
+// Claim claims recipient's digest of day in tx, marked late or not: true
+// when this call claimed it, false when it was claimed before (by another
+// replica, or an earlier run of the day). The caller queues the digest's
+// post in the same tx, so the claim and the post commit together.
+func Claim(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, day time.Time, recipient string, late bool) (bool, error) {
+	tag, err := tx.Exec(ctx, `INSERT INTO digest_claims (practice_id, day, recipient, late) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+		pid, day, recipient, late)
+	if err != nil {
+		return false, fmt.Errorf("digest: claim %s of %s: %w", recipient, day.Format(time.DateOnly), err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// WasLate reads whether a claimed digest went late.
+func WasLate(ctx context.Context, q db.DB, pid atlas.PracticeID, day time.Time, recipient string) (bool, error) {
+	var late bool
+	err := q.QueryRow(ctx, `SELECT late FROM digest_claims WHERE practice_id = $1 AND day = $2 AND recipient = $3`, pid, day, recipient).Scan(&late)
+	if err != nil {
+		return false, db.MapError(err, "That digest was never claimed.")
+	}
+	return late, nil
+}
+
+// SetPersonal turns a person's morning DM on or off.
+func SetPersonal(ctx context.Context, q db.DB, pid atlas.PracticeID, m atlas.MemberID, on bool) error {
+	tag, err := q.Exec(ctx, `UPDATE members SET personal_digest = $3, updated_at = now() WHERE practice_id = $1 AND id = $2`, pid, m, on)
+	if err != nil {
+		return fmt.Errorf("digest: set the personal digest: %w", err)
+	}
+	if tag.RowsAffected() != 1 {
+		return atlas.Errorf(atlas.ENotFound, "You are not on this practice's team in Atlas yet.")
+	}
+	return nil
+}
