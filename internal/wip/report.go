@@ -171,45 +171,49 @@ func (s Store) Report(ctx context.Context, pid atlas.PracticeID, q Query, today 
 		if err := r.readOf(ctx, tx, pid); err != nil {
 			return err
 		}
-		// One row a group and age: the sums are summed once per entry,
-		// and the buckets are spread into columns here rather than by a
-		// filtered sum a bucket. Ages are counted in days before today:
-		// $2 - work_date.
+		// One row a group, the ages as filtered sums (the value is theirs): grouped by client,
+		// the rows come out of the index in order, so nothing is sorted and
+		// the planner may aggregate in parallel (grouping by client and age
+		// instead re-sorted each client's rows and took twice as long over
+		// a million entries). Ages are days before today, $2 - work_date.
+		// The client and person conditions are in the text only when set,
+		// so a pooled connection's generic plan never guesses at them.
+		args := []any{pid, today}
+		where := ""
+		if q.EntityID != 0 {
+			args = append(args, q.EntityID)
+			where += fmt.Sprintf(" AND te.entity_id = $%d", len(args))
+		}
+		if q.MemberID != 0 {
+			args = append(args, q.MemberID)
+			where += fmt.Sprintf(" AND te.member_id = $%d", len(args))
+		}
 		rows, err := tx.Query(ctx, `
-			SELECT `+group+` AS grp, CASE WHEN te.work_date >= $2::date - 30 THEN 0 WHEN te.work_date >= $2::date - 60 THEN 1
-			            WHEN te.work_date >= $2::date - 90 THEN 2 ELSE 3 END AS age,
-			       sum(te.minutes), coalesce(sum(te.minutes) FILTER (WHERE te.value IS NULL), 0), coalesce(sum(te.value), 0),
-			       coalesce(sum(te.value) FILTER (WHERE te.invoice_id IS NOT NULL), 0), min(te.work_date)
+			SELECT `+group+` AS grp, sum(te.minutes), coalesce(sum(te.minutes) FILTER (WHERE te.value IS NULL), 0),
+			       coalesce(sum(te.value) FILTER (WHERE te.invoice_id IS NOT NULL), 0),
+			       coalesce(sum(te.value) FILTER (WHERE te.work_date >= $2::date - 30), 0),
+			       coalesce(sum(te.value) FILTER (WHERE te.work_date < $2::date - 30 AND te.work_date >= $2::date - 60), 0),
+			       coalesce(sum(te.value) FILTER (WHERE te.work_date < $2::date - 60 AND te.work_date >= $2::date - 90), 0),
+			       coalesce(sum(te.value) FILTER (WHERE te.work_date < $2::date - 90), 0),
+			       min(te.work_date)
 			  FROM time_entries te
-			 WHERE te.practice_id = $1 AND te.billing_state = 'unbilled'
-			   AND ($3::bigint = 0 OR te.entity_id = $3) AND ($4::bigint = 0 OR te.member_id = $4)
-			 GROUP BY 1, 2`, pid, today, q.EntityID, q.MemberID)
+			 WHERE te.practice_id = $1 AND te.billing_state = 'unbilled'`+where+`
+			 GROUP BY 1`, args...)
 		if err != nil {
 			return fmt.Errorf("wip: read unbilled time: %w", err)
 		}
-		byGroup := map[int64]*Row{}
-		var grp int64
-		var age int
-		var f Figures
-		var value decimal.Decimal
-		_, err = pgx.ForEachRow(rows, []any{&grp, &age, &f.Minutes, &f.Unvalued, &value, &f.OnDraft, &f.Oldest}, func() error {
-			row, ok := byGroup[grp]
-			if !ok {
-				row = &Row{ID: grp}
-				byGroup[grp] = row
-			}
-			g := f
-			g.Value = value
-			g.Aged[age] = value
-			row.add(g)
-			return nil
+		var row Row
+		r.Rows, err = pgx.CollectRows(rows, func(cr pgx.CollectableRow) (Row, error) {
+			row = Row{}
+			err := cr.Scan(&row.ID, &row.Minutes, &row.Unvalued, &row.OnDraft,
+				&row.Aged[0], &row.Aged[1], &row.Aged[2], &row.Aged[3], &row.Oldest)
+			// The value is the sum of its ages: one sum fewer over every
+			// entry.
+			row.Value = row.Aged[0].Add(row.Aged[1]).Add(row.Aged[2]).Add(row.Aged[3])
+			return row, err
 		})
 		if err != nil {
 			return fmt.Errorf("wip: read unbilled time: %w", err)
-		}
-		r.Rows = make([]Row, 0, len(byGroup))
-		for _, row := range byGroup {
-			r.Rows = append(r.Rows, *row)
 		}
 		return r.name(ctx, tx, pid)
 	})
