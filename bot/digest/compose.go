@@ -115,8 +115,12 @@ func Practice(f digest.Practice) slackapp.Message {
 		}
 	}
 	if b := f.Bottleneck; b != nil {
-		blocks = append(blocks, section(fmt.Sprintf(":construction: *Bottleneck: stage %d, %s* — %s past its target of %d waiting there, a median of %s.",
-			b.Stage, blockkit.Escape(b.StageName), plural(b.PastTarget, "pack", "packs"), b.Waiting, plural(b.MedianDays, "day", "days")), nil))
+		waited := "a median of " + plural(b.MedianDays, "day", "days")
+		if b.MedianDays == 0 {
+			waited = "most of them less than a day"
+		}
+		blocks = append(blocks, section(fmt.Sprintf(":construction: *Bottleneck: stage %d, %s* — %d of the %d packs there are past the stage's target; they have waited %s.",
+			b.Stage, blockkit.Escape(b.StageName), b.PastTarget, b.Waiting, waited), nil))
 	}
 	if c := f.Completion; c.Total > 0 {
 		text := fmt.Sprintf(":chart_with_upwards_trend: *This month %d%% done* (%d of %d packs)", c.Done*100/c.Total, c.Done, c.Total)
