@@ -13,6 +13,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/digest"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/reminders"
 )
@@ -269,7 +270,7 @@ func settingsSummary(p practice.Practice, changes []practice.SettingChange) stri
 		switch c.Field {
 		case practice.FieldDigestChannel, practice.FieldBillingChannel:
 			from, to = settingsChannelText(from), settingsChannelText(to)
-		case practice.FieldPreparerReview, practice.FieldVATRegistered, practice.FieldAutoSend, reminders.FieldLateInterest:
+		case practice.FieldPreparerReview, practice.FieldVATRegistered, practice.FieldAutoSend, reminders.FieldLateInterest, digest.FieldPersonalDefault:
 			from, to = settingsYesNo(from), settingsYesNo(to)
 		default:
 			from, to = blockkit.Escape(from), blockkit.Escape(to)

@@ -50,7 +50,8 @@ func (h handlers) submitDigestSettings(ctx context.Context, r *slackapp.Request)
 		WIPAlertValue:   r.Value(digest.FieldWIPAlertValue),
 		PersonalDefault: slices.Contains(r.Values(digest.FieldPersonalDefault), DigestPersonalValue),
 	}
-	if err := digest.SaveForm(ctx, h.Practice.DB, r.Practice.ID, r.Practice.Currency, in); err != nil {
+	changes, err := digest.SaveForm(ctx, h.Practice.DB, r.Practice.ID, r.Member.ID, r.Practice.Currency, in)
+	if err != nil {
 		return err
 	}
 	r.Ack(nil) // closes the modal
@@ -58,7 +59,7 @@ func (h handlers) submitDigestSettings(ctx context.Context, r *slackapp.Request)
 	if err != nil {
 		return err
 	}
-	return h.showSaved(ctx, r, r.Practice, next, nil)
+	return h.showSaved(ctx, r, r.Practice, next, changes)
 }
 
 // digestFields are the digest settings as a section's fields.

@@ -1,11 +1,13 @@
 package digest
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 
+	"github.com/atlas-practice/atlas/internal/money"
 	"github.com/atlas-practice/atlas/internal/payments"
+	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/jackc/pgx/v5"
 
 	"context"
 	"fmt"
@@ -174,10 +176,10 @@ func DaysText(days []time.Weekday) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// SaveForm checks the form and saves it; every bad value is its own field
-// error, and then nothing is saved.
-func SaveForm(ctx context.Context, q db.DB, pid atlas.PracticeID, currency string, f Form) error {
-	var errs []error
+// SaveForm checks the form and saves it, saying what changed; every bad
+// value is its own field error, and then nothing is saved.
+func SaveForm(ctx context.Context, q db.DB, pid atlas.PracticeID, actor atlas.MemberID, currency string, f Form) ([]practice.SettingChange, error) {
+	var errs atlas.FieldErrors
 	var days []int16
 	for _, d := range f.WorkingDays {
 		n, err := strconv.Atoi(d)
@@ -205,15 +207,49 @@ func SaveForm(ctx context.Context, q db.DB, pid atlas.PracticeID, currency strin
 	if err != nil {
 		errs = append(errs, atlas.FieldError(FieldWIPAlertValue, "%q is not an amount. Type one above zero, such as 5,000.", f.WIPAlertValue))
 	}
-	if err := errors.Join(errs...); err != nil {
-		return err
+	if len(errs) > 0 {
+		return nil, errs
 	}
-	_, err = q.Exec(ctx, `UPDATE practices SET working_days = $2, wip_alert_days = $3, wip_alert_value = $4, personal_digest_default = $5,
-		updated_at = now() WHERE id = $1`, pid, days, alertDays, value, f.PersonalDefault)
-	if err != nil {
-		return fmt.Errorf("digest: save the settings: %w", err)
+	var changes []practice.SettingChange
+	err = db.InTx(ctx, q, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM practices WHERE id = $1 FOR UPDATE`, pid); err != nil {
+			return err
+		}
+		before, err := ReadSettings(ctx, tx, pid)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE practices SET working_days = $2, wip_alert_days = $3, wip_alert_value = $4, personal_digest_default = $5,
+			updated_at = now() WHERE id = $1`, pid, days, alertDays, value, f.PersonalDefault); err != nil {
+			return fmt.Errorf("digest: save the settings: %w", err)
+		}
+		after, err := ReadSettings(ctx, tx, pid)
+		if err != nil {
+			return err
+		}
+		changes = settingChanges(before, after, currency)
+		changed := map[string]any{}
+		for _, c := range changes {
+			changed[c.Field] = map[string]string{"from": c.From, "to": c.To}
+		}
+		return practice.Audit(ctx, tx, pid, actor, "practice.digest_settings", "practice", 0, map[string]any{"changed": changed})
+	})
+	return changes, err
+}
+
+// settingChanges says what a save changed, as the settings message words it.
+func settingChanges(before, after Settings, currency string) []practice.SettingChange {
+	var out []practice.SettingChange
+	add := func(field, label, from, to string) {
+		if from != to {
+			out = append(out, practice.SettingChange{Field: field, Label: label, From: from, To: to})
+		}
 	}
-	return nil
+	add(FieldWorkingDays, "Working days", DaysText(before.WorkingDays), DaysText(after.WorkingDays))
+	add(FieldWIPAlertDays, "Work in progress listed after", strconv.Itoa(before.WIPAlertDays)+" days", strconv.Itoa(after.WIPAlertDays)+" days")
+	add(FieldWIPAlertValue, "Work in progress listed over", money.Format(before.WIPAlertValue, currency), money.Format(after.WIPAlertValue, currency))
+	add(FieldPersonalDefault, "Morning DM for everyone", strconv.FormatBool(before.PersonalDefault), strconv.FormatBool(after.PersonalDefault))
+	return out
 }
 
 // FormOf is s as the form shows it.
