@@ -134,3 +134,17 @@ func TestPersonalDigestGolden(t *testing.T) {
 		LoggedMinutes: 300, CapacityMinutes: 450, TimerSince: &since, TimerClient: "ACME · Acme Trading Ltd"}
 	blockkittest.GoldenMessage(t, "person", digest.Person(p).Blocks)
 }
+
+// The message says the lists are in the thread exactly when there is one.
+func TestThreadMentionedIffThreaded(t *testing.T) {
+	cases := []figures.Practice{busy(), {Currency: "GBP", Day: thursday, LastDay: wednesday, WIPTotal: dec("10")}}
+	one := busy()
+	one.DueThisWeek, one.DueWeekTotal, one.AwaitingApproval = nil, 0, nil
+	cases = append(cases, one)
+	for i, f := range cases {
+		says := strings.Contains(blockkittest.JSON(t, digest.Practice(f).Blocks), "The full lists are in the thread")
+		if says != (len(digest.Thread(f)) > 0) {
+			t.Errorf("case %d: says %v, %d thread pages", i, says, len(digest.Thread(f)))
+		}
+	}
+}

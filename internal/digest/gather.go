@@ -313,22 +313,13 @@ func invoices(rows pgx.Rows) ([]Invoice, int, decimal.Decimal, error) {
 // readWIP reads the work in progress and the clients over the practice's
 // thresholds, the largest first.
 func (p *Practice) readWIP(ctx context.Context, tx pgx.Tx, s Settings, day time.Time) error {
-	r, err := wip.Store{DB: tx}.Report(ctx, s.PracticeID, wip.Query{By: wip.ByClient}, day)
+	o, err := wip.Store{DB: tx}.OverLimits(ctx, s.PracticeID, day, s.WIPAlertDays, s.WIPAlertValue, ListLimit)
 	if err != nil {
 		return fmt.Errorf("digest: work in progress: %w", err)
 	}
-	p.WIPTotal = r.Total.Value
-	for _, row := range r.Rows { // the largest value first
-		days := 0
-		if !row.Oldest.IsZero() {
-			days = atlas.DaysBetween(row.Oldest, day)
-		}
-		if row.Value.GreaterThan(s.WIPAlertValue) || days > s.WIPAlertDays {
-			p.WIPOverAll++
-			if len(p.WIPOver) < ListLimit {
-				p.WIPOver = append(p.WIPOver, Client{ID: row.ID, Client: row.Label(), Value: row.Value, OldestDays: days})
-			}
-		}
+	p.WIPTotal, p.WIPOverAll = o.Total, o.Count
+	for _, row := range o.Clients { // the largest value first
+		p.WIPOver = append(p.WIPOver, Client{ID: row.ID, Client: row.Label(), Value: row.Value, OldestDays: atlas.DaysBetween(row.Oldest, day)})
 	}
 	return nil
 }
@@ -338,13 +329,12 @@ func (p *Practice) readWIP(ctx context.Context, tx pgx.Tx, s Settings, day time.
 // under first.
 func underRecovered(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, day time.Time) ([]Recovery, error) {
 	last := atlas.PeriodOf(day).Prev()
-	r, err := realisation.Store{DB: tx}.Report(ctx, pid, realisation.Query{Span: realisation.SpanOf(realisation.Month, last.FirstDay()),
-		By: realisation.ByClient})
+	cover, err := realisation.Store{DB: tx}.Coverage(ctx, pid, realisation.SpanOf(realisation.Month, last.FirstDay()))
 	if err != nil {
 		return nil, fmt.Errorf("digest: fee coverage: %w", err)
 	}
 	var out []Recovery
-	for _, c := range r.Coverage { // the furthest under-recovered first
+	for _, c := range cover { // the furthest under-recovered first
 		pct, ok := c.Rate()
 		if len(out) == ListLimit {
 			break

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
 )
 
 // Coverage is whether a fixed-fee client's fees covered the time their
@@ -41,10 +42,17 @@ func Rate(fee, value decimal.Decimal) (pct int64, ok bool) {
 // Rate is the client's coverage over the span.
 func (c Coverage) Rate() (int64, bool) { return Rate(c.Fee, c.Value) }
 
+// Coverage reads the fee coverage of a span alone, the furthest
+// under-recovered first: what the morning digest needs of realisation,
+// without the rows and adjustments a report reads besides.
+func (s Store) Coverage(ctx context.Context, pid atlas.PracticeID, span Span) ([]Coverage, error) {
+	return coverage(ctx, s.DB, pid, span)
+}
+
 // coverage reads each fixed-fee client's retainers for the periods in the
 // span: a retainer belongs to the month it pays for, whenever it was
 // approved.
-func coverage(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, span Span) ([]Coverage, error) {
+func coverage(ctx context.Context, tx db.DB, pid atlas.PracticeID, span Span) ([]Coverage, error) {
 	rs, err := tx.Query(ctx, `
 		SELECT e.code, e.name, i.period, sum(l.amount - coalesce(c.credited, 0)), sum(l.time_value)
 		  FROM invoices i JOIN entities e ON e.practice_id = i.practice_id AND e.id = i.entity_id

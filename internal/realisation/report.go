@@ -128,7 +128,7 @@ credits AS (
 	 GROUP BY 1),
 lines AS (
 	SELECT l.id, l.invoice_id, inv.entity_id, l.service_id, l.member_id, l.amount, coalesce(c.credited, 0) AS credited,
-	       CASE WHEN c.to_wip AND NOT EXISTS (SELECT 1 FROM time_entries te
+	       CASE WHEN c.to_wip IS TRUE AND NOT EXISTS (SELECT 1 FROM time_entries te
 	                 WHERE te.practice_id = $1 AND te.invoice_id = l.invoice_id AND te.invoice_line_id = l.id)
 	            THEN 0 ELSE l.time_value END AS time_value
 	  FROM inv JOIN invoice_lines l ON l.practice_id = $1 AND l.invoice_id = inv.id AND l.kind = 'time'

@@ -352,3 +352,33 @@ func TestKeyRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// The digest's reading: the total, and the clients over a value or an age,
+// the largest first, the count beyond the limit asked for.
+func TestOverLimits(t *testing.T) {
+	t.Parallel()
+	f := billingtest.New(t, pgtest.Tx(t), "W5", now)
+	autumn(t, f)
+	// FIXED £340 is over £300; ACME £310 is over it and 112 days old;
+	// GAMMA is exactly 60 days old, not older.
+	o, err := wip.Store{DB: f.DB}.OverLimits(f.Ctx, f.PID, today, 60, billingtest.Dec("300"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.Total.Equal(billingtest.Dec("890")) || o.Count != 2 || len(o.Clients) != 1 || o.Clients[0].Code != "FIXED" {
+		t.Fatalf("over £300 or 60 days: %+v", o)
+	}
+	o, err = wip.Store{DB: f.DB}.OverLimits(f.Ctx, f.PID, today, 59, billingtest.Dec("1000"), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range o.Clients {
+		got = append(got, c.Code+" "+c.Value.StringFixed(2)+" "+c.Oldest.Format("2006-01-02"))
+	}
+	same(t, "over 59 days", got, []string{"ACME 310.00 2026-08-10", "GAMMA 120.00 2026-10-01"})
+	o, err = wip.Store{DB: f.DB}.OverLimits(f.Ctx, f.PID, today, 3650, billingtest.Dec("100000"), 10)
+	if err != nil || !o.Total.Equal(billingtest.Dec("890")) || o.Count != 0 || len(o.Clients) != 0 {
+		t.Fatalf("none over: %+v (%v)", o, err)
+	}
+}
