@@ -16,17 +16,14 @@ import (
 
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
-	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/money"
 	"github.com/atlas-practice/atlas/internal/outbox"
 	"github.com/atlas-practice/atlas/internal/practice"
@@ -52,6 +49,9 @@ type Deps struct {
 }
 
 type handlers struct{ Deps }
+
+// report is the table, chart and CSV of an answer.
+var report = ui.Report{SubjectType: subjectType, RenderTable: RenderTable, RenderChart: RenderChart, RenderCSV: RenderCSV}
 
 // Register adds /wip, its paging, and the renderers of its message and
 // files.
@@ -150,22 +150,7 @@ func (h handlers) command(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return err
 	}
-	table := outbox.Subject{Type: subjectType, ID: r.Now().UnixMilli(), Purpose: "table:" + q.Key()}
-	err = db.InTx(ctx, h.Practice.DB, func(tx pgx.Tx) error {
-		pid := string(r.Practice.ID)
-		for _, p := range []outbox.Post{
-			{Practice: pid, Channel: r.UserID, Render: RenderTable, Subject: table},
-			{Practice: pid, Channel: r.UserID, Render: RenderChart, Upload: true, Thread: &table,
-				Subject: outbox.Subject{Type: subjectType, ID: table.ID, Purpose: "chart:" + q.Key()}},
-			{Practice: pid, Channel: r.UserID, Render: RenderCSV, Upload: true, Thread: &table,
-				Subject: outbox.Subject{Type: subjectType, ID: table.ID, Purpose: "csv:" + q.Key()}},
-		} {
-			if err := outbox.QueuePost(ctx, tx, p); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = report.Queue(ctx, h.Practice.DB, string(r.Practice.ID), r.UserID, r.Now().UnixMilli(), q.Key())
 	if err != nil {
 		return err
 	}
@@ -175,10 +160,9 @@ func (h handlers) command(ctx context.Context, r *slackapp.Request) error {
 
 // page redraws the table at another page, where the button was pressed.
 func (h handlers) page(ctx context.Context, r *slackapp.Request) error {
-	n, key, ok := strings.Cut(r.Action.Value, "|")
-	page, err := strconv.Atoi(n)
-	if !ok || err != nil {
-		return fmt.Errorf("wip page %q", r.Action.Value)
+	page, key, err := ui.PageOf(r.Action.Value)
+	if err != nil {
+		return err
 	}
 	rep, err := h.report(ctx, r.Practice.ID, key)
 	if err != nil {
@@ -201,16 +185,16 @@ func (h handlers) report(ctx context.Context, pid atlas.PracticeID, key string) 
 	return wip.Store{DB: h.Practice.DB}.Report(ctx, pid, q, p.Today(h.Clock.Now()))
 }
 
-func (h handlers) reportOf(ctx context.Context, p outbox.Post, prefix string) (wip.Report, error) {
-	key, ok := strings.CutPrefix(p.Subject.Purpose, prefix)
-	if !ok {
-		return wip.Report{}, fmt.Errorf("wip: purpose %q", p.Subject.Purpose)
+func (h handlers) reportOf(ctx context.Context, p outbox.Post, part string) (wip.Report, error) {
+	key, err := ui.KeyOf(p, part)
+	if err != nil {
+		return wip.Report{}, err
 	}
 	return h.report(ctx, atlas.PracticeID(p.Practice), key)
 }
 
 func (h handlers) renderTable(ctx context.Context, p outbox.Post) (slackapp.Message, error) {
-	rep, err := h.reportOf(ctx, p, "table:")
+	rep, err := h.reportOf(ctx, p, "table")
 	if err != nil {
 		return slackapp.Message{}, err
 	}
@@ -218,7 +202,7 @@ func (h handlers) renderTable(ctx context.Context, p outbox.Post) (slackapp.Mess
 }
 
 func (h handlers) renderChart(ctx context.Context, p outbox.Post) (slackapp.File, error) {
-	rep, err := h.reportOf(ctx, p, "chart:")
+	rep, err := h.reportOf(ctx, p, "chart")
 	if err != nil {
 		return slackapp.File{}, err
 	}
@@ -238,7 +222,7 @@ func (h handlers) renderChart(ctx context.Context, p outbox.Post) (slackapp.File
 }
 
 func (h handlers) renderCSV(ctx context.Context, p outbox.Post) (slackapp.File, error) {
-	rep, err := h.reportOf(ctx, p, "csv:")
+	rep, err := h.reportOf(ctx, p, "csv")
 	if err != nil {
 		return slackapp.File{}, err
 	}
@@ -334,17 +318,6 @@ func View(rep wip.Report, page int) []slack.Block {
 		}
 		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(text, blockkit.MaxSectionText), nil, accessory))
 	}
-	if pg.Pages > 1 {
-		key := rep.Query.Key()
-		var nav []slack.BlockElement
-		if pg.HasPrev() {
-			nav = append(nav, slack.NewButtonBlockElement(ActionPage+"prev", fmt.Sprintf("%d|%s", pg.Index-1, key), blockkit.Plain("‹ Previous page", blockkit.MaxButtonText)))
-		}
-		if pg.HasNext() {
-			nav = append(nav, slack.NewButtonBlockElement(ActionPage+"next", fmt.Sprintf("%d|%s", pg.Index+1, key), blockkit.Plain("Next page ›", blockkit.MaxButtonText)))
-		}
-		blocks = append(blocks, slack.NewContextBlock("wip.page", blockkit.Markdown(fmt.Sprintf("%s · %d %s", pg.Label(), pg.Total, plural(pg.Total, rep.By)), 0)),
-			slack.NewActionBlock("wip.nav", nav...))
-	}
+	blocks = append(blocks, ui.PageNav("wip.page", ActionPage, rep.Query.Key(), pg, plural(pg.Total, rep.By))...)
 	return blocks
 }
