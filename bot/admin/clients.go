@@ -237,6 +237,13 @@ func (h handlers) openClientModal(ctx context.Context, r *slackapp.Request, e pr
 			f.FeeNow = fmt.Sprintf("%s a month from %s", money.Format(e.MonthlyFee.Decimal, r.Practice.Currency), e.FeeFrom.Format("2 January 2006"))
 		}
 	}
+	if e.ID != 0 {
+		contacts, err := store.Contacts(ctx, r.Practice.ID, e.ID)
+		if err != nil {
+			return err
+		}
+		f.Contacts = practice.FormatContacts(contacts, "\n")
+	}
 	if e.PaymentTermsDays != nil {
 		f.PaymentTerms = strconv.Itoa(*e.PaymentTermsDays)
 	}
@@ -282,6 +289,8 @@ func (h handlers) submitClient(ctx context.Context, r *slackapp.Request) error {
 	// is saved: an emptied copies field takes the copies away.
 	cc, method := r.Value(ClientCCEmails), r.Value(ClientDelivery)
 	in.CCEmails, in.DeliveryMethod = &cc, &method
+	contacts := r.Value(ClientContacts)
+	in.Contacts = &contacts
 	cleared := r.Values(ClientRetainerClear)
 	if slices.Contains(cleared, ClientClearStart) {
 		in.RetainerStart = ""

@@ -92,6 +92,7 @@ type ClientForm struct {
 	BillingAddress             string // lines separated by \n
 	CCEmails                   string // comma-separated
 	DeliveryMethod             string // email, portal or both; "" for email
+	Contacts                   string // one a line, as practice.ParseContacts reads them
 	Archived                   bool
 	Managers                   []blockkit.Option // the team, for the manager select
 	EntityTypes                []blockkit.Option
@@ -127,6 +128,7 @@ const (
 	ClientBillingAddress = "billing_address"
 	ClientCCEmails       = practice.FieldCCEmails
 	ClientDelivery       = practice.FieldDeliveryMethod
+	ClientContacts       = practice.FieldContacts
 	ClientManager        = "manager"
 	ClientRetainer       = "retainer_services"
 	ClientArchived       = "archived"
@@ -201,6 +203,9 @@ func ClientModal(f ClientForm) slack.ModalViewRequest {
 				{Value: practice.DeliveryPortal, Label: "Portal"},
 				{Value: practice.DeliveryBoth, Label: "Both: email and portal"},
 			}, deliveryOrEmail(f.DeliveryMethod)),
+		heading("Contacts"),
+		blockkit.TextArea(ClientContacts, "Contacts", practice.ContactsHint+".", f.Contacts,
+			"Jane Smith <jane@acme.co.uk> both", 3000, true),
 	)
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: CallbackClient, PrivateMetadata: string(meta),

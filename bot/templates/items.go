@@ -40,7 +40,7 @@ func (h handlers) templateItemMenu(ctx context.Context, r *slackapp.Request) err
 		return r.OpenModal(RemoveItemModal(t.Name, it, ItemMeta{TemplateID: t.ID, ItemID: it.ID}))
 	}
 	return r.OpenModal(ItemModal(ItemForm{TemplateID: t.ID, TemplateName: t.Name, ItemID: it.ID,
-		Stage: it.Stage, Text: it.Text, Mandatory: it.Mandatory}))
+		Stage: it.Stage, Text: it.Text, Mandatory: it.Mandatory, ClientRequest: it.ClientRequest}))
 }
 
 // templateItem loads a template and one of its items (none for iid 0, a
@@ -87,7 +87,7 @@ func (h handlers) templateItemSubmit(ctx context.Context, r *slackapp.Request) e
 	}
 	stage, _ := strconv.Atoi(r.Value(workflow.FieldItemStage))
 	in := workflow.ItemInput{Stage: stage, Text: r.Value(workflow.FieldItemText),
-		Mandatory: slices.Contains(r.Values(ItemMandatory), ItemMandatoryValue)}
+		Mandatory: slices.Contains(r.Values(ItemMandatory), ItemMandatoryValue), ClientRequest: r.Value(workflow.FieldItemRequest)}
 	var errs atlas.FieldErrors
 	switch place := strings.TrimSpace(r.Value(workflow.FieldItemPosition)); {
 	case place != "":

@@ -219,7 +219,11 @@ func itemLine(n int, it workflow.TemplateItem) string {
 	if it.Mandatory {
 		mark = "*mandatory*"
 	}
-	return fmt.Sprintf("%d. %s · %s", n, blockkit.Escape(it.Text), mark)
+	line := fmt.Sprintf("%d. %s · %s", n, blockkit.Escape(it.Text), mark)
+	if it.ClientRequest != "" {
+		line += " · asked of the client: “" + blockkit.Escape(it.ClientRequest) + "”"
+	}
+	return line
 }
 
 // itemSection is an item with, for admins, its Edit / Remove menu.
@@ -420,6 +424,9 @@ type ItemForm struct {
 	Text         string
 	Mandatory    bool
 	Position     string // the place in its stage, "" for last (or, editing, where it is)
+	// ClientRequest is the wording the client is asked for it in, "" when
+	// the item is not requested from the client (stage 1 only).
+	ClientRequest string
 }
 
 // StageOptions are the six stages for a select.
@@ -458,6 +465,9 @@ func ItemModal(f ItemForm) slack.ModalViewRequest {
 		[]blockkit.Option{{Value: ItemMandatoryValue, Label: "Mandatory: the stage is not done until it is ticked"}}, mandatory)...)
 	blocks = append(blocks,
 		blockkit.TextInput(workflow.FieldItemPosition, "Place in its stage", hint, f.Position, "1", 3, true),
+		blockkit.TextInput(workflow.FieldItemRequest, "Ask the client for it, in these words",
+			"Stage 1 only. The document request emailed to the client's contacts lists it in these words, and the client uploads it in the portal. Empty: not asked of the client.",
+			f.ClientRequest, "Your bank statements for the month, for every account", workflow.MaxClientRequest, true),
 		slack.NewContextBlock("item.note", blockkit.Markdown(TemplateChangeNote, 0)))
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: CallbackTemplateItem, PrivateMetadata: string(meta),

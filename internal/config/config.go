@@ -43,6 +43,14 @@ type Config struct {
 	// BootstrapAdmins are Slack user ids made admins on first contact, so a
 	// new practice has someone who can set it up.
 	BootstrapAdmins []string
+
+	// PortalURL is the client portal's public base URL, without a trailing
+	// slash: sign-in links emailed to clients are PortalURL +
+	// "/portal/login?t=" + token.
+	PortalURL string
+	// PortalSecret signs the portal's sign-in links; empty: no link signs
+	// in.
+	PortalSecret Secret
 }
 
 // SMTP is the outgoing mail server. Host empty means mail is not sent.
@@ -89,6 +97,8 @@ var Vars = []Var{
 	{"SMTP_FROM", "", "sender address of invoices and reminders"},
 	{"SMTP_TLS", "starttls", "starttls, tls or none"},
 	{"ATLAS_ADMINS", "", "comma-separated Slack user ids made admins on first contact"},
+	{"PORTAL_URL", "http://127.0.0.1:8080", "the client portal's public base URL, which emailed sign-in links point at"},
+	{"PORTAL_SECRET", "", "secret that signs the portal's sign-in links (at least 32 characters)"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) and
@@ -195,6 +205,15 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.BootstrapAdmins = append(c.BootstrapAdmins, id)
 	}
+
+	c.PortalURL = strings.TrimRight(get("PORTAL_URL"), "/")
+	if u, err := url.Parse(c.PortalURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return c, &Error{"PORTAL_URL", "expected the portal's public http(s) base URL, such as https://portal.example.com"}
+	}
+	c.PortalSecret = Secret(get("PORTAL_SECRET"))
+	if c.PortalSecret != "" && len(c.PortalSecret) < 32 {
+		return c, &Error{"PORTAL_SECRET", "expected at least 32 characters, such as the output of openssl rand -hex 32"}
+	}
 	return c, nil
 }
 
@@ -234,7 +253,7 @@ func slackUserID(s string) bool {
 // Secrets returns the secret values in use, for the log scrubber.
 func (c Config) Secrets() []string {
 	var out []string
-	for _, s := range []Secret{c.SlackBotToken, c.SlackAppToken, c.SlackSigningSecret, c.SMTP.Password} {
+	for _, s := range []Secret{c.SlackBotToken, c.SlackAppToken, c.SlackSigningSecret, c.SMTP.Password, c.PortalSecret} {
 		if s != "" {
 			out = append(out, string(s))
 		}
@@ -263,6 +282,8 @@ func (c Config) Effective() [][2]string {
 		{"SMTP_FROM", orDash(c.SMTP.From, "")},
 		{"SMTP_TLS", c.SMTP.TLS},
 		{"ATLAS_ADMINS", orDash(strings.Join(c.BootstrapAdmins, ","), "(none)")},
+		{"PORTAL_URL", c.PortalURL},
+		{"PORTAL_SECRET", c.PortalSecret.Masked()},
 	}
 }
 

@@ -17,7 +17,7 @@ var clientsFormat = format{
 	columns: []string{"code", "name", "aliases", "entity_type", "billing_type", "monthly_fee", "fee_from", "invoice_timing",
 		"invoice_day", "payment_terms_days", "billing_email", "manager_slack_id", "retainer_services",
 		"retainer_start", "retainer_end", "billing_contact", "billing_address",
-		"address_line_1", "address_line_2", "address_line_3", "address_line_4", "city", "region", "postcode", "country"},
+		"address_line_1", "address_line_2", "address_line_3", "address_line_4", "city", "region", "postcode", "country", "contacts"},
 	required: []string{"code", "name"},
 	// Other names people and practice software give the columns: Xero's
 	// contacts export names the person invoices go to POAttentionTo and
@@ -62,12 +62,16 @@ var clientFields = map[string]string{
 	practice.FieldRetainerEnd:    "retainer_end",
 	practice.FieldBillingContact: "billing_contact",
 	practice.FieldBillingAddress: "billing_address",
+	practice.FieldContacts:       "contacts",
 }
 
 // clientRow is a row that passed validation.
 type clientRow struct {
 	line int
 	e    practice.Entity
+	// contacts replace the client's when the file has a contacts column;
+	// nil leaves them as they are.
+	contacts []practice.ContactInput
 }
 
 // importClients checks every row with practice's EntityInput.Validate, the
@@ -116,8 +120,22 @@ func importClients(ctx context.Context, r *run, t *table) error {
 			r.invalid(row.line, "code", fmt.Sprintf("The client %s is already on line %d of this file. Each client appears once.", e.Code, first))
 			continue
 		}
+		var contacts []practice.ContactInput
+		if t.has["contacts"] {
+			// Contacts separated by semicolons, each as the client form
+			// reads a line: Jane Smith <jane@acme.co.uk> requests.
+			if contacts, err = practice.ParseContacts(row.get("contacts"), ";"); err != nil {
+				if err := r.reject(row.line, clientFields, err); err != nil {
+					return err
+				}
+				continue
+			}
+			if contacts == nil {
+				contacts = []practice.ContactInput{}
+			}
+		}
 		seen[e.Code] = row.line
-		valid = append(valid, clientRow{row.line, e})
+		valid = append(valid, clientRow{row.line, e, contacts})
 	}
 	if valid, err = refuseRepricing(ctx, r, valid); err != nil {
 		return err
@@ -425,6 +443,15 @@ func upsertClients(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor a
 	}
 	if len(ids) != n {
 		return 0, 0, fmt.Errorf("save clients: wrote %d of %d", len(ids), n)
+	}
+
+	for _, row := range rows {
+		if row.contacts == nil {
+			continue
+		}
+		if _, err := practice.ReplaceContacts(ctx, tx, pid, actor, ids[row.e.Code], row.contacts); err != nil {
+			return 0, 0, fmt.Errorf("line %d: %w", row.line, err)
+		}
 	}
 
 	var fees []practice.FeeChange

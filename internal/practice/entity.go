@@ -126,6 +126,10 @@ type EntityInput struct {
 	// left as they are when nil, so forms and imports that do not show
 	// them never blank them.
 	CCEmails, DeliveryMethod *string
+	// Contacts are the client's contacts, one a line as ParseContacts
+	// reads them; nil leaves them as they are, so forms and imports that
+	// do not show them never remove them.
+	Contacts *string
 }
 
 // dayLayouts are the ways a day may be written: as Slack's date pickers and
@@ -260,6 +264,11 @@ func (in EntityInput) Validate() (Entity, error) {
 			return e, err
 		}
 	}
+	if in.Contacts != nil {
+		if _, err := ParseContacts(*in.Contacts, "\n"); err != nil {
+			return e, err
+		}
+	}
 	return e, nil
 }
 
@@ -387,6 +396,15 @@ func (s Store) SaveEntity(ctx context.Context, pid atlas.PracticeID, actor atlas
 		}
 		if err := saveFee(ctx, tx, pid, actor, id, e); err != nil {
 			return err
+		}
+		if in.Contacts != nil {
+			cs, err := ParseContacts(*in.Contacts, "\n")
+			if err != nil {
+				return err
+			}
+			if _, err := ReplaceContacts(ctx, tx, pid, actor, id, cs); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM entity_services WHERE practice_id = $1 AND entity_id = $2`, pid, id); err != nil {
 			return err

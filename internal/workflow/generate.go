@@ -31,13 +31,13 @@ func copyItemsSQL(missingOnly bool) string {
 		missingExtra = `
 	 WHERE NOT EXISTS (SELECT 1 FROM task_items e WHERE e.practice_id = $1 AND e.task_id = new.id AND e.assignment_item_id = ai.id)`
 	}
-	return `INSERT INTO task_items (practice_id, task_id, template_item_id, assignment_item_id, stage, position, text, mandatory)
-	SELECT $1, new.id, ti.id, NULL, ti.stage, ti.position, ti.text, ti.mandatory
+	return `INSERT INTO task_items (practice_id, task_id, template_item_id, assignment_item_id, stage, position, text, mandatory, client_request)
+	SELECT $1, new.id, ti.id, NULL, ti.stage, ti.position, ti.text, ti.mandatory, ti.client_request
 	  FROM new JOIN template_items ti ON ti.practice_id = $1 AND ti.template_id = new.template_id AND ti.removed_at IS NULL
 	 WHERE NOT EXISTS (SELECT 1 FROM assignment_items d WHERE d.practice_id = $1 AND d.assignment_id = new.assignment_id
 	                    AND d.kind = 'drop' AND d.template_item_id = ti.id)` + missingTemplate + `
 	UNION ALL
-	SELECT $1, new.id, NULL, ai.id, ai.stage, ai.position, ai.text, ai.mandatory
+	SELECT $1, new.id, NULL, ai.id, ai.stage, ai.position, ai.text, ai.mandatory, NULL
 	  FROM new JOIN assignment_items ai ON ai.practice_id = $1 AND ai.assignment_id = new.assignment_id AND ai.kind = 'add'` + missingExtra
 }
 
@@ -176,10 +176,12 @@ func resyncUnstarted(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, templ
 		                     AND a.assignment_id = t.assignment_id AND a.kind = 'add')
 		      ELSE false END`, pid, ids)
 	// Items whose wording, stage, place or mandatory flag changed.
-	b.Queue(`UPDATE task_items ti SET stage = x.stage, position = x.position, text = x.text, mandatory = x.mandatory
+	b.Queue(`UPDATE task_items ti SET stage = x.stage, position = x.position, text = x.text, mandatory = x.mandatory,
+		       client_request = x.client_request
 		FROM template_items x
 		WHERE ti.practice_id = $1 AND ti.task_id = ANY($2) AND x.practice_id = $1 AND x.id = ti.template_item_id
-		  AND (ti.stage, ti.position, ti.text, ti.mandatory) IS DISTINCT FROM (x.stage, x.position, x.text, x.mandatory)`, pid, ids)
+		  AND (ti.stage, ti.position, ti.text, ti.mandatory, ti.client_request)
+		      IS DISTINCT FROM (x.stage, x.position, x.text, x.mandatory, x.client_request)`, pid, ids)
 	b.Queue(`UPDATE task_items ti SET stage = a.stage, position = a.position, text = a.text, mandatory = a.mandatory
 		FROM assignment_items a
 		WHERE ti.practice_id = $1 AND ti.task_id = ANY($2) AND a.practice_id = $1 AND a.id = ti.assignment_item_id

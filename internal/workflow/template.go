@@ -51,6 +51,9 @@ type TemplateItem struct {
 	Position  int
 	Text      string
 	Mandatory bool
+	// ClientRequest is what the client is asked for, in their words, when
+	// the item is requested from the client (stage 1 only); "" when not.
+	ClientRequest string
 }
 
 // DueRule is "day 10 of the following month".
@@ -97,7 +100,11 @@ const (
 	FieldItemText        = "item_text"
 	FieldItemStage       = "item_stage"
 	FieldItemPosition    = "item_position"
+	FieldItemRequest     = "item_client_request"
 )
+
+// MaxClientRequest is the longest wording of what a client is asked for.
+const MaxClientRequest = 300
 
 // Validate checks a template's heading and reports every mistake at once.
 func (in TemplateInput) Validate() (TemplateInput, error) {
@@ -150,6 +157,9 @@ type ItemInput struct {
 	Position  int // 0 puts it last in its stage
 	Text      string
 	Mandatory bool
+	// ClientRequest asks the client for the item in these words, in the
+	// document request emails; only a stage-1 item may be requested.
+	ClientRequest string
 }
 
 // Validate checks an item.
@@ -161,6 +171,12 @@ func (in ItemInput) Validate() (ItemInput, error) {
 	}
 	if in.Text == "" || utf8.RuneCountInString(in.Text) > MaxItemText {
 		errs = append(errs, atlas.FieldError(FieldItemText, "Say what is to be done in up to %d characters, such as \"Bank statements received for every account\".", MaxItemText))
+	}
+	in.ClientRequest = strings.Join(strings.Fields(in.ClientRequest), " ")
+	if in.ClientRequest != "" && in.Stage != 1 {
+		errs = append(errs, atlas.FieldError(FieldItemRequest, "Only a stage 1 item (collect documents) is asked of the client: move the item to stage 1, or leave this empty."))
+	} else if utf8.RuneCountInString(in.ClientRequest) > MaxClientRequest {
+		errs = append(errs, atlas.FieldError(FieldItemRequest, "Ask for it in up to %d characters, such as \"Your bank statements for the month, for every account\".", MaxClientRequest))
 	}
 	if in.Position < 0 || in.Position > MaxTemplateItems {
 		errs = append(errs, atlas.FieldError(FieldItemPosition, "The position is a number from 1 (first in its stage) up; leave it empty to put the item last."))
@@ -193,7 +209,7 @@ func (s Store) Templates(ctx context.Context, pid atlas.PracticeID) ([]Template,
 	if err != nil || len(ts) == 0 {
 		return ts, err
 	}
-	rows, err = s.DB.Query(ctx, `SELECT template_id, id, stage, position, text, mandatory FROM template_items
+	rows, err = s.DB.Query(ctx, `SELECT template_id, id, stage, position, text, mandatory, coalesce(client_request, '') FROM template_items
 		WHERE practice_id = $1 AND removed_at IS NULL ORDER BY template_id, stage, position, id`, pid)
 	if err != nil {
 		return nil, fmt.Errorf("list template items: %w", err)
@@ -204,7 +220,7 @@ func (s Store) Templates(ctx context.Context, pid atlas.PracticeID) ([]Template,
 	}
 	var tid int64
 	var it TemplateItem
-	_, err = pgx.ForEachRow(rows, []any{&tid, &it.ID, &it.Stage, &it.Position, &it.Text, &it.Mandatory}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&tid, &it.ID, &it.Stage, &it.Position, &it.Text, &it.Mandatory, &it.ClientRequest}, func() error {
 		if t := byID[tid]; t != nil {
 			t.Items = append(t.Items, it)
 		}
@@ -225,7 +241,7 @@ func (s Store) Template(ctx context.Context, pid atlas.PracticeID, id int64) (Te
 
 // templateItems is the checklist of one template, in order.
 func templateItems(ctx context.Context, q db.DB, pid atlas.PracticeID, id int64) ([]TemplateItem, error) {
-	rows, err := q.Query(ctx, `SELECT id, stage, position, text, mandatory FROM template_items
+	rows, err := q.Query(ctx, `SELECT id, stage, position, text, mandatory, coalesce(client_request, '') FROM template_items
 		WHERE practice_id = $1 AND template_id = $2 AND removed_at IS NULL ORDER BY stage, position, id`, pid, id)
 	if err != nil {
 		return nil, fmt.Errorf("template items: %w", err)
@@ -348,7 +364,7 @@ func (s Store) SaveItem(ctx context.Context, pid atlas.PracticeID, actor atlas.M
 			action = "template.item.add"
 		}
 		if err := practice.Audit(ctx, tx, pid, actor, action, "template", templateID, map[string]any{
-			"item": it.ID, "stage": it.Stage, "text": it.Text, "mandatory": it.Mandatory}); err != nil {
+			"item": it.ID, "stage": it.Stage, "text": it.Text, "mandatory": it.Mandatory, "client_request": it.ClientRequest}); err != nil {
 			return err
 		}
 		return resyncUnstarted(ctx, tx, pid, templateID, 0, now)
@@ -375,15 +391,16 @@ func placeItem(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, templateID,
 	}
 	var row pgx.Row
 	if itemID == 0 {
-		row = tx.QueryRow(ctx, `INSERT INTO template_items (practice_id, template_id, stage, position, text, mandatory)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, stage, position, text, mandatory`, pid, templateID, in.Stage, pos, in.Text, in.Mandatory)
+		row = tx.QueryRow(ctx, `INSERT INTO template_items (practice_id, template_id, stage, position, text, mandatory, client_request)
+			VALUES ($1, $2, $3, $4, $5, $6, nullif($7, '')) RETURNING id, stage, position, text, mandatory, coalesce(client_request, '')`,
+			pid, templateID, in.Stage, pos, in.Text, in.Mandatory, in.ClientRequest)
 	} else {
-		row = tx.QueryRow(ctx, `UPDATE template_items SET stage = $4, position = $5, text = $6, mandatory = $7
+		row = tx.QueryRow(ctx, `UPDATE template_items SET stage = $4, position = $5, text = $6, mandatory = $7, client_request = nullif($8, '')
 			WHERE practice_id = $1 AND template_id = $2 AND id = $3 AND removed_at IS NULL
-			RETURNING id, stage, position, text, mandatory`, pid, templateID, itemID, in.Stage, pos, in.Text, in.Mandatory)
+			RETURNING id, stage, position, text, mandatory, coalesce(client_request, '')`, pid, templateID, itemID, in.Stage, pos, in.Text, in.Mandatory, in.ClientRequest)
 	}
 	var it TemplateItem
-	err := row.Scan(&it.ID, &it.Stage, &it.Position, &it.Text, &it.Mandatory)
+	err := row.Scan(&it.ID, &it.Stage, &it.Position, &it.Text, &it.Mandatory, &it.ClientRequest)
 	return it, db.MapError(err, "That item has been removed from the template.")
 }
 
