@@ -527,7 +527,7 @@ func TestOverdueAlertsOfAFailedRunAreNotSent(t *testing.T) {
 func TestMonthlyTasksJob(t *testing.T) {
 	t.Parallel()
 	w := newBoardWorld(t, "socket")
-	if err := bot.RegisterJobs(jobs.NewRegistry(), w.router.Clock, w.router.Log); err != nil {
+	if err := bot.RegisterJobs(jobs.NewRegistry(), w.router.Clock, w.router.Log, bot.Portal{URL: "http://127.0.0.1:8080", Secret: []byte("a test secret of thirty-two bytes!")}); err != nil {
 		t.Fatal(err)
 	}
 	london, err := time.LoadLocation("Europe/London")

@@ -1,6 +1,9 @@
 package bot
 
 import (
+	"github.com/atlas-practice/atlas/internal/portal"
+	"github.com/atlas-practice/atlas/internal/requests"
+
 	"context"
 	"errors"
 	"log/slog"
@@ -74,6 +77,7 @@ func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m del
 		creditnotes.AddWorkers(w, creditnotes.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
 		statements.AddWorkers(w, statements.Deps{Pool: pool, Mail: m, Log: log}),
 		reminding.AddWorkers(w, reminding.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
+		requests.AddWorkers(w, requests.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
 	)
 }
 
@@ -117,10 +121,24 @@ func Register(rt *slackapp.Router, d Deps) {
 	home.Register(rt, home.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work, Billing: d.Billing})
 }
 
+// Portal is where clients sign in: the portal's public URL and the secret
+// that signs its links (PORTAL_URL, PORTAL_SECRET).
+type Portal struct {
+	URL    string
+	Secret []byte
+}
+
 // RegisterJobs adds every feature's periodic jobs to reg. Jobs that tell
 // people something queue it in the outbox, in their own transaction.
-func RegisterJobs(reg *jobs.Registry, clock atlas.Clock, log *slog.Logger) error {
+// Document requests are emailed only with a portal secret: without one,
+// their sign-in links could not sign anyone in.
+func RegisterJobs(reg *jobs.Registry, clock atlas.Clock, log *slog.Logger, p Portal) error {
+	var requestJobs error
+	if len(p.Secret) > 0 {
+		requestJobs = requests.Job{Clock: clock, Log: log, Signer: portal.Signer{Secret: p.Secret}, PortalURL: p.URL}.RegisterJobs(reg)
+	}
 	return errors.Join(
+		requestJobs,
 		workflow.MonthlyTasks{Clock: clock, Log: log}.RegisterJobs(reg),
 		tasks.OverdueAlerts{Clock: clock, Log: log}.RegisterJobs(reg),
 		timetrack.Reminders{Clock: clock, Log: log}.RegisterJobs(reg),

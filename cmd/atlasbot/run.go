@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+
 	"context"
 	"errors"
 	"fmt"
@@ -99,7 +102,11 @@ func runPlayground(ctx context.Context, e env) int {
 		"ATLAS_ADMINS":    strings.Join(admins, ","),
 	}
 	maps.Copy(forced, mailbox.env)
-	defaults := map[string]string{"LOG_FORMAT": "text", "HTTP_ADDR": "127.0.0.1:8080"}
+	// A portal secret of this run's own unless one is set: the portal's
+	// sign-in links then work until the playground stops.
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	defaults := map[string]string{"LOG_FORMAT": "text", "HTTP_ADDR": "127.0.0.1:8080", "PORTAL_SECRET": hex.EncodeToString(secret)}
 	pe := env{stdout: e.stdout, stderr: e.stderr, getenv: func(k string) string {
 		if v, ok := forced[k]; ok {
 			return v

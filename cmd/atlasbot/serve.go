@@ -19,6 +19,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/logging"
 	"github.com/atlas-practice/atlas/internal/mail"
+	"github.com/atlas-practice/atlas/internal/portal"
 	"github.com/atlas-practice/atlas/internal/server"
 )
 
@@ -67,7 +68,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	bot.Register(router, bot.NewDeps(pool))
 
 	registry := jobs.NewRegistry()
-	if err := bot.RegisterJobs(registry, atlas.SystemClock{}, log); err != nil {
+	if err := bot.RegisterJobs(registry, atlas.SystemClock{}, log, bot.Portal{URL: cfg.PortalURL, Secret: []byte(cfg.PortalSecret.Reveal())}); err != nil {
 		return err
 	}
 	mailer, err := newMailer(cfg.SMTP)
@@ -78,6 +79,12 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	if err := bot.AddWorkers(workers, router, pool, mailer, log, 0); err != nil {
 		return err
 	}
+	signer := portal.Signer{Secret: []byte(cfg.PortalSecret.Reveal())}
+	if cfg.PortalSecret != "" {
+		if err := portal.AddWorkers(workers, portal.MailDeps{Pool: pool, Mail: mailer, Signer: signer, BaseURL: cfg.PortalURL, Log: log}); err != nil {
+			return err
+		}
+	}
 	engine, err := jobs.New(pool, log, jobs.Options{Registry: registry, Workers: workers, Queues: bot.Queues()})
 	if err != nil {
 		return err
@@ -86,6 +93,9 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	srv := server.New(log, db.ReadyCheck(pool))
 	if cfg.SlackMode == config.ModeHTTP {
 		slackapp.NewHTTPMode(router, cfg.SlackSigningSecret.Reveal(), log).Mount(srv.Router)
+	}
+	if cfg.PortalSecret != "" {
+		portal.New(portal.Deps{DB: pool, Signer: signer, Clock: router.Clock, Log: log}).Mount(srv.Router)
 	}
 	if err := srv.Listen(cfg.HTTPAddr); err != nil {
 		return err
