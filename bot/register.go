@@ -63,17 +63,23 @@ func sendOnApproval(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor 
 	return err
 }
 
+// WorkerOptions tune the workers: PostInterval paces each Slack channel's
+// posts (0 is Slack's one a second; tests pace faster); PortalURL is the
+// client portal's address, which emails to clients point at.
+type WorkerOptions struct {
+	PostInterval time.Duration
+	PortalURL    string
+}
+
 // AddWorkers adds the workers of every feature's background jobs to w: the
 // outbox's (Slack), the sending of invoices by email through m, each sent
 // invoice's PDF then queued for its card's thread, and the emailing of
 // overdue reminders through m.
 //
-// postInterval paces each Slack channel's posts; 0 is Slack's one a
-// second (tests pace faster).
-func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m delivery.Mailer, log *slog.Logger, postInterval time.Duration) error {
+func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m delivery.Mailer, log *slog.Logger, o WorkerOptions) error {
 	return errors.Join(
-		slackapp.AddOutboxWorkers(w, rt, pool, slackapp.OutboxOptions{Interval: postInterval}),
-		delivery.AddWorkers(w, delivery.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log, AfterSent: afterSent}),
+		slackapp.AddOutboxWorkers(w, rt, pool, slackapp.OutboxOptions{Interval: o.PostInterval}),
+		delivery.AddWorkers(w, delivery.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log, AfterSent: afterSent, PortalURL: o.PortalURL}),
 		creditnotes.AddWorkers(w, creditnotes.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
 		statements.AddWorkers(w, statements.Deps{Pool: pool, Mail: m, Log: log}),
 		reminding.AddWorkers(w, reminding.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),

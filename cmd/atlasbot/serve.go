@@ -76,7 +76,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 		return err
 	}
 	workers := river.NewWorkers()
-	if err := bot.AddWorkers(workers, router, pool, mailer, log, 0); err != nil {
+	if err := bot.AddWorkers(workers, router, pool, mailer, log, bot.WorkerOptions{PortalURL: cfg.PortalURL}); err != nil {
 		return err
 	}
 	signer := portal.Signer{Secret: []byte(cfg.PortalSecret.Reveal())}

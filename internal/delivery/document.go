@@ -25,6 +25,9 @@ type invoice struct {
 	Entity   practice.Entity // the client
 	Paid     decimal.Decimal // applied from payments, reversals taken off
 	Credited decimal.Decimal // by credit notes
+	// InvoiceContacts are the client's contacts who receive invoices, as
+	// addresses: where a portal-only client's "invoice ready" email goes.
+	InvoiceContacts []string
 
 	IssueDate, DueDate *time.Time // set when it was sent
 	SentAt             *time.Time
@@ -64,6 +67,15 @@ func load(ctx context.Context, q db.DB, pid atlas.PracticeID, id int64) (invoice
 			&inv.MessageID, &inv.RequesterSlackID, &inv.Requester, &inv.Paid, &inv.Credited)
 	if err != nil {
 		return inv, db.MapError(err, fmt.Sprintf("There is no invoice %d.", id))
+	}
+	contacts, err := ps.Contacts(ctx, pid, inv.EntityID)
+	if err != nil {
+		return inv, err
+	}
+	for _, c := range contacts {
+		if c.Invoices {
+			inv.InvoiceContacts = append(inv.InvoiceContacts, address(c.Name, c.Email))
+		}
 	}
 	return inv, nil
 }

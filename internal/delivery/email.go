@@ -1,6 +1,8 @@
 package delivery
 
 import (
+	"github.com/atlas-practice/atlas/internal/practice"
+
 	"bytes"
 	"fmt"
 	"html/template"
@@ -16,7 +18,12 @@ import (
 // billing address with the client's copies, from the practice, the PDF
 // attached, and the amount, the due date and how to pay in the body, so a
 // client can pay without opening the attachment.
-func (inv invoice) email(pdfData []byte, due time.Time, attempt int) mail.Message {
+//
+// A client that takes its invoices in the portal gets them there: its
+// contacts who receive invoices are told the invoice is ready, with the
+// portal's address, and nothing is attached; one that takes them both ways
+// gets the attachment and the portal's address.
+func (inv invoice) email(pdfData []byte, due time.Time, attempt int, portalURL string) mail.Message {
 	p, c := inv.Practice, inv.Entity
 	amount := money.Format(inv.Balance(), inv.Currency)
 	dueText := due.Format("2 Jan 2006")
@@ -29,6 +36,10 @@ func (inv invoice) email(pdfData []byte, due time.Time, attempt int) mail.Messag
 		Attachments: []mail.Attachment{{
 			Name: inv.filename(false), ContentType: "application/pdf", Data: pdfData,
 		}},
+	}
+	if c.DeliveryMethod == practice.DeliveryPortal {
+		m.To, m.Attachments = inv.InvoiceContacts, nil
+		m.Subject = fmt.Sprintf("Invoice %s from %s is ready — %s due %s", inv.Number, p.Name, amount, dueText)
 	}
 	if p.InvoiceFromEmail != "" {
 		name := p.InvoiceFromName
@@ -50,8 +61,14 @@ func (inv invoice) email(pdfData []byte, due time.Time, attempt int) mail.Messag
 		PaidText:  money.Format(inv.Paid, inv.Currency),
 		TotalText: money.Format(inv.Total, inv.Currency),
 	}
-	if c.BillingContact != "" {
+	if c.BillingContact != "" && c.DeliveryMethod != practice.DeliveryPortal {
 		body.Greeting = "Dear " + c.BillingContact + ","
+	}
+	if c.DeliveryMethod == practice.DeliveryPortal || c.DeliveryMethod == practice.DeliveryBoth {
+		body.Portal = portalURL + "/portal"
+		body.Attached = c.DeliveryMethod == practice.DeliveryBoth
+	} else {
+		body.Attached = true
 	}
 	m.Text = body.text()
 	m.HTML = body.html()
@@ -83,16 +100,27 @@ type emailBody struct {
 	Bank                                                   []string
 	Paid                                                   bool
 	PaidText, TotalText                                    string
+	// Attached says the PDF is attached; Portal is the portal's address
+	// when the invoice is there too ("" when the client takes email only).
+	Attached bool
+	Portal   string
 }
 
 func (b emailBody) text() string {
 	var w strings.Builder
 	w.WriteString(b.Greeting + "\n\n")
-	fmt.Fprintf(&w, "Please find attached invoice %s from %s", b.Number, b.Practice)
+	if b.Attached {
+		fmt.Fprintf(&w, "Please find attached invoice %s from %s", b.Number, b.Practice)
+	} else {
+		fmt.Fprintf(&w, "Invoice %s from %s is ready in our client portal", b.Number, b.Practice)
+	}
 	if b.Period != "" {
 		fmt.Fprintf(&w, " for %s", b.Period)
 	}
 	w.WriteString(".\n\n")
+	if b.Portal != "" {
+		fmt.Fprintf(&w, "See it, and download its PDF, in the portal: %s (sign in with this email address).\n\n", b.Portal)
+	}
 	fmt.Fprintf(&w, "Amount due: %s\nDue date: %s\n", b.Amount, b.Due)
 	if b.Paid {
 		fmt.Fprintf(&w, "(%s invoiced, %s already paid: thank you.)\n", b.TotalText, b.PaidText)
@@ -109,7 +137,9 @@ func (b emailBody) text() string {
 var bodyHTML = template.Must(template.New("invoice").Parse(`<!DOCTYPE html>
 <html><body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #191919; line-height: 1.5">
 <p>{{.Greeting}}</p>
-<p>Please find attached invoice <strong>{{.Number}}</strong> from {{.Practice}}{{if .Period}} for {{.Period}}{{end}}.</p>
+<p>{{if .Attached}}Please find attached invoice{{else}}Invoice{{end}} <strong>{{.Number}}</strong> from {{.Practice}}{{if .Period}} for {{.Period}}{{end}}{{if not .Attached}} is ready in our client portal{{end}}.</p>
+{{if .Portal}}<p>See it, and download its PDF, in the portal: <a href="{{.Portal}}">{{.Portal}}</a> (sign in with this email address).</p>
+{{end}}
 <table role="presentation" style="border-collapse: collapse; margin: 12px 0">
 <tr><td style="padding: 2px 16px 2px 0">Amount due</td><td style="padding: 2px 0"><strong>{{.Amount}}</strong></td></tr>
 <tr><td style="padding: 2px 16px 2px 0">Due date</td><td style="padding: 2px 0"><strong>{{.Due}}</strong></td></tr>

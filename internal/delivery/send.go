@@ -147,10 +147,17 @@ func QueueSend(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, invoiceID i
 	default:
 		return refuse(atlas.EConflict, "%s for %s cannot be sent: it is %s.", what, client, status.Label())
 	}
-	if how != practice.DeliveryEmail && how != practice.DeliveryBoth {
-		return refuse(atlas.EInvalid, "%s takes its invoices in the client portal, which is not available yet: set it to email in the client's settings, then send.", client)
-	}
-	if to == "" {
+	if how == practice.DeliveryPortal {
+		var contacts int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM client_contacts c JOIN invoices i ON i.practice_id = c.practice_id AND i.entity_id = c.entity_id
+			WHERE i.practice_id = $1 AND i.id = $2 AND c.receives_invoices`, pid, invoiceID).Scan(&contacts); err != nil {
+			return fmt.Errorf("send invoice %d: %w", invoiceID, err)
+		}
+		if contacts == 0 {
+			return refuse(atlas.EInvalid, "%s takes its invoices in the client portal, but none of its contacts receives invoices, so no one would be told: "+
+				"add one in the client's settings, then send.", client)
+		}
+	} else if to == "" {
 		return refuse(atlas.EInvalid, "%s has no billing email, so %s has nowhere to go: add it in the client's settings, then send.", client, what)
 	}
 

@@ -43,6 +43,9 @@ type Deps struct {
 	// invoice is recorded sent. Its error rolls the record back and the
 	// job is tried again.
 	AfterSent func(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, invoiceID int64) error
+	// PortalURL is the client portal's address (PORTAL_URL), which emails
+	// to clients that take their invoices there point at.
+	PortalURL string
 }
 
 // AddWorkers registers the send worker on w.
@@ -102,7 +105,7 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		// try will draw it differently.
 		return w.fail(ctx, inv, a.Attempt, "The invoice could not be drawn: "+err.Error(), err)
 	}
-	msg := inv.email(data, due, a.Attempt)
+	msg := inv.email(data, due, a.Attempt, w.deps.PortalURL)
 	err = w.deps.Mail.Send(ctx, msg)
 	switch {
 	case err == nil:
