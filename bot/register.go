@@ -75,7 +75,6 @@ type WorkerOptions struct {
 // outbox's (Slack), the sending of invoices by email through m, each sent
 // invoice's PDF then queued for its card's thread, and the emailing of
 // overdue reminders through m.
-//
 func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m delivery.Mailer, log *slog.Logger, o WorkerOptions) error {
 	return errors.Join(
 		slackapp.AddOutboxWorkers(w, rt, pool, slackapp.OutboxOptions{Interval: o.PostInterval}),

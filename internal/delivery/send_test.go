@@ -96,7 +96,7 @@ func TestQueueSendRefusals(t *testing.T) {
 		{"portal", func(f *fixture) int64 {
 			f.exec(`UPDATE entities SET delivery_method = 'portal' WHERE id = $1`, f.client)
 			return f.approved("INV-2026-0042")
-		}, atlas.EInvalid, "takes its invoices in the client portal, which is not available yet"},
+		}, atlas.EInvalid, "takes its invoices in the client portal, but none of its contacts receives invoices"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
