@@ -22,7 +22,7 @@ MAILDEV_DIR         := internal/playground/maildev
 export DATABASE_URL             ?= postgres://$(DB_USER):$(DB_PASSWORD)@$(PG_HOST):$(PG_PORT)/$(DB_NAME)?sslmode=disable
 export ATLAS_TEST_DATABASE_URL  ?= $(DATABASE_URL)
 
-.PHONY: help run test lint bench db build fuzz playground-deps mail-deps poppler clean
+.PHONY: help run test lint bench db build fuzz playground-deps mail-deps poppler chromium clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ build: ## build bin/atlasbot
 run: db build playground-deps mail-deps ## run Atlas: the playground without Slack tokens, the real workspace with them
 	exec ./bin/atlasbot run
 
-test: db lint playground-deps mail-deps poppler ## lint, then every test with the race detector, then a short fuzz of each parser
+test: db lint playground-deps mail-deps poppler chromium ## lint, then every test with the race detector, then a short fuzz of each parser
 	echo "test: go test -race ./..."
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
@@ -92,6 +92,14 @@ mail-deps: ## install maildev, the local mail server of the playground and the m
 		fi
 		echo "mail: installing maildev $$want with npm ci"
 		npm ci --prefix $(MAILDEV_DIR) --no-audit --no-fund --loglevel=error
+	fi
+
+chromium: ## install Chromium where missing: the portal's browser test drives it headless
+	if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+		echo "chromium: chromium is missing; installing it with apt-get"
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+		$$SUDO apt-get update -q
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 	fi
 
 poppler: ## install poppler-utils where missing: the PDF tests read documents back with pdftotext, pdfinfo and pdffonts

@@ -162,15 +162,6 @@ func TestClientDeliveryForm(t *testing.T) {
 			}
 		}
 
-		portal := clientBilling(map[string]any{"cc_emails": textVal("director@acme.example"), "delivery_method": radio(practice.DeliveryPortal)})
-		errs := responseErrors(t, h.interact(submission(adminID, admin.CallbackClient, "{}", portal)))
-		if len(errs) != 1 || errs[practice.FieldDeliveryMethod] != "The client portal is not available yet; invoices go by email." {
-			t.Fatalf("portal: errors %v", errs)
-		}
-		if n := countRows(t, h, `SELECT count(*) FROM entities`); n != 0 {
-			t.Fatalf("a refused form saved %d clients", n)
-		}
-
 		email := clientBilling(map[string]any{"cc_emails": textVal("director@acme.example, books@acme.example"), "delivery_method": radio(practice.DeliveryEmail)})
 		if errs := responseErrors(t, h.interact(submission(adminID, admin.CallbackClient, "{}", email))); errs != nil {
 			t.Fatalf("email with two copies refused: %v", errs)
@@ -196,7 +187,7 @@ func TestClientDeliveryForm(t *testing.T) {
 		}
 		_ = json.Unmarshal([]byte(edit.Param("view")), &meta)
 		bad := clientBilling(map[string]any{"cc_emails": textVal("director at acme"), "delivery_method": radio(practice.DeliveryEmail)})
-		errs = responseErrors(t, h.interact(submission(adminID, admin.CallbackClient, meta.Meta, bad)))
+		errs := responseErrors(t, h.interact(submission(adminID, admin.CallbackClient, meta.Meta, bad)))
 		if len(errs) != 1 || !strings.Contains(errs[practice.FieldCCEmails], `"director" is not an email address`) {
 			t.Fatalf("bad copy: errors %v", errs)
 		}

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	documents "github.com/atlas-practice/atlas/bot/portal"
+
 	"github.com/atlas-practice/atlas/internal/portal"
 	"github.com/atlas-practice/atlas/internal/requests"
 
@@ -120,6 +122,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	reminders.Register(rt, reminders.Deps{Practice: d.Practice})
 	wip.Register(rt, wip.Deps{Practice: d.Practice, Clock: rt.Clock})
 	digest.Register(rt, digest.Deps{DB: d.Practice.DB})
+	documents.Register(rt, documents.Deps{DB: d.Practice.DB})
 	realisation.Register(rt, realisation.Deps{DB: d.Billing.DB})
 	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})

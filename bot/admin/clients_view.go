@@ -197,7 +197,7 @@ func ClientModal(f ClientForm) slack.ModalViewRequest {
 		blockkit.TextArea(ClientBillingAddress, "Billing address", "Printed on invoices: a line each, up to 8 lines.", f.BillingAddress, "1 High Street, Leeds LS1 1AA", 500, true),
 		blockkit.TextInput(ClientCCEmails, "Copies of invoices to", fmt.Sprintf("Addresses copied on every invoice emailed to the billing email, separated by commas; up to %d.", practice.MaxCCEmails),
 			f.CCEmails, "director@acme.co.uk, books@acme.co.uk", 1000, true),
-		radio(ClientDelivery, "Delivery", "How the client takes its invoices. The client portal is not available yet: until it is, invoices go by email.",
+		radio(ClientDelivery, "Delivery", "How the client takes its invoices: emailed to the billing email with the PDF; in the client portal, its contacts who receive invoices told by email; or both.",
 			[]blockkit.Option{
 				{Value: practice.DeliveryEmail, Label: "Email"},
 				{Value: practice.DeliveryPortal, Label: "Portal"},

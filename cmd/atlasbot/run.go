@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
@@ -21,6 +22,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/demo"
 	"github.com/atlas-practice/atlas/internal/logging"
 	"github.com/atlas-practice/atlas/internal/playground"
+	"github.com/atlas-practice/atlas/internal/portal"
 )
 
 // defaultPlaygroundPort is where the playground's local Slack listens unless
@@ -128,6 +130,10 @@ func runPlayground(ctx context.Context, e env) int {
 		log.Error("seeding the demo failed", "err", err)
 		return exitFail
 	}
+	portalLink, portalClient, err := demoPortalLink(ctx, cfg, ws)
+	if err != nil {
+		log.Warn("no portal link for the demo", "err", err)
+	}
 	hooks := &serverHooks{
 		// local-slack pings an idle socket only every couple of minutes;
 		// slack-go would otherwise reconnect after 30 s without one.
@@ -144,6 +150,9 @@ func runPlayground(ctx context.Context, e env) int {
 				say("email Atlas sends lands in the inbox at %s", mailbox.inbox)
 			} else {
 				say("email goes to %s:%d (SMTP_HOST)", cfg.SMTP.Host, cfg.SMTP.Port)
+			}
+			if portalLink != "" {
+				say("the client portal, signed in as %s's contact: %s — upload a bank statement and watch its item tick in Slack", portalClient, portalLink)
 			}
 			say("pick a person under \"Act as\" (Bea is staff, Mina manager, Park partner, Ada admin) and type /atlas help")
 			say("Atlas health: http://%s/healthz — stop with Ctrl-C", addr)
@@ -166,4 +175,26 @@ func seedDemo(ctx context.Context, url string, ws *playground.Workspace, log *sl
 		return err
 	}
 	return demo.Seed(ctx, pool, demoPractice(ws))
+}
+
+// demoPortalLink is a sign-in link to the portal for the contact of the
+// demo client whose pack waits on its documents.
+func demoPortalLink(ctx context.Context, cfg config.Config, ws *playground.Workspace) (link, client string, err error) {
+	pool, err := db.Open(ctx, cfg.DatabaseURL.Reveal())
+	if err != nil {
+		return "", "", err
+	}
+	defer pool.Close()
+	pid := atlas.PracticeID(demoPractice(ws).TeamID)
+	contact, client, err := demo.PortalContact(ctx, pool, pid)
+	if err != nil {
+		return "", "", err
+	}
+	signer := portal.Signer{Secret: []byte(cfg.PortalSecret.Reveal())}
+	var token string
+	err = db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		token, err = signer.NewLink(ctx, tx, pid, contact, time.Now())
+		return err
+	})
+	return cfg.PortalURL + "/portal/login?t=" + token, client, err
 }

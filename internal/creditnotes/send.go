@@ -86,7 +86,7 @@ func QueueSend(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, id int64, b
 	case status == StatusSent:
 		return &NotSendable{atlas.EConflict, fmt.Sprintf("Credit note %s went to %s already.", number, client)}
 	case how != practice.DeliveryEmail && how != practice.DeliveryBoth:
-		return &NotSendable{atlas.EInvalid, fmt.Sprintf("%s takes its documents in the client portal, which is not available yet: set it to email in the client's settings, then send credit note %s.", client, number)}
+		return &NotSendable{atlas.EInvalid, fmt.Sprintf("%s takes its documents in the client portal, where credit note %s is shown already. To email it as well, set the client to email or both in its settings, then send it.", client, number)}
 	case to == "":
 		return &NotSendable{atlas.EInvalid, fmt.Sprintf("%s has no billing email, so credit note %s has nowhere to go: add it in the client's settings (`/atlas clients edit`), then send it.", client, number)}
 	}

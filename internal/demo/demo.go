@@ -85,6 +85,9 @@ func seedAt(ctx context.Context, pool db.DB, p Practice, now time.Time) error {
 		if err := seedWorkflow(ctx, tx, pid, p.People, now); err != nil {
 			return err
 		}
-		return seedBilling(ctx, tx, pid, manager, p.BillingChannel, now)
+		if err := seedBilling(ctx, tx, pid, manager, p.BillingChannel, now); err != nil {
+			return err
+		}
+		return seedPortal(ctx, tx, pid)
 	})
 }

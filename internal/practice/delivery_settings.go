@@ -196,11 +196,6 @@ const (
 	DeliveryBoth   = "both"   // by email and in the portal
 )
 
-// PortalAvailable says whether the client portal exists. Until it does,
-// a client cannot be set to take its invoices there: they would reach
-// nobody.
-const PortalAvailable = false
-
 // FieldCCEmails and FieldDeliveryMethod are the client form's block ids
 // of the delivery fields.
 const (
@@ -211,20 +206,14 @@ const (
 // MaxCCEmails is how many addresses may be copied on a client's invoices.
 const MaxCCEmails = 10
 
-// validDeliveryMethod reads a delivery method, refusing the portal while
-// there is none.
+// validDeliveryMethod reads a delivery method.
 func validDeliveryMethod(s string) (string, error) {
 	m := norm(s, DeliveryEmail)
 	switch m {
-	case DeliveryEmail:
-		return m, nil
-	case DeliveryPortal, DeliveryBoth:
-		if !PortalAvailable {
-			return m, atlas.FieldError(FieldDeliveryMethod, "The client portal is not available yet; invoices go by email.")
-		}
+	case DeliveryEmail, DeliveryPortal, DeliveryBoth:
 		return m, nil
 	}
-	return m, atlas.FieldError(FieldDeliveryMethod, "%q is not a way to deliver invoices. Choose email.", strings.TrimSpace(s))
+	return m, atlas.FieldError(FieldDeliveryMethod, "%q is not a way to deliver invoices. Choose email, portal or both.", strings.TrimSpace(s))
 }
 
 // validCCEmails reads the addresses copied on a client's invoices: written

@@ -69,6 +69,13 @@ const refreshTasks = `UPDATE tasks t SET items_total = c.total, items_done = c.d
 	                      FROM task_items WHERE practice_id = $1 AND task_id = ids.id) c
 	WHERE t.practice_id = $1 AND t.id = ids.id`
 
+// RefreshProgress brings tasks' kept progress (counts, stage, stage
+// dates) up to date after their items changed outside Tick: a client's
+// upload through the portal ticks the item it answers.
+func RefreshProgress(ctx context.Context, q db.DB, pid atlas.PracticeID, ids []int64, now time.Time) error {
+	return refresh(ctx, q, pid, ids, now)
+}
+
 func refresh(ctx context.Context, q db.DB, pid atlas.PracticeID, ids []int64, now time.Time) error {
 	if len(ids) == 0 {
 		return nil
