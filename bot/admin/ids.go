@@ -17,6 +17,8 @@ const (
 	CallbackReminderSettings   = "settings.reminders.modal" // the reminder settings modal
 	ActionDigestSettingsEdit   = "settings.digest.edit"     // the settings message's "Change digests" button
 	CallbackDigestSettings     = "settings.digest.modal"    // the digest settings modal
+	ActionPortalSettingsEdit   = "settings.portal.edit"     // the settings message's "Change portal settings" button
+	CallbackPortalSettings     = "settings.portal.modal"    // the portal settings modal
 
 	ActionTeamEdit     = "team.edit."        // + member id: a team list row's "Edit" button
 	CallbackTeamMember = "team.member.modal" // the team member modal

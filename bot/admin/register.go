@@ -122,4 +122,10 @@ func Register(rt *slackapp.Router, d Deps) {
 		Route: admin(h.openDigestSettings).Because(changeSettings)})
 	rt.HandleAction(ActionDigestSettingsEdit, admin(h.openDigestSettings))
 	rt.HandleSubmit(CallbackDigestSettings, admin(h.submitDigestSettings))
+	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "settings portal", Area: area, Usage: "/atlas settings portal",
+		Summary: "A form for the client portal: the working day after a month ends its documents are asked for, the reminder days, and the upload quota per client (also the settings' Change portal settings button).",
+		Detail:  portalSettingsHelp, Examples: []string{"/atlas settings portal"},
+		Route: admin(h.openPortalSettings).Because(changeSettings)})
+	rt.HandleAction(ActionPortalSettingsEdit, admin(h.openPortalSettings))
+	rt.HandleSubmit(CallbackPortalSettings, admin(h.submitPortalSettings))
 }

@@ -44,6 +44,9 @@ func (h handlers) settings(ctx context.Context, r *slackapp.Request) error {
 	if err := h.withDigest(ctx, p.ID, &d); err != nil {
 		return err
 	}
+	if err := h.withPortal(ctx, p.ID, &d); err != nil {
+		return err
+	}
 	return r.Reply(slackapp.Message{Text: "Practice settings" + settingsNameSuffix(p.Name), Blocks: Settings(d)})
 }
 
@@ -252,6 +255,9 @@ func (h handlers) showSaved(ctx context.Context, r *slackapp.Request, p practice
 		return err
 	}
 	if err := h.withDigest(ctx, p.ID, &d); err != nil {
+		return err
+	}
+	if err := h.withPortal(ctx, p.ID, &d); err != nil {
 		return err
 	}
 	blocks := append([]slack.Block{slack.NewSectionBlock(blockkit.Markdown(summary, blockkit.MaxSectionText), nil, nil)}, Settings(d)...)

@@ -117,8 +117,10 @@ type SettingsData struct {
 	WIPAlertDays   int
 	WIPAlertValue  decimal.Decimal
 	PersonalDigest bool
-	LateInterest   bool   // reminders show statutory interest and compensation
-	BaseRate       string // "4.00"
+	// The client portal's settings.
+	Portal       practice.PortalSettings
+	LateInterest bool   // reminders show statutory interest and compensation
+	BaseRate     string // "4.00"
 }
 
 // VATRoundingText says what a VAT rounding rule does.
@@ -226,6 +228,8 @@ func Settings(d SettingsData) []slack.Block {
 		slack.NewSectionBlock(nil, reminderFields(d, field), nil),
 		slack.NewSectionBlock(blockkit.Markdown("*Morning digests*", 0), nil, nil),
 		slack.NewSectionBlock(nil, digestFields(d, field), nil),
+		slack.NewSectionBlock(blockkit.Markdown("*Client portal*", 0), nil, nil),
+		slack.NewSectionBlock(nil, portalFields(d, field), nil),
 	}
 	if d.CanEdit {
 		return append(blocks, slack.NewActionBlock("settings.actions",
@@ -233,7 +237,8 @@ func Settings(d SettingsData) []slack.Block {
 			slack.NewButtonBlockElement(ActionBillingSettingsEdit, "billing", blockkit.Plain("Change billing settings", blockkit.MaxButtonText)),
 			slack.NewButtonBlockElement(ActionDeliverySettingsEdit, "delivery", blockkit.Plain("Change delivery settings", blockkit.MaxButtonText)),
 			slack.NewButtonBlockElement(ActionReminderSettingsEdit, "reminders", blockkit.Plain("Change reminders", blockkit.MaxButtonText)),
-			slack.NewButtonBlockElement(ActionDigestSettingsEdit, "digest", blockkit.Plain("Change digests", blockkit.MaxButtonText))))
+			slack.NewButtonBlockElement(ActionDigestSettingsEdit, "digest", blockkit.Plain("Change digests", blockkit.MaxButtonText)),
+			slack.NewButtonBlockElement(ActionPortalSettingsEdit, "portal", blockkit.Plain("Change portal settings", blockkit.MaxButtonText))))
 	}
 	return append(blocks, slack.NewContextBlock("", blockkit.Markdown("Only admins change the settings.", 0)))
 }

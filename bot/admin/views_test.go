@@ -87,6 +87,7 @@ func settingsData() admin.SettingsData {
 		ReminderSteps: []int{7, 14, 30}, LateInterest: true, BaseRate: "4.25",
 		WorkingDays: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}, WIPAlertDays: 60,
 		WIPAlertValue: decimal.NewFromInt(5000), PersonalDigest: true,
+		Portal: practice.PortalSettings{RequestDay: 1, ReminderDays: []int{3, 7}, QuotaMB: 2048},
 	}
 }
 
@@ -106,7 +107,7 @@ func TestSettingsGolden(t *testing.T) {
 
 	raw := plainJSON(admin.Settings(forAdmin))
 	for _, want := range []string{`"action_id":"settings.edit"`, "INV-2026-0001", `"action_id":"settings.billing.edit"`, "Change billing settings",
-		"Registered, VAT number GB 123 4567 89", "Monday to Friday", "Older than 60 days or over £5,000.00", `"action_id":"settings.digest.edit"`, "York &lt;YO1 7HH&gt;", "<#C0BILLING>", "Hourly drafts on the 2nd of each month",
+		"Registered, VAT number GB 123 4567 89", "Monday to Friday", "Older than 60 days or over £5,000.00", `"action_id":"settings.digest.edit"`, "On working day 1 after the month ends", "3 and 7 days after the request", `"action_id":"settings.portal.edit"`, "York &lt;YO1 7HH&gt;", "<#C0BILLING>", "Hourly drafts on the 2nd of each month",
 		"rounded down to the penny", "one line per service and rate",
 		`"action_id":"settings.delivery.edit"`, "Change delivery settings", `Ledgerline &amp; Co Ltd\nSort code 20-45-77 · account 43218765\nIBAN GB33 BUKB 2045 7743 2187 65\nBIC BUKBGB22`,
 		"Ledgerline &amp; Co, accounts@ledgerline.example", "On: an approved invoice goes to the client by email at once",
@@ -317,4 +318,8 @@ func TestReminderSettingsModalGolden(t *testing.T) {
 func TestDigestSettingsModalGolden(t *testing.T) {
 	m := admin.DigestSettingsModal(digest.Form{WorkingDays: []string{"1", "2", "3", "4", "5"}, WIPAlertDays: "60", WIPAlertValue: "5000.00", PersonalDefault: true}, "GBP")
 	blockkittest.GoldenModal(t, "digest-settings-modal", m)
+}
+
+func TestPortalSettingsModalGolden(t *testing.T) {
+	blockkittest.GoldenModal(t, "portal-settings-modal", admin.PortalSettingsModal(practice.PortalForm{RequestDay: "1", ReminderDays: "3, 7", QuotaMB: "2048"}))
 }
