@@ -50,6 +50,17 @@ type harness struct {
 
 func newHarness(t *testing.T, mode string, extra ...func(*slackapp.Router)) *harness {
 	t.Helper()
+	return newHarnessWith(t, mode, func(rt *slackapp.Router, pool *pgxpool.Pool) {
+		deps := bot.NewDeps(pool)
+		deps.Portal = testPortal // /docs's download links
+		bot.Register(rt, deps)
+	}, extra...)
+}
+
+// newHarnessWith is newHarness with the routes register adds, in place of
+// every feature's.
+func newHarnessWith(t *testing.T, mode string, register func(*slackapp.Router, *pgxpool.Pool), extra ...func(*slackapp.Router)) *harness {
+	t.Helper()
 	fake := slackfake.New(t)
 	fake.AddUser(adminID, "ada", "Ada Admin", "ada@example.com")
 	fake.AddUser(staffID, "sam", "Sam Staff", "sam@example.com")
@@ -58,7 +69,7 @@ func newHarness(t *testing.T, mode string, extra ...func(*slackapp.Router)) *har
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := slackapp.NewClient("xoxb-test-token", "xapp-1-test", fake.APIURL())
 	rt := bot.NewRouter(log, api, pool, []string{adminID})
-	bot.Register(rt, bot.NewDeps(pool))
+	register(rt, pool)
 	for _, f := range extra {
 		f(rt)
 	}

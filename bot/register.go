@@ -48,6 +48,9 @@ type Deps struct {
 	Time     timesheet.Store
 	Work     workflow.Store
 	Billing  invoicing.Store
+	// Portal is the client portal's URL and secret, which sign /docs's
+	// download links; empty: /docs shows none.
+	Portal Portal
 }
 
 // NewDeps builds every store on q.
@@ -116,13 +119,13 @@ func NewRouter(log *slog.Logger, api *slack.Client, q db.DB, admins []string) *s
 // tasks), then billing, before the practice's set-up.
 func Register(rt *slackapp.Router, d Deps) {
 	timetrack.Register(rt, timetrack.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
-	tasks.Register(rt, tasks.Deps{Practice: d.Practice, Work: d.Work})
+	tasks.Register(rt, tasks.Deps{Practice: d.Practice, Work: d.Work, PortalURL: d.Portal.URL, PortalSecret: d.Portal.Secret})
 	board.Register(rt, board.Deps{Work: d.Work, Time: d.Time})
 	billing.Register(rt, billing.Deps{Practice: d.Practice, Billing: d.Billing})
 	reminders.Register(rt, reminders.Deps{Practice: d.Practice})
 	wip.Register(rt, wip.Deps{Practice: d.Practice, Clock: rt.Clock})
 	digest.Register(rt, digest.Deps{DB: d.Practice.DB})
-	documents.Register(rt, documents.Deps{DB: d.Practice.DB})
+	documents.Register(rt, documents.Deps{DB: d.Practice.DB, PortalURL: d.Portal.URL, Secret: d.Portal.Secret})
 	realisation.Register(rt, realisation.Deps{DB: d.Billing.DB})
 	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})

@@ -40,8 +40,15 @@ type taskWorld struct {
 
 func newTaskWorld(t *testing.T, mode string) *taskWorld {
 	t.Helper()
+	return newTaskWorldOn(t, func(extra func(*slackapp.Router)) *harness { return newHarness(t, mode, extra) })
+}
+
+// newTaskWorldOn is newTaskWorld on the harness start makes, given the
+// route that sets the world's clock.
+func newTaskWorldOn(t *testing.T, start func(extra func(*slackapp.Router)) *harness) *taskWorld {
+	t.Helper()
 	clock := atlas.NewFixedClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
-	h := newHarness(t, mode, func(rt *slackapp.Router) { rt.Clock = clock })
+	h := start(func(rt *slackapp.Router) { rt.Clock = clock })
 	w := &taskWorld{harness: h, ctx: context.Background(), pid: slackfake.TeamID, ws: workflow.Store{DB: h.pool}, clock: clock}
 	must := func(err error) {
 		t.Helper()

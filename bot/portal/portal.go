@@ -1,6 +1,9 @@
 // Package portal is the Slack face of the client portal (internal/portal):
 // the direct message that tells a pack's preparer a client sent a
-// document through the portal, with the pack's Open button.
+// document through the portal, with the pack's Open button; /docs, a
+// client's documents by month with short-lived download links (staff and
+// up); and /docs <client> revoke, which signs the client's contacts out of
+// the portal (managers and up).
 package portal
 
 import (
@@ -19,13 +22,19 @@ import (
 	"github.com/atlas-practice/atlas/internal/portal"
 )
 
-// Deps are what the renderer reads.
+// Deps are what the renderer and /docs read: the database, and the
+// portal's public URL (PORTAL_URL) and secret (PORTAL_SECRET), which sign
+// /docs's download links; without the secret /docs shows no links.
 type Deps struct {
-	DB db.DB
+	DB        db.DB
+	PortalURL string
+	Secret    []byte
 }
 
-// Register adds the renderer of the "document received" message.
+// Register adds the renderer of the "document received" message, and
+// /docs.
 func Register(rt *slackapp.Router, d Deps) {
+	registerDocs(rt, d)
 	rt.HandleRender(portal.RenderReceived, func(ctx context.Context, p outbox.Post) (slackapp.Message, error) {
 		r, err := portal.ReceivedDocument(ctx, d.DB, atlas.PracticeID(p.Practice), p.Subject.ID)
 		if errors.Is(err, portal.ErrNoDocument) {

@@ -12,10 +12,15 @@ import (
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
-// Deps are what the task handlers use.
+// Deps are what the task handlers use. PortalURL (PORTAL_URL) and
+// PortalSecret (PORTAL_SECRET) are the client portal's: with both, the
+// task window asks clients for documents and links the pack's files;
+// without, it lists the files by name only.
 type Deps struct {
-	Practice practice.Store
-	Work     workflow.Store
+	Practice     practice.Store
+	Work         workflow.Store
+	PortalURL    string
+	PortalSecret []byte
 }
 
 type handlers struct{ Deps }
@@ -47,4 +52,6 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleSubmit(CallbackTask, staff(h.submitTicks))
 	rt.HandleAction(ActionTaskReassign, slackapp.Manager(h.askReassign))
 	rt.HandleSubmit(CallbackTaskReassign, slackapp.Manager(h.submitReassign))
+	rt.HandleAction(ActionTaskAsk, staff(h.askClient))
+	rt.HandleSubmit(CallbackTaskAsk, staff(h.submitAsk))
 }

@@ -140,6 +140,10 @@ func (h handlers) submitTicks(ctx context.Context, r *slackapp.Request) error {
 	case err != nil:
 		return err
 	}
-	r.UpdateModal(h.taskModal(r, t, notice, nextRev(meta.Rev)))
+	v, err := h.taskModal(ctx, r, t, notice, nextRev(meta.Rev))
+	if err != nil {
+		return err
+	}
+	r.UpdateModal(v)
 	return nil
 }

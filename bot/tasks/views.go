@@ -12,6 +12,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/requests"
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
@@ -195,6 +196,16 @@ type TaskModalData struct {
 	// MayReassign: the viewer may give the pack to other people (managers
 	// and up).
 	MayReassign bool
+	// MayAsk: the viewer may ask the client for a document (they may tick
+	// the pack, its stage 1 is open, and the client portal is set up).
+	MayAsk bool
+	// Sent are the requests emailed to the client for the pack, oldest
+	// first.
+	Sent []requests.Sent
+	// Documents are the files sent for the pack, newest first;
+	// DocumentsTotal counts them all.
+	Documents      []TaskDocument
+	DocumentsTotal int
 	// Notice is mrkdwn shown at the top: why a change was refused, that
 	// the checklist was refreshed, that something was done.
 	Notice string
@@ -247,7 +258,8 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(line, blockkit.MaxSectionText), nil, nil))
 	}
 
-	budget := blockkit.MaxViewBlocks - taskModalReserve
+	client := taskClientSection(d, loc)
+	budget := blockkit.MaxViewBlocks - taskModalReserve - len(client)
 	hidden := 0
 	ticking := false
 	for stage := 1; stage <= 6; stage++ {
@@ -298,6 +310,7 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 		blocks = append(blocks, slack.NewContextBlock("", blockkit.Markdown(fmt.Sprintf(
 			"%d %s not shown: the checklist is longer than a Slack form can hold.", hidden, ui.Plural(hidden, "more item", "more items")), 0)))
 	}
+	blocks = append(blocks, client...)
 
 	id := strconv.FormatInt(t.ID, 10)
 	var buttons []slack.BlockElement
@@ -316,6 +329,9 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 	}
 	if open && t.ReviewState == workflow.ReviewApproved {
 		buttons = append(buttons, slack.NewButtonBlockElement(ActionTaskDeliver, id, blockkit.Plain("Deliver", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary))
+	}
+	if open && d.MayAsk {
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionTaskAsk, id, blockkit.Plain("Ask the client for a document", blockkit.MaxButtonText)))
 	}
 	buttons = append(buttons, slack.NewButtonBlockElement(ui.ActionTaskLogTime, id, blockkit.Plain("Log time", blockkit.MaxButtonText)))
 	if open && d.MayReassign {
@@ -413,7 +429,11 @@ func taskClosedChecklistBlock(label string, items []workflow.Item, loc *time.Loc
 	for _, it := range items {
 		mark := ":white_large_square:"
 		line := it.Text
-		if it.Done() {
+		switch {
+		case it.Received():
+			mark = ":ballot_box_with_check:"
+			line += " — from " + receivedFrom(it) + ", " + it.ReceivedAt.In(loc).Format("2 Jan")
+		case it.Done():
 			mark = ":ballot_box_with_check:"
 			line += " — " + it.DoneByName + ", " + it.DoneAt.In(loc).Format("2 Jan")
 		}
@@ -433,6 +453,8 @@ func taskItemOption(it workflow.Item, loc *time.Location) *slack.OptionBlockObje
 	text := blockkit.Truncate(it.Text, blockkit.MaxOptionText-len(suffix)) + suffix
 	var desc *slack.TextBlockObject
 	switch {
+	case it.Received():
+		desc = blockkit.Plain("Received from "+receivedFrom(it)+" · "+it.ReceivedAt.In(loc).Format("Mon 2 Jan 15:04"), blockkit.MaxOptionDescription)
 	case it.Done():
 		who := it.DoneByName
 		if who == "" {
@@ -442,8 +464,18 @@ func taskItemOption(it workflow.Item, loc *time.Location) *slack.OptionBlockObje
 	case text != it.Text+suffix:
 		rest := []rune(it.Text)[blockkit.MaxOptionText-len(suffix)-1:]
 		desc = blockkit.Plain(blockkit.Ellipsis+string(rest), blockkit.MaxOptionDescription)
+	case it.ClientRequest != "":
+		desc = blockkit.Plain("Asked of the client", blockkit.MaxOptionDescription)
 	}
 	return slack.NewOptionBlockObject(strconv.FormatInt(it.ID, 10), blockkit.Plain(text, blockkit.MaxOptionText), desc)
+}
+
+// receivedFrom names the contact who sent an item.
+func receivedFrom(it workflow.Item) string {
+	if it.ReceivedByName == "" {
+		return "the client"
+	}
+	return it.ReceivedByName
 }
 
 // TaskReturnModal asks the reviewer what the preparer should look at.

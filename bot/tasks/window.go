@@ -11,14 +11,41 @@ import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/portal"
+	"github.com/atlas-practice/atlas/internal/requests"
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
-// taskModal draws a task for the caller.
-func (h handlers) taskModal(r *slackapp.Request, t workflow.Task, notice string, rev int) slack.ModalViewRequest {
-	return TaskModal(TaskModalData{Task: t, Today: today(r), Loc: r.Practice.Location(),
+// taskModal draws a task for the caller, with what was asked of the
+// client and the files sent for it.
+func (h handlers) taskModal(ctx context.Context, r *slackapp.Request, t workflow.Task, notice string, rev int) (slack.ModalViewRequest, error) {
+	hist, err := requests.ReadHistory(ctx, h.Work.DB, r.Practice.ID, t.ID, taskDocumentsShown)
+	if err != nil {
+		return slack.ModalViewRequest{}, err
+	}
+	d := TaskModalData{Task: t, Today: today(r), Loc: r.Practice.Location(),
 		MayReview: r.Member != nil && t.MayReview(*r.Member, r.Practice), Notice: notice, Rev: rev,
-		MayReassign: r.Member != nil && r.Member.Can(atlas.RoleManager)})
+		MayReassign: r.Member != nil && r.Member.Can(atlas.RoleManager),
+		MayAsk:      h.portalReady() && r.Member != nil && t.MayMove(*r.Member) && stageOneOpen(t),
+		Sent:        hist.Sent, DocumentsTotal: hist.DocumentsTotal}
+	for _, doc := range hist.Documents {
+		td := TaskDocument{Document: doc}
+		if h.portalReady() {
+			td.URL = portal.Signer{Secret: h.PortalSecret}.DownloadURL(h.PortalURL, doc.ID, r.Now())
+		}
+		d.Documents = append(d.Documents, td)
+	}
+	return TaskModal(d), nil
+}
+
+// portalReady says whether the client portal is set up: its address and
+// the secret that signs its links.
+func (h handlers) portalReady() bool { return h.PortalURL != "" && len(h.PortalSecret) > 0 }
+
+// stageOneOpen says whether items may be added to a pack's stage 1: it is
+// neither delivered, in review nor approved.
+func stageOneOpen(t workflow.Task) bool {
+	return t.CompletedAt == nil && (t.ReviewState == workflow.ReviewNone || t.ReviewState == workflow.ReviewReturned)
 }
 
 // taskID reads the task id of a task button.
@@ -44,7 +71,11 @@ func (h handlers) openTask(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return err
 	}
-	return r.OpenModal(h.taskModal(r, t, "", 0))
+	v, err := h.taskModal(ctx, r, t, "", 0)
+	if err != nil {
+		return err
+	}
+	return r.OpenModal(v)
 }
 
 // redraw replaces the task modal the request came from with t as it now
@@ -58,7 +89,11 @@ func (h handlers) redraw(ctx context.Context, r *slackapp.Request, t workflow.Ta
 func (h handlers) redrawView(ctx context.Context, r *slackapp.Request, viewID string, t workflow.Task, notice string, rev int) error {
 	// No hash: the task is read after every change, so the last drawing is
 	// the freshest, and refusing it would leave an older one on screen.
-	if err := r.UpdateView(ctx, h.taskModal(r, t, notice, rev), "", viewID); err != nil {
+	v, err := h.taskModal(ctx, r, t, notice, rev)
+	if err != nil {
+		return err
+	}
+	if err := r.UpdateView(ctx, v, "", viewID); err != nil {
 		return fmt.Errorf("update task modal %s: %w", viewID, err)
 	}
 	return nil

@@ -65,7 +65,9 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 
 	api := slackapp.NewClient(cfg.SlackBotToken.Reveal(), cfg.SlackAppToken.Reveal(), cfg.SlackAPIURL)
 	router := bot.NewRouter(log, api, pool, cfg.BootstrapAdmins)
-	bot.Register(router, bot.NewDeps(pool))
+	deps := bot.NewDeps(pool)
+	deps.Portal = bot.Portal{URL: cfg.PortalURL, Secret: []byte(cfg.PortalSecret.Reveal())}
+	bot.Register(router, deps)
 
 	registry := jobs.NewRegistry()
 	if err := bot.RegisterJobs(registry, atlas.SystemClock{}, log, bot.Portal{URL: cfg.PortalURL, Secret: []byte(cfg.PortalSecret.Reveal())}); err != nil {

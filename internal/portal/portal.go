@@ -86,6 +86,7 @@ func (h *Handler) Router() http.Handler {
 	r.Get("/documents/{id:[0-9]+}", h.signedIn(h.document))
 	r.Get("/invoices/{id:[0-9]+}.pdf", h.signedIn(h.invoicePDF))
 	r.Get("/credit-notes/{id:[0-9]+}.pdf", h.signedIn(h.creditNotePDF))
+	r.Get("/files/{token}", h.staffDownload)
 	r.NotFound(func(w http.ResponseWriter, req *http.Request) { h.notFound(w, req) })
 
 	cop := http.NewCrossOriginProtection()

@@ -233,28 +233,37 @@ func Claim(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, now time.Time, 
 // queueEmails queues a claim's email to each contact of the client who
 // receives requests, each with a sign-in link of its own.
 func queueEmails(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, c candidate, step int, now time.Time, signer Linker, portalURL string) (int, error) {
-	rows, err := tx.Query(ctx, `SELECT id FROM client_contacts WHERE practice_id = $1 AND entity_id = $2 AND receives_requests ORDER BY id`,
-		pid, c.entityID)
+	ids, err := queueTo(ctx, tx, pid, c.entityID, SendArgs{Practice: string(pid), TaskID: c.taskID, Step: step}, now, signer, portalURL)
+	return len(ids), err
+}
+
+// queueTo queues one email job of args to each contact of the client who
+// receives requests, each with a sign-in link of its own made in tx, and
+// returns the contacts' ids.
+func queueTo(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, entityID int64, args SendArgs, now time.Time, signer Linker, portalURL string) ([]int64, error) {
+	contacts, err := requestContacts(ctx, tx, pid, entityID)
 	if err != nil {
-		return 0, fmt.Errorf("requests: read contacts: %w", err)
-	}
-	contacts, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return 0, fmt.Errorf("requests: read contacts: %w", err)
+		return nil, err
 	}
 	params := make([]river.InsertManyParams, 0, len(contacts))
-	for _, id := range contacts {
-		token, err := signer.NewLink(ctx, tx, pid, id, now)
+	ids := make([]int64, 0, len(contacts))
+	for _, c := range contacts {
+		token, err := signer.NewLink(ctx, tx, pid, c.ID, now)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		params = append(params, river.InsertManyParams{Args: SendArgs{Practice: string(pid), TaskID: c.taskID, Step: step,
-			ContactID: id, Link: LoginURL(portalURL, token)}})
+		a := args
+		a.ContactID, a.Link = c.ID, LoginURL(portalURL, token)
+		params = append(params, river.InsertManyParams{Args: a})
+		ids = append(ids, c.ID)
+	}
+	if len(params) == 0 {
+		return nil, nil
 	}
 	if err := jobs.InsertManyTx(ctx, tx, params); err != nil {
-		return 0, fmt.Errorf("requests: queue emails: %w", err)
+		return nil, fmt.Errorf("requests: queue emails: %w", err)
 	}
-	return len(params), nil
+	return ids, nil
 }
 
 // LoginURL is the sign-in link of a token.

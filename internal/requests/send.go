@@ -26,13 +26,15 @@ const JobKind = "document_request_email"
 
 // SendArgs is one email of a claim: the request (Step 0) or a reminder of
 // a pack, to one contact, with the sign-in link made for it when it was
-// claimed.
+// claimed; or, with ItemID, a request made ad hoc (AskNow) for that item
+// alone.
 type SendArgs struct {
 	Practice  string `json:"practice"`
 	TaskID    int64  `json:"task_id"`
 	Step      int    `json:"step"`
 	ContactID int64  `json:"contact_id"`
 	Link      string `json:"link"`
+	ItemID    int64  `json:"item_id,omitempty"`
 }
 
 // Kind is the River job kind.
@@ -90,6 +92,7 @@ type request struct {
 	Link         string
 	TaskID       int64
 	ContactID    int64
+	ItemID       int64 // an ad-hoc request's item; 0 for the pack's request and reminders
 }
 
 // Work sends one email. It reads the pack again first: the items listed
@@ -126,7 +129,7 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 // send.
 func read(ctx context.Context, pool *pgxpool.Pool, a SendArgs) (request, bool, error) {
 	pid := atlas.PracticeID(a.Practice)
-	r := request{Step: a.Step, Link: a.Link, TaskID: a.TaskID, ContactID: a.ContactID}
+	r := request{Step: a.Step, Link: a.Link, TaskID: a.TaskID, ContactID: a.ContactID, ItemID: a.ItemID}
 	var period time.Time
 	var completed *time.Time
 	err := pool.QueryRow(ctx, `SELECT e.name, t.period, t.completed_at, c.name, c.email
@@ -147,7 +150,8 @@ func read(ctx context.Context, pool *pgxpool.Pool, a SendArgs) (request, bool, e
 	r.Period = atlas.PeriodOf(period)
 	rows, err := pool.Query(ctx, `SELECT client_request FROM task_items
 		WHERE practice_id = $1 AND task_id = $2 AND client_request IS NOT NULL AND received_at IS NULL AND done_at IS NULL
-		ORDER BY position, id`, pid, a.TaskID)
+		  AND ($3::bigint = 0 OR id = $3)
+		ORDER BY position, id`, pid, a.TaskID, a.ItemID)
 	if err != nil {
 		return r, false, fmt.Errorf("requests: read the items: %w", err)
 	}
@@ -169,14 +173,19 @@ func read(ctx context.Context, pool *pgxpool.Pool, a SendArgs) (request, bool, e
 func compose(r request) mail.Message {
 	p := r.Practice
 	subject := fmt.Sprintf("Documents needed for %s — %s", r.Period.Label(), r.Client)
-	if r.Step > 0 {
+	header := fmt.Sprint(r.Step)
+	switch {
+	case r.ItemID != 0:
+		subject = fmt.Sprintf("Document needed for %s — %s", r.Period.Label(), r.Client)
+		header = fmt.Sprintf("item-%d", r.ItemID)
+	case r.Step > 0:
 		subject = fmt.Sprintf("Reminder: documents still needed for %s — %s", r.Period.Label(), r.Client)
 	}
 	m := mail.Message{
 		To:        []string{address(r.ContactName, r.ContactEmail)},
 		Subject:   subject,
 		MessageID: messageID(p, r),
-		Headers:   map[string]string{"X-Atlas-Request": fmt.Sprint(r.Step)},
+		Headers:   map[string]string{"X-Atlas-Request": header},
 	}
 	if p.InvoiceFromEmail != "" {
 		name := p.InvoiceFromName
@@ -186,7 +195,7 @@ func compose(r request) mail.Message {
 		m.From = address(name, p.InvoiceFromEmail)
 	}
 	b := body{Greeting: "Hello,", Practice: p.Name, Client: r.Client, Period: r.Period.Label(), Items: r.Items, Link: r.Link,
-		Reminder: r.Step > 0}
+		Reminder: r.Step > 0 && r.ItemID == 0, More: r.ItemID != 0}
 	if r.ContactName != "" && !strings.EqualFold(r.ContactName, r.ContactEmail) {
 		b.Greeting = "Dear " + r.ContactName + ","
 	}
@@ -200,7 +209,11 @@ func messageID(p practice.Practice, r request) string {
 	if at := strings.LastIndexByte(p.InvoiceFromEmail, '@'); at >= 0 {
 		domain = strings.ToLower(p.InvoiceFromEmail[at+1:])
 	}
-	return fmt.Sprintf("<request-%d.%d.%d.%s@%s>", r.TaskID, r.Step, r.ContactID, strings.ToLower(string(p.ID)), domain)
+	step := fmt.Sprint(r.Step)
+	if r.ItemID != 0 {
+		step = fmt.Sprintf("item-%d", r.ItemID)
+	}
+	return fmt.Sprintf("<request-%d.%s.%d.%s@%s>", r.TaskID, step, r.ContactID, strings.ToLower(string(p.ID)), domain)
 }
 
 func address(name, addr string) string {
@@ -214,14 +227,18 @@ type body struct {
 	Greeting, Practice, Client, Period, Link string
 	Items                                    []string
 	Reminder                                 bool
+	More                                     bool // an ad-hoc request: one more thing, beside the month's request
 }
 
 func (b body) text() string {
 	var w strings.Builder
 	w.WriteString(b.Greeting + "\n\n")
-	if b.Reminder {
+	switch {
+	case b.Reminder:
 		fmt.Fprintf(&w, "A reminder: to finish %s's books for %s, %s still needs:\n\n", b.Client, b.Period, b.Practice)
-	} else {
+	case b.More:
+		fmt.Fprintf(&w, "To do %s's books for %s, %s also needs:\n\n", b.Client, b.Period, b.Practice)
+	default:
 		fmt.Fprintf(&w, "To do %s's books for %s, %s needs:\n\n", b.Client, b.Period, b.Practice)
 	}
 	for _, it := range b.Items {
@@ -236,7 +253,7 @@ func (b body) text() string {
 var bodyHTML = template.Must(template.New("request").Parse(`<!DOCTYPE html>
 <html><body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #191919; line-height: 1.5">
 <p>{{.Greeting}}</p>
-<p>{{if .Reminder}}A reminder: to finish {{.Client}}'s books for {{.Period}}, {{.Practice}} still needs:{{else}}To do {{.Client}}'s books for {{.Period}}, {{.Practice}} needs:{{end}}</p>
+<p>{{if .Reminder}}A reminder: to finish {{.Client}}'s books for {{.Period}}, {{.Practice}} still needs:{{else if .More}}To do {{.Client}}'s books for {{.Period}}, {{.Practice}} also needs:{{else}}To do {{.Client}}'s books for {{.Period}}, {{.Practice}} needs:{{end}}</p>
 <ul>{{range .Items}}<li>{{.}}</li>{{end}}</ul>
 <p><a href="{{.Link}}" style="color: #1264a3">Upload them in the client portal</a></p>
 <p>The link signs you in and works for 7 days. If you have sent these already, thank you, and please ignore this email.</p>

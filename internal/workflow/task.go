@@ -55,10 +55,21 @@ type Item struct {
 	DoneByName  string
 	DoneBySlack string
 	DoneAt      *time.Time
+	// ClientRequest is what the client is asked for, in their words; ""
+	// for an item not asked of the client.
+	ClientRequest string
+	// ReceivedBy is the client's contact whose upload through the portal
+	// ticked the item, when (ReceivedAt); 0 and nil otherwise.
+	ReceivedBy     int64
+	ReceivedByName string // "" when the contact was removed
+	ReceivedAt     *time.Time
 }
 
 // Done reports whether the item is ticked.
 func (it Item) Done() bool { return it.DoneAt != nil }
+
+// Received reports whether the client sent the item through the portal.
+func (it Item) Received() bool { return it.ReceivedAt != nil }
 
 // ClientLabel is "CODE · Name".
 func (t Task) ClientLabel() string { return t.EntityCode + " · " + t.EntityName }
@@ -172,15 +183,18 @@ func loadTask(ctx context.Context, q db.DB, pid atlas.PracticeID, id int64, lock
 		return t, db.MapError(err, noTask)
 	}
 	rows, err := q.Query(ctx, `SELECT ti.id, ti.stage, ti.position, ti.text, ti.mandatory, coalesce(ti.done_by, 0),
-		coalesce(m.name, ''), coalesce(m.slack_user_id, ''), ti.done_at
+		coalesce(m.name, ''), coalesce(m.slack_user_id, ''), ti.done_at,
+		coalesce(ti.client_request, ''), coalesce(ti.received_by, 0), coalesce(c.name, ''), ti.received_at
 		FROM task_items ti LEFT JOIN members m ON m.practice_id = ti.practice_id AND m.id = ti.done_by
+		LEFT JOIN client_contacts c ON c.practice_id = ti.practice_id AND c.id = ti.received_by
 		WHERE ti.practice_id = $1 AND ti.task_id = $2 ORDER BY ti.stage, ti.position, ti.id`, pid, id)
 	if err != nil {
 		return t, fmt.Errorf("task items: %w", err)
 	}
 	var it Item
 	var by int64
-	_, err = pgx.ForEachRow(rows, []any{&it.ID, &it.Stage, &it.Position, &it.Text, &it.Mandatory, &by, &it.DoneByName, &it.DoneBySlack, &it.DoneAt}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&it.ID, &it.Stage, &it.Position, &it.Text, &it.Mandatory, &by, &it.DoneByName, &it.DoneBySlack, &it.DoneAt,
+		&it.ClientRequest, &it.ReceivedBy, &it.ReceivedByName, &it.ReceivedAt}, func() error {
 		it.DoneBy = atlas.MemberID(by)
 		t.Items = append(t.Items, it)
 		return nil
