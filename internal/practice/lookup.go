@@ -1,6 +1,8 @@
 package practice
 
 import (
+	"github.com/agnivade/levenshtein"
+
 	"context"
 	"fmt"
 	"strings"
@@ -62,6 +64,46 @@ func (s Store) similarEntities(ctx context.Context, pid atlas.PracticeID, q stri
 		ORDER BY greatest(word_similarity($2, search_text), similarity($2, search_text)) DESC, lower(name), id
 		LIMIT $3`, pid, q, limit)
 	return collectEntities(rows, err)
+}
+
+// codesLike finds the live clients whose code is one letter away from q
+// (two for codes of six letters or more), a letter added, dropped, changed
+// or two swapped.
+func (s Store) codesLike(ctx context.Context, pid atlas.PracticeID, q string) ([]Entity, error) {
+	if len([]rune(q)) < 3 || strings.ContainsRune(q, ' ') {
+		return nil, nil
+	}
+	rows, err := s.DB.Query(ctx, `SELECT `+entityColumns+` FROM entities WHERE practice_id = $1 AND archived_at IS NULL
+		AND length(code) BETWEEN $2 AND $3 ORDER BY lower(code)`, pid, len(q)-2, len(q)+2)
+	all, err := collectEntities(rows, err)
+	if err != nil {
+		return nil, err
+	}
+	var out []Entity
+	for _, e := range all {
+		code := strings.ToLower(e.Code)
+		limit := 1
+		if len(code) >= 6 {
+			limit = 2
+		}
+		if levenshtein.ComputeDistance(q, code) <= limit || swapped(q, code) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// swapped says whether a and b differ by two neighbouring letters swapped.
+func swapped(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i+1 < len(a); i++ {
+		if a[i] != b[i] {
+			return a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+		}
+	}
+	return false
 }
 
 // AmbiguousError says a client name matched several clients; Matches lists
@@ -143,6 +185,13 @@ func (s Store) LookupEntity(ctx context.Context, pid atlas.PracticeID, text stri
 	// Nothing contains the text: clients with a word like it, for typos.
 	if len(matches) == 0 {
 		if matches, err = s.similarEntities(ctx, pid, q, lookupMatches); err != nil {
+			return Entity{}, err
+		}
+	}
+	// A code mistyped by a letter ("akme" for ACME): codes are too short
+	// for the likeness of words to catch.
+	if len(matches) == 0 {
+		if matches, err = s.codesLike(ctx, pid, q); err != nil {
 			return Entity{}, err
 		}
 	}

@@ -39,8 +39,13 @@ func TestLookupEntity(t *testing.T) {
 		{text: "ACME", want: "ACME"},
 		{text: "the anvil shop", want: "ACME"},
 		{text: "Acme Trad", want: "ACME"},
-		{text: "acme tradng", want: "ACME"}, // a typo
-		{text: "baker", want: "BAKER"},      // an exact code beats a longer match
+		{text: "acme tradng", want: "ACME"},                                  // a typo
+		{text: "akme", want: "ACME"},                                         // a code mistyped by a letter
+		{text: "amce", want: "ACME"},                                         // two letters swapped
+		{text: "bakr", errCode: atlas.EInvalid, errHas: "matches 2 clients"}, // like both: asked, never guessed
+		{text: "grn3", errCode: atlas.EInvalid, errHas: "matches 2 clients"},
+		{text: "xyz", errCode: atlas.ENotFound},
+		{text: "baker", want: "BAKER"}, // an exact code beats a longer match
 		{text: "green", errCode: atlas.EInvalid, errHas: "matches 2 clients"},
 		{text: "old", errCode: atlas.EInvalid, errHas: "is archived"},
 		{text: "old mill", errCode: atlas.ENotFound, errHas: "No client called"},
