@@ -3,10 +3,15 @@ package bot
 // Scopes are the bot token scopes Atlas needs, each for a reason; the
 // manifest must ask for exactly these (a test holds them together).
 var Scopes = map[string]string{
-	"commands":         "slash commands",
-	"chat:write":       "posting and updating messages, ephemeral answers",
-	"im:write":         "opening a DM to tell a person something (conversations.open)",
-	"files:write":      "uploading invoice PDFs, statements, charts and CSV exports (files.getUploadURLExternal)",
+	"commands":    "slash commands",
+	"chat:write":  "posting and updating messages, ephemeral answers",
+	"im:write":    "opening a DM to tell a person something (conversations.open)",
+	"files:write": "uploading invoice PDFs, statements, charts and CSV exports (files.getUploadURLExternal)",
+	// files:read is for "Save to client documents" alone: it reads the
+	// files of the message the shortcut is used on (files.info) and
+	// downloads their bytes with the bot token (url_private_download).
+	// Atlas never lists or reads other files.
+	"files:read":       "reading and downloading the files of a message saved to a client's documents (files.info, url_private_download)",
 	"users:read":       "names of team members (users.info)",
 	"users:read.email": "email addresses of team members (users.info)",
 }

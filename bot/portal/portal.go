@@ -2,8 +2,10 @@
 // the direct message that tells a pack's preparer a client sent a
 // document through the portal, with the pack's Open button; /docs, a
 // client's documents by month with short-lived download links (staff and
-// up); and /docs <client> revoke, which signs the client's contacts out of
-// the portal (managers and up).
+// up); /docs <client> revoke, which signs the client's contacts out of
+// the portal (managers and up); and "Save to client documents", the
+// message shortcut that keeps a message's files among a client's
+// documents of a month, as the practice's own (staff and up; save.go).
 package portal
 
 import (
@@ -20,21 +22,30 @@ import (
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/outbox"
 	"github.com/atlas-practice/atlas/internal/portal"
+	"github.com/atlas-practice/atlas/internal/practice"
 )
 
-// Deps are what the renderer and /docs read: the database, and the
-// portal's public URL (PORTAL_URL) and secret (PORTAL_SECRET), which sign
-// /docs's download links; without the secret /docs shows no links.
+// Deps are what the renderer, /docs and the save shortcut read: the
+// database, and the portal's public URL (PORTAL_URL) and secret
+// (PORTAL_SECRET), which sign /docs's download links; without the secret
+// /docs shows no links.
 type Deps struct {
 	DB        db.DB
 	PortalURL string
 	Secret    []byte
+	// Blobs keeps the bytes of the files saved from Slack; nil: in
+	// PostgreSQL (portal.PGBlobs), as the portal's uploads.
+	Blobs portal.Blobs
+	// MaxFileBytes caps a file saved from Slack; 0: portal.MaxFileBytes,
+	// the portal's cap.
+	MaxFileBytes int64
 }
 
-// Register adds the renderer of the "document received" message, and
-// /docs.
+// Register adds the renderer of the "document received" message, /docs,
+// and "Save to client documents", the message shortcut.
 func Register(rt *slackapp.Router, d Deps) {
 	registerDocs(rt, d)
+	registerSave(rt, handlers{Deps: d, practice: practice.Store{DB: d.DB}})
 	rt.HandleRender(portal.RenderReceived, func(ctx context.Context, p outbox.Post) (slackapp.Message, error) {
 		r, err := portal.ReceivedDocument(ctx, d.DB, atlas.PracticeID(p.Practice), p.Subject.ID)
 		if errors.Is(err, portal.ErrNoDocument) {

@@ -8,6 +8,8 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +33,13 @@ type File struct {
 	InitialComment string
 	ThreadTS       string
 	CompletedAt    time.Time
+
+	// User is who uploaded it: a person for a file added with AddFile,
+	// empty for the bot's own uploads.
+	User string
+	// Downloads counts the fetches of its url_private_download (or
+	// url_private) that carried a good token.
+	Downloads int
 }
 
 // Files returns every file reserved so far, in reservation order.
@@ -53,6 +62,109 @@ func (s *Server) File(id string) (File, bool) {
 		return File{}, false
 	}
 	return f.clone(), true
+}
+
+// AddFile stores a file as a person (user) uploaded it to Slack and shared
+// it in channel: complete, with its bytes, so that files.info describes it
+// and its url_private_download serves them to a bearer of the bot token.
+// Put FileObject(f.ID) in a message's "files" to send it in a payload, as
+// Slack does in a message_action.
+func (s *Server) AddFile(user, channel, name string, content []byte) File {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.nextIDLocked("F")
+	f := &File{ID: id, Name: name, Title: name, Length: len(content), Content: bytes.Clone(content), Uploaded: true,
+		Completed: true, ChannelID: channel, CompletedAt: time.Now(), User: user}
+	s.files[id] = f
+	s.fileOrder = append(s.fileOrder, id)
+	s.notifyLocked()
+	return f.clone()
+}
+
+// FileObject is the file with the given id as files.info and a message's
+// "files" describe it; nil for an id the fake does not know.
+func (s *Server) FileObject(id string) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.files[id]
+	if !ok {
+		return nil
+	}
+	return s.fileObjectLocked(f, s.url)
+}
+
+// fileObjectLocked renders f the way files.info does (the subset slack-go
+// and the bot read), its URLs on base.
+func (s *Server) fileObjectLocked(f *File, base string) map[string]any {
+	ext := strings.TrimPrefix(strings.ToLower(path.Ext(f.Name)), ".")
+	mimetype := mime.TypeByExtension(path.Ext(f.Name))
+	if mimetype == "" {
+		mimetype = "application/octet-stream"
+	}
+	user := f.User
+	if user == "" {
+		user = BotUserID
+	}
+	private := base + "/files-pri/" + TeamID + "-" + f.ID + "/" + url.PathEscape(f.Name)
+	obj := map[string]any{
+		"id": f.ID, "name": f.Name, "title": f.Title, "mimetype": mimetype, "filetype": ext, "pretty_type": strings.ToUpper(ext),
+		"user": user, "size": len(f.Content), "mode": "hosted", "is_external": false, "is_public": true,
+		"created": f.CompletedAt.Unix(), "timestamp": f.CompletedAt.Unix(),
+		"url_private":          private,
+		"url_private_download": base + "/files-pri/" + TeamID + "-" + f.ID + "/download/" + url.PathEscape(f.Name),
+	}
+	if f.ChannelID != "" {
+		obj["channels"] = []string{f.ChannelID}
+	}
+	return obj
+}
+
+// filesInfo describes a file that has its bytes; one reserved but never
+// uploaded is not found, as on Slack.
+func (s *Server) filesInfo(r apiRequest) (result, string) {
+	f, ok := s.files[r.param("file")]
+	if !ok || !f.Uploaded {
+		return nil, "file_not_found"
+	}
+	return result{"file": s.fileObjectLocked(f, r.baseURL), "comments": []any{},
+		"response_metadata": map[string]string{"next_cursor": ""}}, ""
+}
+
+// handleFileDownload serves a file's bytes at its url_private(_download)
+// to a bearer of the bot token (any bot token without WithBotToken).
+// Without one it refuses with 403 (Slack serves its sign-in page, which
+// is no file either).
+func (s *Server) handleFileDownload(w http.ResponseWriter, r *http.Request) {
+	// /files-pri/<team>-<file id>/[download/]<name>
+	rest := strings.TrimPrefix(r.URL.Path, "/files-pri/")
+	teamFile, _, _ := strings.Cut(rest, "/")
+	id := strings.TrimPrefix(teamFile, TeamID+"-")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	s.mu.Lock()
+	f, ok := s.files[id]
+	good := tok != "" && !strings.HasPrefix(tok, "xapp-") && (s.botToken == "" || tok == s.botToken)
+	found := ok && f.Uploaded
+	var content []byte
+	if found && good {
+		f.Downloads++
+		content = bytes.Clone(f.Content)
+		s.notifyLocked()
+	}
+	s.mu.Unlock()
+	switch {
+	case !found:
+		http.NotFound(w, r)
+	case !good:
+		http.Error(w, "fetching a file needs \"Authorization: Bearer <bot token>\"", http.StatusForbidden)
+	default:
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.Itoa(len(content)))
+		_, _ = w.Write(content)
+	}
 }
 
 func (f *File) clone() File {

@@ -136,6 +136,7 @@ func NewServer(opts ...Option) *Server {
 	mux.HandleFunc("/api/", s.handleAPI)
 	mux.HandleFunc("/link/", s.handleSocket)
 	mux.HandleFunc("/upload/v1/", s.handleUpload)
+	mux.HandleFunc("/files-pri/", s.handleFileDownload)
 	mux.HandleFunc("/response/", s.handleResponseURL)
 	s.srv = httptest.NewServer(mux)
 	s.url = s.srv.URL

@@ -42,6 +42,7 @@ var methods = map[string]methodHandler{
 	"users.lookupByEmail":          (*Server).usersLookupByEmail,
 	"files.getUploadURLExternal":   (*Server).filesGetUploadURLExternal,
 	"files.completeUploadExternal": (*Server).filesCompleteUploadExternal,
+	"files.info":                   (*Server).filesInfo,
 }
 
 // appTokenMethods need an app-level (xapp-) token; every other method refuses one.

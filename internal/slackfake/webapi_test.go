@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -118,6 +119,49 @@ func TestFilesUploadV2(t *testing.T) {
 	}
 	fake.WaitForCall(t, "files.getUploadURLExternal", func(c Call) bool { return c.Param("filename") == "balances.csv" })
 	fake.WaitForCall(t, "files.completeUploadExternal", func(c Call) bool { return c.Param("channel_id") == "C1" })
+}
+
+// A person's file: files.info describes it, and its url_private_download
+// serves its bytes through slack-go's GetFile to a bearer of the bot token
+// alone.
+func TestFilesInfoAndDownload(t *testing.T) {
+	fake := New(t, WithBotToken(testBotToken))
+	content := []byte("%PDF-1.4\nbank rec\n%%EOF\n")
+	added := fake.AddFile("U1", "C1", "bank rec.pdf", content)
+	api := newAPI(fake)
+
+	f, _, _, err := api.GetFileInfoContext(t.Context(), added.ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.ID != added.ID || f.Name != "bank rec.pdf" || f.Size != len(content) || f.Mimetype != "application/pdf" || f.Filetype != "pdf" ||
+		f.User != "U1" || f.IsExternal || !strings.HasPrefix(f.URLPrivateDownload, fake.URL()+"/files-pri/") {
+		t.Fatalf("files.info = %+v", f)
+	}
+	if obj := fake.FileObject(added.ID); obj["url_private_download"] != f.URLPrivateDownload {
+		t.Fatalf("FileObject = %v", obj)
+	}
+	var got bytes.Buffer
+	if err := api.GetFileContext(t.Context(), f.URLPrivateDownload, &got); err != nil || !bytes.Equal(got.Bytes(), content) {
+		t.Fatalf("download = %q, %v", got.Bytes(), err)
+	}
+	if f, _ := fake.File(added.ID); f.Downloads != 1 {
+		t.Fatalf("downloads = %d", f.Downloads)
+	}
+
+	// Another token is refused; an unknown file is not found.
+	if err := slack.New("xoxb-other", slack.OptionAPIURL(fake.APIURL())).GetFileContext(t.Context(), f.URLPrivateDownload, io.Discard); err == nil {
+		t.Fatal("downloaded with another token")
+	}
+	if _, _, _, err := api.GetFileInfoContext(t.Context(), "FNOPE", 0, 0); err == nil || err.Error() != "file_not_found" {
+		t.Fatalf("unknown file: %v", err)
+	}
+	if err := api.GetFileContext(t.Context(), fake.URL()+"/files-pri/"+TeamID+"-FNOPE/download/x.pdf", io.Discard); err == nil {
+		t.Fatal("downloaded an unknown file")
+	}
+	if f, _ := fake.File(added.ID); f.Downloads != 1 {
+		t.Fatalf("downloads = %d", f.Downloads)
+	}
 }
 
 func TestViews(t *testing.T) {

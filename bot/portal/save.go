@@ -1,0 +1,203 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/slack-go/slack"
+
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/bot/ui"
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/db"
+	"github.com/atlas-practice/atlas/internal/portal"
+)
+
+// saveRefusal is what the shortcut tells someone not on the team.
+const saveRefusal = "Saving files to a client's documents is for the practice's team: staff, managers, partners and admins"
+
+// registerSave adds "Save to client documents", the message shortcut,
+// and its form's submission.
+func registerSave(rt *slackapp.Router, h handlers) {
+	rt.HandleShortcut(ShortcutSave, slackapp.Staff(h.saveFromMessage).Because(saveRefusal))
+	rt.HandleSubmit(CallbackSave, slackapp.Staff(h.submitSave).Because(saveRefusal))
+}
+
+// saveFromMessage opens the form for a message's files; a message with
+// none is told so.
+func (h handlers) saveFromMessage(_ context.Context, r *slackapp.Request) error {
+	var files []slack.File
+	if r.Interaction != nil {
+		files = r.Interaction.Message.Files
+	}
+	if len(files) == 0 {
+		return atlas.Errorf(atlas.EInvalid, "That message has no files to save. Use *Save to client documents* on a message with "+
+			"files attached (%s).", portal.AllowedKinds())
+	}
+	if len(files) > maxSaveFiles {
+		files = files[:maxSaveFiles]
+	}
+	var form SaveForm
+	var meta SaveMeta
+	for _, f := range files {
+		name := f.Name
+		if name == "" {
+			name = f.Title
+		}
+		form.Files = append(form.Files, name)
+		meta.Files = append(meta.Files, f.ID)
+	}
+	today := r.Practice.Today(r.Now())
+	form.Months, form.Month = SaveMonths(atlas.PeriodOf(today))
+	return r.OpenModal(SaveModal(form, meta))
+}
+
+// submitSave checks the form, closes it, then fetches each file from Slack
+// and keeps those Atlas takes among the client's documents, in one
+// transaction, answering with what was saved and what was not.
+func (h handlers) submitSave(ctx context.Context, r *slackapp.Request) error {
+	var meta SaveMeta
+	if err := r.PrivateMetadata(&meta); err != nil || len(meta.Files) == 0 {
+		return atlas.Errorf(atlas.EInvalid, "That form has expired. Use *Save to client documents* on the message again.")
+	}
+	entityID := ui.ParseID(r.Value(SaveClient))
+	if entityID == 0 {
+		return atlas.FieldError(SaveClient, "Pick a client: type part of its code or name.")
+	}
+	period, err := atlas.ParsePeriod(r.Value(SaveMonth))
+	if err != nil {
+		return atlas.FieldError(SaveMonth, "Pick the month the files are for.")
+	}
+	e, err := h.practice.Entity(ctx, r.Practice.ID, entityID)
+	if err != nil {
+		if atlas.ErrorCode(err) == atlas.ENotFound {
+			return atlas.FieldError(SaveClient, "That client no longer exists. Pick another.")
+		}
+		return err
+	}
+	// The form closes now: fetching the files may take longer than Slack
+	// waits for an answer to it.
+	r.CloseModals()
+
+	limit := h.MaxFileBytes
+	if limit <= 0 {
+		limit = portal.MaxFileBytes
+	}
+	res := SaveResult{Client: e.Code, Period: period, Today: atlas.PeriodOf(r.Practice.Today(r.Now()))}
+	type fetched struct {
+		name string
+		data []byte
+	}
+	var got []fetched
+	for _, id := range meta.Files {
+		name, data, err := fetchFile(ctx, r.API, id, limit)
+		if err != nil {
+			if msg, ok := refusal(err); ok {
+				res.Refused = append(res.Refused, msg)
+				continue
+			}
+			return err
+		}
+		got = append(got, fetched{name, data})
+	}
+	if len(got) > 0 {
+		blobs := h.Blobs
+		if blobs == nil {
+			blobs = portal.PGBlobs{}
+		}
+		err = db.InTx(ctx, h.DB, func(tx pgx.Tx) error {
+			saved, refused := res.Saved[:0], res.Refused
+			for _, f := range got {
+				s, err := portal.SavePracticeFile(ctx, tx, blobs, r.Practice.ID, portal.PracticeFile{EntityID: e.ID, Period: &period,
+					MemberID: r.Member.ID, Name: f.name, Data: f.data, MaxBytes: limit}, r.Now())
+				if msg, ok := refusal(err); ok {
+					refused = append(refused, msg)
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				saved = append(saved, s)
+			}
+			res.Saved, res.Refused = saved, refused
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return r.Send(ctx, slackapp.Text(SavedText(res)))
+}
+
+// refusal is the message of a file refused for what it is (too large, of
+// a kind not taken, not to be fetched), rather than a fault.
+func refusal(err error) (string, bool) {
+	var ae *atlas.Error
+	if errors.As(err, &ae) && ae.Code == atlas.EInvalid {
+		return ae.Message, true
+	}
+	return "", false
+}
+
+// maxSaveFiles bounds the files of one message the form takes (Slack
+// attaches at most 10), so its metadata stays within Slack's limit.
+const maxSaveFiles = 20
+
+// errTooLarge stops a download at the cap.
+var errTooLarge = errors.New("the file is larger than the cap")
+
+// capped collects a download up to limit bytes; one byte more fails it.
+// (Not an embedded bytes.Buffer: its ReadFrom would let io.Copy past the
+// cap.)
+type capped struct {
+	buf   []byte
+	limit int64
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if int64(len(c.buf)+len(p)) > c.limit {
+		return 0, errTooLarge
+	}
+	c.buf = append(c.buf, p...)
+	return len(p), nil
+}
+
+// fetchFile reads a file's name with files.info, then downloads its bytes
+// from its url_private_download with the bot token, up to limit. A file
+// Slack will not give, kept outside Slack, or over the cap is an
+// *atlas.Error saying so.
+func fetchFile(ctx context.Context, api *slack.Client, id string, limit int64) (string, []byte, error) {
+	f, _, _, err := api.GetFileInfoContext(ctx, id, 0, 0)
+	if err != nil {
+		var se slack.SlackErrorResponse
+		if errors.As(err, &se) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return "", nil, atlas.Errorf(atlas.EInvalid, "A file of the message could not be read from Slack (%v): it may have been deleted, or be in a conversation Atlas is not in (invite @Atlas there).", err)
+		}
+		return "", nil, fmt.Errorf("files.info %s: %w", id, err)
+	}
+	name := f.Name
+	if name == "" {
+		name = f.Title
+	}
+	switch {
+	case f.IsExternal:
+		return "", nil, atlas.Errorf(atlas.EInvalid, "%s is kept outside Slack (%s), so Atlas cannot fetch it: download it and attach the file itself.",
+			name, f.ExternalType)
+	case int64(f.Size) > limit:
+		return "", nil, portal.FileTooLarge(portal.CleanName(name), limit)
+	}
+	url := f.URLPrivateDownload
+	if url == "" {
+		url = f.URLPrivate
+	}
+	c := &capped{limit: limit}
+	if err := api.GetFileContext(ctx, url, c); err != nil {
+		if errors.Is(err, errTooLarge) {
+			return "", nil, portal.FileTooLarge(portal.CleanName(name), limit)
+		}
+		return "", nil, atlas.Errorf(atlas.EInvalid, "%s could not be downloaded from Slack (%v). Try again in a minute.", name, err)
+	}
+	return name, c.buf, nil
+}
