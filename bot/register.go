@@ -1,6 +1,8 @@
 package bot
 
 import (
+	botinbox "github.com/atlas-practice/atlas/bot/inbox"
+
 	documents "github.com/atlas-practice/atlas/bot/portal"
 
 	"github.com/atlas-practice/atlas/internal/portal"
@@ -51,6 +53,9 @@ type Deps struct {
 	// Portal is the client portal's URL and secret, which sign /docs's
 	// download links; empty: /docs shows none.
 	Portal Portal
+	// InboxDomains are the domains the smart inbox takes mail for, which
+	// /inbox names the practice's address in.
+	InboxDomains []string
 }
 
 // NewDeps builds every store on q.
@@ -125,6 +130,7 @@ func Register(rt *slackapp.Router, d Deps) {
 	reminders.Register(rt, reminders.Deps{Practice: d.Practice})
 	wip.Register(rt, wip.Deps{Practice: d.Practice, Clock: rt.Clock})
 	digest.Register(rt, digest.Deps{DB: d.Practice.DB})
+	botinbox.Register(rt, botinbox.Deps{DB: d.Practice.DB, Domains: d.InboxDomains})
 	documents.Register(rt, documents.Deps{DB: d.Practice.DB, PortalURL: d.Portal.URL, Secret: d.Portal.Secret})
 	realisation.Register(rt, realisation.Deps{DB: d.Billing.DB})
 	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})

@@ -108,7 +108,8 @@ func runPlayground(ctx context.Context, e env) int {
 	// sign-in links then work until the playground stops.
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	defaults := map[string]string{"LOG_FORMAT": "text", "HTTP_ADDR": "127.0.0.1:8080", "PORTAL_SECRET": hex.EncodeToString(secret)}
+	defaults := map[string]string{"LOG_FORMAT": "text", "HTTP_ADDR": "127.0.0.1:8080", "PORTAL_SECRET": hex.EncodeToString(secret),
+		"INBOX_ADDR": "127.0.0.1:0", "INBOX_DOMAINS": "in.ledgerline.example"}
 	pe := env{stdout: e.stdout, stderr: e.stderr, getenv: func(k string) string {
 		if v, ok := forced[k]; ok {
 			return v
@@ -138,6 +139,9 @@ func runPlayground(ctx context.Context, e env) int {
 		// local-slack pings an idle socket only every couple of minutes;
 		// slack-go would otherwise reconnect after 30 s without one.
 		socketOptions: []socketmode.Option{socketmode.OptionPingInterval(5 * time.Minute)},
+		inbox: func(addr string) {
+			say("the smart inbox takes mail over SMTP at %s for docs+CODE@in.ledgerline.example (such as docs+ACME@…): its files reach the client's pack", addr)
+		},
 		started: func(addr string) {
 			waitCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 			defer cancel()

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/atlas-practice/atlas/internal/inbox"
+
 	"context"
 	"errors"
 	"fmt"
@@ -48,6 +50,9 @@ func serve(ctx context.Context, e env, args []string) int {
 type serverHooks struct {
 	socketOptions []socketmode.Option
 	started       func(httpAddr string)
+	// inbox, when set, is told the smart inbox's SMTP address once it
+	// listens (the playground prints it).
+	inbox func(smtpAddr string)
 }
 
 // runServer runs Atlas until ctx ends, then shuts down in order: stop taking
@@ -67,6 +72,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	router := bot.NewRouter(log, api, pool, cfg.BootstrapAdmins)
 	deps := bot.NewDeps(pool)
 	deps.Portal = bot.Portal{URL: cfg.PortalURL, Secret: []byte(cfg.PortalSecret.Reveal())}
+	deps.InboxDomains = cfg.InboxDomains
 	bot.Register(router, deps)
 
 	registry := jobs.NewRegistry()
@@ -106,6 +112,23 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	go func() { serveErr <- srv.Serve() }()
 	log.Info("http server listening", "addr", srv.Addr())
 
+	inboxErr := make(chan error, 1)
+	inboxCtx, stopInbox := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopInbox()
+	if cfg.InboxAddr != "" {
+		in := inbox.New(inbox.Deps{DB: pool, Clock: router.Clock, Log: log, Domains: cfg.InboxDomains})
+		l, err := in.Listen(ctx, cfg.InboxAddr)
+		if err != nil {
+			_ = srv.Shutdown(context.Background())
+			return fmt.Errorf("smart inbox: %w", err)
+		}
+		go func() { inboxErr <- in.Serve(inboxCtx, l) }()
+		log.Info("inbox listening", "addr", l.Addr().String(), "domains", cfg.InboxDomains)
+		if hooks != nil && hooks.inbox != nil {
+			hooks.inbox(l.Addr().String())
+		}
+	}
+
 	// Not ctx: cancelling River's start context cancels running jobs at once;
 	// shutdown stops it gracefully instead.
 	if err := engine.Start(context.WithoutCancel(ctx)); err != nil {
@@ -135,6 +158,8 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 		runErr = fmt.Errorf("http server: %w", err)
 	case err := <-socketErr:
 		runErr = err
+	case err := <-inboxErr:
+		runErr = fmt.Errorf("smart inbox: %w", err)
 	}
 	return errors.Join(runErr, shutdown(cfg.ShutdownTimeout, log, srv, stopSocket, socketErr, cfg.SlackMode == config.ModeSocket, router, engine))
 }

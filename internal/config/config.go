@@ -51,6 +51,10 @@ type Config struct {
 	// PortalSecret signs the portal's sign-in links; empty: no link signs
 	// in.
 	PortalSecret Secret
+	// InboxAddr is the smart inbox's SMTP listen address; empty: no inbox.
+	InboxAddr string
+	// InboxDomains are the domains whose mail the inbox takes.
+	InboxDomains []string
 }
 
 // SMTP is the outgoing mail server. Host empty means mail is not sent.
@@ -99,6 +103,8 @@ var Vars = []Var{
 	{"ATLAS_ADMINS", "", "comma-separated Slack user ids made admins on first contact"},
 	{"PORTAL_URL", "http://127.0.0.1:8080", "the client portal's public base URL, which emailed sign-in links point at"},
 	{"PORTAL_SECRET", "", "secret that signs the portal's sign-in links (at least 32 characters)"},
+	{"INBOX_ADDR", "", "listen address of the smart inbox's SMTP server, such as :2525; empty turns the inbox off"},
+	{"INBOX_DOMAINS", "", "comma-separated domains the inbox takes mail for, such as in.ledgerline.example (needed with INBOX_ADDR)"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) and
@@ -214,6 +220,15 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.PortalSecret != "" && len(c.PortalSecret) < 32 {
 		return c, &Error{"PORTAL_SECRET", "expected at least 32 characters, such as the output of openssl rand -hex 32"}
 	}
+	c.InboxAddr = get("INBOX_ADDR")
+	for _, d := range strings.Split(get("INBOX_DOMAINS"), ",") {
+		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
+			c.InboxDomains = append(c.InboxDomains, d)
+		}
+	}
+	if c.InboxAddr != "" && len(c.InboxDomains) == 0 {
+		return c, &Error{"INBOX_DOMAINS", "required with INBOX_ADDR: the domains the inbox takes mail for, such as in.example.com"}
+	}
 	return c, nil
 }
 
@@ -284,6 +299,8 @@ func (c Config) Effective() [][2]string {
 		{"ATLAS_ADMINS", orDash(strings.Join(c.BootstrapAdmins, ","), "(none)")},
 		{"PORTAL_URL", c.PortalURL},
 		{"PORTAL_SECRET", c.PortalSecret.Masked()},
+		{"INBOX_ADDR", orDash(c.InboxAddr, "(inbox off)")},
+		{"INBOX_DOMAINS", orDash(strings.Join(c.InboxDomains, ","), "")},
 	}
 }
 
