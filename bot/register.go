@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"github.com/atlas-practice/atlas/internal/queries"
+
 	botinbox "github.com/atlas-practice/atlas/bot/inbox"
 
 	documents "github.com/atlas-practice/atlas/bot/portal"
@@ -93,6 +95,7 @@ func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m del
 		statements.AddWorkers(w, statements.Deps{Pool: pool, Mail: m, Log: log}),
 		reminding.AddWorkers(w, reminding.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
 		requests.AddWorkers(w, requests.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
+		queries.AddWorkers(w, queries.Deps{Pool: pool, Mail: m, Log: log}),
 	)
 }
 

@@ -424,6 +424,11 @@ func TestTasksJourney(t *testing.T) {
 	mustContain(t, "deliver too early", taskViewText(t, refused), "Tick the delivery items first")
 	s6 := w.stageItems(task, 6)
 	modal = w.tick(tkPreparerID, modal, s6[0], s6...)
+	// Nothing marked to send to the client: refused before anything changes.
+	refused = w.click(tkPreparerID, modal, tasks.ActionTaskDeliver, task)
+	mustContain(t, "deliver with nothing marked", taskViewText(t, refused), "Nothing is marked to deliver")
+	w.contact("Jane Smith", "jane@acme.example")
+	w.packFile(task, "ACME management accounts.pdf", true)
 	beforeDelivery := modal
 	modal = w.click(tkPreparerID, modal, tasks.ActionTaskDeliver, task)
 	mustContain(t, "delivered", taskViewText(t, modal), "Delivered", "100%")

@@ -9,6 +9,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/queries"
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
 
@@ -54,4 +55,10 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleSubmit(CallbackTaskReassign, slackapp.Manager(h.submitReassign))
 	rt.HandleAction(ActionTaskAsk, staff(h.askClient))
 	rt.HandleSubmit(CallbackTaskAsk, staff(h.submitAsk))
+	rt.HandleRender(queries.RenderAnswered, renderAnswered(d))
+	rt.HandleAction(ActionTaskQuery, staff(h.askQuery))
+	rt.HandleSubmit(CallbackTaskQuery, staff(h.submitQuery))
+	rt.HandleAction(ActionTaskDeliverOverride, staff(h.askOverride))
+	rt.HandleSubmit(CallbackTaskDeliver, staff(h.submitOverride))
+	rt.HandleAction(ActionTaskPackFile, staff(h.togglePackFile))
 }

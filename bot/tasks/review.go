@@ -54,12 +54,8 @@ func (h handlers) approveTask(ctx context.Context, r *slackapp.Request) error {
 	})
 }
 
-// deliverTask completes an approved task.
-func (h handlers) deliverTask(ctx context.Context, r *slackapp.Request) error {
-	return h.stepTask(ctx, r, workflow.Store.Deliver, func(workflow.Task) taskNews {
-		return taskNews{notice: ":tada: Delivered. The task is complete."}
-	})
-}
+// Delivery is deliverTask, in queries.go: it sends the pack to the
+// client as it completes the task.
 
 // askReturn pushes the query form over the task modal.
 func (h handlers) askReturn(ctx context.Context, r *slackapp.Request) error {

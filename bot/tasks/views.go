@@ -12,6 +12,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/queries"
 	"github.com/atlas-practice/atlas/internal/requests"
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
@@ -206,6 +207,16 @@ type TaskModalData struct {
 	// DocumentsTotal counts them all.
 	Documents      []TaskDocument
 	DocumentsTotal int
+	// Queries are the pack's queries to the client, oldest first;
+	// MayQuery: the viewer may raise one (the pack is in review, they may
+	// move it, and the portal is set up).
+	Queries  []queries.Query
+	MayQuery bool
+	// PackFiles are the practice's files of the pack, which may be marked
+	// part of what is delivered; Delivery is what its delivery sent (nil
+	// until delivered through Atlas).
+	PackFiles []queries.PackFile
+	Delivery  *queries.Delivery
 	// Notice is mrkdwn shown at the top: why a change was refused, that
 	// the checklist was refreshed, that something was done.
 	Notice string
@@ -258,7 +269,8 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(line, blockkit.MaxSectionText), nil, nil))
 	}
 
-	client := taskClientSection(d, loc)
+	client := append(taskQueryBlocks(d.Queries, loc), taskPackBlocks(d, loc)...)
+	client = append(client, taskClientSection(d, loc)...)
 	budget := blockkit.MaxViewBlocks - taskModalReserve - len(client)
 	hidden := 0
 	ticking := false
@@ -329,6 +341,12 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 	}
 	if open && t.ReviewState == workflow.ReviewApproved {
 		buttons = append(buttons, slack.NewButtonBlockElement(ActionTaskDeliver, id, blockkit.Plain("Deliver", blockkit.MaxButtonText)).WithStyle(slack.StylePrimary))
+		if d.MayReview && OpenQueries(d.Queries) > 0 {
+			buttons = append(buttons, slack.NewButtonBlockElement(ActionTaskDeliverOverride, id, blockkit.Plain("Deliver anyway…", blockkit.MaxButtonText)))
+		}
+	}
+	if open && d.MayQuery {
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionTaskQuery, id, blockkit.Plain("Query the client", blockkit.MaxButtonText)))
 	}
 	if open && d.MayAsk {
 		buttons = append(buttons, slack.NewButtonBlockElement(ActionTaskAsk, id, blockkit.Plain("Ask the client for a document", blockkit.MaxButtonText)))

@@ -12,6 +12,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/portal"
+	"github.com/atlas-practice/atlas/internal/queries"
 	"github.com/atlas-practice/atlas/internal/requests"
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
@@ -28,6 +29,18 @@ func (h handlers) taskModal(ctx context.Context, r *slackapp.Request, t workflow
 		MayReassign: r.Member != nil && r.Member.Can(atlas.RoleManager),
 		MayAsk:      h.portalReady() && r.Member != nil && t.MayMove(*r.Member) && stageOneOpen(t),
 		Sent:        hist.Sent, DocumentsTotal: hist.DocumentsTotal}
+	if d.Queries, err = queries.ForTask(ctx, h.Work.DB, r.Practice.ID, t.ID); err != nil {
+		return slack.ModalViewRequest{}, err
+	}
+	if d.PackFiles, err = queries.PackFiles(ctx, h.Work.DB, r.Practice.ID, t.ID); err != nil {
+		return slack.ModalViewRequest{}, err
+	}
+	if dl, ok, err := queries.DeliveryOf(ctx, h.Work.DB, r.Practice.ID, t.ID); err != nil {
+		return slack.ModalViewRequest{}, err
+	} else if ok {
+		d.Delivery = &dl
+	}
+	d.MayQuery = h.portalReady() && r.Member != nil && queries.MayFlag(t, *r.Member) == nil
 	for _, doc := range hist.Documents {
 		td := TaskDocument{Document: doc}
 		if h.portalReady() {

@@ -22,17 +22,24 @@ import (
 
 // homePage is a client's page for one period.
 type homePage struct {
-	Practice     string
-	Client       string
-	Contact      string
-	CSRF         string
-	Periods      []periodLink
-	Period       string // "November 2026"; "" when there is no pack yet
-	Items        []itemRow
-	Documents    []docRow
-	Invoices     []invoiceRow
-	CreditNotes  []noteRow
-	Sent         int // files just received
+	Practice    string
+	Client      string
+	Contact     string
+	CSRF        string
+	Periods     []periodLink
+	Period      string // "November 2026"; "" when there is no pack yet
+	Items       []itemRow
+	Documents   []docRow
+	Invoices    []invoiceRow
+	CreditNotes []noteRow
+	Sent        int // files just received
+	Answered    bool
+	// Queries are the practice's questions about the period's pack,
+	// OpenQueries those still waiting; Pack the management accounts
+	// delivered for it.
+	Queries      []queryRow
+	OpenQueries  int
+	Pack         []packRow
 	Accept       string
 	Allowed      string
 	MaxFile      string
@@ -99,6 +106,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	pg.Sent, _ = strconv.Atoi(r.URL.Query().Get("sent"))
+	pg.Answered = r.URL.Query().Get("answered") != ""
 	pg.Accept, pg.Allowed, pg.MaxFile, pg.MaxFileBytes = acceptAttr(), AllowedKinds(), humanBytes(h.deps.MaxFileBytes), h.deps.MaxFileBytes
 	h.page(w, r, http.StatusOK, "home", pg)
 }
@@ -131,6 +139,9 @@ func loadHome(ctx context.Context, q db.DB, s session, want *atlas.Period) (home
 	if chosen != nil {
 		pg.Period = chosen.Label()
 		if err := loadPeriod(ctx, q, s, *chosen, &pg); err != nil {
+			return pg, false, err
+		}
+		if err := loadQueries(ctx, q, s, *chosen, &pg); err != nil {
 			return pg, false, err
 		}
 	}
@@ -172,7 +183,7 @@ func loadPeriod(ctx context.Context, q db.DB, s session, p atlas.Period, pg *hom
 		LEFT JOIN task_items ti ON ti.practice_id = d.practice_id AND ti.id = d.task_item_id
 		LEFT JOIN client_contacts c ON c.practice_id = d.practice_id AND c.id = d.contact_id
 		LEFT JOIN members m ON m.practice_id = d.practice_id AND m.id = d.member_id
-		WHERE d.practice_id = $1 AND d.entity_id = $2 AND d.period = $3
+		WHERE d.practice_id = $1 AND d.entity_id = $2 AND d.period = $3 AND d.source <> 'practice'
 		ORDER BY d.uploaded_at DESC, d.id DESC`, pid, client, start)
 	if err != nil {
 		return fmt.Errorf("portal: read documents: %w", err)
@@ -257,8 +268,10 @@ func (h *Handler) document(w http.ResponseWriter, r *http.Request, s session) {
 	ctx := r.Context()
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	var name, ct, key string
+	// The practice's own files reach the client only once delivered.
 	err := h.deps.DB.QueryRow(ctx, `SELECT file_name, content_type, storage_key FROM documents
-		WHERE practice_id = $1 AND id = $2 AND entity_id = $3`, s.Practice, id, s.EntityID).Scan(&name, &ct, &key)
+		WHERE practice_id = $1 AND id = $2 AND entity_id = $3 AND (source <> 'practice' OR delivery_id IS NOT NULL)`,
+		s.Practice, id, s.EntityID).Scan(&name, &ct, &key)
 	if errors.Is(err, pgx.ErrNoRows) {
 		h.notFound(w, r)
 		return

@@ -83,6 +83,7 @@ func (h *Handler) Router() http.Handler {
 	r.Get("/", h.signedIn(h.home))
 	r.Get("/{period:[0-9]{4}-[0-9]{2}}", h.signedIn(h.home))
 	r.Post("/items/{id:[0-9]+}/files", h.signedInMultipart(h.upload))
+	r.Post("/queries/{id:[0-9]+}/answer", h.signedInMultipart(h.answer))
 	r.Get("/documents/{id:[0-9]+}", h.signedIn(h.document))
 	r.Get("/invoices/{id:[0-9]+}.pdf", h.signedIn(h.invoicePDF))
 	r.Get("/credit-notes/{id:[0-9]+}.pdf", h.signedIn(h.creditNotePDF))

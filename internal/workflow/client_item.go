@@ -62,3 +62,10 @@ func (s Store) AskClient(ctx context.Context, p practice.Practice, actor practic
 	}
 	return t, itemID, nil
 }
+
+// LockTask reads a task, with its checklist, and locks it in tx until tx
+// ends, for a change another package makes to the pack (a query to the
+// client) that must see it as it stands.
+func LockTask(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, taskID int64) (Task, error) {
+	return loadTask(ctx, tx, pid, taskID, true)
+}

@@ -265,6 +265,15 @@ func (s Store) Return(ctx context.Context, p practice.Practice, actor practice.M
 // Deliver completes an approved task (stage 6) once its mandatory delivery
 // items are ticked, and stamps the time.
 func (s Store) Deliver(ctx context.Context, p practice.Practice, actor practice.Member, taskID int64, now time.Time) (Task, error) {
+	return s.DeliverWith(ctx, p, actor, taskID, now, nil)
+}
+
+// DeliverWith is Deliver with send run in the same transaction, the pack
+// locked, once the pack may be delivered and before it is marked so: it
+// sends the pack to the client (internal/queries), and a refusal from it
+// (a query still open, nothing marked to send) undoes everything.
+func (s Store) DeliverWith(ctx context.Context, p practice.Practice, actor practice.Member, taskID int64, now time.Time,
+	send func(tx pgx.Tx, t Task) error) (Task, error) {
 	return s.change(ctx, p.ID, taskID, now, func(tx pgx.Tx, t Task) error {
 		if err := mayChange(t, actor, p.Location()); err != nil {
 			return err
@@ -274,6 +283,11 @@ func (s Store) Deliver(ctx context.Context, p practice.Practice, actor practice.
 		}
 		if open := t.OpenMandatory(6); len(open) > 0 {
 			return atlas.Errorf(atlas.EConflict, "Tick the delivery items first: %s.", listItems(open, 3))
+		}
+		if send != nil {
+			if err := send(tx, t); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE tasks SET completed_by = $3, completed_at = $4 WHERE practice_id = $1 AND id = $2`,
 			p.ID, taskID, int64(actor.ID), now); err != nil {

@@ -3,9 +3,12 @@ package workflow_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
@@ -193,6 +196,18 @@ func TestReviewFlowAndStatus(t *testing.T) {
 		t.Fatalf("deliver with stage 6 open: %v", err)
 	}
 	task = f.tickStages(task, f.bea, 6)
+	// A refusal from the delivery's send undoes it; send sees the pack
+	// approved and locked, before it is marked delivered.
+	refusal := atlas.Errorf(atlas.EConflict, "nothing to send")
+	_, err = f.ws.DeliverWith(f.ctx, f.p, f.bea, task.ID, f.now, func(tx pgx.Tx, t workflow.Task) error {
+		if t.ReviewState != workflow.ReviewApproved || t.CompletedAt != nil {
+			return fmt.Errorf("send saw %s, completed %v", t.ReviewState, t.CompletedAt)
+		}
+		return refusal
+	})
+	if err != refusal || f.task(f.acme).CompletedAt != nil {
+		t.Fatalf("a refused send: %v", err)
+	}
 	task, err = f.ws.Deliver(f.ctx, f.p, f.bea, task.ID, f.now)
 	if err != nil || task.Stage != workflow.Done || task.StatusOn(date("2027-01-01")) != workflow.Complete {
 		t.Fatalf("deliver: %+v %v", task.Progress, err)
