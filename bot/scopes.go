@@ -7,11 +7,11 @@ var Scopes = map[string]string{
 	"chat:write":  "posting and updating messages, ephemeral answers",
 	"im:write":    "opening a DM to tell a person something (conversations.open)",
 	"files:write": "uploading invoice PDFs, statements, charts and CSV exports (files.getUploadURLExternal)",
-	// files:read is for "Save to client documents" alone: it reads the
-	// files of the message the shortcut is used on (files.info) and
-	// downloads their bytes with the bot token (url_private_download).
-	// Atlas never lists or reads other files.
-	"files:read":       "reading and downloading the files of a message saved to a client's documents (files.info, url_private_download)",
+	// files:read is for "Save to client documents" and the task window's
+	// "Attach a file": it reads the files a person hands Atlas there
+	// (files.info) and downloads their bytes with the bot token
+	// (url_private_download). Atlas never lists or reads other files.
+	"files:read":       "reading and downloading the files a person saves to a client's documents or attaches to a pack (files.info, url_private_download)",
 	"users:read":       "names of team members (users.info)",
 	"users:read.email": "email addresses of team members (users.info)",
 }

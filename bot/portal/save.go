@@ -3,7 +3,6 @@ package portal
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/slack-go/slack"
@@ -92,7 +91,7 @@ func (h handlers) submitSave(ctx context.Context, r *slackapp.Request) error {
 	}
 	var got []fetched
 	for _, id := range meta.Files {
-		name, data, err := fetchFile(ctx, r.API, id, limit)
+		name, data, err := ui.FetchFile(ctx, r.API, id, limit)
 		if err != nil {
 			if msg, ok := refusal(err); ok {
 				res.Refused = append(res.Refused, msg)
@@ -144,60 +143,3 @@ func refusal(err error) (string, bool) {
 // maxSaveFiles bounds the files of one message the form takes (Slack
 // attaches at most 10), so its metadata stays within Slack's limit.
 const maxSaveFiles = 20
-
-// errTooLarge stops a download at the cap.
-var errTooLarge = errors.New("the file is larger than the cap")
-
-// capped collects a download up to limit bytes; one byte more fails it.
-// (Not an embedded bytes.Buffer: its ReadFrom would let io.Copy past the
-// cap.)
-type capped struct {
-	buf   []byte
-	limit int64
-}
-
-func (c *capped) Write(p []byte) (int, error) {
-	if int64(len(c.buf)+len(p)) > c.limit {
-		return 0, errTooLarge
-	}
-	c.buf = append(c.buf, p...)
-	return len(p), nil
-}
-
-// fetchFile reads a file's name with files.info, then downloads its bytes
-// from its url_private_download with the bot token, up to limit. A file
-// Slack will not give, kept outside Slack, or over the cap is an
-// *atlas.Error saying so.
-func fetchFile(ctx context.Context, api *slack.Client, id string, limit int64) (string, []byte, error) {
-	f, _, _, err := api.GetFileInfoContext(ctx, id, 0, 0)
-	if err != nil {
-		var se slack.SlackErrorResponse
-		if errors.As(err, &se) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return "", nil, atlas.Errorf(atlas.EInvalid, "A file of the message could not be read from Slack (%v): it may have been deleted, or be in a conversation Atlas is not in (invite @Atlas there).", err)
-		}
-		return "", nil, fmt.Errorf("files.info %s: %w", id, err)
-	}
-	name := f.Name
-	if name == "" {
-		name = f.Title
-	}
-	switch {
-	case f.IsExternal:
-		return "", nil, atlas.Errorf(atlas.EInvalid, "%s is kept outside Slack (%s), so Atlas cannot fetch it: download it and attach the file itself.",
-			name, f.ExternalType)
-	case int64(f.Size) > limit:
-		return "", nil, portal.FileTooLarge(portal.CleanName(name), limit)
-	}
-	url := f.URLPrivateDownload
-	if url == "" {
-		url = f.URLPrivate
-	}
-	c := &capped{limit: limit}
-	if err := api.GetFileContext(ctx, url, c); err != nil {
-		if errors.Is(err, errTooLarge) {
-			return "", nil, portal.FileTooLarge(portal.CleanName(name), limit)
-		}
-		return "", nil, atlas.Errorf(atlas.EInvalid, "%s could not be downloaded from Slack (%v). Try again in a minute.", name, err)
-	}
-	return name, c.buf, nil
-}

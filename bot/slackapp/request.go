@@ -193,3 +193,20 @@ func (r *Request) RefreshHome(ctx context.Context) {
 		r.log.Warn("could not refresh the App Home", "user", r.UserID, "err", err)
 	}
 }
+
+// Files returns the ids of the files uploaded to a file_input in a
+// submitted modal, by block id.
+func (r *Request) Files(blockID string) []string {
+	if r.Interaction == nil || r.Interaction.View.State == nil {
+		return nil
+	}
+	var out []string
+	for _, a := range r.Interaction.View.State.Values[blockID] {
+		for _, f := range a.Files {
+			if f.ID != "" {
+				out = append(out, f.ID)
+			}
+		}
+	}
+	return out
+}

@@ -127,7 +127,7 @@ func taskPackBlocks(d TaskModalData, loc *time.Location) []slack.Block {
 			return nil
 		}
 		return []slack.Block{slack.NewContextBlock("", blockkit.Markdown(
-			":package: *The pack for the client:* no file of the practice's yet. Save the management accounts to the client's documents for this month; they show here to be marked part of the pack.", 0))}
+			":package: *The pack for the client:* no file of the practice's yet. Press *Attach a file* (or save the management accounts to the client's documents for this month); they show here to be marked part of the pack.", 0))}
 	}
 	marked := 0
 	for _, f := range d.PackFiles {

@@ -1,13 +1,15 @@
 // Package tasks is the monthly processing cycle in Slack: /tasks lists, the
-// task window and its checklist, review and delivery, reassigning a pack,
-// making a month's tasks, and the overdue alerts. Where a pack is approved
-// or returned is review.go; ticking is tick.go; the window itself is
-// window.go.
+// task window and its checklist, review and delivery, attaching the
+// practice's files to a pack, reassigning a pack, making a month's tasks,
+// and the overdue alerts. Where a pack is approved or returned is
+// review.go; ticking is tick.go; attaching files is attach.go; the window
+// itself is window.go.
 package tasks
 
 import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
+	"github.com/atlas-practice/atlas/internal/portal"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/queries"
 	"github.com/atlas-practice/atlas/internal/workflow"
@@ -22,6 +24,12 @@ type Deps struct {
 	Work         workflow.Store
 	PortalURL    string
 	PortalSecret []byte
+	// Blobs keeps the bytes of the files attached to a pack from the task
+	// window; nil: in PostgreSQL (portal.PGBlobs), as the portal's uploads.
+	Blobs portal.Blobs
+	// MaxFileBytes caps a file attached from the task window; 0:
+	// portal.MaxFileBytes, the portal's cap.
+	MaxFileBytes int64
 }
 
 type handlers struct{ Deps }
@@ -61,4 +69,6 @@ func Register(rt *slackapp.Router, d Deps) {
 	rt.HandleAction(ActionTaskDeliverOverride, staff(h.askOverride))
 	rt.HandleSubmit(CallbackTaskDeliver, staff(h.submitOverride))
 	rt.HandleAction(ActionTaskPackFile, staff(h.togglePackFile))
+	rt.HandleAction(ActionTaskAttach, staff(h.askAttach))
+	rt.HandleSubmit(CallbackTaskAttach, staff(h.submitAttach))
 }

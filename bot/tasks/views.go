@@ -200,6 +200,9 @@ type TaskModalData struct {
 	// MayAsk: the viewer may ask the client for a document (they may tick
 	// the pack, its stage 1 is open, and the client portal is set up).
 	MayAsk bool
+	// MayAttach: the viewer may attach the practice's files to the pack
+	// (they may choose what it delivers, and it is not delivered).
+	MayAttach bool
 	// Sent are the requests emailed to the client for the pack, oldest
 	// first.
 	Sent []requests.Sent
@@ -350,6 +353,9 @@ func TaskModal(d TaskModalData) slack.ModalViewRequest {
 	}
 	if open && d.MayAsk {
 		buttons = append(buttons, slack.NewButtonBlockElement(ActionTaskAsk, id, blockkit.Plain("Ask the client for a document", blockkit.MaxButtonText)))
+	}
+	if open && d.MayAttach {
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionTaskAttach, id, blockkit.Plain("Attach a file", blockkit.MaxButtonText)))
 	}
 	buttons = append(buttons, slack.NewButtonBlockElement(ui.ActionTaskLogTime, id, blockkit.Plain("Log time", blockkit.MaxButtonText)))
 	if open && d.MayReassign {

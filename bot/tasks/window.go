@@ -28,6 +28,7 @@ func (h handlers) taskModal(ctx context.Context, r *slackapp.Request, t workflow
 		MayReview: r.Member != nil && t.MayReview(*r.Member, r.Practice), Notice: notice, Rev: rev,
 		MayReassign: r.Member != nil && r.Member.Can(atlas.RoleManager),
 		MayAsk:      h.portalReady() && r.Member != nil && t.MayMove(*r.Member) && stageOneOpen(t),
+		MayAttach:   attachRefusal(t, r) == nil,
 		Sent:        hist.Sent, DocumentsTotal: hist.DocumentsTotal}
 	if d.Queries, err = queries.ForTask(ctx, h.Work.DB, r.Practice.ID, t.ID); err != nil {
 		return slack.ModalViewRequest{}, err
