@@ -33,10 +33,16 @@ build: ## build bin/atlasbot
 run: db build playground-deps mail-deps ## run Atlas: the playground without Slack tokens, the real workspace with them
 	exec ./bin/atlasbot run
 
-test: db lint playground-deps mail-deps poppler chromium ## lint, then every test with the race detector, then a short fuzz of each parser
+test: db lint playground-deps mail-deps poppler chromium ## lint, then every test with the race detector, then a short fuzz of each parser; leaves no test database behind
+	# Each package's TestMain (pgtest.Main) drops the databases it made; the
+	# shared template is dropped here, once every package is done. If the
+	# run fails, what it left is still dropped on the way out.
+	trap 'status=$$?; if [ $$status != 0 ]; then $(GO) run ./internal/pgtest/cmd/pgtestsweep -quiet || true; fi' EXIT
 	echo "test: go test -race ./..."
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
+	echo "test: dropping the test template; checking no test database is left"
+	$(GO) run ./internal/pgtest/cmd/pgtestsweep
 
 fuzz: ## run each fuzz target for a few seconds
 	@for target in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' . | sed 's/^func //' | sort -u); do

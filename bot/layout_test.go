@@ -18,8 +18,9 @@ const module = "github.com/atlas-practice/atlas/"
 var shared = []string{"bot/slackapp", "bot/ui", "bot/blockkit", "bot/blockkit/blockkittest"}
 
 // kernelNeeds are the internal packages the kernel may use: the caller's
-// identity, and the outbox whose Slack messages it delivers.
-var kernelNeeds = []string{"internal/atlas", "internal/practice", "internal/outbox", "internal/db"}
+// identity, the outbox whose Slack messages it delivers, and the metrics it
+// counts requests, outbox deliveries and Slack calls in.
+var kernelNeeds = []string{"internal/atlas", "internal/practice", "internal/outbox", "internal/db", "internal/metrics"}
 
 // TestImportGraph holds the house's layout to its rules: nothing under
 // internal/ imports the Slack face; the kernel knows no feature; features
@@ -38,7 +39,9 @@ func TestImportGraph(t *testing.T) {
 			case pkg == "bot/slackapp" && strings.HasPrefix(dep, "bot/") && dep != "bot/blockkit":
 				t.Errorf("the kernel imports %s: it knows no feature", dep)
 			case pkg == "bot/slackapp" && strings.HasPrefix(dep, "internal/") && !slices.Contains(kernelNeeds, dep):
-				t.Errorf("the kernel imports %s: it needs only the caller's identity and the outbox it delivers", dep)
+				t.Errorf("the kernel imports %s: it needs only the caller's identity, the outbox it delivers and the metrics", dep)
+			case pkg == "internal/metrics" && dep != "internal/buildinfo":
+				t.Errorf("internal/metrics imports %s: the metrics are a leaf every layer may count in", dep)
 			case isFeature(pkg) && isFeature(dep) && pkg != dep:
 				t.Errorf("feature %s imports feature %s: features meet through internal/", pkg, dep)
 			case slices.Contains(shared, pkg) && isFeature(dep):

@@ -25,6 +25,7 @@ func (rt *Router) recoverPanic(ctx context.Context, req *Request) {
 	if p == nil {
 		return
 	}
+	req.failed = true
 	ref := newRef()
 	rt.Log.Error("handler panicked", "ref", ref, "kind", req.Kind, "key", req.RouteKey,
 		"user", req.UserID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -37,14 +38,18 @@ func (rt *Router) recoverPanic(ctx context.Context, req *Request) {
 func (rt *Router) fail(ctx context.Context, req *Request, err error) {
 	ctx, cancel := answerContext(ctx)
 	defer cancel()
+	code := atlas.ErrorCode(err)
+	unavailable := rt.unavailable != nil && rt.unavailable(err)
+	if code == atlas.EInternal || unavailable {
+		req.failed = true
+	}
 	if rt.unattended(req, "request failed", err.Error()) {
 		return
 	}
-	if rt.unavailable != nil && rt.unavailable(err) {
+	if unavailable {
 		rt.databaseDown(ctx, req, err)
 		return
 	}
-	code := atlas.ErrorCode(err)
 	if code == atlas.EInternal {
 		ref := newRef()
 		rt.Log.Error("handler failed", "ref", ref, "kind", req.Kind, "key", req.RouteKey, "user", req.UserID, "err", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/slack-go/slack"
 
+	"github.com/atlas-practice/atlas/internal/metrics"
 	"github.com/atlas-practice/atlas/internal/outbox"
 )
 
@@ -203,6 +204,7 @@ func (d *deliverer) send(ctx context.Context, p outbox.Post, last bool) error {
 	var limited *slack.RateLimitedError
 	switch {
 	case err == nil:
+		metrics.OutboxSent.WithLabelValues("post").Inc()
 		return d.record(ctx, p, channel, ts)
 	case errors.As(err, &limited):
 		if _, err := d.pool.Exec(ctx, `
@@ -214,10 +216,12 @@ func (d *deliverer) send(ctx context.Context, p outbox.Post, last bool) error {
 	case errors.Is(err, ErrNothingToSay):
 		return d.giveUp(ctx, p, nil)
 	case permanent(err) || last:
+		metrics.OutboxFailed.WithLabelValues("post", "given_up").Inc()
 		d.rt.Log.Warn("outbox post given up", "practice", p.Practice, "channel", p.Channel, "render", p.Render,
 			"subject", p.Subject.Type, "id", p.Subject.ID, "err", err)
 		return d.giveUp(ctx, p, err)
 	default:
+		metrics.OutboxFailed.WithLabelValues("post", "retry").Inc()
 		return err // River tries again later; the channel waits, in order
 	}
 }
@@ -386,13 +390,15 @@ func (d *deliverer) update(ctx context.Context, u outbox.Update) error {
 		err = d.rt.updateMessage(ctx, c.channel, c.ts, m)
 		var limited *slack.RateLimitedError
 		switch {
-		case err == nil, permanent(err):
-			if err != nil {
-				d.rt.Log.Warn("outbox update skipped", "practice", u.Practice, "channel", c.channel, "render", u.Render, "err", err)
-			}
+		case err == nil:
+			metrics.OutboxSent.WithLabelValues("update").Inc()
+		case permanent(err):
+			metrics.OutboxFailed.WithLabelValues("update", "given_up").Inc()
+			d.rt.Log.Warn("outbox update skipped", "practice", u.Practice, "channel", c.channel, "render", u.Render, "err", err)
 		case errors.As(err, &limited):
 			return river.JobSnooze(limited.RetryAfter) // an update redraws every copy again: harmless
 		default:
+			metrics.OutboxFailed.WithLabelValues("update", "retry").Inc()
 			return err
 		}
 	}

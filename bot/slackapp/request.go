@@ -62,6 +62,12 @@ type Request struct {
 	replace bool
 	// command is the command or subcommand a slash command matched.
 	command *Command
+	// metricKey is the route key as registered (an action id's prefix
+	// rather than the id), the only one metrics are labelled with.
+	metricKey string
+	// failed is set when the handler failed on Atlas's side (an internal
+	// error, a panic, the database unreachable), for the error metric.
+	failed bool
 
 	router *Router
 	log    *slog.Logger

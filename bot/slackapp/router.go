@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/metrics"
 )
 
 // AckBudget is how long the router lets a handler build its acknowledgement
@@ -203,9 +204,11 @@ func (rt *Router) EventTypes() []string {
 // the budget — and the handler may go on working after that. ack is called
 // exactly once with the acknowledgement payload (nil for an empty one).
 func (rt *Router) Serve(in Incoming, ack func(payload any)) {
+	start := time.Now()
 	req := rt.newRequest(in, ack)
 	route, ackFirst, ok := rt.route(req)
 	if !ok {
+		metrics.SlackRequests.WithLabelValues(metricKind(req.Kind), "unmatched").Inc()
 		rt.Log.Warn("no route for request", "kind", req.Kind, "key", req.RouteKey)
 		if req.Kind == KindCommand {
 			req.Ack(Text(rt.unknownCommand(req.Command, req.Text, nil)).ackPayload())
@@ -223,6 +226,12 @@ func (rt *Router) Serve(in Incoming, ack func(payload any)) {
 	go func() {
 		defer rt.inflight.done()
 		rt.run(req, route)
+		kind := metricKind(req.Kind)
+		metrics.SlackRequests.WithLabelValues(kind, req.metricKey).Inc()
+		metrics.SlackRequestDuration.WithLabelValues(kind, req.metricKey).Observe(time.Since(start).Seconds())
+		if req.failed {
+			metrics.SlackRequestErrors.WithLabelValues(kind, req.metricKey).Inc()
+		}
 	}()
 	timer := time.NewTimer(rt.Budget)
 	defer timer.Stop()
@@ -246,21 +255,36 @@ func (rt *Router) Drain(ctx context.Context) error {
 	}
 }
 
+// metricKind is a request's kind as a metric label: one of the kinds the
+// router knows, or "other".
+func metricKind(k Kind) string {
+	switch k {
+	case KindCommand, KindAction, KindSubmit, KindClose, KindOptions, KindShortcut, KindEvent:
+		return string(k)
+	}
+	return "other"
+}
+
 // route finds the handler for a request, and whether the request should be
 // acknowledged before it runs: actions, shortcuts, closes and events carry
-// nothing in their acknowledgement, so they are acknowledged at once.
+// nothing in their acknowledgement, so they are acknowledged at once. It
+// sets the request's metric key to the key the route was registered by.
 func (rt *Router) route(req *Request) (Route, bool, bool) {
 	rt.mu.RLock()
 	defer rt.mu.RUnlock()
+	req.metricKey = req.RouteKey
 	switch req.Kind {
 	case KindCommand:
-		return rt.routeCommand(req)
+		r, ackFirst, ok := rt.routeCommand(req)
+		req.metricKey = req.RouteKey
+		return r, ackFirst, ok
 	case KindAction:
 		if r, ok := rt.actions[req.RouteKey]; ok {
 			return r, true, true
 		}
 		for key, r := range rt.actions {
 			if strings.HasSuffix(key, ".") && strings.HasPrefix(req.RouteKey, key) {
+				req.metricKey = key
 				return r, true, true
 			}
 		}

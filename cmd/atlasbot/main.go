@@ -9,6 +9,7 @@
 //	atlasbot seed demo        load the demo practice (idempotent)
 //	atlasbot import KIND FILE load services, team, clients, rates or past time from CSV
 //	atlasbot health           ask a running server's /healthz
+//	atlasbot version          print the version, VCS revision and time, and Go version
 //
 // Configuration comes from the environment only; see the README.
 package main
@@ -63,11 +64,15 @@ func subcommands() []subcommand {
 		{"seed", "load the demo practice into the database (demo)", seed},
 		{"import", "load services, the team, clients, rates or past time from a CSV file (services|team|clients|rates|time FILE)", importCmd},
 		{"health", "ask a running server's /healthz (for container health checks)", health},
+		{"version", "print the version, VCS revision and time, and Go version of this binary", version},
 	}
 }
 
 func runMain(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {

@@ -15,12 +15,14 @@ import (
 	"github.com/atlas-practice/atlas/bot"
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/buildinfo"
 	"github.com/atlas-practice/atlas/internal/config"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/logging"
 	"github.com/atlas-practice/atlas/internal/mail"
+	"github.com/atlas-practice/atlas/internal/metrics"
 	"github.com/atlas-practice/atlas/internal/portal"
 	"github.com/atlas-practice/atlas/internal/server"
 )
@@ -58,7 +60,9 @@ type serverHooks struct {
 // runServer runs Atlas until ctx ends, then shuts down in order: stop taking
 // requests, let handlers and jobs in flight finish, close the database.
 func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *serverHooks) error {
-	log.Info("atlasbot starting", "mode", cfg.SlackMode, "http_addr", cfg.HTTPAddr)
+	build := buildinfo.Read()
+	log.Info("atlasbot starting", "mode", cfg.SlackMode, "http_addr", cfg.HTTPAddr,
+		"version", build.Version, "revision", build.Revision, "go", build.GoVersion)
 	pool, err := db.Open(ctx, cfg.DatabaseURL.Reveal())
 	if err != nil {
 		return err
@@ -99,6 +103,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	}
 
 	srv := server.New(log, db.ReadyCheck(pool))
+	srv.Registry.MustRegister(metrics.NewPoolCollector(pool))
 	if cfg.SlackMode == config.ModeHTTP {
 		slackapp.NewHTTPMode(router, cfg.SlackSigningSecret.Reveal(), log).Mount(srv.Router)
 	}
@@ -164,16 +169,25 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	return errors.Join(runErr, shutdown(cfg.ShutdownTimeout, log, srv, stopSocket, socketErr, cfg.SlackMode == config.ModeSocket, router, engine))
 }
 
+// shutdown stops Atlas in order. /readyz answers 503 from its first step.
+// In Socket Mode the HTTP server carries no Slack work, so it keeps serving
+// (/readyz's 503, /metrics) until handlers and jobs have drained; in HTTP
+// mode it stops first, since Slack's requests come through it.
 func shutdown(timeout time.Duration, log *slog.Logger, srv *server.Server, stopSocket context.CancelFunc, socketErr <-chan error,
 	socket bool, router *slackapp.Router, engine *jobs.Engine) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start := time.Now()
-	// New work stops first: no more HTTP requests, no more envelopes.
+	// Not ready from now on: a load balancer stops sending work at once.
+	srv.BeginShutdown()
+	// New work stops first: no more envelopes, and in HTTP mode no more
+	// HTTP requests.
 	stopSocket()
 	var errs []error
-	if err := srv.Shutdown(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	if !socket {
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
 	}
 	// The socket transport returns once every envelope it took is
 	// acknowledged, so nothing is added to the router after Drain starts.
@@ -190,6 +204,11 @@ func shutdown(timeout time.Duration, log *slog.Logger, srv *server.Server, stopS
 	}
 	if err := engine.Stop(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("jobs shutdown: %w", err))
+	}
+	if socket {
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
 	}
 	log.Info("stopped", "took", time.Since(start).Round(time.Millisecond))
 	return errors.Join(errs...)

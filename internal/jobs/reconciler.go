@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/metrics"
 )
 
 // tickTimeout bounds one tick. It is far longer than a tick should take;
@@ -121,14 +122,22 @@ func (r *reconciler) reconcileJob(ctx context.Context, job Periodic, now time.Ti
 			// The job reconciles what should exist now, so the latest slot
 			// covers the ones missed.
 			log.Info("periodic job missed slots; running the latest only", "skipped", skipped)
+			metrics.JobMissedSlots.WithLabelValues(job.Name).Add(float64(skipped))
 		}
 		start := time.Now()
+		// The clock's time, not the wall's: tests move it.
+		lag := max(r.clock.Now().Sub(slot), 0)
 		ran, err := r.runSlot(ctx, job, Practice{ID: s.id, Location: loc}, slot)
 		switch {
 		case err != nil:
+			metrics.JobFailures.WithLabelValues(job.Name).Inc()
 			log.Error("periodic job failed; retrying on the next tick", "error", err)
 		case ran:
-			log.Info("periodic job ran", "took", time.Since(start))
+			took := time.Since(start)
+			metrics.JobRuns.WithLabelValues(job.Name).Inc()
+			metrics.JobDuration.WithLabelValues(job.Name).Observe(took.Seconds())
+			metrics.JobLag.WithLabelValues(job.Name).Observe(lag.Seconds())
+			log.Info("periodic job ran", "took", took)
 		default:
 			log.Debug("periodic job slot already run by another replica")
 		}

@@ -1,7 +1,9 @@
 // Package logging builds Atlas's slog logger: JSON for production, text for
 // local runs, and a scrubber that replaces any configured secret with
 // "[redacted]" wherever it appears — in a message, an attribute, an error
-// string — so a token pasted into an error never reaches the log.
+// string — so a token pasted into an error never reaches the log. Every
+// time.Duration is logged as milliseconds under its key with "_ms" added
+// ("took" becomes "took_ms": 12.5), so log queries compare numbers.
 package logging
 
 import (
@@ -10,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 )
 
 // Options say how to log.
@@ -43,6 +46,7 @@ func New(w io.Writer, o Options) *slog.Logger {
 	hopts := &slog.HandlerOptions{
 		Level: level,
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			a = Milliseconds(a)
 			if len(secrets) == 0 {
 				return a
 			}
@@ -79,6 +83,21 @@ func New(w io.Writer, o Options) *slog.Logger {
 		h = &scrubMessage{Handler: h, scrub: scrub}
 	}
 	return slog.New(h)
+}
+
+// Milliseconds turns an attribute holding a time.Duration into its length
+// in milliseconds, a float, under the key with "_ms" added (once: a key
+// already ending in "_ms" keeps it). Any other attribute is returned as is.
+func Milliseconds(a slog.Attr) slog.Attr {
+	v := a.Value.Resolve()
+	if v.Kind() != slog.KindDuration {
+		return a
+	}
+	key := a.Key
+	if !strings.HasSuffix(key, "_ms") {
+		key += "_ms"
+	}
+	return slog.Float64(key, float64(v.Duration())/float64(time.Millisecond))
 }
 
 func pairs(secrets []string) []string {

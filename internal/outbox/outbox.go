@@ -17,6 +17,7 @@ import (
 	"fmt"
 
 	"github.com/atlas-practice/atlas/internal/jobs"
+	"github.com/atlas-practice/atlas/internal/metrics"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 )
@@ -76,6 +77,7 @@ func QueuePost(ctx context.Context, tx pgx.Tx, p Post) error {
 	if err := jobs.InsertTx(ctx, tx, p); err != nil {
 		return fmt.Errorf("outbox: queue a post: %w", err)
 	}
+	metrics.OutboxQueued.WithLabelValues("post").Inc()
 	return nil
 }
 
@@ -96,5 +98,6 @@ func QueueUpdates(ctx context.Context, tx pgx.Tx, updates ...Update) error {
 	if err := jobs.InsertManyTx(ctx, tx, params); err != nil {
 		return fmt.Errorf("outbox: queue updates: %w", err)
 	}
+	metrics.OutboxQueued.WithLabelValues("update").Add(float64(len(updates)))
 	return nil
 }

@@ -7,6 +7,14 @@
 // Tests that need committed data across connections (concurrency, jobs,
 // end-to-end) ask for a database of their own instead.
 //
+// Every database a test binary makes is named atlas_t_<tag>_<pid>[_<n>] or
+// atlas_e_<tag>_<pid>_<n>, where tag names the package directory (see
+// packageTag) and pid is the test process. Main, which each such package's
+// TestMain calls, drops them when the package's tests end, and drops those
+// of its own tag whose process is gone (a killed run) when they start.
+// `make test` then drops the template and checks that nothing is left (see
+// cmd/pgtestsweep).
+//
 // The server is found through ATLAS_TEST_DATABASE_URL; `make db` creates the
 // role it names.
 package pgtest
@@ -62,7 +70,7 @@ func Pool(t testing.TB) *pgxpool.Pool {
 	pkgOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		name := "atlas_t_" + packageTag()
+		name := fmt.Sprintf("atlas_t_%s_%d", packageTag(), os.Getpid())
 		pkgURL, pkgErr = cloneTemplate(ctx, name)
 		if pkgErr != nil {
 			return
@@ -138,6 +146,7 @@ func EmptyDatabase(t testing.TB) (string, *pgxpool.Pool) {
 	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+quote(name)+" WITH (FORCE)"); err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
+	noteCreated()
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+quote(name)); err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
@@ -168,7 +177,7 @@ func cloneTemplate(ctx context.Context, name string) (string, error) {
 	}
 	defer func() { _, _ = admin.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", templateLockKey) }()
 
-	tpl := "atlas_tpl_" + migrationsHash()
+	tpl := templateName()
 	var exists bool
 	if err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", tpl).Scan(&exists); err != nil {
 		return "", err
@@ -181,6 +190,7 @@ func cloneTemplate(ctx context.Context, name string) (string, error) {
 	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+quote(name)+" WITH (FORCE)"); err != nil {
 		return "", fmt.Errorf("drop %s: %w", name, err)
 	}
+	noteCreated()
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+quote(name)+" TEMPLATE "+quote(tpl)); err != nil {
 		return "", fmt.Errorf("clone %s: %w", tpl, err)
 	}
@@ -255,16 +265,26 @@ func migrationsHash() string {
 var unsafeChars = regexp.MustCompile(`[^a-z0-9_]+`)
 
 // packageTag is a short name for the test package: the directory it runs
-// in, plus a hash of the full path so equal base names do not clash.
+// in, plus a hash of the machine and the full path so equal base names (and
+// equal checkout paths on machines sharing one server) do not clash.
 func packageTag() string {
 	wd, _ := os.Getwd()
-	base := unsafeChars.ReplaceAllString(strings.ToLower(filepath.Base(wd)), "_")
+	return tagFor(wd)
+}
+
+// tagFor is packageTag for a test package running in directory dir.
+func tagFor(dir string) string {
+	host, _ := os.Hostname()
+	base := unsafeChars.ReplaceAllString(strings.ToLower(filepath.Base(dir)), "_")
 	if len(base) > 20 {
 		base = base[:20]
 	}
-	sum := sha256.Sum256([]byte(wd))
+	sum := sha256.Sum256([]byte(host + "\x00" + dir))
 	return base + "_" + hex.EncodeToString(sum[:])[:6]
 }
+
+// templateName is the template database for the current migrations.
+func templateName() string { return "atlas_tpl_" + migrationsHash() }
 
 func quote(ident string) string { return pgx.Identifier{ident}.Sanitize() }
 

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -19,6 +20,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/atlas-practice/atlas/internal/metrics"
 )
 
 // ReadyFunc reports whether Atlas can do its work (database reachable,
@@ -32,6 +35,9 @@ type Server struct {
 	log      *slog.Logger
 	http     *http.Server
 	ln       net.Listener
+	// stopping is set once shutdown begins: /readyz answers 503 from then
+	// on, so a load balancer stops sending work while the rest drains.
+	stopping *atomic.Bool
 }
 
 // New builds the router. Mount more routes on Router before Start.
@@ -48,6 +54,8 @@ func New(log *slog.Logger, ready ReadyFunc) *Server {
 		Buckets: prometheus.DefBuckets,
 	}, []string{"route"})
 	reg.MustRegister(requests, duration)
+	metrics.Register(reg)
+	stopping := new(atomic.Bool)
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
@@ -64,6 +72,11 @@ func New(log *slog.Logger, ready ReadyFunc) *Server {
 		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if stopping.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("not ready: shutting down\n"))
+			return
+		}
 		if err := ready(ctx); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = fmt.Fprintf(w, "not ready: %v\n", err)
@@ -72,8 +85,12 @@ func New(log *slog.Logger, ready ReadyFunc) *Server {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	return &Server{Router: r, Registry: reg, log: log}
+	return &Server{Router: r, Registry: reg, log: log, stopping: stopping}
 }
+
+// BeginShutdown makes /readyz answer 503 from now on, while everything
+// else is still served: the first step of shutting down, before draining.
+func (s *Server) BeginShutdown() { s.stopping.Store(true) }
 
 // Listen binds addr; Addr then tells the bound address (useful with ":0").
 func (s *Server) Listen(addr string) error {
@@ -107,6 +124,7 @@ func (s *Server) Serve() error {
 // Shutdown stops taking new connections and waits for requests in flight
 // until ctx ends, then closes what is left.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.BeginShutdown()
 	if s.http == nil {
 		return nil
 	}
