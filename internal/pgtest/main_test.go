@@ -45,7 +45,7 @@ func TestMainDrops(t *testing.T) {
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, AdminURL())
 	if err != nil {
-		t.Skipf("no PostgreSQL: %v", err)
+		t.Fatalf("no PostgreSQL (make db starts it): %v", err)
 	}
 	t.Cleanup(func() { admin.Close(ctx) }) // after the drops registered below
 	create := func(name string) {
@@ -67,11 +67,11 @@ func TestMainDrops(t *testing.T) {
 	// A process that has ended: its pid is free (barring reuse in between).
 	cmd := exec.Command("true")
 	if err := cmd.Run(); err != nil {
-		t.Skipf("cannot run true: %v", err)
+		t.Fatalf("cannot run true: %v", err)
 	}
 	dead := cmd.ProcessState.Pid()
 	if processAlive(dead) {
-		t.Skipf("pid %d was reused", dead)
+		t.Fatalf("pid %d was reused before the test could use it as a dead process", dead)
 	}
 	tag := packageTag()
 	killed := fmt.Sprintf("atlas_t_%s_%d", tag, dead)

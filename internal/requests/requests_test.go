@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,6 +44,7 @@ type fixture struct {
 	clock *atlas.FixedClock
 	md    *maildev.Server
 	deps  requests.Deps
+	sent  *countingMailer // every message the workers handed to the mail server
 	job   requests.Job
 	acme  int64 // the pack asked for
 	items map[string]int64
@@ -149,7 +151,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f.deps = requests.Deps{Pool: pool, Mail: sender, Clock: f.clock, Log: log}
+	f.sent = &countingMailer{Sender: sender}
+	f.deps = requests.Deps{Pool: pool, Mail: f.sent, Clock: f.clock, Log: log}
 	f.job = requests.Job{Clock: f.clock, Log: log, Signer: portal.Signer{Secret: secret}, PortalURL: portalURL + "/"}
 	return f
 }
@@ -206,16 +209,19 @@ func (f *fixture) day(d time.Time) []requests.Claimed {
 	return claimed
 }
 
-// inbox waits for n emails in all, then checks there are no more, and
-// returns the new ones since seen, by recipient.
+// inbox checks that n emails were sent in all — the workers run in the
+// test's goroutine, so the count is final — waits for maildev to hold them,
+// and returns the new ones since seen, by recipient.
 func (f *fixture) inbox(n, seen int) map[string]maildev.Email {
 	f.t.Helper()
+	if got := int(f.sent.n.Load()); got != n {
+		f.t.Fatalf("%d emails sent, want %d", got, n)
+	}
 	ctx, cancel := context.WithTimeout(f.ctx, 10*time.Second)
 	defer cancel()
 	if _, err := f.md.WaitForEmails(ctx, n); err != nil {
 		f.t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
 	emails, err := f.md.Emails(f.ctx)
 	if err != nil || len(emails) != n {
 		f.t.Fatalf("inbox: %d emails, want %d (%v)", len(emails), n, err)
@@ -366,4 +372,18 @@ func TestRegisterJobs(t *testing.T) {
 	if err := (requests.Job{}).RegisterJobs(reg); err == nil {
 		t.Fatal("registered twice")
 	}
+}
+
+// countingMailer counts the messages it passes to the mail server.
+type countingMailer struct {
+	*mail.Sender
+	n atomic.Int32
+}
+
+func (c *countingMailer) Send(ctx context.Context, m mail.Message) error {
+	err := c.Sender.Send(ctx, m)
+	if err == nil {
+		c.n.Add(1)
+	}
+	return err
 }
