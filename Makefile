@@ -22,7 +22,7 @@ MAILDEV_DIR         := internal/playground/maildev
 export DATABASE_URL             ?= postgres://$(DB_USER):$(DB_PASSWORD)@$(PG_HOST):$(PG_PORT)/$(DB_NAME)?sslmode=disable
 export ATLAS_TEST_DATABASE_URL  ?= $(DATABASE_URL)
 
-.PHONY: help run test lint bench db build fuzz playground-deps mail-deps poppler chromium clean
+.PHONY: help run test lint bench load db build fuzz playground-deps mail-deps poppler chromium clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -66,6 +66,10 @@ lint: ## gofmt, go vet and staticcheck
 
 bench: db mail-deps ## benchmarks, each reported beside a floor measured in the same run
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+
+load: db build ## the load test: a large practice, REPLICAS atlasbot processes (default 1), 50 people paced, in bursts and unpaced, 3 runs
+	echo "load: building the practice and starting $${REPLICAS:-1} replica(s); this takes a few minutes"
+	$(GO) run ./cmd/atlasload -replicas $${REPLICAS:-1} -runs $${RUNS:-3}
 
 playground-deps: ## install the local Slack stand-in used by the playground (npm ci, pinned)
 	if [ -n "$${SLACK_BOT_TOKEN:-}" ] && [ "$(MAKECMDGOALS)" = run ]; then exit 0; fi

@@ -30,11 +30,14 @@ import (
 //   - each entry is valued at the rate in force on its work date, and is on
 //     at most one live invoice, whose line's time value is the sum of its
 //     entries' values;
-//   - for every client, recorded value = WIP (drafts included) + written
-//     off;
-//   - each retainer period invoiced is one the schedule makes due, billed
-//     at the fee in force on its first billed day, pro rata by days — and a
-//     fee added later never reprices it.
+//   - for every client, recorded value = WIP (drafts included) + billed
+//     (the time value of approved invoices' lines) + written off, with
+//     random invoices approved and each approved retainer absorbing its
+//     period's covered time;
+//   - each retainer period invoiced is one the schedule makes due (the
+//     model's own reading of the period rule), billed at the fee in force on
+//     its first billed day, pro rata by days — and a fee added later, with a
+//     run weeks on, never reprices an earlier period.
 func TestBillingProperties(t *testing.T) {
 	pool := pgtest.Pool(t)
 	n := 0
@@ -148,6 +151,8 @@ func checkBilling(rt *rapid.T, tx pgx.Tx, pid string) {
 	type logged struct {
 		id, entity int64
 		value      int64
+		covered    bool // on a service a retainer covers
+		date       time.Time
 	}
 	var entries []logged
 	hourly := rapid.IntRange(1, 3).Draw(rt, "hourly clients")
@@ -162,21 +167,11 @@ func checkBilling(rt *rapid.T, tx pgx.Tx, pid string) {
 		}
 	}
 	// Fixed-fee clients with a fee history and retainer dates.
-	type feeRow struct {
-		from   time.Time
-		amount int64
-	}
-	type retainerModel struct {
-		entity     int64
-		schedule   practice.Schedule
-		fees       []feeRow
-		start, end *time.Time
-	}
 	var retainers []retainerModel
 	for c := range rapid.IntRange(0, 3).Draw(rt, "fixed clients") {
-		r := retainerModel{schedule: practice.Schedule{
-			Timing: rapid.SampledFrom([]string{"advance", "arrears"}).Draw(rt, "timing"),
-			Day:    rapid.SampledFrom([]int{1, 2, 15, 28, 30, 31}).Draw(rt, "invoice day")}}
+		r := retainerModel{
+			timing: rapid.SampledFrom([]string{"advance", "arrears"}).Draw(rt, "timing"),
+			day:    rapid.SampledFrom([]int{1, 2, 15, 28, 29, 30, 31}).Draw(rt, "invoice day")}
 		args := []string{}
 		for range rapid.IntRange(1, 3).Draw(rt, "fees") {
 			from := day("2026-08-01").AddDate(0, 0, rapid.IntRange(0, 150).Draw(rt, "fee from"))
@@ -187,7 +182,7 @@ func checkBilling(rt *rapid.T, tx pgx.Tx, pid string) {
 			r.fees = append(r.fees, feeRow{from, amount})
 			args = append(args, from.Format(time.DateOnly), pounds(amount))
 		}
-		r.entity = f.retainerClient(fmt.Sprintf("F%d", c), r.schedule.Timing, r.schedule.Day, "2026-09-01", args...)
+		r.entity = f.retainerClient(fmt.Sprintf("F%d", c), r.timing, r.day, "2026-09-01", args...)
 		if rapid.Bool().Draw(rt, "starts") {
 			s := day("2026-09-01").AddDate(0, 0, rapid.IntRange(0, 90).Draw(rt, "start"))
 			r.start = &s
@@ -200,6 +195,15 @@ func checkBilling(rt *rapid.T, tx pgx.Tx, pid string) {
 		}
 		f.exec(`UPDATE entities SET retainer_start = $2, retainer_end = $3 WHERE id = $1`, r.entity, r.start, r.end)
 		retainers = append(retainers, r)
+		// Time of its own: Bookkeeping is covered by the retainer, the
+		// rest is billed by the hour.
+		for range rapid.IntRange(0, 6).Draw(rt, "fixed entries") {
+			code := rapid.SampledFrom(append([]string{""}, m.serviceCodes...)).Draw(rt, "service")
+			date := day("2026-10-01").AddDate(0, 0, rapid.IntRange(0, 62).Draw(rt, "date"))
+			minutes := rapid.IntRange(1, 600).Draw(rt, "minutes")
+			e := f.log(r.entity, code, date.Format(time.DateOnly), minutes)
+			entries = append(entries, logged{id: e.ID, entity: r.entity, value: m.value(code, date, minutes), covered: code == "BK", date: date})
+		}
 	}
 
 	if _, err := f.bs.Run(f.ctx, f.pid, month("2026-11"), now, f.mina); err != nil {
@@ -255,16 +259,36 @@ func checkBilling(rt *rapid.T, tx pgx.Tx, pid string) {
 		}
 	}
 
-	// A fee added later, and a later run: no earlier period repriced.
+	// Partners approve some of the invoices awaiting approval.
+	approved := map[int64]bool{}
+	for _, inv := range f.invoices() {
+		if inv.Status != billing.AwaitingApproval || !rapid.Bool().Draw(rt, "approve") {
+			continue
+		}
+		if _, err := f.bs.Approve(f.ctx, f.pid, f.mina, inv.ID, now); err != nil {
+			rt.Fatalf("approve %s: %v", inv.Name(), err)
+		}
+		approved[inv.ID] = true
+	}
+
+	// A fee added later, and a run weeks on: no earlier period repriced;
+	// the periods that run makes are billed at the fees then known.
 	before := map[int64]string{}
 	for _, inv := range f.invoices() {
 		before[inv.ID] = inv.Total.StringFixed(2)
 	}
-	for _, r := range retainers {
-		f.exec(`INSERT INTO entity_fees (practice_id, entity_id, effective_from, monthly_fee) VALUES ($1, $2, '2027-01-01', 999.99)
-			ON CONFLICT DO NOTHING`, f.pid, r.entity)
+	later := now.AddDate(0, 0, rapid.IntRange(0, 90).Draw(rt, "days on"))
+	for i, r := range retainers {
+		from := day("2026-09-01").AddDate(0, 0, rapid.IntRange(0, 180).Draw(rt, "later fee from"))
+		if slices.ContainsFunc(r.fees, func(x feeRow) bool { return x.from.Equal(from) }) {
+			continue
+		}
+		amount := rapid.Int64Range(0, 300000).Draw(rt, "later fee")
+		f.exec(`INSERT INTO entity_fees (practice_id, entity_id, effective_from, monthly_fee) VALUES ($1, $2, $3, $4)`,
+			f.pid, r.entity, from.Format(time.DateOnly), pounds(amount))
+		retainers[i].later = &feeRow{from, amount}
 	}
-	if _, err := f.bs.Run(f.ctx, f.pid, month("2026-11"), now, f.mina); err != nil {
+	if _, err := f.bs.Run(f.ctx, f.pid, month("2026-11"), later, f.mina); err != nil {
 		rt.Fatal(err)
 	}
 
@@ -346,15 +370,19 @@ func checkBilling(rt *rapid.T, tx pgx.Tx, pid string) {
 			rt.Fatalf("entry %d valued %s, model %s", id, pounds(s.value), pounds(valueOf[id]))
 		}
 		if s.line != nil {
-			if s.status == nil || !billing.Status(*s.status).Live() || s.state != "unbilled" {
+			// On a live invoice: billed once approved, WIP until then.
+			if s.status == nil || !billing.Status(*s.status).Live() ||
+				(s.state == "billed") != (*s.status == string(billing.Approved)) || (s.state != "billed" && s.state != "unbilled") {
 				rt.Fatalf("entry %d is %s on a %v invoice", id, s.state, s.status)
 			}
 			lineValue[*s.line] += s.value
+		} else if s.state != "unbilled" && s.state != "written_off" {
+			rt.Fatalf("entry %d is %s on no invoice", id, s.state)
 		}
 	}
 	for _, inv := range invoices {
 		for _, l := range inv.Lines {
-			if l.Kind == billing.TimeLine && pence(l.TimeValue) != lineValue[l.ID] {
+			if (l.Kind == billing.TimeLine || l.Kind == billing.FeeLine) && pence(l.TimeValue) != lineValue[l.ID] {
 				rt.Fatalf("%s line %q: time value %s, its entries' %s", inv.Name(), l.Description, l.TimeValue, pounds(lineValue[l.ID]))
 			}
 		}
@@ -370,51 +398,78 @@ func checkBilling(rt *rapid.T, tx pgx.Tx, pid string) {
 	if _, err := pgx.ForEachRow(rows, []any{&entity, &value}, func() error { written[entity] += value; return nil }); err != nil {
 		rt.Fatal(err)
 	}
-	recorded, wip := map[int64]int64{}, map[int64]int64{}
+	recorded, wip, billed := map[int64]int64{}, map[int64]int64{}, map[int64]int64{}
 	for _, e := range entries {
 		recorded[e.entity] += e.value
 		if got[e.id].state == "unbilled" {
 			wip[e.entity] += e.value
 		}
 	}
+	for _, inv := range invoices {
+		if inv.Status != billing.Approved {
+			continue
+		}
+		for _, l := range inv.Lines {
+			billed[inv.EntityID] += pence(l.TimeValue)
+		}
+	}
 	for entity, r := range recorded {
-		if r != wip[entity]+written[entity] {
-			rt.Fatalf("client %d: recorded %s ≠ WIP %s + written off %s", entity, pounds(r), pounds(wip[entity]), pounds(written[entity]))
+		if r != wip[entity]+billed[entity]+written[entity] {
+			rt.Fatalf("client %d: recorded %s ≠ WIP %s + billed %s + written off %s", entity, pounds(r), pounds(wip[entity]),
+				pounds(billed[entity]), pounds(written[entity]))
+		}
+	}
+	for entity, b := range billed {
+		if _, ok := recorded[entity]; !ok && b != 0 {
+			rt.Fatalf("client %d: billed %s of no time", entity, pounds(b))
+		}
+	}
+	// An approved retainer takes its period's covered time; covered time of
+	// any other period waits, never on an hourly invoice.
+	absorbedBy := map[int64]map[string]billing.Invoice{}
+	for _, inv := range invoices {
+		if inv.Kind == billing.Recurring && inv.Status == billing.Approved {
+			if absorbedBy[inv.EntityID] == nil {
+				absorbedBy[inv.EntityID] = map[string]billing.Invoice{}
+			}
+			absorbedBy[inv.EntityID][inv.Period.String()] = inv
+		}
+	}
+	feeLine := func(inv billing.Invoice) int64 {
+		for _, l := range inv.Lines {
+			if l.Kind == billing.FeeLine {
+				return l.ID
+			}
+		}
+		rt.Fatalf("%s has no fee line", inv.Name())
+		return 0
+	}
+	for _, e := range entries {
+		if !e.covered {
+			continue
+		}
+		s := got[e.id]
+		inv, ok := absorbedBy[e.entity][e.date.Format("2006-01")]
+		switch {
+		case ok && (s.state != "billed" || s.line == nil || *s.line != feeLine(inv)):
+			rt.Fatalf("covered entry %d of %s: %s on line %v, not absorbed by %s", e.id, e.date.Format(time.DateOnly), s.state, s.line, inv.Name())
+		case !ok && (s.state != "unbilled" || s.line != nil):
+			rt.Fatalf("covered entry %d of %s: %s on line %v with no approved retainer for its month", e.id, e.date.Format(time.DateOnly), s.state, s.line)
 		}
 	}
 
 	// Retainers: exactly the periods the schedule makes due, at the fee in
-	// force on the first billed day, pro rata by days.
-	today := day("2026-12-03")
+	// force on the first billed day, pro rata by days; the periods the first
+	// run made at the fees it knew, the rest at the fees known later.
 	for _, r := range retainers {
-		want := map[string]int64{}
-		for mth := month("2026-07"); !r.schedule.InvoiceDate(mth).After(today); mth = mth.Next() {
-			p := r.schedule.Billed(mth)
-			if p.Before(month("2026-09")) {
-				continue
-			}
-			from, to := p.FirstDay(), p.LastDay()
-			if r.start != nil && r.start.After(from) {
-				from = *r.start
-			}
-			if r.end != nil && r.end.Before(to) {
-				to = *r.end
-			}
-			if to.Before(from) {
-				continue
-			}
-			// The latest fee on or before the first billed day.
-			var fee *feeRow
-			for i, x := range r.fees {
-				if !x.from.After(from) && (fee == nil || x.from.After(fee.from)) {
-					fee = &r.fees[i]
-				}
-			}
-			if fee == nil {
-				continue
-			}
-			days, dim := int64(atlas.DaysBetween(from, to)+1), int64(p.Days())
-			want[p.String()] = (fee.amount*days*2 + dim) / (2 * dim) // half up
+		first := r.due(day("2026-12-03"), r.fees)
+		all := slices.Clone(r.fees)
+		if r.later != nil {
+			all = append(all, *r.later)
+		}
+		want := r.due(atlas.DateOf(later), all)
+		for p, amount := range first {
+			want[p] = amount
 		}
 		have := map[string]int64{}
 		for _, inv := range invoices {
@@ -423,8 +478,73 @@ func checkBilling(rt *rapid.T, tx pgx.Tx, pid string) {
 			}
 		}
 		if fmt.Sprint(have) != fmt.Sprint(want) {
-			rt.Fatalf("client %d (%s day %d, fees %v, start %v, end %v): invoiced %v, model %v", r.entity, r.schedule.Timing, r.schedule.Day,
-				r.fees, r.start, r.end, have, want)
+			rt.Fatalf("client %d (%s day %d, fees %v then %v, start %v, end %v, runs to %s): invoiced %v, model %v", r.entity, r.timing, r.day,
+				r.fees, r.later, r.start, r.end, later.Format(time.DateOnly), have, want)
 		}
+	}
+}
+
+// feeRow is a monthly fee in pence, in force from a day.
+type feeRow struct {
+	from   time.Time
+	amount int64
+}
+
+// retainerModel is a fixed-fee client as the test sees it.
+type retainerModel struct {
+	entity     int64
+	timing     string // advance or arrears
+	day        int    // the invoice day, 1 to 31
+	fees       []feeRow
+	later      *feeRow // added after the first run
+	start, end *time.Time
+}
+
+// due is the model's own reading of the period rule: each month the client
+// is invoiced on its invoice day (the month's last day where the month is
+// shorter); in advance, for the month that begins on or after that date,
+// in arrears for the month before. It returns each period billed by today,
+// from September 2026 (where billing began), with its amount in pence: the
+// fee in force on its first billed day × billed days ÷ days in the month,
+// half up.
+func (r retainerModel) due(today time.Time, fees []feeRow) map[string]int64 {
+	daysIn := func(m time.Time) int { return m.AddDate(0, 1, -1).Day() }
+	out := map[string]int64{}
+	for m := day("2026-07-01"); ; m = m.AddDate(0, 1, 0) {
+		invoiced := m.AddDate(0, 0, min(r.day, daysIn(m))-1)
+		if invoiced.After(today) {
+			return out
+		}
+		p := m.AddDate(0, -1, 0)
+		if r.timing == "advance" {
+			p = m
+			if invoiced.Day() != 1 {
+				p = m.AddDate(0, 1, 0)
+			}
+		}
+		if p.Before(day("2026-09-01")) {
+			continue
+		}
+		from, to := p, p.AddDate(0, 1, -1)
+		if r.start != nil && r.start.After(from) {
+			from = *r.start
+		}
+		if r.end != nil && r.end.Before(to) {
+			to = *r.end
+		}
+		if to.Before(from) {
+			continue
+		}
+		var fee *feeRow
+		for i, x := range fees {
+			if !x.from.After(from) && (fee == nil || x.from.After(fee.from)) {
+				fee = &fees[i]
+			}
+		}
+		if fee == nil {
+			continue
+		}
+		days, dim := int64(to.Sub(from).Hours()/24)+1, int64(daysIn(p))
+		out[p.Format("2006-01")] = (fee.amount*days*2 + dim) / (2 * dim)
 	}
 }

@@ -2,11 +2,13 @@ package billing_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/atlas-practice/atlas/internal/billing"
 	"github.com/atlas-practice/atlas/internal/db"
@@ -14,10 +16,16 @@ import (
 )
 
 // Two processes running the month's run at the same instant make each
-// draft once and attach each entry once.
+// draft once and attach each entry once: each process has a pool of its
+// own, and runs both a manager's /invoices run and the daily job.
 func TestConcurrentRuns(t *testing.T) {
 	t.Parallel()
-	_, pool := pgtest.NewDatabase(t)
+	url, pool := pgtest.NewDatabase(t)
+	other, err := db.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(other.Close)
 	f := newFixture(t, pool, "TBILLCONC", day("2026-12-03").Add(9*3600*1e9))
 	for i, code := range []string{"A1", "A2", "A3", "A4"} {
 		c := f.hourlyClient(code)
@@ -32,13 +40,21 @@ func TestConcurrentRuns(t *testing.T) {
 		var wg sync.WaitGroup
 		start := make(chan struct{})
 		errs := make(chan error, 4)
-		for range 4 {
+		for i := range 4 {
+			process := []*pgxpool.Pool{pool, other}[i%2]
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				<-start
-				_, err := f.bs.Run(context.Background(), f.pid, month("2026-11"), f.now, f.mina)
-				errs <- err
+				if i < 2 {
+					_, err := billing.Store{DB: process}.Run(context.Background(), f.pid, month("2026-11"), f.now, f.mina)
+					errs <- err
+					return
+				}
+				errs <- db.InTx(context.Background(), process, func(tx pgx.Tx) error {
+					_, err := billing.Daily(context.Background(), tx, f.pid, day("2026-12-03"))
+					return err
+				})
 			}()
 		}
 		close(start)
@@ -106,6 +122,16 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 	if len(res) != 1 || res[0].Period != month("2026-10") || len(res[0].Hourly) != 1 {
 		t.Fatalf("after downtime: %+v", res)
 	}
+	// Missed: ADV15's November (invoiced on 15 October) and ARR1's October
+	// (invoiced on 1 November); ADV15's December waits for 15 November.
+	var made []string
+	for _, m := range res[0].Retainers {
+		made = append(made, m.Label)
+	}
+	slices.Sort(made)
+	if want := []string{"November 2026 (in advance)", "October 2026 (in arrears)"}; !slices.Equal(made, want) {
+		t.Fatalf("after downtime made %q, want %q", made, want)
+	}
 	daily("2026-11-11") // the same slot again (a retry): nothing
 	daily("2026-12-20")
 	var got []string
@@ -120,9 +146,9 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 	}
 	want := []string{
 		// Advance on the 15th: October is invoiced on 15 September (made by
-		// the first run), November on 15 October and December on
-		// 15 November (both missed, made on 11 November), January on
-		// 15 December.
+		// the first run), November on 15 October (missed, made on
+		// 11 November), December on 15 November and January on
+		// 15 December (both made on 20 December, the next run).
 		"ADV15 recurring 2026-10 360.00", "ADV15 recurring 2026-11 360.00", "ADV15 recurring 2026-12 360.00", "ADV15 recurring 2027-01 360.00",
 		"ARR1 recurring 2026-10 240.00", "ARR1 recurring 2026-11 240.00",
 		"WEST hourly 2026-10 72.00", "WEST hourly 2026-11 72.00",

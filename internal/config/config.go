@@ -34,6 +34,9 @@ type Config struct {
 
 	HTTPAddr        string
 	ShutdownTimeout time.Duration
+	// CommandAck is how long a slash command may take to answer within its
+	// acknowledgement (SLACK_COMMAND_ACK).
+	CommandAck time.Duration
 
 	LogLevel  string
 	LogFormat string
@@ -92,6 +95,7 @@ var Vars = []Var{
 	{"SLACK_API_URL", "", "Web API base URL; empty for Slack itself (tests and the playground set it)"},
 	{"HTTP_ADDR", ":8080", "address of the HTTP server (health, metrics, Slack request URLs)"},
 	{"SHUTDOWN_TIMEOUT", "8s", "how long a stop waits for work in flight"},
+	{"SLACK_COMMAND_ACK", "25ms", "how long a slash command may take to answer within its acknowledgement; a slower answer follows through the response_url"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "json", "json or text"},
 	{"SMTP_HOST", "", "mail server; empty turns email off"},
@@ -170,6 +174,11 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, &Error{"SHUTDOWN_TIMEOUT", "expected a duration between 1s and 5m, such as 8s"}
 	}
 	c.ShutdownTimeout = d
+	d, err = time.ParseDuration(get("SLACK_COMMAND_ACK"))
+	if err != nil || d < time.Millisecond || d > 2500*time.Millisecond {
+		return c, &Error{"SLACK_COMMAND_ACK", "expected a duration between 1ms and 2.5s, such as 25ms"}
+	}
+	c.CommandAck = d
 
 	c.LogLevel = strings.ToLower(get("LOG_LEVEL"))
 	switch c.LogLevel {
@@ -288,6 +297,7 @@ func (c Config) Effective() [][2]string {
 		{"SLACK_API_URL", orDash(c.SlackAPIURL, "(Slack)")},
 		{"HTTP_ADDR", c.HTTPAddr},
 		{"SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()},
+		{"SLACK_COMMAND_ACK", c.CommandAck.String()},
 		{"LOG_LEVEL", c.LogLevel},
 		{"LOG_FORMAT", c.LogFormat},
 		{"SMTP_HOST", orDash(c.SMTP.Host, "(email off)")},

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"strings"
 
 	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
@@ -157,6 +158,12 @@ func IsUnavailable(err error) bool {
 		// Class 08 is a connection exception; 57P01 to 57P03 the server
 		// shutting down or not yet accepting connections.
 		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	// A network error of an HTTP call (to Slack's Web API, a mail relay's
+	// API) is not the database's: net/http wraps its own in *url.Error.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return false
 	}
 	var netErr net.Error
 	if errors.As(err, &netErr) {

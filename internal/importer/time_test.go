@@ -12,6 +12,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 	"github.com/atlas-practice/atlas/internal/timesheet"
+	wipreport "github.com/atlas-practice/atlas/internal/wip"
 )
 
 // The rate card of the time tests: the default rises on 1 March 2026, in
@@ -170,6 +171,14 @@ func TestImportTime(t *testing.T) {
 	if err := f.tx.QueryRow(ctx, `SELECT count(*) FROM time_entries WHERE practice_id = $1 AND billing_state = 'unbilled' AND work_date <= '2026-02-28'`,
 		f.pid).Scan(&early); err != nil || early != 0 {
 		t.Fatalf("unbilled time on or before the cut-off: %d %v", early, err)
+	}
+	// The WIP report reads the four unbilled entries of March only.
+	month, err := wipreport.Store{DB: f.tx}.Report(ctx, f.pid, wipreport.Query{By: wipreport.ByMonth}, time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(month.Rows) != 1 || month.Rows[0].Name != "March 2026" || month.Total.Minutes != 185 || month.Total.Value.StringFixed(2) != "393.00" {
+		t.Fatalf("WIP holds time billed before the cut-off: %+v", month.Rows)
 	}
 
 	// Again, and again with another cut-off: nothing new, and it says so.

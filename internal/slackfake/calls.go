@@ -95,8 +95,13 @@ func (s *Server) WaitForCall(t testing.TB, method string, match func(Call) bool)
 
 // recordLocked stores a call and wakes waiters.
 func (s *Server) recordLocked(c *Call) {
-	c.Seq = len(s.calls) + 1
-	s.calls = append(s.calls, *c)
+	s.seqCalls++
+	c.Seq = s.seqCalls
+	if !s.noHistory {
+		s.calls = append(s.calls, *c)
+	}
+	call := *c
+	s.observeLocked(Event{Kind: EventCall, At: c.At, Call: &call})
 	s.notifyLocked()
 }
 

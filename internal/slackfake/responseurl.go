@@ -66,7 +66,10 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.responses = append(s.responses, p)
+	if !s.noHistory {
+		s.responses = append(s.responses, p)
+	}
+	s.observeLocked(Event{Kind: EventResponse, At: p.At, Response: &p})
 	s.notifyLocked()
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, []byte(`{"ok":true}`))

@@ -80,6 +80,7 @@ type Server struct {
 	seq       int    // shared counter for ids, so every id is unique
 	lastTS    int64  // last message ts in microseconds, keeps ts strictly increasing
 	calls     []Call // every Web API call in arrival order
+	seqCalls  int    // calls made, recorded or not
 	failures  map[string]*scriptedFailure
 	limits    map[string]*rateLimit
 	users     map[string]User
@@ -100,6 +101,9 @@ type Server struct {
 	connections int // websocket connects ever made
 	// oversizedAcks counts ack frames dropped for their size.
 	oversizedAcks int
+
+	observer  func(Event) // see WithObserver
+	noHistory bool        // see WithoutHistory
 }
 
 // New starts a fake Slack for the test and closes it when the test ends.

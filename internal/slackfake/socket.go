@@ -79,6 +79,7 @@ func (c *wsConn) retireLocked(unsent []outMsg) {
 				break
 			}
 		}
+		s.observeLocked(Event{Kind: EventDisconnect, Active: len(s.active)})
 		s.notifyLocked()
 	}
 	unsent = append(unsent, c.queue...)
@@ -163,6 +164,7 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	s.pending = nil
 	s.wg.Add(2) // under mu and only while open, so Close's Wait sees it
+	s.observeLocked(Event{Kind: EventConnect, Active: len(s.active)})
 	s.notifyLocked()
 	s.mu.Unlock()
 
@@ -279,6 +281,7 @@ func (s *Server) handleAck(data []byte) {
 	env.acked = true
 	env.ackPayload = ack.Payload
 	env.ackedAt = time.Now()
+	s.observeLocked(Event{Kind: EventAck, At: env.ackedAt, Envelope: env, AckPayload: ack.Payload})
 	s.notifyLocked()
 }
 

@@ -70,6 +70,32 @@ type Reading struct {
 	Date        time.Time
 	DateGiven   bool
 	Description string
+
+	// What a picked service rewrites (WithService): the words before the
+	// client, the words after it, and where among those the line names or
+	// misspells the services it asks about.
+	head  []string
+	rest  []string
+	spans [][2]int
+}
+
+// WithService is the line again with the service code picked in answer to
+// AskService, or to a line that named none: the client as the words that
+// named it, in quotes, then the code, then the rest without the words that
+// named or misspelt the services asked about. Read again, it names that
+// client and that service alone, and the same date.
+func (r Reading) WithService(code string) string {
+	out := append([]string{}, r.head...)
+	if r.ClientText != "" {
+		out = append(out, `"`+r.ClientText+`"`)
+	}
+	out = append(out, code)
+	for i, w := range r.rest {
+		if !slices.ContainsFunc(r.spans, func(s [2]int) bool { return i >= s[0] && i < s[0]+s[1] }) {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // ServiceGuessed reports whether the service was read from a misspelling,
@@ -97,6 +123,7 @@ func ReadLog(text string, today time.Time, clients Clients, services []Service) 
 	}
 	r, err := readWork(fields[used:], today, clients, services, "/log "+Format(minutes))
 	r.Minutes = minutes
+	r.head = fields[:used]
 	return r, err
 }
 
@@ -156,6 +183,7 @@ func readWork(fields []string, today time.Time, clients Clients, services []Serv
 		r.Description = description(rest)
 		return r, nil
 	}
+	r.rest = rest
 	return readRest(r, rest, today, services)
 }
 
@@ -172,9 +200,10 @@ func isQuoted(fields []string) bool {
 	return false
 }
 
-// clientRuns are the runs of words that could name the client: the first
-// word, the first two, and so on, up to MaxClientWords, a word ending in a
-// colon (`acme trading: bank rec`), which ends the client there, or a word
+// clientRuns are the runs of words that could name the client (without
+// punctuation after the last): the first word, the first two, and so on,
+// up to MaxClientWords, a word ending in a colon (`acme trading: bank
+// rec`), which ends the client there, or a word
 // that begins a service's name or a date (`acme ltd payroll yesterday`),
 // which no client's name runs into; stop reports that the run list ended
 // at such a colon.
@@ -192,7 +221,9 @@ func clientRuns(fields []string, services []Service) (runs []string, stop bool) 
 			break
 		}
 		words = append(words, w)
-		runs = append(runs, strings.Join(words, " "))
+		// "acme ltd, payroll": a comma or full stop after the last word
+		// is not part of the name.
+		runs = append(runs, strings.TrimRight(strings.Join(words, " "), ",.;!?"))
 		if colon {
 			return runs, true
 		}
@@ -321,6 +352,9 @@ func readRest(r Reading, words []string, today time.Time, services []Service) (R
 	switch {
 	case len(named) > 1:
 		r.AskService = named
+		for _, h := range hits {
+			r.spans = append(r.spans, [2]int{h.at, h.n})
+		}
 		return r, nil
 	case len(named) == 1:
 		h := hits[0]
@@ -338,6 +372,8 @@ func readRest(r Reading, words []string, today time.Time, services []Service) (R
 			}
 		case len(near) > 1:
 			r.AskService = near
+			r.ServiceTyped = strings.Join(trimAll(words[at:at+n]), " ")
+			r.spans = [][2]int{{at, n}}
 			return r, nil
 		}
 	}

@@ -112,36 +112,70 @@ func GenerateTx(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, period atl
 	return generateAt(ctx, tx, pid, period, 0, now)
 }
 
-// generateAt is one batch: a statement inserts the tasks and copies their
-// items, a second sets each new task's progress.
+// generateAt is one statement: it inserts the tasks with their progress
+// already computed (nothing is ticked yet, so a new task's counts and stage
+// follow from its checklist alone) and copies their items.
 func generateAt(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, period atlas.Period, assignment int64, now time.Time) (Generated, error) {
 	var g Generated
-	var ids []int64
-	err := tx.QueryRow(ctx, `WITH new AS (
-		INSERT INTO tasks (practice_id, entity_id, template_id, assignment_id, period, preparer_id, reviewer_id, due_date, stage_targets, created_at, updated_at)
-		SELECT a.practice_id, a.entity_id, a.template_id, a.id, $2::date, a.preparer_id, a.reviewer_id,
-		       `+dueDateSQL("$2::date")+`,
-		       `+stageTargetsSQL("$2::date")+`,
+	err := tx.QueryRow(ctx, `WITH template_sums AS (
+		-- Most clients follow their template as it is: its counts are
+		-- worked out once here rather than once per client.
+		SELECT template_id, count(*)::int AS total, min(stage) FILTER (WHERE mandatory) AS first_open
+		  FROM template_items WHERE practice_id = $1 AND removed_at IS NULL
+		 GROUP BY template_id
+	), new AS (
+		INSERT INTO tasks (practice_id, entity_id, template_id, assignment_id, period, preparer_id, reviewer_id, due_date, stage_targets,
+		                   items_total, items_done, stage, stage_done_at, created_at, updated_at)
+		SELECT p.practice_id, p.entity_id, p.template_id, p.id, $2::date, p.preparer_id, p.reviewer_id, p.due_date, p.stage_targets,
+		       p.total, 0, `+newTaskStage+`,
+		       ARRAY(SELECT CASE WHEN g < `+newTaskStage+` THEN $4::timestamptz END FROM generate_series(1, 6) g ORDER BY g),
 		       $4, $4
-		  FROM assignments a
-		  JOIN templates tp ON tp.practice_id = a.practice_id AND tp.id = a.template_id AND tp.active
-		  JOIN entities en ON en.practice_id = a.practice_id AND en.id = a.entity_id AND en.archived_at IS NULL
-		 WHERE a.practice_id = $1 AND a.active AND ($3::bigint = 0 OR a.id = $3)
-		   -- One pack per client and month: a client that changed template
-		   -- keeps the pack it has (under way, or made before the change).
-		   AND NOT EXISTS (SELECT 1 FROM tasks x WHERE x.practice_id = a.practice_id AND x.entity_id = a.entity_id AND x.period = $2::date)
-		 ORDER BY a.id
+		  FROM (SELECT a.practice_id, a.entity_id, a.template_id, a.id, a.preparer_id, a.reviewer_id,
+		               `+dueDateSQL("$2::date")+` AS due_date,
+		               `+stageTargetsSQL("$2::date")+` AS stage_targets,
+		               CASE WHEN c.custom THEN `+customTotal+` ELSE coalesce(ts.total, 0) END AS total,
+		               CASE WHEN c.custom THEN `+customFirstOpen+` ELSE ts.first_open END AS first_open
+		          FROM assignments a
+		          JOIN templates tp ON tp.practice_id = a.practice_id AND tp.id = a.template_id AND tp.active
+		          JOIN entities en ON en.practice_id = a.practice_id AND en.id = a.entity_id AND en.archived_at IS NULL
+		          LEFT JOIN template_sums ts ON ts.template_id = a.template_id
+		          CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM assignment_items z
+		                                              WHERE z.practice_id = a.practice_id AND z.assignment_id = a.id) AS custom) c
+		         WHERE a.practice_id = $1 AND a.active AND ($3::bigint = 0 OR a.id = $3)
+		           -- One pack per client and month: a client that changed template
+		           -- keeps the pack it has (under way, or made before the change).
+		           AND NOT EXISTS (SELECT 1 FROM tasks x WHERE x.practice_id = a.practice_id AND x.entity_id = a.entity_id AND x.period = $2::date)
+		         ORDER BY a.id) p
 		ON CONFLICT (practice_id, entity_id, template_id, period) DO NOTHING
 		RETURNING id, assignment_id, template_id
 	), items AS (`+copyItems+` RETURNING task_id)
-	SELECT coalesce((SELECT array_agg(id) FROM new), '{}'), (SELECT count(*) FROM items)`,
-		pid, period.FirstDay(), assignment, now).Scan(&ids, &g.Items)
+	SELECT (SELECT count(*) FROM new), (SELECT count(*) FROM items)`,
+		pid, period.FirstDay(), assignment, now).Scan(&g.Tasks, &g.Items)
 	if err != nil {
 		return g, fmt.Errorf("generate tasks for %s: %w", period, err)
 	}
-	g.Tasks = len(ids)
-	return g, refresh(ctx, tx, pid, ids, now)
+	return g, nil
 }
+
+// newTaskStage is stageExpr for a task nothing of which is ticked, not sent
+// for review and not complete, over a row p with the first stage holding a
+// mandatory item (first_open).
+const newTaskStage = `least(coalesce(p.first_open, 7), 5)`
+
+// customTotal and customFirstOpen count, for an assignment a that drops
+// template items or adds its own, the checklist copyItems gives it.
+const customChecklist = `(SELECT ti.stage, ti.mandatory FROM template_items ti
+	   WHERE ti.practice_id = a.practice_id AND ti.template_id = a.template_id AND ti.removed_at IS NULL
+	     AND NOT EXISTS (SELECT 1 FROM assignment_items d WHERE d.practice_id = a.practice_id AND d.assignment_id = a.id
+	                      AND d.kind = 'drop' AND d.template_item_id = ti.id)
+	  UNION ALL
+	  SELECT ai.stage, ai.mandatory FROM assignment_items ai
+	   WHERE ai.practice_id = a.practice_id AND ai.assignment_id = a.id AND ai.kind = 'add') AS cl`
+
+const (
+	customTotal     = `(SELECT count(*)::int FROM ` + customChecklist + `)`
+	customFirstOpen = `(SELECT min(cl.stage) FILTER (WHERE cl.mandatory) FROM ` + customChecklist + `)`
+)
 
 // resyncUnstarted gives the unstarted tasks of a template (of one
 // assignment, when assignment is set) the template's current due rule,

@@ -409,6 +409,69 @@ func TestGeneration(t *testing.T) {
 	}
 }
 
+// TestGeneratedProgressMatchesRefresh holds the progress a new task is
+// inserted with (counts, stage, stage times) equal to what the tick path's
+// refresh computes from its checklist, for a client following the template,
+// one that adds items, and one whose drops leave stage 1 with nothing
+// mandatory (so the task starts at stage 2 with stage 1 passed).
+func TestGeneratedProgressMatchesRefresh(t *testing.T) {
+	f := newFixture(t)
+	tpl, err := f.ws.Template(f.ctx, f.p.ID, f.template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stage1 []int64
+	for _, it := range tpl.Items {
+		if it.Stage == 1 {
+			stage1 = append(stage1, it.ID)
+		}
+	}
+	f.assign(f.acme, workflow.AssignInput{Extras: []workflow.ItemInput{{Stage: 1, Text: "Opening balances agreed", Mandatory: true}}})
+	f.assign(f.beta, workflow.AssignInput{})
+	f.assign(f.gamma, workflow.AssignInput{Dropped: stage1, Extras: []workflow.ItemInput{{Stage: 1, Text: "Optional note"}}})
+	dec := f.nov.Next()
+	if _, err := f.ws.Generate(f.ctx, f.p.ID, dec, f.now); err != nil {
+		t.Fatal(err)
+	}
+	progress := func() string {
+		t.Helper()
+		rows, err := f.q.Query(f.ctx, `SELECT format('%s %s %s %s %s', entity_id, items_total, items_done, stage, stage_done_at)
+			FROM tasks WHERE practice_id = $1 AND period = $2 ORDER BY entity_id`, f.p.ID, dec.FirstDay())
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(lines, "\n")
+	}
+	inserted := progress()
+	var ids []int64
+	if err := f.q.QueryRow(f.ctx, `SELECT array_agg(id) FROM tasks WHERE practice_id = $1 AND period = $2`, f.p.ID, dec.FirstDay()).Scan(&ids); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 3 {
+		t.Fatalf("%d tasks", len(ids))
+	}
+	if err := workflow.Refresh(f.ctx, f.q, f.p.ID, ids, f.now); err != nil {
+		t.Fatal(err)
+	}
+	if refreshed := progress(); refreshed != inserted {
+		t.Fatalf("inserted progress differs from the refreshed:\n%s\n---\n%s", inserted, refreshed)
+	}
+	for _, id := range ids {
+		task := f.reload(id)
+		want := 1
+		if task.EntityID == f.gamma {
+			want = 2
+		}
+		if task.Stage != want || (want == 2) != (task.StageDoneAt[0] != nil) {
+			t.Errorf("client %d: stage %d, stage times %v", task.EntityID, task.Stage, task.StageDoneAt)
+		}
+	}
+}
+
 // TestConcurrentGenerate runs two generations of the same month at once,
 // as two replicas' jobs would: each task is made exactly once.
 func TestConcurrentGenerate(t *testing.T) {

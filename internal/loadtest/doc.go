@@ -1,0 +1,7 @@
+// Package loadtest is Atlas's load test: a large practice seeded through
+// Atlas's own importers and stores, real atlasbot processes started against
+// the Go Slack stand-in, and a driver that plays the practice's people —
+// each with their role's mix of /log, timers, timesheets, task lists,
+// ticks, approvals, the board, /wip and /inbox — timing every
+// acknowledgement and answer as Slack would see them. cmd/atlasload runs it.
+package loadtest
