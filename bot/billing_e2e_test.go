@@ -88,6 +88,8 @@ func TestBillingJourney(t *testing.T) {
 
 		// The list, and one invoice with its lines, entries, VAT and
 		// realisation.
+		mustContain(t, "all", w.say(managerID, "/invoices", ""), "ACME · Acme Trading Ltd", "NWT · Northwind Traders",
+			"NWH · Northwind Holdings", "£540.00", "£480.00", `"action_id":"invoice.open"`)
 		mustContain(t, "list", w.say(managerID, "/invoices", "awaiting"), "Invoices · Awaiting approval", "ACME · Acme Trading Ltd",
 			"NWT · Northwind Traders", "£540.00", `"action_id":"invoice.open"`)
 		mustContain(t, "retainer", w.say(managerID, "/invoice", "ACME"), "ACME · Acme Trading Ltd", "Monthly retainer — November 2026 (in arrears)",
@@ -149,14 +151,47 @@ func TestBillingJourney(t *testing.T) {
 			onInvoice != nil || state != "unbilled" {
 			t.Fatalf("carried entry: on invoice %v, %s (%v)", onInvoice, state, err)
 		}
+		// Back in work in progress, no longer on the draft.
+		mustContain(t, "wip", w.ask(managerID, "/wip", ""), "Work in progress by client is on its way")
+		w.deliver()
+		mustContain(t, "back in WIP", w.dmTable(managerID, "Work in progress by client"),
+			"*NWT · Northwind Traders* — £400.00 · 4.00 h · £350.00 of it on drafts")
 		// A form drawn before that change is refused, not written over.
 		w.mark()
 		w.interact(submission(managerID, billing.CallbackLine, meta, values("10", "stale")))
 		mustContain(t, "stale form", w.said(), "Someone changed this invoice since you opened it")
 
-		// Bad input, each a clear answer.
-		mustContain(t, "unknown client", w.say(managerID, "/invoice", "zzzz"), "No client")
-		mustContain(t, "no email", w.say(managerID, "/invoice", "draft nwh"), "has no billing email", "/atlas clients edit NWH")
+		// Bad amounts in the forms go back to their fields; the invoice
+		// stays as it was.
+		before := w.invoicesState()
+		w.click(managerID, billing.ActionEditTotal, fmt.Sprint(id))
+		_, meta = w.openedView(billing.CallbackTotal)
+		for _, c := range []struct{ total, says string }{{"0", "more than zero"}, {"-5", "cannot be below zero"}, {"lots", "is not an amount"}} {
+			errs := responseErrors(t, w.interact(submission(managerID, billing.CallbackTotal, meta,
+				map[string]any{"new_total": textVal(c.total), "reason": textVal("goodwill")})))
+			if !strings.Contains(errs["new_total"], c.says) {
+				t.Fatalf("new total %q: %v", c.total, errs)
+			}
+		}
+		w.click(managerID, billing.ActionAddLine, fmt.Sprint(id))
+		_, meta = w.openedView(billing.CallbackAddLine)
+		for _, c := range []struct{ amount, says string }{{"-13", "cannot be below zero"}, {"thirteen", "is not an amount"}} {
+			errs := responseErrors(t, w.interact(submission(managerID, billing.CallbackAddLine, meta, map[string]any{
+				"description": textVal("Companies House fee"), "amount": textVal(c.amount), "vat_treatment": selectVal("outside")})))
+			if !strings.Contains(errs["amount"], c.says) {
+				t.Fatalf("added line of %q: %v", c.amount, errs)
+			}
+		}
+		if after := w.invoicesState(); after != before {
+			t.Fatalf("refused forms changed the invoices: %s → %s", before, after)
+		}
+
+		// Bad input, each a clear answer to the one who typed it, and
+		// nothing made.
+		before = w.invoicesState()
+		mustContain(t, "unknown client", w.sayPrivately(managerID, "/invoice", "zzzz"), "No client")
+		mustContain(t, "unknown client to draft", w.sayPrivately(managerID, "/invoice", "draft zzzz"), "zzzz")
+		mustContain(t, "no email", w.sayPrivately(managerID, "/invoice", "draft nwh"), "has no billing email", "/atlas clients edit NWH")
 		if _, err := w.pool.Exec(w.ctx, `INSERT INTO entities (practice_id, code, name, billing_type, billing_email, bill_from)
 			VALUES ($1, 'LATE', 'Late Fee Ltd', 'fixed', 'a@late.example', '2026-11-01')`, w.pid); err != nil {
 			t.Fatal(err)
@@ -165,23 +200,73 @@ func TestBillingJourney(t *testing.T) {
 			SELECT $1, id, 100, '2027-01-01' FROM entities WHERE practice_id = $1 AND code = 'LATE'`, w.pid); err != nil {
 			t.Fatal(err)
 		}
-		mustContain(t, "no fee", w.say(managerID, "/invoice", "draft late"), "no monthly fee in force on 1 Nov 2026", "/atlas clients edit LATE")
-		mustContain(t, "bad month", w.say(managerID, "/invoices", "run 2027-05"), "has not begun yet")
-		mustContain(t, "bad date", w.say(managerID, "/invoice", "draft nwt up to 31 Feb"), "31 Feb")
+		mustContain(t, "no fee", w.sayPrivately(managerID, "/invoice", "draft late"), "no monthly fee in force on 1 Nov 2026", "/atlas clients edit LATE")
+		mustContain(t, "bad month", w.sayPrivately(managerID, "/invoices", "run 2027-05"), "has not begun yet")
+		mustContain(t, "bad date", w.sayPrivately(managerID, "/invoice", "draft nwt up to 31 Feb"), "31 Feb")
+		if after := w.invoicesState(); after != before {
+			t.Fatalf("refused commands changed the invoices: %s → %s", before, after)
+		}
 
 		// An invoice no longer a draft cannot be changed.
 		if _, err := w.pool.Exec(w.ctx, `UPDATE invoices SET status = 'approved', number = 'INV-2026-0001', approved_by = $2, approved_at = now()
 			WHERE id = $1`, id, int64(w.manager)); err != nil {
 			t.Fatal(err)
 		}
+		before = w.invoicesState()
 		w.mark()
 		w.click(managerID, billing.ActionEditTotal, fmt.Sprint(id))
 		mustContain(t, "approved", w.said(), "INV-2026-0001 is approved now, so it can no longer change")
+		w.mark()
+		w.interact(submission(managerID, billing.CallbackLine, meta, values("10", "after approval")))
+		mustContain(t, "approved form", w.said(), "INV-2026-0001")
+		if after := w.invoicesState(); after != before {
+			t.Fatalf("an approved invoice changed: %s → %s", before, after)
+		}
 		mustContain(t, "by number", w.say(managerID, "/invoice", "inv-2026-0001"), "INV-2026-0001 · NWT · Northwind Traders", "*Approved*")
 		if strings.Contains(w.say(managerID, "/invoice", "INV-2026-0001"), billing.ActionEditLine) {
 			t.Fatal("an approved invoice offers its edit buttons")
 		}
 	})
+}
+
+// sayPrivately runs a slash command whose answer must be seen by its
+// sender alone, and returns the answer's text.
+func (w *timeWorld) sayPrivately(user, command, text string) string {
+	w.t.Helper()
+	w.mark()
+	raw := w.slash(user, command, text)
+	var m struct {
+		ResponseType string `json:"response_type"`
+	}
+	if len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &m); err != nil {
+			w.t.Fatalf("%s %s: %v", command, text, err)
+		}
+	}
+	if m.ResponseType == "in_channel" {
+		w.t.Fatalf("%s %s answered in the channel: %s", command, text, raw)
+	}
+	answer := ackText(w.t, raw) + "\n" + w.said()
+	if n := len(w.fake.Calls("chat.postMessage")); n != w.postMessagesBefore {
+		w.t.Fatalf("%s %s posted %d messages", command, text, n-w.postMessagesBefore)
+	}
+	return answer
+}
+
+// invoicesState sums up the practice's invoices, their lines and the time
+// on them, to show that something changed nothing.
+func (w *timeWorld) invoicesState() string {
+	w.t.Helper()
+	var s string
+	if err := w.pool.QueryRow(w.ctx, `SELECT concat_ws(' ',
+		(SELECT count(*) FROM invoices WHERE practice_id = $1),
+		(SELECT string_agg(id || ':' || status || ':' || revision || ':' || total, ',' ORDER BY id) FROM invoices WHERE practice_id = $1),
+		(SELECT string_agg(id || ':' || amount, ',' ORDER BY id) FROM invoice_lines WHERE practice_id = $1),
+		(SELECT string_agg(id || ':' || coalesce(invoice_line_id, 0) || ':' || billing_state, ',' ORDER BY id) FROM time_entries WHERE practice_id = $1))`,
+		w.pid).Scan(&s); err != nil {
+		w.t.Fatal(err)
+	}
+	return s
 }
 
 func asList(v any) []any {

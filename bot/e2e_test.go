@@ -286,6 +286,33 @@ func TestSlowHandlerAckedInTime(t *testing.T) {
 	}
 }
 
+// TestCommandAnsweredAfterAShortAck proves a slash command's acknowledgement
+// waits only the command budget, not the handler: with the full budget far
+// away, the ack comes empty while the handler still works (it is released
+// only once the ack is seen), and the answer follows by the response_url.
+func TestCommandAnsweredAfterAShortAck(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	h := newHarness(t, "socket", func(rt *slackapp.Router) {
+		rt.Budget = time.Minute
+		rt.CommandBudget = 50 * time.Millisecond
+		rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "busy", Usage: "/atlas busy", Route: slackapp.Route{
+			Handle: func(ctx context.Context, r *slackapp.Request) error {
+				<-release
+				return r.Reply(slackapp.Message{Text: "worked it out"})
+			},
+		}})
+	})
+	ack := h.fake.SendSlashCommand(sc(adminID, "busy")).WaitAck(t)
+	if s := strings.TrimSpace(string(ack)); s != "" && s != "null" {
+		t.Fatalf("the command budget's ack should be empty, got %s", ack)
+	}
+	close(release)
+	if p := h.fake.WaitForResponse(t, nil); !strings.Contains(string(p.Body), "worked it out") {
+		t.Fatalf("answer: %s", p.Body)
+	}
+}
+
 func TestHTTPModeRejects(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "http")
@@ -400,6 +427,15 @@ func TestHelpListsOnlyWhatTheRoleMayUse(t *testing.T) {
 	}
 	if strings.Contains(staffHelp, "/timesheet [week|month|2026-11] [@person]") || !strings.Contains(adminHelp, "/timesheet [week|month|2026-11] [@person]") {
 		t.Errorf("only managers and up should see /timesheet's @person form")
+	}
+	// Summaries of commands open to staff name no action beyond them.
+	for _, phrase := range []string{"Admins change items with the list's buttons", "Drafts have buttons to change them"} {
+		if strings.Contains(strings.ToLower(staffHelp), strings.ToLower(jsonText(phrase))) {
+			t.Errorf("staff help says %q, which staff may not do", phrase)
+		}
+		if !strings.Contains(adminHelp, jsonText(phrase)) {
+			t.Errorf("admin help lacks %q", phrase)
+		}
 	}
 }
 

@@ -32,13 +32,17 @@ import (
 	"github.com/atlas-practice/atlas/internal/creditnotes"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/delivery"
+	digesting "github.com/atlas-practice/atlas/internal/digest"
 	"github.com/atlas-practice/atlas/internal/jobs"
+	"github.com/atlas-practice/atlas/internal/outbox"
 	"github.com/atlas-practice/atlas/internal/payments"
 	"github.com/atlas-practice/atlas/internal/practice"
+	realising "github.com/atlas-practice/atlas/internal/realisation"
 	reminding "github.com/atlas-practice/atlas/internal/reminders"
 	"github.com/atlas-practice/atlas/internal/slackstate"
 	"github.com/atlas-practice/atlas/internal/statements"
 	"github.com/atlas-practice/atlas/internal/timesheet"
+	wipreport "github.com/atlas-practice/atlas/internal/wip"
 	"github.com/atlas-practice/atlas/internal/workflow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -48,10 +52,15 @@ import (
 
 // Deps are the stores the features use, built once.
 type Deps struct {
-	Practice practice.Store
-	Time     timesheet.Store
-	Work     workflow.Store
-	Billing  invoicing.Store
+	Practice    practice.Store
+	Time        timesheet.Store
+	Work        workflow.Store
+	Billing     invoicing.Store
+	CreditNotes creditnotes.Store
+	Payments    payments.Store
+	Digests     digesting.Store
+	WIP         wipreport.Store
+	Realisation realising.Store
 	// Portal is the client portal's URL and secret, which sign /docs's
 	// download links; empty: /docs shows none.
 	Portal Portal
@@ -63,7 +72,9 @@ type Deps struct {
 // NewDeps builds every store on q.
 func NewDeps(q db.DB) Deps {
 	return Deps{Practice: practice.Store{DB: q}, Time: timesheet.Store{DB: q}, Work: workflow.Store{DB: q},
-		Billing: invoicing.Store{DB: q, AfterApprove: sendOnApproval}}
+		Billing:     invoicing.Store{DB: q, AfterApprove: sendOnApproval},
+		CreditNotes: creditnotes.Store{DB: q}, Payments: payments.Store{DB: q},
+		Digests: digesting.Store{DB: q}, WIP: wipreport.Store{DB: q}, Realisation: realising.Store{DB: q}}
 }
 
 // sendOnApproval sends an invoice as it is approved, in the approval's
@@ -89,7 +100,7 @@ type WorkerOptions struct {
 // overdue reminders through m.
 func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m delivery.Mailer, log *slog.Logger, o WorkerOptions) error {
 	return errors.Join(
-		slackapp.AddOutboxWorkers(w, rt, pool, slackapp.OutboxOptions{Interval: o.PostInterval}),
+		slackapp.AddOutboxWorkers(w, rt, outbox.Store{DB: pool}, slackapp.OutboxOptions{Interval: o.PostInterval}),
 		delivery.AddWorkers(w, delivery.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log, AfterSent: afterSent, PortalURL: o.PortalURL}),
 		creditnotes.AddWorkers(w, creditnotes.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
 		statements.AddWorkers(w, statements.Deps{Pool: pool, Mail: m, Log: log}),
@@ -129,13 +140,13 @@ func Register(rt *slackapp.Router, d Deps) {
 	timetrack.Register(rt, timetrack.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	tasks.Register(rt, tasks.Deps{Practice: d.Practice, Work: d.Work, PortalURL: d.Portal.URL, PortalSecret: d.Portal.Secret})
 	board.Register(rt, board.Deps{Work: d.Work, Time: d.Time})
-	billing.Register(rt, billing.Deps{Practice: d.Practice, Billing: d.Billing})
+	billing.Register(rt, billing.Deps{Practice: d.Practice, Billing: d.Billing, CreditNotes: d.CreditNotes, Payments: d.Payments})
 	reminders.Register(rt, reminders.Deps{Practice: d.Practice})
-	wip.Register(rt, wip.Deps{Practice: d.Practice, Clock: rt.Clock})
-	digest.Register(rt, digest.Deps{DB: d.Practice.DB})
+	wip.Register(rt, wip.Deps{Practice: d.Practice, Reports: d.WIP, Clock: rt.Clock})
+	digest.Register(rt, digest.Deps{DB: d.Practice.DB, Figures: d.Digests})
 	botinbox.Register(rt, botinbox.Deps{DB: d.Practice.DB, Domains: d.InboxDomains})
-	documents.Register(rt, documents.Deps{DB: d.Practice.DB, PortalURL: d.Portal.URL, Secret: d.Portal.Secret})
-	realisation.Register(rt, realisation.Deps{DB: d.Billing.DB})
+	documents.Register(rt, documents.Deps{DB: d.Practice.DB, Practice: d.Practice, PortalURL: d.Portal.URL, Secret: d.Portal.Secret})
+	realisation.Register(rt, realisation.Deps{DB: d.Billing.DB, Reports: d.Realisation})
 	admin.Register(rt, admin.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
 	templates.Register(rt, templates.Deps{Practice: d.Practice, Work: d.Work})
 	home.Register(rt, home.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work, Billing: d.Billing})

@@ -54,7 +54,7 @@ func (h handlers) creditBlocks(ctx context.Context, pid atlas.PracticeID, inv bi
 	if !creditnotes.Creditable(inv.Status) {
 		return nil, nil
 	}
-	notes, err := creditnotes.Store{DB: h.Billing.DB}.OfInvoice(ctx, pid, inv.ID)
+	notes, err := h.CreditNotes.OfInvoice(ctx, pid, inv.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (h handlers) openCredit(ctx context.Context, r *slackapp.Request) error {
 	if !creditnotes.Creditable(inv.Status) {
 		return atlas.Errorf(atlas.EConflict, "%s is %s: only an invoice sent to the client is credited.", inv.Name(), strings.ToLower(inv.Status.Label()))
 	}
-	remaining, err := creditnotes.Store{DB: h.Billing.DB}.Remaining(ctx, r.Practice.ID, inv)
+	remaining, err := h.CreditNotes.Remaining(ctx, r.Practice.ID, inv)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (h handlers) submitCredit(ctx context.Context, r *slackapp.Request) error {
 		}
 		req.Lines = []creditnotes.LineCredit{{LineID: line, Amount: amount}}
 	}
-	n, err := creditnotes.Store{DB: h.Billing.DB}.Issue(ctx, r.Practice.ID, r.Member.ID, req, r.Now())
+	n, err := h.CreditNotes.Issue(ctx, r.Practice.ID, r.Member.ID, req, r.Now())
 	if isFieldError(err) {
 		return err
 	}
@@ -252,7 +252,7 @@ func (h handlers) creditCommand(ctx context.Context, r *slackapp.Request) error 
 		}
 	}
 	req.Reason = strings.Join(words, " ")
-	n, err := creditnotes.Store{DB: h.Billing.DB}.Issue(ctx, r.Practice.ID, r.Member.ID, req, r.Now())
+	n, err := h.CreditNotes.Issue(ctx, r.Practice.ID, r.Member.ID, req, r.Now())
 	switch atlas.ErrorField(err) {
 	case "":
 	case creditnotes.FieldTimeTo:
@@ -283,7 +283,7 @@ func (h handlers) onlyLine(ctx context.Context, pid atlas.PracticeID, id int64) 
 	if err != nil {
 		return 0, err
 	}
-	remaining, err := creditnotes.Store{DB: h.Billing.DB}.Remaining(ctx, pid, inv)
+	remaining, err := h.CreditNotes.Remaining(ctx, pid, inv)
 	if err != nil {
 		return 0, err
 	}
@@ -308,7 +308,7 @@ func (h handlers) sendCredit(ctx context.Context, r *slackapp.Request) error {
 	}); err != nil {
 		return err
 	}
-	n, err := creditnotes.Store{DB: h.Billing.DB}.Get(ctx, r.Practice.ID, id)
+	n, err := h.CreditNotes.Get(ctx, r.Practice.ID, id)
 	if err != nil {
 		return err
 	}
@@ -318,7 +318,7 @@ func (h handlers) sendCredit(ctx context.Context, r *slackapp.Request) error {
 // renderCreditPDF draws a sent note's PDF for its invoice card's thread.
 func (h handlers) renderCreditPDF(ctx context.Context, p outbox.Post) (slackapp.File, error) {
 	pid := atlas.PracticeID(p.Practice)
-	n, err := creditnotes.Store{DB: h.Billing.DB}.Get(ctx, pid, p.Subject.ID)
+	n, err := h.CreditNotes.Get(ctx, pid, p.Subject.ID)
 	if err != nil {
 		return slackapp.File{}, err
 	}

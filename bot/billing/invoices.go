@@ -278,10 +278,10 @@ func (h handlers) reply(ctx context.Context, r *slackapp.Request, id int64, page
 	}
 	v := InvoiceView{Invoice: inv, Page: page, Editable: inv.Status.Editable() && r.Member.Can(atlas.RoleManager), Role: r.Member.Role, Notice: notice}
 	if inv.SentAt != nil {
-		if v.Payments, err = h.payments().Of(ctx, r.Practice.ID, id); err != nil {
+		if v.Payments, err = h.Payments.Of(ctx, r.Practice.ID, id); err != nil {
 			return err
 		}
-		if v.Credit, err = h.payments().Credit(ctx, r.Practice.ID, inv.EntityID); err != nil {
+		if v.Credit, err = h.Payments.Credit(ctx, r.Practice.ID, inv.EntityID); err != nil {
 			return err
 		}
 	}

@@ -55,7 +55,7 @@ func (h handlers) overduePage(ctx context.Context, r *slackapp.Request) error {
 }
 
 func (h handlers) showAged(ctx context.Context, r *slackapp.Request, page int) error {
-	a, err := h.payments().Aged(ctx, r.Practice.ID, r.Practice.Today(r.Now()))
+	a, err := h.Payments.Aged(ctx, r.Practice.ID, r.Practice.Today(r.Now()))
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (h handlers) renderAgedCSV(ctx context.Context, p outbox.Post) (slackapp.Fi
 	if err != nil {
 		return slackapp.File{}, fmt.Errorf("aged debt CSV: purpose %q", p.Subject.Purpose)
 	}
-	a, err := h.payments().Aged(ctx, atlas.PracticeID(p.Practice), day)
+	a, err := h.Payments.Aged(ctx, atlas.PracticeID(p.Practice), day)
 	if err != nil {
 		return slackapp.File{}, err
 	}

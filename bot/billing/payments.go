@@ -60,8 +60,6 @@ func registerPayments(rt *slackapp.Router, h handlers, area string) {
 	rt.HandleFile(RenderAgedCSV, h.renderAgedCSV)
 }
 
-func (h handlers) payments() payments.Store { return payments.Store{DB: h.Billing.DB} }
-
 // payCommand is /invoice pay <number> <amount> [date] [reference].
 func (h handlers) payCommand(ctx context.Context, r *slackapp.Request) error {
 	in, err := readPay(ui.Unescape(r.Text), r.Practice.Today(r.Now()))
@@ -69,7 +67,7 @@ func (h handlers) payCommand(ctx context.Context, r *slackapp.Request) error {
 		return err
 	}
 	in.Key = r.Key()
-	out, err := h.payments().Record(ctx, r.Practice.ID, r.Member.ID, in, r.Now())
+	out, err := h.Payments.Record(ctx, r.Practice.ID, r.Member.ID, in, r.Now())
 	if err != nil {
 		return err
 	}
@@ -221,7 +219,7 @@ func (h handlers) submitPay(ctx context.Context, r *slackapp.Request) error {
 	for _, v := range r.Values(payments.FieldOverpayment) {
 		over = over || v == "yes"
 	}
-	out, err := h.payments().Record(ctx, r.Practice.ID, r.Member.ID, payments.Input{InvoiceID: m.Invoice, Amount: r.Value(payments.FieldAmount),
+	out, err := h.Payments.Record(ctx, r.Practice.ID, r.Member.ID, payments.Input{InvoiceID: m.Invoice, Amount: r.Value(payments.FieldAmount),
 		Date: r.Value(payments.FieldDate), Reference: r.Value(payments.FieldReference), Overpayment: over, Key: r.Key()}, r.Now())
 	if isFieldError(err) {
 		return err
@@ -243,7 +241,7 @@ func payRefusal(err error) error {
 
 // openReverse asks why a payment is reversed.
 func (h handlers) openReverse(ctx context.Context, r *slackapp.Request) error {
-	p, err := h.payments().Payment(ctx, r.Practice.ID, ui.ParseID(r.Action.Value))
+	p, err := h.Payments.Payment(ctx, r.Practice.ID, ui.ParseID(r.Action.Value))
 	if err != nil {
 		return err
 	}
@@ -275,7 +273,7 @@ func (h handlers) submitReverse(ctx context.Context, r *slackapp.Request) error 
 	if err := r.PrivateMetadata(&m); err != nil || m.Payment == 0 {
 		return atlas.Errorf(atlas.EInvalid, "That form is out of date; open the invoice again with `/invoice`.")
 	}
-	out, err := h.payments().Reverse(ctx, r.Practice.ID, r.Member.ID, m.Payment, r.Value(payments.FieldReason), r.Now())
+	out, err := h.Payments.Reverse(ctx, r.Practice.ID, r.Member.ID, m.Payment, r.Value(payments.FieldReason), r.Now())
 	if isFieldError(err) {
 		return err
 	}

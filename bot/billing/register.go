@@ -7,17 +7,21 @@ package billing
 
 import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/billing"
 	"github.com/atlas-practice/atlas/internal/creditnotes"
 	"github.com/atlas-practice/atlas/internal/delivery"
+	"github.com/atlas-practice/atlas/internal/payments"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/statements"
 )
 
 // Deps are what the billing commands read and write.
 type Deps struct {
-	Practice practice.Store
-	Billing  billing.Store
+	Practice    practice.Store
+	Billing     billing.Store
+	CreditNotes creditnotes.Store
+	Payments    payments.Store
 }
 
 type handlers struct{ Deps }
@@ -49,7 +53,8 @@ func Register(rt *slackapp.Router, d Deps) {
 		Examples: []string{"/invoices check", "/invoices check 2026-11"},
 		Route:    manager(h.check).Because(because)})
 	rt.HandleCommand(slackapp.Command{Name: "/invoice", Area: area, Usage: "/invoice <client|number>",
-		Summary: "One invoice: its lines and the time behind each, its VAT and total, and what it bills of its time's value; drafts have buttons to change them.",
+		Summary:   "One invoice: its lines and the time behind each, its VAT and total, and what it bills of its time's value.",
+		RoleNotes: []slackapp.RoleNote{{Min: atlas.RoleManager, Text: "Drafts have buttons to change them."}},
 		Detail: "A draft can be written down (a line, with a reason, or a new total spread over the lines), have a line added by hand (a disbursement), " +
 			"have time taken off (carried forward to a later invoice, or written off), be listed by service or entry by entry, or be deleted (its time goes back to work in progress). " +
 			"Approved invoices never change.",

@@ -45,6 +45,9 @@ const Spec = "*/5 * * * *"
 // Job queues the day's digests once their time has come.
 type Job struct {
 	Log *slog.Logger
+	// Figures reads the digests' figures, through the job's transaction;
+	// its zero value will do.
+	Figures digest.Store
 }
 
 // RegisterJobs adds the digests to reg.
@@ -76,6 +79,7 @@ func (j Job) Run(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, now time.
 	if !due {
 		return nil
 	}
+	figures := j.Figures.In(tx)
 	queued := 0
 	if s.Channel != "" {
 		ok, err := digest.Claim(ctx, tx, pid, day, digest.PracticeRecipient, late)
@@ -83,7 +87,7 @@ func (j Job) Run(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, now time.
 			return err
 		}
 		if ok {
-			f, err := digest.Store{DB: tx}.Practice(ctx, s, day)
+			f, err := figures.Practice(ctx, s, day)
 			if err != nil {
 				return err
 			}
@@ -101,7 +105,7 @@ func (j Job) Run(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, now time.
 			queued += len(posts)
 		}
 	}
-	people, err := digest.Store{DB: tx}.Recipients(ctx, s)
+	people, err := figures.Recipients(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -126,8 +130,12 @@ func (j Job) Run(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, now time.
 	return nil
 }
 
-// Deps are what the renderers and the command read.
-type Deps struct{ DB db.DB }
+// Deps are what the renderers and the command read: the database, and the
+// digests' figures.
+type Deps struct {
+	DB      db.DB
+	Figures digest.Store
+}
 
 type handlers struct{ Deps }
 
@@ -169,7 +177,7 @@ func (h handlers) practiceFigures(ctx context.Context, p outbox.Post) (digest.Pr
 		return digest.Practice{}, err
 	}
 	day := dayOf(p.Subject.ID)
-	f, err := digest.Store{DB: h.DB}.Practice(ctx, s, day)
+	f, err := h.Figures.Practice(ctx, s, day)
 	if err != nil {
 		return f, err
 	}
@@ -211,7 +219,7 @@ func (h handlers) renderPerson(ctx context.Context, p outbox.Post) (slackapp.Mes
 	if err != nil {
 		return slackapp.Message{}, err
 	}
-	f, err := digest.Store{DB: h.DB}.Person(ctx, s, atlas.MemberID(id), dayOf(p.Subject.ID))
+	f, err := h.Figures.Person(ctx, s, atlas.MemberID(id), dayOf(p.Subject.ID))
 	if err != nil {
 		return slackapp.Message{}, err
 	}

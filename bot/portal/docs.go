@@ -27,15 +27,12 @@ const (
 	revokeRefusal = "Revoking a client's portal sign-in links is for managers, partners and admins"
 )
 
-// handlers are /docs's.
-type handlers struct {
-	Deps
-	practice practice.Store
-}
+// handlers are /docs's and the save shortcut's.
+type handlers struct{ Deps }
 
 // registerDocs adds /docs, /docs … revoke and the page buttons.
 func registerDocs(rt *slackapp.Router, d Deps) {
-	h := handlers{Deps: d, practice: practice.Store{DB: d.DB}}
+	h := handlers{Deps: d}
 	rt.HandleCommand(slackapp.Command{Name: "/docs", Area: "Tasks", Usage: "/docs <client> [month]",
 		Summary: "A client's documents by month, grouped by the item of the pack they were sent for and where they came from " +
 			"(the client through the portal, the practice, email), each with its size, who sent it and when, and a download link.",
@@ -138,9 +135,9 @@ func (h handlers) client(ctx context.Context, r *slackapp.Request, q *query) (pr
 		return practice.Entity{}, atlas.Errorf(atlas.EInvalid,
 			"Name the client: `/docs <client> [month]`, such as `/docs acme` or `/docs acme trading nov`.")
 	}
-	e, err := h.practice.LookupEntityAny(ctx, r.Practice.ID, q.client)
+	e, err := h.Practice.LookupEntityAny(ctx, r.Practice.ID, q.client)
 	if err != nil && q.period != nil && atlas.ErrorCode(err) == atlas.ENotFound {
-		if whole, err2 := h.practice.LookupEntityAny(ctx, r.Practice.ID, q.typed); err2 == nil {
+		if whole, err2 := h.Practice.LookupEntityAny(ctx, r.Practice.ID, q.typed); err2 == nil {
 			q.period = nil
 			return whole, nil
 		}
@@ -207,7 +204,7 @@ func (h handlers) revoke(ctx context.Context, r *slackapp.Request, client string
 	if strings.TrimSpace(client) == "" {
 		return atlas.Errorf(atlas.EInvalid, "Name the client: `/docs <client> revoke`, such as `/docs acme revoke`.")
 	}
-	e, err := h.practice.LookupEntityAny(ctx, r.Practice.ID, client)
+	e, err := h.Practice.LookupEntityAny(ctx, r.Practice.ID, client)
 	if err != nil {
 		return err
 	}

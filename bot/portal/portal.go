@@ -26,11 +26,12 @@ import (
 )
 
 // Deps are what the renderer, /docs and the save shortcut read: the
-// database, and the portal's public URL (PORTAL_URL) and secret
-// (PORTAL_SECRET), which sign /docs's download links; without the secret
-// /docs shows no links.
+// database, the practice's store, and the portal's public URL (PORTAL_URL)
+// and secret (PORTAL_SECRET), which sign /docs's download links; without
+// the secret /docs shows no links.
 type Deps struct {
 	DB        db.DB
+	Practice  practice.Store
 	PortalURL string
 	Secret    []byte
 	// Blobs keeps the bytes of the files saved from Slack; nil: in
@@ -45,7 +46,7 @@ type Deps struct {
 // and "Save to client documents", the message shortcut.
 func Register(rt *slackapp.Router, d Deps) {
 	registerDocs(rt, d)
-	registerSave(rt, handlers{Deps: d, practice: practice.Store{DB: d.DB}})
+	registerSave(rt, handlers{Deps: d})
 	rt.HandleRender(portal.RenderReceived, func(ctx context.Context, p outbox.Post) (slackapp.Message, error) {
 		r, err := portal.ReceivedDocument(ctx, d.DB, atlas.PracticeID(p.Practice), p.Subject.ID)
 		if errors.Is(err, portal.ErrNoDocument) {

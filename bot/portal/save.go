@@ -69,7 +69,7 @@ func (h handlers) submitSave(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return atlas.FieldError(SaveMonth, "Pick the month the files are for.")
 	}
-	e, err := h.practice.Entity(ctx, r.Practice.ID, entityID)
+	e, err := h.Practice.Entity(ctx, r.Practice.ID, entityID)
 	if err != nil {
 		if atlas.ErrorCode(err) == atlas.ENotFound {
 			return atlas.FieldError(SaveClient, "That client no longer exists. Pick another.")

@@ -39,8 +39,12 @@ const (
 	usageExample = "`/realisation`, `/realisation quarter by client`, `/realisation 2026-11 by person`"
 )
 
-// Deps are what the commands read.
-type Deps struct{ DB db.DB }
+// Deps are what the commands read: the database, where report queries
+// are kept, and the reports.
+type Deps struct {
+	DB      db.DB
+	Reports realisation.Store
+}
 
 type handlers struct{ Deps }
 
@@ -100,7 +104,7 @@ func (h handlers) report(ctx context.Context, pid atlas.PracticeID, key string) 
 	if err != nil {
 		return realisation.Report{}, err
 	}
-	return realisation.Store{DB: h.DB}.Report(ctx, pid, q)
+	return h.Reports.Report(ctx, pid, q)
 }
 
 func (h handlers) reportOf(ctx context.Context, p outbox.Post, part string) (realisation.Report, error) {

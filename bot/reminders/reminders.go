@@ -42,6 +42,9 @@ func Register(rt *slackapp.Router, d Deps) {
 type Job struct {
 	Clock atlas.Clock
 	Log   *slog.Logger
+	// Practice reads the practice, through the job's transaction; its zero
+	// value will do.
+	Practice practice.Store
 }
 
 // RegisterJobs adds the daily reminders to reg.
@@ -56,7 +59,7 @@ func (j Job) RegisterJobs(reg *jobs.Registry) error {
 // and queues their emails and the managers' messages, in tx
 // (reminders.Claim).
 func (j Job) RemindOverdue(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID) error {
-	p, err := practice.Store{DB: tx}.Get(ctx, pid)
+	p, err := j.Practice.In(tx).Get(ctx, pid)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,6 @@ import (
 // with crash called at the points a worker can be killed ("rendered",
 // "sent", "recorded"): an error it returns stops the attempt there.
 func DeliverOnce(ctx context.Context, rt *Router, pool *pgxpool.Pool, p outbox.Post, crash func(stage string) error) error {
-	d := &deliverer{rt: rt, pool: pool, interval: time.Millisecond, crash: crash}
+	d := &deliverer{rt: rt, store: outbox.Store{DB: pool}, interval: time.Millisecond, crash: crash}
 	return d.post(ctx, p, false)
 }

@@ -86,6 +86,11 @@ func (rt *Router) helpEntries(m *practice.Member, keep func(Command) bool, words
 			continue
 		}
 		e := HelpEntry{Area: c.Area, Usage: c.Usage, Summary: c.Summary, Detail: c.Detail, Examples: c.Examples}
+		for _, n := range c.RoleNotes {
+			if mayUse(m, n.Min) {
+				e.Summary += " " + n.Text
+			}
+		}
 		if c.Others != "" && c.OthersUsage != "" && mayUse(m, c.Others) {
 			e.Usage, e.Examples = c.OthersUsage, c.OthersExamples
 		}

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/slack-go/slack"
 
@@ -28,9 +26,35 @@ type OutboxOptions struct {
 	Interval time.Duration
 }
 
+// OutboxStore is the bookkeeping the outbox's workers go through: each
+// channel's queue of posts and where each message went. It is
+// outbox.Store in production.
+type OutboxStore interface {
+	// LaterUpdate reports whether an update with the same arguments as the
+	// job jobID is queued or running after it.
+	LaterUpdate(ctx context.Context, jobID int64, args []byte) (bool, error)
+	// TurnOf reads p's channel queue.
+	TurnOf(ctx context.Context, p outbox.Post) (outbox.Turn, error)
+	// SkipLost moves p's channel queue, standing at done, past posts whose
+	// jobs are gone, and reports whether it did.
+	SkipLost(ctx context.Context, p outbox.Post, done int64) (bool, error)
+	// Hold keeps p's channel from taking another post for wait.
+	Hold(ctx context.Context, p outbox.Post, wait time.Duration) error
+	// Record notes that p went to channel as ts and hands the channel to
+	// the next post, interval later.
+	Record(ctx context.Context, p outbox.Post, channel, ts string, interval time.Duration) error
+	// GiveUp moves p's channel queue past p.
+	GiveUp(ctx context.Context, p outbox.Post) error
+	// Copies are the messages posted about u's subject.
+	Copies(ctx context.Context, u outbox.Update) ([]outbox.Copy, error)
+	// PostedTS is the ts of the message about s in channel, or "".
+	PostedTS(ctx context.Context, practice string, s outbox.Subject, channel string) (string, error)
+}
+
 // AddOutboxWorkers adds the workers that deliver the outbox's jobs
 // (internal/outbox) to w: they draw each message with the renderer rt has
-// registered under its name and send it with rt.API.
+// registered under its name, send it with rt.API, and keep the channels'
+// queues and the record of posts in store.
 //
 // How a post is delivered once, in order, one a second per channel:
 //
@@ -50,11 +74,11 @@ type OutboxOptions struct {
 //     left, the renderer has nothing to say) and a post on its last attempt
 //     are given up: done_seq moves on, so one bad post never blocks the
 //     channel. HTTP 429 moves next_at to Slack's Retry-After and snoozes.
-func AddOutboxWorkers(w *river.Workers, rt *Router, pool *pgxpool.Pool, opt OutboxOptions) error {
+func AddOutboxWorkers(w *river.Workers, rt *Router, store OutboxStore, opt OutboxOptions) error {
 	if opt.Interval <= 0 {
 		opt.Interval = PostInterval
 	}
-	d := &deliverer{rt: rt, pool: pool, interval: opt.Interval}
+	d := &deliverer{rt: rt, store: store, interval: opt.Interval}
 	return errors.Join(
 		river.AddWorkerSafely(w, &postWorker{d: d}),
 		river.AddWorkerSafely(w, &updateWorker{d: d}),
@@ -64,7 +88,7 @@ func AddOutboxWorkers(w *river.Workers, rt *Router, pool *pgxpool.Pool, opt Outb
 // deliverer sends the outbox's messages.
 type deliverer struct {
 	rt       *Router
-	pool     *pgxpool.Pool
+	store    OutboxStore
 	interval time.Duration
 	dms      sync.Map // Slack user id → the id of Atlas's DM channel with them
 
@@ -95,22 +119,14 @@ type updateWorker struct {
 // another), so a burst of changes — a month-end's sends, each redrawing
 // the run's summary — costs Slack one update rather than one per change.
 func (w *updateWorker) Work(ctx context.Context, job *river.Job[outbox.Update]) error {
-	var later bool
-	if err := w.d.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM river_job
-		WHERE kind = 'slack_update' AND id > $1 AND state IN ('available', 'scheduled', 'pending', 'running', 'retryable') AND args = $2::jsonb)`,
-		job.ID, job.EncodedArgs).Scan(&later); err != nil {
-		return fmt.Errorf("outbox: look for a later update: %w", err)
+	later, err := w.d.store.LaterUpdate(ctx, job.ID, job.EncodedArgs)
+	if err != nil {
+		return err
 	}
 	if later {
 		return nil
 	}
 	return w.d.update(ctx, job.Args)
-}
-
-// turn is where a channel's queue stands for one post.
-type turn struct {
-	done int64         // the last post sent or given up
-	wait time.Duration // until the channel may take the next post
 }
 
 // inProcessWait bounds how long a post that is next, or nearly, waits in
@@ -121,19 +137,19 @@ const inProcessWait = 3 * time.Second
 func (d *deliverer) post(ctx context.Context, p outbox.Post, last bool) error {
 	waited := time.Duration(0)
 	for {
-		t, err := d.turnOf(ctx, p)
+		t, err := d.store.TurnOf(ctx, p)
 		if err != nil {
 			return err
 		}
-		ahead := p.Seq - 1 - t.done // posts still to go before p
+		ahead := p.Seq - 1 - t.Done // posts still to go before p
 		switch {
 		case ahead < 0:
 			return nil // sent, or given up, already
-		case ahead == 0 && t.wait <= 0:
+		case ahead == 0 && t.Wait <= 0:
 			return d.send(ctx, p, last)
 		case ahead > 1 || waited > inProcessWait:
 			if ahead > 0 {
-				stalled, err := d.skipLost(ctx, p, t.done)
+				stalled, err := d.store.SkipLost(ctx, p, t.Done)
 				if err != nil {
 					return err
 				}
@@ -143,54 +159,17 @@ func (d *deliverer) post(ctx context.Context, p outbox.Post, last bool) error {
 			}
 			// Come back about one post early and wait the rest here: River
 			// picks up a snoozed job only as often as it polls.
-			return river.JobSnooze(max(t.wait, 0) + time.Duration(max(ahead-1, 0))*d.interval)
+			return river.JobSnooze(max(t.Wait, 0) + time.Duration(max(ahead-1, 0))*d.interval)
 		}
 		step := d.interval / 10
 		if ahead == 0 {
-			step = t.wait
+			step = t.Wait
 		}
 		if err := sleep(ctx, step); err != nil {
 			return err
 		}
 		waited += step
 	}
-}
-
-// turnOf reads p's channel queue.
-func (d *deliverer) turnOf(ctx context.Context, p outbox.Post) (turn, error) {
-	var t turn
-	var waitMicros int64
-	err := d.pool.QueryRow(ctx, `
-		SELECT done_seq, (extract(epoch FROM greatest(next_at, clock_timestamp()) - clock_timestamp()) * 1000000)::bigint
-		FROM slack_channel_queues WHERE practice_id = $1 AND channel = $2`, p.Practice, p.Channel).Scan(&t.done, &waitMicros)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return turn{done: p.Seq}, nil // no queue: nothing was ever queued here
-	}
-	if err != nil {
-		return turn{}, fmt.Errorf("outbox: read the queue of %s: %w", p.Channel, err)
-	}
-	t.wait = time.Duration(waitMicros) * time.Microsecond
-	return t, nil
-}
-
-// skipLost moves the queue past posts that will never come (their jobs were
-// deleted by hand, say) and reports whether it did. A post's job is
-// inserted in the transaction that numbers it, so a number without a live
-// job is never coming.
-func (d *deliverer) skipLost(ctx context.Context, p outbox.Post, done int64) (bool, error) {
-	tag, err := d.pool.Exec(ctx, `
-		UPDATE slack_channel_queues q SET done_seq = $3 - 1
-		WHERE q.practice_id = $1 AND q.channel = $2 AND q.done_seq = $4
-		  AND NOT EXISTS (
-			SELECT 1 FROM river_job j
-			WHERE j.kind = 'slack_post' AND j.state NOT IN ('completed', 'discarded', 'cancelled')
-			  AND j.args @> jsonb_build_object('practice', $1::text, 'channel', $2::text)
-			  AND (j.args->>'seq')::bigint > $4 AND (j.args->>'seq')::bigint < $3)`,
-		p.Practice, p.Channel, p.Seq, done)
-	if err != nil {
-		return false, fmt.Errorf("outbox: look for lost posts in %s: %w", p.Channel, err)
-	}
-	return tag.RowsAffected() > 0, nil
 }
 
 // send draws and sends p, whose turn it is, and records it.
@@ -207,10 +186,8 @@ func (d *deliverer) send(ctx context.Context, p outbox.Post, last bool) error {
 		metrics.OutboxSent.WithLabelValues("post").Inc()
 		return d.record(ctx, p, channel, ts)
 	case errors.As(err, &limited):
-		if _, err := d.pool.Exec(ctx, `
-			UPDATE slack_channel_queues SET next_at = clock_timestamp() + $3 * interval '1 microsecond'
-			WHERE practice_id = $1 AND channel = $2`, p.Practice, p.Channel, limited.RetryAfter.Microseconds()); err != nil {
-			return fmt.Errorf("outbox: hold %s for Slack's rate limit: %w", p.Channel, err)
+		if err := d.store.Hold(ctx, p, limited.RetryAfter); err != nil {
+			return err
 		}
 		return river.JobSnooze(limited.RetryAfter)
 	case errors.Is(err, ErrNothingToSay):
@@ -228,22 +205,8 @@ func (d *deliverer) send(ctx context.Context, p outbox.Post, last bool) error {
 
 // record notes where p went and hands the channel to the next post.
 func (d *deliverer) record(ctx context.Context, p outbox.Post, channel, ts string) error {
-	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO slack_posts (practice_id, purpose, subject_type, subject_id, channel, ts)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (practice_id, purpose, subject_type, subject_id, channel) DO UPDATE SET ts = excluded.ts`,
-			p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel, ts); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `
-			UPDATE slack_channel_queues SET done_seq = $3, next_at = clock_timestamp() + $4 * interval '1 microsecond'
-			WHERE practice_id = $1 AND channel = $2 AND done_seq = $3 - 1`,
-			p.Practice, p.Channel, p.Seq, d.interval.Microseconds())
+	if err := d.store.Record(ctx, p, channel, ts, d.interval); err != nil {
 		return err
-	})
-	if err != nil {
-		return fmt.Errorf("outbox: record a post in %s: %w", channel, err)
 	}
 	if d.crash != nil {
 		return d.crash("recorded")
@@ -254,10 +217,8 @@ func (d *deliverer) record(ctx context.Context, p outbox.Post, channel, ts strin
 // giveUp moves the channel past p, which will never be sent. It returns
 // cause, so River records why (and, for a last attempt, discards the job).
 func (d *deliverer) giveUp(ctx context.Context, p outbox.Post, cause error) error {
-	if _, err := d.pool.Exec(ctx, `
-		UPDATE slack_channel_queues SET done_seq = $3
-		WHERE practice_id = $1 AND channel = $2 AND done_seq = $3 - 1`, p.Practice, p.Channel, p.Seq); err != nil {
-		return fmt.Errorf("outbox: give up a post in %s: %w", p.Channel, err)
+	if err := d.store.GiveUp(ctx, p); err != nil {
+		return err
 	}
 	if cause != nil && !permanent(cause) {
 		return cause
@@ -289,7 +250,7 @@ func (d *deliverer) deliver(ctx context.Context, p outbox.Post) (channel, ts str
 	if err != nil {
 		return "", "", err
 	}
-	if ts, err := d.postedTS(ctx, p.Practice, p.Subject, channel); err != nil {
+	if ts, err := d.store.PostedTS(ctx, p.Practice, p.Subject, channel); err != nil {
 		return "", "", err
 	} else if ts != "" {
 		err := d.rt.updateMessage(ctx, channel, ts, m)
@@ -299,7 +260,7 @@ func (d *deliverer) deliver(ctx context.Context, p outbox.Post) (channel, ts str
 	}
 	var threadTS string
 	if p.Thread != nil {
-		if threadTS, err = d.postedTS(ctx, p.Practice, *p.Thread, channel); err != nil {
+		if threadTS, err = d.store.PostedTS(ctx, p.Practice, *p.Thread, channel); err != nil {
 			return "", "", err
 		}
 	}
@@ -337,7 +298,7 @@ func (d *deliverer) upload(ctx context.Context, p outbox.Post) (channel, ts stri
 	if err != nil {
 		return "", "", err
 	}
-	if ts, err := d.postedTS(ctx, p.Practice, p.Subject, channel); err != nil || ts != "" {
+	if ts, err := d.store.PostedTS(ctx, p.Practice, p.Subject, channel); err != nil || ts != "" {
 		return channel, ts, err
 	}
 	f, err := render(ctx, p)
@@ -346,7 +307,7 @@ func (d *deliverer) upload(ctx context.Context, p outbox.Post) (channel, ts stri
 	}
 	var threadTS string
 	if p.Thread != nil {
-		if threadTS, err = d.postedTS(ctx, p.Practice, *p.Thread, channel); err != nil {
+		if threadTS, err = d.store.PostedTS(ctx, p.Practice, *p.Thread, channel); err != nil {
 			return "", "", err
 		}
 	}
@@ -364,37 +325,26 @@ func (d *deliverer) update(ctx context.Context, u outbox.Update) error {
 	if !ok {
 		return fmt.Errorf("outbox: no renderer %q", u.Render)
 	}
-	rows, err := d.pool.Query(ctx, `
-		SELECT channel, ts FROM slack_posts
-		WHERE practice_id = $1 AND subject_type = $2 AND subject_id = $3 AND purpose = $4 AND ts NOT LIKE 'file:%'
-		ORDER BY id`, u.Practice, u.Subject.Type, u.Subject.ID, u.Subject.Purpose)
+	copies, err := d.store.Copies(ctx, u)
 	if err != nil {
-		return fmt.Errorf("outbox: find the copies of %s %d: %w", u.Subject.Type, u.Subject.ID, err)
-	}
-	type copyOf struct{ channel, ts string }
-	copies, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (copyOf, error) {
-		var c copyOf
-		return c, r.Scan(&c.channel, &c.ts)
-	})
-	if err != nil {
-		return fmt.Errorf("outbox: find the copies of %s %d: %w", u.Subject.Type, u.Subject.ID, err)
+		return err
 	}
 	for _, c := range copies {
-		m, err := render(ctx, outbox.Post{Practice: u.Practice, Channel: c.channel, Render: u.Render, Subject: u.Subject})
+		m, err := render(ctx, outbox.Post{Practice: u.Practice, Channel: c.Channel, Render: u.Render, Subject: u.Subject})
 		if errors.Is(err, ErrNothingToSay) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		err = d.rt.updateMessage(ctx, c.channel, c.ts, m)
+		err = d.rt.updateMessage(ctx, c.Channel, c.TS, m)
 		var limited *slack.RateLimitedError
 		switch {
 		case err == nil:
 			metrics.OutboxSent.WithLabelValues("update").Inc()
 		case permanent(err):
 			metrics.OutboxFailed.WithLabelValues("update", "given_up").Inc()
-			d.rt.Log.Warn("outbox update skipped", "practice", u.Practice, "channel", c.channel, "render", u.Render, "err", err)
+			d.rt.Log.Warn("outbox update skipped", "practice", u.Practice, "channel", c.Channel, "render", u.Render, "err", err)
 		case errors.As(err, &limited):
 			return river.JobSnooze(limited.RetryAfter) // an update redraws every copy again: harmless
 		default:
@@ -403,22 +353,6 @@ func (d *deliverer) update(ctx context.Context, u outbox.Update) error {
 		}
 	}
 	return nil
-}
-
-// postedTS is the ts of Atlas's message about s in channel, or "".
-func (d *deliverer) postedTS(ctx context.Context, practice string, s outbox.Subject, channel string) (string, error) {
-	var ts string
-	err := d.pool.QueryRow(ctx, `
-		SELECT ts FROM slack_posts
-		WHERE practice_id = $1 AND purpose = $2 AND subject_type = $3 AND subject_id = $4 AND channel = $5`,
-		practice, s.Purpose, s.Type, s.ID, channel).Scan(&ts)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("outbox: find the post about %s %d: %w", s.Type, s.ID, err)
-	}
-	return ts, nil
 }
 
 // channelOf is the channel to post in: a person's DM with Atlas when to is

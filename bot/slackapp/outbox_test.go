@@ -103,7 +103,7 @@ func (w *outboxWorld) queued(channel string) []outbox.Post {
 func (w *outboxWorld) start(pool *pgxpool.Pool, rt *slackapp.Router, interval time.Duration) {
 	w.t.Helper()
 	workers := river.NewWorkers()
-	if err := slackapp.AddOutboxWorkers(workers, rt, pool, slackapp.OutboxOptions{Interval: interval}); err != nil {
+	if err := slackapp.AddOutboxWorkers(workers, rt, outbox.Store{DB: pool}, slackapp.OutboxOptions{Interval: interval}); err != nil {
 		w.t.Fatal(err)
 	}
 	e, err := jobs.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs.Options{Workers: workers, Tick: "@every 1h"})

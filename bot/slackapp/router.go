@@ -53,11 +53,17 @@ type Config struct {
 // Router routes requests by command, action_id, callback_id and event type,
 // and enforces the acknowledgement and role rules for every handler.
 type Router struct {
-	Log     *slog.Logger
-	API     *slack.Client
-	Clock   atlas.Clock
-	Budget  time.Duration
-	Timeout time.Duration
+	Log    *slog.Logger
+	API    *slack.Client
+	Clock  atlas.Clock
+	Budget time.Duration
+	// CommandBudget, when set, is how long a slash command's handler may
+	// take to answer within the acknowledgement; a slower answer follows
+	// through the response_url. Kept short, it means no acknowledgement
+	// waits on slow work: under a burst, Slack hears back at once and the
+	// answers come as the work finishes. Zero means Budget.
+	CommandBudget time.Duration
+	Timeout       time.Duration
 
 	directory   Directory
 	deliveries  Deliveries
@@ -233,12 +239,21 @@ func (rt *Router) Serve(in Incoming, ack func(payload any)) {
 			metrics.SlackRequestErrors.WithLabelValues(kind, req.metricKey).Inc()
 		}
 	}()
-	timer := time.NewTimer(rt.Budget)
+	budget, quick := rt.Budget, false
+	if req.Kind == KindCommand && rt.CommandBudget > 0 {
+		budget, quick = rt.CommandBudget, true
+	}
+	timer := time.NewTimer(budget)
 	defer timer.Stop()
 	select {
 	case <-req.acked:
 	case <-timer.C:
-		rt.Log.Warn("handler slow to acknowledge; acknowledged for it", "kind", req.Kind, "key", req.RouteKey)
+		if quick {
+			// The answer follows through the response_url.
+			rt.Log.Debug("command acknowledged before its answer", "key", req.RouteKey, "budget", budget)
+		} else {
+			rt.Log.Warn("handler slow to acknowledge; acknowledged for it", "kind", req.Kind, "key", req.RouteKey)
+		}
 		req.Ack(nil)
 	}
 }

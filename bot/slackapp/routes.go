@@ -50,9 +50,19 @@ type Command struct {
 	// help of those whose role lets them name other people (Route.Others).
 	OthersUsage    string
 	OthersExamples []string
+	// RoleNotes follow Summary in the help of those whose role lets them
+	// do what each names, and in no one else's: what the command offers
+	// only some roles ("Admins change items with the list's buttons.").
+	RoleNotes []RoleNote
 	// Hidden keeps an alias out of help (`/atlas` alone is help itself).
 	Hidden bool
 	Route
+}
+
+// RoleNote is a sentence of a command's help for Min's role and those above.
+type RoleNote struct {
+	Min  atlas.Role
+	Text string
 }
 
 // Staff, Manager, Partner and Admin are routes for handlers open to that

@@ -32,7 +32,7 @@ func OverdueAlert(d OverdueAlertData) []slack.Block {
 	if d.AsManager {
 		why = fmt.Sprintf("You manage this client; %s prepares the pack.", blockkit.Escape(d.Preparer))
 	}
-	text := fmt.Sprintf(":red_circle: *%s* is *%d %s overdue* (due %s).\nIt is at %s. %s",
+	text := fmt.Sprintf("%s *%s* is *%d %s overdue* (due %s).\nIt is at %s. %s", ui.ColourOverdue.Emoji(),
 		blockkit.Escape(d.Title), d.DaysOverdue, ui.Plural(d.DaysOverdue, "day", "days"), d.Due.Format("Mon 2 Jan"), blockkit.Escape(d.Stage), why)
 	return []slack.Block{slack.NewSectionBlock(blockkit.Markdown(text, blockkit.MaxSectionText), nil,
 		slack.NewAccessory(ui.OpenTaskButton(d.TaskID).WithStyle(slack.StylePrimary)))}

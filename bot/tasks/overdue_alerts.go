@@ -28,6 +28,9 @@ const RenderOverdue = "task.overdue"
 type OverdueAlerts struct {
 	Clock atlas.Clock
 	Log   *slog.Logger
+	// Practice reads the practice, through the job's transaction; its zero
+	// value will do.
+	Practice practice.Store
 }
 
 // RegisterJobs adds the overdue alerts to reg.
@@ -44,7 +47,7 @@ func (oa OverdueAlerts) RegisterJobs(reg *jobs.Registry) error {
 // commit neither claims nor sends anything, and one that commits sends
 // each DM once (the outbox delivers it).
 func (oa OverdueAlerts) AlertOverdueTasks(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID) error {
-	p, err := practice.Store{DB: tx}.Get(ctx, pid)
+	p, err := oa.Practice.In(tx).Get(ctx, pid)
 	if err != nil {
 		return err
 	}

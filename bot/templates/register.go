@@ -6,6 +6,7 @@ package templates
 
 import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/workflow"
 )
@@ -25,8 +26,9 @@ func Register(rt *slackapp.Router, d Deps) {
 	const area = "Practice set-up"
 
 	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "templates", Area: area, Usage: "/atlas templates [name]",
-		Summary: "The monthly checklist templates: when each is due, its stage target days and its items by stage. " +
-			"Admins change items with the list's buttons; changes reach future months and tasks not yet started.",
+		Summary: "The monthly checklist templates: when each is due, its stage target days and its items by stage.",
+		RoleNotes: []slackapp.RoleNote{{Min: atlas.RoleAdmin,
+			Text: "Admins change items with the list's buttons; changes reach future months and tasks not yet started."}},
 		Examples: []string{"/atlas templates", "/atlas templates standard"},
 		Route:    staff(h.templatesCommand)})
 	rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "templates add", Area: area, Usage: "/atlas templates add",

@@ -28,6 +28,9 @@ const RenderForgotten = "timer.forgotten"
 type Reminders struct {
 	Clock atlas.Clock
 	Log   *slog.Logger
+	// Practice reads the practice, through the job's transaction; its zero
+	// value will do.
+	Practice practice.Store
 }
 
 // RegisterJobs adds the forgotten-timer reminder to reg.
@@ -44,7 +47,7 @@ func (rm Reminders) RegisterJobs(reg *jobs.Registry) error {
 // The timers are claimed and their DMs queued in tx: a run that fails to
 // commit claims nothing, and one that commits reminds once.
 func (rm Reminders) RemindForgottenTimers(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID) error {
-	p, err := practice.Store{DB: tx}.Get(ctx, pid)
+	p, err := rm.Practice.In(tx).Get(ctx, pid)
 	if err != nil {
 		return err
 	}

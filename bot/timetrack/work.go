@@ -131,7 +131,7 @@ func (h handlers) resolve(ctx context.Context, r *slackapp.Request, rd reading) 
 	w := work{entity: rd.ClientID}
 	switch {
 	case len(rd.AskService) > 0:
-		q := &serviceQuestion{typed: rd.ServiceTyped}
+		q := &serviceQuestion{typed: rd.ServiceTyped, line: rd.Reading}
 		for _, s := range rd.AskService {
 			q.choices = append(q.choices, practice.Service{ID: s.ID, Code: s.Code, Name: s.Name})
 		}
@@ -151,7 +151,7 @@ func (h handlers) resolve(ctx context.Context, r *slackapp.Request, rd reading) 
 	}
 	if w.service == nil && len(list) > 0 {
 		// Billing needs every billable entry to have a service: ask.
-		return work{}, (&serviceQuestion{choices: list, none: true}).err()
+		return work{}, (&serviceQuestion{choices: list, none: true, line: rd.Reading}).err()
 	}
 	return w, nil
 }
@@ -163,6 +163,9 @@ type serviceQuestion struct {
 	typed   string
 	choices []practice.Service
 	none    bool // the line named no service at all
+	// line is the line as read; each choice runs it again with that
+	// service in place of the words that left it uncertain.
+	line timeparse.Reading
 }
 
 func (q *serviceQuestion) Error() string {
@@ -192,17 +195,14 @@ func answerServiceQuestion(r *slackapp.Request, err error) (slackapp.Message, bo
 	} else if !q.none {
 		text = "The line names more than one service. Which was it for?"
 	}
-	typedLine := strings.TrimSpace(r.Text)
-	if sub := strings.TrimSpace(strings.TrimPrefix(r.RouteKey, r.Command)); sub != "" {
-		typedLine = sub + " " + typedLine
-	}
+	sub := strings.TrimSpace(strings.TrimPrefix(r.RouteKey, r.Command))
 	var buttons []slack.BlockElement
 	for i, s := range q.choices {
-		line := typedLine
-		if q.typed != "" {
-			line = strings.Replace(line, q.typed, "", 1)
+		line := q.line.WithService(s.Code)
+		if sub != "" {
+			line = sub + " " + line
 		}
-		v, _ := json.Marshal(rerunArgs{Command: r.Command, Text: strings.Join(strings.Fields(line+" "+s.Code), " ")})
+		v, _ := json.Marshal(rerunArgs{Command: r.Command, Text: line})
 		if len(v) > blockkit.MaxButtonValue {
 			continue
 		}

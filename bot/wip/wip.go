@@ -41,10 +41,11 @@ const (
 	refusal     = "Work in progress is for managers, partners and admins"
 )
 
-// Deps are what the commands read, and the clock that says what today is
+// Deps are what the commands read (the practice, the reports), and the clock that says what today is
 // when the table is drawn.
 type Deps struct {
 	Practice practice.Store
+	Reports  wip.Store
 	Clock    atlas.Clock
 }
 
@@ -182,7 +183,7 @@ func (h handlers) report(ctx context.Context, pid atlas.PracticeID, key string) 
 	if err != nil {
 		return wip.Report{}, err
 	}
-	return wip.Store{DB: h.Practice.DB}.Report(ctx, pid, q, p.Today(h.Clock.Now()))
+	return h.Reports.Report(ctx, pid, q, p.Today(h.Clock.Now()))
 }
 
 func (h handlers) reportOf(ctx context.Context, p outbox.Post, part string) (wip.Report, error) {

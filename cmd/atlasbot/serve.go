@@ -74,6 +74,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 
 	api := slackapp.NewClient(cfg.SlackBotToken.Reveal(), cfg.SlackAppToken.Reveal(), cfg.SlackAPIURL)
 	router := bot.NewRouter(log, api, pool, cfg.BootstrapAdmins)
+	router.CommandBudget = cfg.CommandAck
 	deps := bot.NewDeps(pool)
 	deps.Portal = bot.Portal{URL: cfg.PortalURL, Secret: []byte(cfg.PortalSecret.Reveal())}
 	deps.InboxDomains = cfg.InboxDomains

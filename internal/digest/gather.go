@@ -18,6 +18,13 @@ import (
 // Store reads the digests' figures; it writes nothing.
 type Store struct{ DB db.DB }
 
+// In is s reading through q instead, a transaction most often: a job that
+// runs in one reads through s.In(tx).
+func (s Store) In(q db.DB) Store {
+	s.DB = q
+	return s
+}
+
 // Recipient is a person who gets the morning DM.
 type Recipient struct {
 	Member    atlas.MemberID

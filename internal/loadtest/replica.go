@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -25,9 +24,6 @@ type Replica struct {
 	done chan struct{}
 	err  error
 	log  *os.File
-
-	mu    sync.Mutex
-	ready bool
 }
 
 // ReplicaEnv is what every replica is started with.

@@ -90,6 +90,13 @@ var locations sync.Map
 // Store reads and writes practices and members.
 type Store struct{ DB db.DB }
 
+// In is s working through q instead, a transaction most often: a job that
+// runs in one reads and writes through s.In(tx).
+func (s Store) In(q db.DB) Store {
+	s.DB = q
+	return s
+}
+
 const practiceColumns = `id, name, timezone, currency, vat_rate, rounding_increment, rounding_mode,
 	invoice_number_format, payment_terms_days, coalesce(digest_channel, ''), to_char(digest_time, 'HH24:MI'),
 	timer_reminder_hours, preparer_may_review, default_service_id, set_up_at,

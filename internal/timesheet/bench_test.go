@@ -185,15 +185,20 @@ func (f *benchFix) seedClients(b *testing.B) {
 		if g%3 == 0 {
 			aliases = append(aliases, fmt.Sprintf("%s %d", words[g%len(words)], g))
 		}
-		billing, fee := "hourly", decimal.NullDecimal{}
+		billing := "hourly"
 		if g%4 == 0 {
-			billing, fee = "fixed", decimal.NewNullDecimal(decimal.NewFromInt(int64(150+g%900)))
+			billing = "fixed"
 		}
-		rows = append(rows, []any{string(benchPractice), code, name, aliases, billing, fee})
+		rows = append(rows, []any{string(benchPractice), code, name, aliases, billing})
 		f.codes = append(f.codes, code)
 	}
 	if _, err := f.pool.CopyFrom(f.ctx, pgx.Identifier{"entities"},
-		[]string{"practice_id", "code", "name", "aliases", "billing_type", "monthly_fee"}, pgx.CopyFromRows(rows)); err != nil {
+		[]string{"practice_id", "code", "name", "aliases", "billing_type"}, pgx.CopyFromRows(rows)); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := f.pool.Exec(f.ctx, `INSERT INTO entity_fees (practice_id, entity_id, monthly_fee, effective_from)
+		SELECT practice_id, id, 150 + id % 900, DATE '2026-01-01' FROM entities WHERE practice_id = $1 AND billing_type = 'fixed'`,
+		benchPractice); err != nil {
 		b.Fatal(err)
 	}
 	r, err := f.pool.Query(f.ctx, `SELECT id FROM entities WHERE practice_id = $1 ORDER BY code`, benchPractice)
