@@ -61,6 +61,10 @@ type Deps struct {
 	Digests     digesting.Store
 	WIP         wipreport.Store
 	Realisation realising.Store
+	// Services, when set, holds each practice's services in memory for
+	// the /log and /timer lines (it must be running); nil reads them from
+	// the database every time.
+	Services *practice.ServiceCache
 	// Portal is the client portal's URL and secret, which sign /docs's
 	// download links; empty: /docs shows none.
 	Portal Portal
@@ -137,7 +141,7 @@ func NewRouter(log *slog.Logger, api *slack.Client, q db.DB, admins []string) *s
 // them, in the order help lists their areas: what people do daily (time,
 // tasks), then billing, before the practice's set-up.
 func Register(rt *slackapp.Router, d Deps) {
-	timetrack.Register(rt, timetrack.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work})
+	timetrack.Register(rt, timetrack.Deps{Practice: d.Practice, Time: d.Time, Work: d.Work, Services: d.Services})
 	tasks.Register(rt, tasks.Deps{Practice: d.Practice, Work: d.Work, PortalURL: d.Portal.URL, PortalSecret: d.Portal.Secret})
 	board.Register(rt, board.Deps{Work: d.Work, Time: d.Time})
 	billing.Register(rt, billing.Deps{Practice: d.Practice, Billing: d.Billing, CreditNotes: d.CreditNotes, Payments: d.Payments})

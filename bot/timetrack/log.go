@@ -50,7 +50,7 @@ func (h handlers) logTime(ctx context.Context, r *slackapp.Request) error {
 // openLogModal opens the log modal with the date defaulting to today,
 // billable on, and the practice's services.
 func (h handlers) openLogModal(ctx context.Context, r *slackapp.Request, f LogForm) error {
-	list, err := h.Practice.Services(ctx, r.Practice.ID)
+	list, err := h.services(ctx, r.Practice.ID)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (h handlers) entryForm(ctx context.Context, r *slackapp.Request) (timesheet
 	}
 	if ed.Billable && ed.ServiceID == nil {
 		// Billing needs every billable entry to have a service.
-		list, err := h.Practice.Services(ctx, r.Practice.ID)
+		list, err := h.services(ctx, r.Practice.ID)
 		if err != nil {
 			return ed, err
 		}

@@ -6,6 +6,8 @@
 package timetrack
 
 import (
+	"context"
+
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
@@ -20,9 +22,20 @@ type Deps struct {
 	Practice practice.Store
 	Time     timesheet.Store
 	Work     workflow.Store // the month's tasks, to log time against
+	// Services, when set, is where lines read the practice's services
+	// from (a cache); nil reads them through Practice.
+	Services *practice.ServiceCache
 }
 
 type handlers struct{ Deps }
+
+// services lists the practice's active services, for reading a line.
+func (h handlers) services(ctx context.Context, pid atlas.PracticeID) ([]practice.Service, error) {
+	if h.Deps.Services != nil {
+		return h.Deps.Services.Services(ctx, pid)
+	}
+	return h.Practice.Services(ctx, pid)
+}
 
 // logReading is how /log reads a line, for `/log help`.
 const logReading = "*How a line is read.* First how long: `1h30`, `1.5h`, `90m`, `1:30`, `45` (minutes), `1 1/2 hours`, `an hour and a half`. " +

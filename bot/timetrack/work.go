@@ -75,7 +75,7 @@ type work struct {
 // readLine reads a /log line (log) or a /timer start line against the
 // practice's clients and services.
 func (h handlers) readLine(ctx context.Context, r *slackapp.Request, text string, log bool) (reading, error) {
-	list, err := h.Practice.Services(ctx, r.Practice.ID)
+	list, err := h.services(ctx, r.Practice.ID)
 	if err != nil {
 		return reading{}, err
 	}

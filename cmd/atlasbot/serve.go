@@ -24,6 +24,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/metrics"
 	"github.com/atlas-practice/atlas/internal/portal"
+	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/server"
 )
 
@@ -76,6 +77,8 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	router := bot.NewRouter(log, api, pool, cfg.BootstrapAdmins)
 	router.CommandBudget = cfg.CommandAck
 	deps := bot.NewDeps(pool)
+	services := practice.NewServiceCache(deps.Practice, log)
+	deps.Services = services
 	deps.Portal = bot.Portal{URL: cfg.PortalURL, Secret: []byte(cfg.PortalSecret.Reveal())}
 	deps.InboxDomains = cfg.InboxDomains
 	bot.Register(router, deps)
@@ -116,6 +119,9 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve() }()
+	cacheCtx, stopCache := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopCache()
+	go services.Run(cacheCtx, pool)
 	log.Info("http server listening", "addr", srv.Addr())
 
 	inboxErr := make(chan error, 1)

@@ -58,6 +58,23 @@ func collectEntities(rows pgx.Rows, err error) ([]Entity, error) {
 // similarEntities finds active clients with a word that looks like q, which
 // is lower-cased: the typo-tolerant search, for text nothing contains.
 func (s Store) similarEntities(ctx context.Context, pid atlas.PracticeID, q string, limit int) ([]Entity, error) {
+	if !strings.Contains(q, " ") {
+		// One word: the words of the practice's clients that look like
+		// it, then the clients with those words, by the substring index.
+		rows, err := s.DB.Query(ctx, `
+			WITH w AS (SELECT word, similarity($2, word) AS score FROM entity_words
+			            WHERE practice_id = $1 AND word % $2 ORDER BY score DESC, word LIMIT 5)
+			SELECT `+entityColumns+` FROM (
+				SELECT DISTINCT ON (e.id) e.id AS entity, w.score FROM w
+				  CROSS JOIN LATERAL (SELECT id FROM entities x
+				                       WHERE x.practice_id = $1 AND x.archived_at IS NULL
+				                         AND x.search_text LIKE '%' || replace(replace(replace(w.word, '\', '\\'), '%', '\%'), '_', '\_') || '%') e
+				 ORDER BY e.id, w.score DESC) m
+			JOIN entities ON entities.practice_id = $1 AND entities.id = m.entity
+			ORDER BY m.score DESC, lower(name), entities.id
+			LIMIT $3`, pid, q, limit)
+		return collectEntities(rows, err)
+	}
 	rows, err := s.DB.Query(ctx, `
 		SELECT `+entityColumns+` FROM entities
 		WHERE practice_id = $1 AND archived_at IS NULL AND ($2 <% search_text OR $2 % search_text)

@@ -3,6 +3,8 @@ package timesheet_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -324,20 +326,27 @@ func (c benchLookup) Runs(runs []string) ([][]timeparse.ClientMatch, error) {
 }
 
 // BenchmarkLogPath is `/log 1h30 <client> payroll yesterday bank
-// reconciliation` from text to committed entry: parse the line, resolve
+// reconciliation` from text to committed entry: the practice's services
+// from the replica's cache, parse the line, resolve
 // the client and the service, then Log, which prices the entry from the
 // rate card and inserts it in one statement and reads it back. The client
 // is typed as a name word (resolved by the substring search after the
 // exact code/alias query misses) or as its code (the exact query hits).
 func BenchmarkLogPath(b *testing.B) {
 	f := newBenchFix(b)
+	// The services come from the cache every replica runs, as the /log
+	// handler reads them.
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	cache := practice.NewServiceCache(f.ps, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	go cache.Run(ctx, f.pool)
 	b.Run("floor", f.runFloor)
 	logPath := func(client func(i int) (text string, want int64)) func(b *testing.B) {
 		return func(b *testing.B) {
 			f.runPath(b, func(b *testing.B, i int) {
 				text, want := client(i)
 				line := "1h30 " + text + " payroll yesterday bank reconciliation"
-				list, err := f.ps.Services(f.ctx, benchPractice)
+				list, err := cache.Services(f.ctx, benchPractice)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -22,7 +22,7 @@ import (
 // tasks for the board and the calendar). Each path times a floor query
 // after every iteration, outside its own timer, and reports its time over
 // the floor's as x-count (x-count-p50 for the medians), so the ratio holds
-// on a shared, noisy machine. Targets: generation under 10 s, the board
+// on a shared, noisy machine. Targets: generation under 2 s, the board
 // and a calendar page under 50 ms; the figures are reported, never asserted.
 
 const (

@@ -100,12 +100,17 @@ func (s Store) Board(ctx context.Context, pid atlas.PracticeID, period atlas.Per
 	batch := &pgx.Batch{}
 	batch.Queue(boardFigures, pid, period.FirstDay(), today)
 	// Each open task counts once for its preparer and once for its
-	// reviewer, in one pass over the month's tasks.
-	batch.Queue(`WITH w AS (
-		SELECT x.member_id, sum(x.prep)::int AS prep, sum(x.rev)::int AS rev
-		  FROM tasks t CROSS JOIN LATERAL (VALUES (t.preparer_id, 1, 0), (t.reviewer_id, 0, 1)) AS x(member_id, prep, rev)
+	// reviewer, in one pass over the month's tasks (two hash tables, one
+	// scan).
+	batch.Queue(`WITH g AS (
+		SELECT preparer_id, reviewer_id, count(*)::int AS n
+		  FROM tasks t
 		 WHERE t.practice_id = $1 AND t.period = $2 AND t.completed_at IS NULL
-		 GROUP BY x.member_id)
+		 GROUP BY GROUPING SETS ((preparer_id), (reviewer_id))
+	), w AS (
+		SELECT coalesce(preparer_id, reviewer_id) AS member_id,
+		       sum(n) FILTER (WHERE preparer_id IS NOT NULL)::int AS prep, sum(n) FILTER (WHERE reviewer_id IS NOT NULL)::int AS rev
+		  FROM g GROUP BY 1)
 		SELECT m.id, m.name, m.slack_user_id, m.weekly_capacity_minutes, coalesce(w.prep, 0), coalesce(w.rev, 0)
 		FROM members m LEFT JOIN w ON w.member_id = m.id
 		WHERE m.practice_id = $1 AND m.active AND (w.member_id IS NOT NULL OR m.role <> 'admin')

@@ -13,3 +13,5 @@ import (
 func Refresh(ctx context.Context, q db.DB, pid atlas.PracticeID, ids []int64, now time.Time) error {
 	return refresh(ctx, q, pid, ids, now)
 }
+
+var BoardFiguresSQL = boardFigures

@@ -33,9 +33,14 @@ func copyItemsSQL(missingOnly bool) string {
 	}
 	return `INSERT INTO task_items (practice_id, task_id, template_item_id, assignment_item_id, stage, position, text, mandatory, client_request)
 	SELECT $1, new.id, ti.id, NULL, ti.stage, ti.position, ti.text, ti.mandatory, ti.client_request
-	  FROM new JOIN template_items ti ON ti.practice_id = $1 AND ti.template_id = new.template_id AND ti.removed_at IS NULL
-	 WHERE NOT EXISTS (SELECT 1 FROM assignment_items d WHERE d.practice_id = $1 AND d.assignment_id = new.assignment_id
-	                    AND d.kind = 'drop' AND d.template_item_id = ti.id)` + missingTemplate + `
+	  -- Task by task, each checklist in its own order, so each index
+	  -- takes the rows at its end rather than all over it.
+	  FROM new CROSS JOIN LATERAL (SELECT * FROM template_items ti WHERE ti.practice_id = $1 AND ti.template_id = new.template_id
+	                                  AND ti.removed_at IS NULL ORDER BY ti.stage, ti.position) ti
+	 -- Uncorrelated, so the drops are read once into a hash rather than
+	 -- looked for once per item copied.
+	 WHERE (new.assignment_id, ti.id) NOT IN (SELECT d.assignment_id, d.template_item_id FROM assignment_items d
+	                                           WHERE d.practice_id = $1 AND d.kind = 'drop' AND d.template_item_id IS NOT NULL)` + missingTemplate + `
 	UNION ALL
 	SELECT $1, new.id, NULL, ai.id, ai.stage, ai.position, ai.text, ai.mandatory, NULL
 	  FROM new JOIN assignment_items ai ON ai.practice_id = $1 AND ai.assignment_id = new.assignment_id AND ai.kind = 'add'` + missingExtra
