@@ -23,6 +23,13 @@ import (
 // rest is head-room for the network.
 const AckBudget = 2500 * time.Millisecond
 
+// HandlerSlots is how many handlers run at once; the rest wait their turn
+// without taking CPU from the acknowledgements (which never wait for a
+// slot). More than the database pool's connections keeps the pool busy; many
+// more only adds goroutines contending for the same connections and cores,
+// which under a burst delayed the acks themselves.
+const HandlerSlots = 8
+
 // HandlerTimeout bounds the work a handler does after its acknowledgement.
 const HandlerTimeout = 60 * time.Second
 
@@ -87,6 +94,7 @@ type Router struct {
 	users      userDirectory
 	home       HandlerFunc
 	inflight   handlerCount
+	slots      chan struct{} // see HandlerSlots
 	base       context.Context
 	cancelBase context.CancelFunc
 }
@@ -103,7 +111,7 @@ func NewRouter(c Config) *Router {
 		directory: c.Directory, deliveries: c.Deliveries, admins: c.Admins, unavailable: c.Unavailable,
 		actions: map[string]Route{}, submits: map[string]Route{}, closes: map[string]Route{},
 		options: map[string]Route{}, shortcuts: map[string]Route{}, events: map[string]Route{}, renderers: map[string]RenderFunc{}, files: map[string]FileFunc{},
-		base: base, cancelBase: cancel,
+		base: base, cancelBase: cancel, slots: make(chan struct{}, HandlerSlots),
 	}
 	rt.registerHelp()
 	return rt
@@ -231,6 +239,8 @@ func (rt *Router) Serve(in Incoming, ack func(payload any)) {
 	}
 	go func() {
 		defer rt.inflight.done()
+		rt.slots <- struct{}{}
+		defer func() { <-rt.slots }()
 		rt.run(req, route)
 		kind := metricKind(req.Kind)
 		metrics.SlackRequests.WithLabelValues(kind, req.metricKey).Inc()
