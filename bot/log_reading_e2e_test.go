@@ -26,13 +26,15 @@ func newReadingWorld(t *testing.T, mode string) *readingWorld {
 		t.Fatal(err)
 	}
 	w.acmeLtd = e.ID
-	for code, id := range map[string]*int64{"BK": &w.bk, "TAXR": &w.taxReturn, "TAXV": &w.taxReview} {
-		name := map[string]string{"BK": "Bookkeeping", "TAXR": "Tax return", "TAXV": "Tax review"}[code]
-		s, err := w.store.SaveService(w.ctx, w.pid, 0, code, name, false)
+	for _, sv := range []struct {
+		code, name string
+		id         *int64
+	}{{"BK", "Bookkeeping", &w.bk}, {"TAXR", "Tax return", &w.taxReturn}, {"TAXV", "Tax review", &w.taxReview}} {
+		s, err := w.store.SaveService(w.ctx, w.pid, 0, sv.code, sv.name, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		*id = s.ID
+		*sv.id = s.ID
 	}
 	return w
 }

@@ -27,7 +27,7 @@ func (h *harness) deliver() {
 	if h.engine == nil {
 		workers := river.NewWorkers()
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		if err := bot.AddWorkers(workers, h.router, h.pool, harnessMail{h}, log, bot.WorkerOptions{PostInterval: testPostInterval, PortalURL: "http://127.0.0.1:8080"}); err != nil {
+		if err := bot.AddWorkers(workers, h.router, h.pool, harnessMail{h}, log, bot.WorkerOptions{PostInterval: testPostInterval, PortalURL: testPortal.URL, PortalSecret: testPortal.Secret}); err != nil {
 			h.t.Fatal(err)
 		}
 		e, err := jobs.New(h.pool, log, jobs.Options{Workers: workers, Tick: "@every 1h", Queues: bot.Queues()})

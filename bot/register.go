@@ -1,15 +1,6 @@
 package bot
 
 import (
-	"github.com/atlas-practice/atlas/internal/queries"
-
-	botinbox "github.com/atlas-practice/atlas/bot/inbox"
-
-	documents "github.com/atlas-practice/atlas/bot/portal"
-
-	"github.com/atlas-practice/atlas/internal/portal"
-	"github.com/atlas-practice/atlas/internal/requests"
-
 	"context"
 	"errors"
 	"log/slog"
@@ -20,6 +11,8 @@ import (
 	"github.com/atlas-practice/atlas/bot/board"
 	"github.com/atlas-practice/atlas/bot/digest"
 	"github.com/atlas-practice/atlas/bot/home"
+	botinbox "github.com/atlas-practice/atlas/bot/inbox"
+	documents "github.com/atlas-practice/atlas/bot/portal"
 	"github.com/atlas-practice/atlas/bot/realisation"
 	"github.com/atlas-practice/atlas/bot/reminders"
 	"github.com/atlas-practice/atlas/bot/slackapp"
@@ -36,9 +29,12 @@ import (
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/outbox"
 	"github.com/atlas-practice/atlas/internal/payments"
+	"github.com/atlas-practice/atlas/internal/portal"
 	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/queries"
 	realising "github.com/atlas-practice/atlas/internal/realisation"
 	reminding "github.com/atlas-practice/atlas/internal/reminders"
+	"github.com/atlas-practice/atlas/internal/requests"
 	"github.com/atlas-practice/atlas/internal/slackstate"
 	"github.com/atlas-practice/atlas/internal/statements"
 	"github.com/atlas-practice/atlas/internal/timesheet"
@@ -96,6 +92,7 @@ func sendOnApproval(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, actor 
 type WorkerOptions struct {
 	PostInterval time.Duration
 	PortalURL    string
+	PortalSecret []byte // signs the portal links the request and query emails carry
 }
 
 // AddWorkers adds the workers of every feature's background jobs to w: the
@@ -109,8 +106,8 @@ func AddWorkers(w *river.Workers, rt *slackapp.Router, pool *pgxpool.Pool, m del
 		creditnotes.AddWorkers(w, creditnotes.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
 		statements.AddWorkers(w, statements.Deps{Pool: pool, Mail: m, Log: log}),
 		reminding.AddWorkers(w, reminding.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
-		requests.AddWorkers(w, requests.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log}),
-		queries.AddWorkers(w, queries.Deps{Pool: pool, Mail: m, Log: log}),
+		requests.AddWorkers(w, requests.Deps{Pool: pool, Mail: m, Clock: rt.Clock, Log: log, Signer: portal.Signer{Secret: o.PortalSecret}, PortalURL: o.PortalURL}),
+		queries.AddWorkers(w, queries.Deps{Pool: pool, Mail: m, Log: log, Signer: portal.Signer{Secret: o.PortalSecret}, PortalURL: o.PortalURL}),
 	)
 }
 

@@ -72,7 +72,7 @@ func readList(text string, today time.Time) (listQuery, error) {
 			q.statuses, q.status = st, w
 			continue
 		}
-		if n, p, ok := readMonth(words[i:], today); ok && q.period == nil {
+		if n, p, ok := ui.ReadMonth(words[i:], today); ok && q.period == nil {
 			q.period, i = &p, i+n-1
 			continue
 		}
@@ -80,45 +80,6 @@ func readList(text string, today time.Time) (listQuery, error) {
 	}
 	q.client = strings.Join(rest, " ")
 	return q, nil
-}
-
-// readMonth reads a month at the start of words: `2026-11`, `this month`,
-// `last month`, `november`, `nov 2026`. It reports how many words it used.
-func readMonth(words []string, today time.Time) (int, atlas.Period, bool) {
-	if len(words) == 0 {
-		return 0, atlas.Period{}, false
-	}
-	w := strings.ToLower(words[0])
-	cur := atlas.PeriodOf(today)
-	if len(words) > 1 && strings.ToLower(words[1]) == "month" {
-		switch w {
-		case "this":
-			return 2, cur, true
-		case "last":
-			return 2, cur.Prev(), true
-		}
-	}
-	if len(w) == len("2026-11") {
-		if p, err := atlas.ParsePeriod(w); err == nil {
-			return 1, p, true
-		}
-	}
-	for m := time.January; m <= time.December; m++ {
-		name := strings.ToLower(m.String())
-		if w == name || (len(w) >= 3 && strings.HasPrefix(name, w)) {
-			p := atlas.Period{Year: cur.Year, Month: m}
-			if cur.Before(p) {
-				p.Year--
-			}
-			if len(words) > 1 {
-				if y, err := strconv.Atoi(words[1]); err == nil && y > 2000 && y < 2100 {
-					return 2, atlas.Period{Year: y, Month: m}, true
-				}
-			}
-			return 1, p, true
-		}
-	}
-	return 0, atlas.Period{}, false
 }
 
 // list is /invoices.
@@ -314,8 +275,8 @@ func (h handlers) draft(ctx context.Context, r *slackapp.Request) error {
 // draftClient is the Draft invoice button on a client's row of work in
 // progress (value: the client's id): the client's drafts up to today.
 func (h handlers) draftClient(ctx context.Context, r *slackapp.Request) error {
-	id, err := strconv.ParseInt(r.Action.Value, 10, 64)
-	if err != nil {
+	id := ui.ParseID(r.Action.Value)
+	if id == 0 {
 		return fmt.Errorf("draft button %q", r.Action.Value)
 	}
 	e, err := h.Practice.Entity(ctx, r.Practice.ID, id)

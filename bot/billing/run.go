@@ -18,7 +18,7 @@ func monthOf(text string, r *slackapp.Request, usage string) (atlas.Period, erro
 	if len(words) == 0 {
 		return atlas.PeriodOf(today).Prev(), nil
 	}
-	n, p, ok := readMonth(words, today)
+	n, p, ok := ui.ReadMonth(words, today)
 	if !ok || n != len(words) {
 		return atlas.Period{}, atlas.Errorf(atlas.EInvalid, "%q is not a month. Use %s.", strings.Join(words, " "), usage)
 	}

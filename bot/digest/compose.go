@@ -82,7 +82,7 @@ func Practice(f digest.Practice) slackapp.Message {
 		return slackapp.Message{Text: title + ": a quiet day", Blocks: append(blocks,
 			section(":sunny: A quiet day: nothing overdue, nothing waiting for approval, no one owes money past its due date, and nothing unbilled.", nil))}
 	}
-	threaded := hasThread(f)
+	threaded := len(Thread(f)) > 0
 
 	// Packs.
 	if f.OverdueTotal > 0 || f.AtRisk > 0 || f.DueWeekTotal > 0 {
@@ -219,13 +219,6 @@ type item struct {
 type page struct {
 	title string
 	items []item
-}
-
-// hasThread says whether Thread has a page, without building it: the same
-// conditions, in the same order.
-func hasThread(f digest.Practice) bool {
-	return len(f.Overdue) > packsShown || len(f.DueThisWeek) > 0 || len(f.AwaitingApproval) > 0 || len(f.OverdueInvoices) > 1 ||
-		len(f.WIPOver) > namesShown
 }
 
 // Thread is the digest's thread: every list in full, in pages of

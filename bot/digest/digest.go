@@ -105,21 +105,13 @@ func (j Job) Run(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, now time.
 			queued += len(posts)
 		}
 	}
-	people, err := figures.Recipients(ctx, s)
+	people, err := digest.ClaimRecipients(ctx, tx, s, day, late)
 	if err != nil {
 		return err
 	}
 	for _, r := range people {
-		recipient := digest.MemberRecipient(r.Member)
-		ok, err := digest.Claim(ctx, tx, pid, day, recipient, late)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue
-		}
 		if err := outbox.QueuePost(ctx, tx, outbox.Post{Practice: string(pid), Channel: r.SlackUser, Render: RenderPerson,
-			Subject: outbox.Subject{Type: subjectType, ID: dayID(day), Purpose: recipient}}); err != nil {
+			Subject: outbox.Subject{Type: subjectType, ID: dayID(day), Purpose: digest.MemberRecipient(r.Member)}}); err != nil {
 			return err
 		}
 		queued++

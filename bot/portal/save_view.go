@@ -134,7 +134,7 @@ func SavedText(v SaveResult) string {
 func docsText(v SaveResult) string {
 	month := v.Period.String()
 	short := strings.ToLower(v.Period.Month.String()[:3])
-	if _, p, ok := readMonth([]string{short}, v.Today.FirstDay()); ok && p == v.Period {
+	if _, p, ok := ui.ReadMonth([]string{short}, v.Today.FirstDay()); ok && p == v.Period {
 		month = short
 	}
 	return strings.ToLower(v.Client) + " " + month

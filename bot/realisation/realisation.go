@@ -19,24 +19,23 @@ import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/charts"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/money"
-	"github.com/atlas-practice/atlas/internal/outbox"
 	"github.com/atlas-practice/atlas/internal/realisation"
 )
 
 // Actions and renderers.
 const (
-	ActionPage   = "realisation.page." // prefix; value: "<page>|<query key>"
-	RenderTable  = "realisation.table"
-	RenderChart  = "realisation.chart"
-	RenderCSV    = "realisation.csv"
-	subjectType  = "realisation"
-	rowsShown    = 10 // rows a page of the table lists
-	adjustShown  = 5  // write-ups and write-downs listed under the table
-	coverShown   = 8  // fixed-fee clients listed
-	refusal      = "Realisation is for partners and admins"
-	usageExample = "`/realisation`, `/realisation quarter by client`, `/realisation 2026-11 by person`"
+	ActionPage  = "realisation.page." // prefix; value: "<page>|<query key>"
+	RenderTable = "realisation.table"
+	RenderChart = "realisation.chart"
+	RenderCSV   = "realisation.csv"
+	subjectType = "realisation"
+	rowsShown   = 10 // rows a page of the table lists
+	adjustShown = 5  // write-ups and write-downs listed under the table
+	coverShown  = 8  // fixed-fee clients listed
+	refusal     = "Realisation is for partners and admins"
 )
 
 // Deps are what the commands read: the database, where report queries
@@ -46,15 +45,18 @@ type Deps struct {
 	Reports realisation.Store
 }
 
-type handlers struct{ Deps }
-
-// report is the table, chart and CSV of an answer.
-var report = ui.Report{SubjectType: subjectType, RenderTable: RenderTable, RenderChart: RenderChart, RenderCSV: RenderCSV}
+type handlers struct {
+	Deps
+	report ui.Report[realisation.Report] // the table, chart and CSV of an answer
+}
 
 // Register adds /realisation, its paging, and the renderers of its
 // message and files.
 func Register(rt *slackapp.Router, d Deps) {
-	h := handlers{d}
+	h := handlers{Deps: d}
+	h.report = ui.Report[realisation.Report]{SubjectType: subjectType, RenderTable: RenderTable, RenderChart: RenderChart, RenderCSV: RenderCSV,
+		ActionPage: ActionPage, Read: h.read, Headline: headline, View: View, Chart: chart, CSV: csvFile, FileName: fileName,
+		CSVComment: "The table as a CSV file: amounts without a currency sign, the total last."}
 	rt.HandleCommand(slackapp.Command{Name: "/realisation", Area: "Billing", Usage: "/realisation [month|quarter|year] [by client|person|service]",
 		Summary: "What the fees really earn: the amount billed against the value of the time billed, with write-ups, write-downs, write-offs and credit notes, " +
 			"and whether fixed fees cover the effort. Sent to you by DM with a chart and a CSV file.",
@@ -62,10 +64,7 @@ func Register(rt *slackapp.Router, d Deps) {
 			"An invoice counts in the month it was approved.",
 		Examples: []string{"/realisation", "/realisation quarter by client", "/realisation 2026-11 by person", "/realisation year"},
 		Route:    slackapp.Partner(h.command).Because(refusal)})
-	rt.HandleAction(ActionPage, slackapp.Partner(h.page).Because(refusal))
-	rt.HandleRender(RenderTable, h.renderTable)
-	rt.HandleFile(RenderChart, h.renderChart)
-	rt.HandleFile(RenderCSV, h.renderCSV)
+	h.report.Register(rt, slackapp.Partner, refusal)
 }
 
 // command queues the table to who asked, by DM, and its chart and CSV in
@@ -75,30 +74,15 @@ func (h handlers) command(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return err
 	}
-	err = report.Queue(ctx, h.DB, string(r.Practice.ID), r.UserID, r.Now().UnixMilli(), q.Key())
-	if err != nil {
+	if err := h.report.Queue(ctx, h.DB, string(r.Practice.ID), r.UserID, r.Now().UnixMilli(), q.Key()); err != nil {
 		return err
 	}
 	return r.Reply(slackapp.Text(fmt.Sprintf(":bar_chart: Realisation for %s by %s is on its way to you by direct message, with its chart and CSV file in the thread.",
 		q.Span.Label(), q.By)))
 }
 
-// page redraws the table at another page, where the button was pressed.
-func (h handlers) page(ctx context.Context, r *slackapp.Request) error {
-	page, key, err := ui.PageOf(r.Action.Value)
-	if err != nil {
-		return err
-	}
-	rep, err := h.report(ctx, r.Practice.ID, key)
-	if err != nil {
-		return err
-	}
-	r.ReplaceOriginal()
-	return r.Reply(slackapp.Message{Text: headline(rep), Blocks: View(rep, page)})
-}
-
-// report reads the report a query key ("2026-Q4 by client") names.
-func (h handlers) report(ctx context.Context, pid atlas.PracticeID, key string) (realisation.Report, error) {
+// read reads the report a query key ("2026-Q4 by client") names.
+func (h handlers) read(ctx context.Context, pid atlas.PracticeID, key string) (realisation.Report, error) {
 	// A key names its span, so the day it is read against does not matter.
 	q, err := realisation.ParseQuery(key, atlas.Period{Year: 2000, Month: 1}.FirstDay())
 	if err != nil {
@@ -107,46 +91,14 @@ func (h handlers) report(ctx context.Context, pid atlas.PracticeID, key string) 
 	return h.Reports.Report(ctx, pid, q)
 }
 
-func (h handlers) reportOf(ctx context.Context, p outbox.Post, part string) (realisation.Report, error) {
-	key, err := ui.KeyOf(p, part)
-	if err != nil {
-		return realisation.Report{}, err
-	}
-	return h.report(ctx, atlas.PracticeID(p.Practice), key)
+// chart is the rows furthest from 100%.
+func chart(rep realisation.Report) (charts.Bars, string, bool) {
+	bars, ok := rep.Chart(realisation.ChartTop) // no time billed: no picture
+	return bars, fmt.Sprintf("The %d %s furthest from 100%%, against the line at 100%%.", len(bars.Bars), plural(len(bars.Bars), string(rep.By))), ok
 }
 
-func (h handlers) renderTable(ctx context.Context, p outbox.Post) (slackapp.Message, error) {
-	rep, err := h.reportOf(ctx, p, "table")
-	if err != nil {
-		return slackapp.Message{}, err
-	}
-	return slackapp.Message{Text: headline(rep), Blocks: View(rep, 0)}, nil
-}
-
-func (h handlers) renderChart(ctx context.Context, p outbox.Post) (slackapp.File, error) {
-	rep, err := h.reportOf(ctx, p, "chart")
-	if err != nil {
-		return slackapp.File{}, err
-	}
-	bars, ok := rep.Chart(realisation.ChartTop)
-	if !ok {
-		return slackapp.File{}, slackapp.ErrNothingToSay // no time billed: no picture
-	}
-	png, err := bars.PNG()
-	if err != nil {
-		return slackapp.File{}, err
-	}
-	return slackapp.File{Name: fileName(rep, "png"), Title: bars.Title, Data: png,
-		Comment: fmt.Sprintf("The %d %s furthest from 100%%, against the line at 100%%.", len(bars.Bars), plural(len(bars.Bars), string(rep.By)))}, nil
-}
-
-func (h handlers) renderCSV(ctx context.Context, p outbox.Post) (slackapp.File, error) {
-	rep, err := h.reportOf(ctx, p, "csv")
-	if err != nil {
-		return slackapp.File{}, err
-	}
-	return slackapp.File{Name: fileName(rep, "csv"), Title: "Realisation by " + string(rep.By) + " · " + rep.Span.Label(), Data: rep.CSV(),
-		Comment: "The table as a CSV file: amounts without a currency sign, the total last."}, nil
+func csvFile(rep realisation.Report) (string, []byte) {
+	return "Realisation by " + string(rep.By) + " · " + rep.Span.Label(), rep.CSV()
 }
 
 // fileName is "realisation-2026-Q4-by-client.csv".
@@ -228,7 +180,7 @@ func View(rep realisation.Report, page int) []slack.Block {
 			text = append(text, fmt.Sprintf("*%s* — *%s* · %s", name, rate(row.Figures), figures(row.Figures, cur)))
 		}
 		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(strings.Join(text, "\n"), blockkit.MaxSectionText), nil, nil))
-		blocks = append(blocks, ui.PageNav("realisation.page", ActionPage, rep.Query.Key(), pg, plural(pg.Total, string(rep.By)))...)
+		blocks = append(blocks, ui.PageNav("realisation", ActionPage, rep.Query.Key(), pg, plural(pg.Total, string(rep.By)))...)
 	}
 	if len(rep.Adjustments) > 0 {
 		var text []string

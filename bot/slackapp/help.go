@@ -1,11 +1,11 @@
 package slackapp
 
 import (
-	"github.com/agnivade/levenshtein"
-
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/agnivade/levenshtein"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/practice"

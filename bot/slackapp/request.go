@@ -62,9 +62,10 @@ type Request struct {
 	replace bool
 	// command is the command or subcommand a slash command matched.
 	command *Command
-	// metricKey is the route key as registered (an action id's prefix
-	// rather than the id), the only one metrics are labelled with.
-	metricKey string
+	// routePrefix is the action-id prefix the route was registered by,
+	// when the action matched one: metrics are labelled with it, never
+	// with the id.
+	routePrefix string
 	// failed is set when the handler failed on Atlas's side (an internal
 	// error, a panic, the database unreachable), for the error metric.
 	failed bool

@@ -1,6 +1,7 @@
 package slackapp
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -242,11 +243,11 @@ func (rt *Router) Serve(in Incoming, ack func(payload any)) {
 		rt.slots <- struct{}{}
 		defer func() { <-rt.slots }()
 		rt.run(req, route)
-		kind := metricKind(req.Kind)
-		metrics.SlackRequests.WithLabelValues(kind, req.metricKey).Inc()
-		metrics.SlackRequestDuration.WithLabelValues(kind, req.metricKey).Observe(time.Since(start).Seconds())
+		kind, key := metricKind(req.Kind), cmp.Or(req.routePrefix, req.RouteKey)
+		metrics.SlackRequests.WithLabelValues(kind, key).Inc()
+		metrics.SlackRequestDuration.WithLabelValues(kind, key).Observe(time.Since(start).Seconds())
 		if req.failed {
-			metrics.SlackRequestErrors.WithLabelValues(kind, req.metricKey).Inc()
+			metrics.SlackRequestErrors.WithLabelValues(kind, key).Inc()
 		}
 	}()
 	budget, quick := rt.Budget, false
@@ -292,24 +293,20 @@ func metricKind(k Kind) string {
 
 // route finds the handler for a request, and whether the request should be
 // acknowledged before it runs: actions, shortcuts, closes and events carry
-// nothing in their acknowledgement, so they are acknowledged at once. It
-// sets the request's metric key to the key the route was registered by.
+// nothing in their acknowledgement, so they are acknowledged at once.
 func (rt *Router) route(req *Request) (Route, bool, bool) {
 	rt.mu.RLock()
 	defer rt.mu.RUnlock()
-	req.metricKey = req.RouteKey
 	switch req.Kind {
 	case KindCommand:
-		r, ackFirst, ok := rt.routeCommand(req)
-		req.metricKey = req.RouteKey
-		return r, ackFirst, ok
+		return rt.routeCommand(req)
 	case KindAction:
 		if r, ok := rt.actions[req.RouteKey]; ok {
 			return r, true, true
 		}
 		for key, r := range rt.actions {
 			if strings.HasSuffix(key, ".") && strings.HasPrefix(req.RouteKey, key) {
-				req.metricKey = key
+				req.routePrefix = key
 				return r, true, true
 			}
 		}

@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/slack-go/slack"
@@ -39,19 +38,12 @@ func TaskAttachModal(t workflow.Task, meta TaskMeta) slack.ModalViewRequest {
 	box.InitialOptions = []*slack.OptionBlockObject{in}
 	pack := slack.NewInputBlock(TaskAttachInPack, blockkit.Plain("Delivery", blockkit.MaxInputLabel), nil, box)
 	pack.Optional = true
-	m, _ := json.Marshal(meta)
-	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: CallbackTaskAttach, PrivateMetadata: string(m),
-		Title:  blockkit.Plain("Attach a file", blockkit.MaxModalTitle),
-		Submit: blockkit.Plain("Attach", blockkit.MaxModalButton),
-		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Keep the practice's files with *%s*: they join %s's documents for %s, as the practice's own, and show in the window under _The pack for the client_.",
-				blockkit.Escape(t.Title()), blockkit.Escape(t.EntityCode), t.Period.Label()), blockkit.MaxSectionText), nil, nil),
-			slack.NewInputBlock(TaskAttachFiles, blockkit.Plain("Files for the pack", blockkit.MaxInputLabel),
-				blockkit.Plain(fmt.Sprintf("Up to %d files of %s, each up to %s.", TaskAttachMaxFiles, portal.AllowedKinds(), humanBytes(portal.MaxFileBytes)),
-					blockkit.MaxInputHint), files),
-			pack,
-		}},
-	}
+	return formModal(CallbackTaskAttach, "Attach a file", "Attach", meta,
+		slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Keep the practice's files with *%s*: they join %s's documents for %s, as the practice's own, and show in the window under _The pack for the client_.",
+			blockkit.Escape(t.Title()), blockkit.Escape(t.EntityCode), t.Period.Label()), blockkit.MaxSectionText), nil, nil),
+		slack.NewInputBlock(TaskAttachFiles, blockkit.Plain("Files for the pack", blockkit.MaxInputLabel),
+			blockkit.Plain(fmt.Sprintf("Up to %d files of %s, each up to %s.", TaskAttachMaxFiles, portal.AllowedKinds(), humanBytes(portal.MaxFileBytes)),
+				blockkit.MaxInputHint), files),
+		pack,
+	)
 }

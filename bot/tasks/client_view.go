@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -155,28 +154,11 @@ func taskClientSection(d TaskModalData, loc *time.Location) []slack.Block {
 // TaskAskModal asks what to ask the client for, in their words, naming
 // who will be emailed.
 func TaskAskModal(t workflow.Task, contacts []requests.Contact, meta TaskMeta) slack.ModalViewRequest {
-	var names []string
-	for _, c := range contacts {
-		names = append(names, blockkit.Escape(c.Name)+" ("+blockkit.Escape(c.Email)+")")
-	}
-	who := ":warning: " + blockkit.Escape(t.EntityCode) + " has no contact who receives document requests: add one in the client form (`/atlas clients edit " +
-		blockkit.Escape(t.EntityCode) + "`) first."
-	if len(names) > 0 {
-		who = "Atlas emails it at once to " + strings.Join(names, ", ") + ", with a link to sign in to the portal and upload it."
-	}
-	input := slack.NewPlainTextInputBlockElement(blockkit.Plain("Such as: Your VAT return for the quarter to 30 November", blockkit.MaxPlaceholder), "words")
-	input.MaxLength = workflow.MaxClientRequest
-	m, _ := json.Marshal(meta)
-	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: CallbackTaskAsk, PrivateMetadata: string(m),
-		Title:  blockkit.Plain("Ask the client", blockkit.MaxModalTitle),
-		Submit: blockkit.Plain("Ask", blockkit.MaxModalButton),
-		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Ask for a document for *%s*. It is added to stage 1 as a mandatory item, so the pack waits for it, and is ticked when the client uploads it.",
-				blockkit.Escape(t.Title())), blockkit.MaxSectionText), nil, nil),
-			slack.NewContextBlock("", blockkit.Markdown(who, blockkit.MaxTextObject)),
-			slack.NewInputBlock(TaskAskWords, blockkit.Plain("What to ask for, in the client's words", blockkit.MaxInputLabel), nil, input),
-		}},
-	}
+	input := textInput("words", "Such as: Your VAT return for the quarter to 30 November", workflow.MaxClientRequest, false)
+	return formModal(CallbackTaskAsk, "Ask the client", "Ask", meta,
+		slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Ask for a document for *%s*. It is added to stage 1 as a mandatory item, so the pack waits for it, and is ticked when the client uploads it.",
+			blockkit.Escape(t.Title())), blockkit.MaxSectionText), nil, nil),
+		emailedTo(t, contacts, "with a link to sign in to the portal and upload it."),
+		slack.NewInputBlock(TaskAskWords, blockkit.Plain("What to ask for, in the client's words", blockkit.MaxInputLabel), nil, input),
+	)
 }

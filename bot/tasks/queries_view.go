@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -183,32 +182,13 @@ func ParsePackFileValue(v string) (docID int64, in bool, ok bool) {
 // TaskQueryModal asks what to ask the client, naming who will be
 // emailed.
 func TaskQueryModal(t workflow.Task, contacts []requests.Contact, meta TaskMeta) slack.ModalViewRequest {
-	var names []string
-	for _, c := range contacts {
-		names = append(names, blockkit.Escape(c.Name)+" ("+blockkit.Escape(c.Email)+")")
-	}
-	who := ":warning: " + blockkit.Escape(t.EntityCode) + " has no contact who receives document requests: add one in the client form (`/atlas clients edit " +
-		blockkit.Escape(t.EntityCode) + "`) first."
-	if len(names) > 0 {
-		who = "Atlas emails it at once to " + strings.Join(names, ", ") + ", with a link to answer it in the portal. The answer comes to " +
-			blockkit.Escape(t.PreparerName) + " by DM."
-	}
-	input := slack.NewPlainTextInputBlockElement(blockkit.Plain("Such as: What was the £2,400 paid to Smith Ltd on 14 November for?", blockkit.MaxPlaceholder), "text")
-	input.Multiline = true
-	input.MaxLength = queries.MaxText
-	m, _ := json.Marshal(meta)
-	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: CallbackTaskQuery, PrivateMetadata: string(m),
-		Title:  blockkit.Plain("Query the client", blockkit.MaxModalTitle),
-		Submit: blockkit.Plain("Send", blockkit.MaxModalButton),
-		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Ask the client a question about *%s*. The pack is not delivered while it is open, unless the reviewer delivers anyway with a note.",
-				blockkit.Escape(t.Title())), blockkit.MaxSectionText), nil, nil),
-			slack.NewContextBlock("", blockkit.Markdown(who, blockkit.MaxTextObject)),
-			slack.NewInputBlock(TaskQueryText, blockkit.Plain("The question", blockkit.MaxInputLabel), nil, input),
-		}},
-	}
+	input := textInput("text", "Such as: What was the £2,400 paid to Smith Ltd on 14 November for?", queries.MaxText, true)
+	return formModal(CallbackTaskQuery, "Query the client", "Send", meta,
+		slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Ask the client a question about *%s*. The pack is not delivered while it is open, unless the reviewer delivers anyway with a note.",
+			blockkit.Escape(t.Title())), blockkit.MaxSectionText), nil, nil),
+		emailedTo(t, contacts, "with a link to answer it in the portal. The answer comes to "+blockkit.Escape(t.PreparerName)+" by DM."),
+		slack.NewInputBlock(TaskQueryText, blockkit.Plain("The question", blockkit.MaxInputLabel), nil, input),
+	)
 }
 
 // TaskDeliverOverrideModal asks the reviewer why the pack goes with
@@ -222,22 +202,13 @@ func TaskDeliverOverrideModal(t workflow.Task, open []queries.Query, meta TaskMe
 		}
 		lines = append(lines, "• _"+quoteLine(q.Text)+"_")
 	}
-	input := slack.NewPlainTextInputBlockElement(blockkit.Plain("Such as: answered by phone on 8 December; nothing changes.", blockkit.MaxPlaceholder), "note")
-	input.Multiline = true
-	input.MaxLength = queries.MaxNote
-	m, _ := json.Marshal(meta)
-	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: CallbackTaskDeliver, PrivateMetadata: string(m),
-		Title:  blockkit.Plain("Deliver anyway", blockkit.MaxModalTitle),
-		Submit: blockkit.Plain("Deliver", blockkit.MaxModalButton),
-		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(blockkit.Markdown(blockkit.Truncate(fmt.Sprintf("*%s* has %d open %s to the client:\n%s",
-				blockkit.Escape(t.Title()), len(open), ui.Plural(len(open), "query", "queries"), strings.Join(lines, "\n")), blockkit.MaxSectionText), blockkit.MaxSectionText), nil, nil),
-			slack.NewInputBlock(TaskOverrideNote, blockkit.Plain("Why deliver without the answer", blockkit.MaxInputLabel),
-				blockkit.Plain("Kept with the delivery and on each open query.", blockkit.MaxInputHint), input),
-		}},
-	}
+	input := textInput("note", "Such as: answered by phone on 8 December; nothing changes.", queries.MaxNote, true)
+	return formModal(CallbackTaskDeliver, "Deliver anyway", "Deliver", meta,
+		slack.NewSectionBlock(blockkit.Markdown(blockkit.Truncate(fmt.Sprintf("*%s* has %d open %s to the client:\n%s",
+			blockkit.Escape(t.Title()), len(open), ui.Plural(len(open), "query", "queries"), strings.Join(lines, "\n")), blockkit.MaxSectionText), blockkit.MaxSectionText), nil, nil),
+		slack.NewInputBlock(TaskOverrideNote, blockkit.Plain("Why deliver without the answer", blockkit.MaxInputLabel),
+			blockkit.Plain("Kept with the delivery and on each open query.", blockkit.MaxInputHint), input),
+	)
 }
 
 // AnsweredText is the preparer's DM when a client answers a query.

@@ -504,21 +504,12 @@ func receivedFrom(it workflow.Item) string {
 
 // TaskReturnModal asks the reviewer what the preparer should look at.
 func TaskReturnModal(t workflow.Task, meta TaskMeta) slack.ModalViewRequest {
-	input := slack.NewPlainTextInputBlockElement(blockkit.Plain("Such as: the bank balance on the balance sheet differs from the statement by £120.", blockkit.MaxPlaceholder), "query")
-	input.Multiline = true
-	input.MaxLength = workflow.MaxQuery
-	m, _ := json.Marshal(meta)
-	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: CallbackTaskReturn, PrivateMetadata: string(m),
-		Title:  blockkit.Plain("Return with query", blockkit.MaxModalTitle),
-		Submit: blockkit.Plain("Return", blockkit.MaxModalButton),
-		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Return *%s* to %s. They get a DM with your query, and the pack comes back when they send it again.",
-				blockkit.Escape(t.Title()), blockkit.Escape(t.PreparerName)), 0), nil, nil),
-			slack.NewInputBlock(TaskReturnQuery, blockkit.Plain("Query", blockkit.MaxInputLabel), nil, input),
-		}},
-	}
+	input := textInput("query", "Such as: the bank balance on the balance sheet differs from the statement by £120.", workflow.MaxQuery, true)
+	return formModal(CallbackTaskReturn, "Return with query", "Return", meta,
+		slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Return *%s* to %s. They get a DM with your query, and the pack comes back when they send it again.",
+			blockkit.Escape(t.Title()), blockkit.Escape(t.PreparerName)), 0), nil, nil),
+		slack.NewInputBlock(TaskReturnQuery, blockkit.Plain("Query", blockkit.MaxInputLabel), nil, input),
+	)
 }
 
 // TaskReassignModal asks who prepares and reviews one pack from now on.
@@ -528,19 +519,12 @@ func TaskReassignModal(t workflow.Task, meta TaskMeta) slack.ModalViewRequest {
 		el.InitialUser = initial
 		return slack.NewInputBlock(blockID, blockkit.Plain(label, blockkit.MaxInputLabel), nil, el)
 	}
-	m, _ := json.Marshal(meta)
-	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: CallbackTaskReassign, PrivateMetadata: string(m),
-		Title:  blockkit.Plain("Reassign", blockkit.MaxModalTitle),
-		Submit: blockkit.Plain("Reassign", blockkit.MaxModalButton),
-		Close:  blockkit.Plain("Cancel", blockkit.MaxModalButton),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Who prepares and reviews *%s* from now on. Only this pack moves; next month follows the client's assignment (`/atlas assign %s`).",
-				blockkit.Escape(t.Title()), blockkit.Escape(t.EntityCode)), 0), nil, nil),
-			person(TaskReassignPreparer, "Preparer", t.PreparerSlack),
-			person(TaskReassignReviewer, "Reviewer", t.ReviewerSlack),
-		}},
-	}
+	return formModal(CallbackTaskReassign, "Reassign", "Reassign", meta,
+		slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Who prepares and reviews *%s* from now on. Only this pack moves; next month follows the client's assignment (`/atlas assign %s`).",
+			blockkit.Escape(t.Title()), blockkit.Escape(t.EntityCode)), 0), nil, nil),
+		person(TaskReassignPreparer, "Preparer", t.PreparerSlack),
+		person(TaskReassignReviewer, "Reviewer", t.ReviewerSlack),
+	)
 }
 
 // TaskNotice is a DM about a task — sent for review, returned, approved —

@@ -3,30 +3,59 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
+	"github.com/atlas-practice/atlas/bot/slackapp"
+	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/charts"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/outbox"
 )
 
-// Report is a report sent by DM as a table, with its chart and its CSV
-// file in the table's thread (work in progress, realisation): the
-// renderers of the three, and the subject type of their posts. Each post's
-// purpose is "table:", "chart:" or "csv:" and the report's key, so each
-// renderer reads the same report.
-type Report struct {
+// Report is a report of type R sent by DM as a table, with its chart and
+// its CSV file in the table's thread (work in progress, realisation): the
+// names of its renderers and paging buttons, the subject type of its
+// posts, and how the feature reads and draws it. Each post's purpose is
+// "table:", "chart:" or "csv:" and the report's key, so each renderer
+// reads the same report; a page button's value is "<page>|<key>".
+type Report[R any] struct {
 	SubjectType                         string
 	RenderTable, RenderChart, RenderCSV string
+	ActionPage                          string // prefix of the page buttons: ActionPage+"prev", ActionPage+"next"
+
+	// Read reads the report a key names.
+	Read func(ctx context.Context, pid atlas.PracticeID, key string) (R, error)
+	// Headline is the table's notification text; View draws a page of it.
+	Headline func(rep R) string
+	View     func(rep R, page int) []slack.Block
+	// Chart is the report's picture and what its message says of it; ok
+	// false when there is nothing to draw.
+	Chart func(rep R) (bars charts.Bars, comment string, ok bool)
+	// CSV is the table as a CSV file, and its title.
+	CSV        func(rep R) (title string, data []byte)
+	CSVComment string
+	// FileName names the chart ("png") and the CSV ("csv").
+	FileName func(rep R, ext string) string
+}
+
+// Register adds the page buttons, for the role route allows (refused with
+// refusal), and the renderers of the table, the chart and the CSV.
+func (rp Report[R]) Register(rt *slackapp.Router, route func(slackapp.HandlerFunc) slackapp.Route, refusal string) {
+	rt.HandleAction(rp.ActionPage, route(rp.page).Because(refusal))
+	rt.HandleRender(rp.RenderTable, rp.renderTable)
+	rt.HandleFile(rp.RenderChart, rp.renderChart)
+	rt.HandleFile(rp.RenderCSV, rp.renderCSV)
 }
 
 // Queue queues the table to user (a Slack user id), and its chart and CSV
 // in its thread, in one transaction, so all three go or none. id tells one
 // asking from the next (the time it was asked, in milliseconds).
-func (rp Report) Queue(ctx context.Context, q db.DB, practice, user string, id int64, key string) error {
+func (rp Report[R]) Queue(ctx context.Context, q db.DB, practice, user string, id int64, key string) error {
 	table := outbox.Subject{Type: rp.SubjectType, ID: id, Purpose: "table:" + key}
 	return db.InTx(ctx, q, func(tx pgx.Tx) error {
 		for _, p := range []outbox.Post{
@@ -44,20 +73,70 @@ func (rp Report) Queue(ctx context.Context, q db.DB, practice, user string, id i
 	})
 }
 
-// KeyOf is the report's key in a post of the part named ("table", "chart"
-// or "csv").
-func KeyOf(p outbox.Post, part string) (string, error) {
-	key, ok := strings.CutPrefix(p.Subject.Purpose, part+":")
-	if !ok {
-		return "", fmt.Errorf("%s: purpose %q is not a %s", p.Subject.Type, p.Subject.Purpose, part)
+// page redraws the table at another page, where the button was pressed.
+func (rp Report[R]) page(ctx context.Context, r *slackapp.Request) error {
+	n, key, ok := strings.Cut(r.Action.Value, "|")
+	page, err := strconv.Atoi(n)
+	if !ok || err != nil {
+		return fmt.Errorf("%s: page button %q", rp.SubjectType, r.Action.Value)
 	}
-	return key, nil
+	rep, err := rp.Read(ctx, r.Practice.ID, key)
+	if err != nil {
+		return err
+	}
+	r.ReplaceOriginal()
+	return r.Reply(slackapp.Message{Text: rp.Headline(rep), Blocks: rp.View(rep, page)})
 }
 
-// PageNav is a paged table's footer: "Page 2 of 10 · 95 clients" and the
-// buttons to the pages either side, whose values are "<page>|<key>" under
-// the action prefix (action+"prev", action+"next"). None for one page.
-func PageNav(blockID, action, key string, pg blockkit.Page, counted string) []slack.Block {
+// readPost reads the report of a post of the part named ("table",
+// "chart" or "csv").
+func (rp Report[R]) readPost(ctx context.Context, p outbox.Post, part string) (R, error) {
+	key, ok := strings.CutPrefix(p.Subject.Purpose, part+":")
+	if !ok {
+		var zero R
+		return zero, fmt.Errorf("%s: purpose %q is not a %s", p.Subject.Type, p.Subject.Purpose, part)
+	}
+	return rp.Read(ctx, atlas.PracticeID(p.Practice), key)
+}
+
+func (rp Report[R]) renderTable(ctx context.Context, p outbox.Post) (slackapp.Message, error) {
+	rep, err := rp.readPost(ctx, p, "table")
+	if err != nil {
+		return slackapp.Message{}, err
+	}
+	return slackapp.Message{Text: rp.Headline(rep), Blocks: rp.View(rep, 0)}, nil
+}
+
+func (rp Report[R]) renderChart(ctx context.Context, p outbox.Post) (slackapp.File, error) {
+	rep, err := rp.readPost(ctx, p, "chart")
+	if err != nil {
+		return slackapp.File{}, err
+	}
+	bars, comment, ok := rp.Chart(rep)
+	if !ok {
+		return slackapp.File{}, slackapp.ErrNothingToSay // nothing to draw: no picture
+	}
+	png, err := bars.PNG()
+	if err != nil {
+		return slackapp.File{}, err
+	}
+	return slackapp.File{Name: rp.FileName(rep, "png"), Title: bars.Title, Data: png, Comment: comment}, nil
+}
+
+func (rp Report[R]) renderCSV(ctx context.Context, p outbox.Post) (slackapp.File, error) {
+	rep, err := rp.readPost(ctx, p, "csv")
+	if err != nil {
+		return slackapp.File{}, err
+	}
+	title, data := rp.CSV(rep)
+	return slackapp.File{Name: rp.FileName(rep, "csv"), Title: title, Data: data, Comment: rp.CSVComment}, nil
+}
+
+// PageNav is a paged table's footer: "Page 2 of 10 · 95 clients" (block
+// id prefix+".page") and the buttons to the pages either side (block id
+// prefix+".nav"), whose values are "<page>|<key>" under the action prefix
+// (action+"prev", action+"next"). None for one page.
+func PageNav(prefix, action, key string, pg blockkit.Page, counted string) []slack.Block {
 	if pg.Pages <= 1 {
 		return nil
 	}
@@ -68,15 +147,6 @@ func PageNav(blockID, action, key string, pg blockkit.Page, counted string) []sl
 	if pg.HasNext() {
 		nav = append(nav, slack.NewButtonBlockElement(action+"next", fmt.Sprintf("%d|%s", pg.Index+1, key), blockkit.Plain("Next page ›", blockkit.MaxButtonText)))
 	}
-	return []slack.Block{slack.NewContextBlock(blockID, blockkit.Markdown(fmt.Sprintf("%s · %d %s", pg.Label(), pg.Total, counted), 0)),
-		slack.NewActionBlock(blockID+".nav", nav...)}
-}
-
-// PageOf reads a page button's value, "<page>|<key>".
-func PageOf(value string) (page int, key string, err error) {
-	n, key, ok := strings.Cut(value, "|")
-	if _, err := fmt.Sscan(n, &page); !ok || err != nil {
-		return 0, "", fmt.Errorf("page button %q", value)
-	}
-	return page, key, nil
+	return []slack.Block{slack.NewContextBlock(prefix+".page", blockkit.Markdown(fmt.Sprintf("%s · %d %s", pg.Label(), pg.Total, counted), 0)),
+		slack.NewActionBlock(prefix+".nav", nav...)}
 }

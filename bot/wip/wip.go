@@ -10,22 +10,20 @@
 package wip
 
 import (
-	"slices"
-
-	"github.com/agnivade/levenshtein"
-
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/slack-go/slack"
 
 	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/charts"
 	"github.com/atlas-practice/atlas/internal/money"
-	"github.com/atlas-practice/atlas/internal/outbox"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/wip"
 )
@@ -49,15 +47,18 @@ type Deps struct {
 	Clock    atlas.Clock
 }
 
-type handlers struct{ Deps }
-
-// report is the table, chart and CSV of an answer.
-var report = ui.Report{SubjectType: subjectType, RenderTable: RenderTable, RenderChart: RenderChart, RenderCSV: RenderCSV}
+type handlers struct {
+	Deps
+	report ui.Report[wip.Report] // the table, chart and CSV of an answer
+}
 
 // Register adds /wip, its paging, and the renderers of its message and
 // files.
 func Register(rt *slackapp.Router, d Deps) {
-	h := handlers{d}
+	h := handlers{Deps: d}
+	h.report = ui.Report[wip.Report]{SubjectType: subjectType, RenderTable: RenderTable, RenderChart: RenderChart, RenderCSV: RenderCSV,
+		ActionPage: ActionPage, Read: h.read, Headline: headline, View: View, Chart: chart, CSV: csvFile, FileName: fileName,
+		CSVComment: "The table as a CSV file: hours, value and its ageing, amounts without a currency sign, the total last."}
 	rt.HandleCommand(slackapp.Command{Name: "/wip", Area: "Billing", Usage: "/wip [client | @person] [by client | person | month]",
 		Summary: "Work in progress: the time not yet billed, valued at the rates in force and aged by days since the work was done, " +
 			"with a Draft invoice button on each hourly client. Sent to you by DM with a chart and a CSV file.",
@@ -65,10 +66,7 @@ func Register(rt *slackapp.Router, d Deps) {
 			"Name a client to see who did its unbilled work, or @someone to see the clients of theirs.",
 		Examples: []string{"/wip", "/wip by person", "/wip by month", "/wip acme", "/wip @bea", "/wip acme trading by month"},
 		Route:    slackapp.Manager(h.command).Because(refusal)})
-	rt.HandleAction(ActionPage, slackapp.Manager(h.page).Because(refusal))
-	rt.HandleRender(RenderTable, h.renderTable)
-	rt.HandleFile(RenderChart, h.renderChart)
-	rt.HandleFile(RenderCSV, h.renderCSV)
+	h.report.Register(rt, slackapp.Manager, refusal)
 }
 
 // byWords are the words after "by" that name a kind of row.
@@ -151,30 +149,15 @@ func (h handlers) command(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return err
 	}
-	err = report.Queue(ctx, h.Practice.DB, string(r.Practice.ID), r.UserID, r.Now().UnixMilli(), q.Key())
-	if err != nil {
+	if err := h.report.Queue(ctx, h.Practice.DB, string(r.Practice.ID), r.UserID, r.Now().UnixMilli(), q.Key()); err != nil {
 		return err
 	}
 	return r.Reply(slackapp.Text(":hourglass_flowing_sand: Work in progress by " + string(q.By) + " is on its way to you by direct message, " +
 		"with its chart and CSV file in the thread."))
 }
 
-// page redraws the table at another page, where the button was pressed.
-func (h handlers) page(ctx context.Context, r *slackapp.Request) error {
-	page, key, err := ui.PageOf(r.Action.Value)
-	if err != nil {
-		return err
-	}
-	rep, err := h.report(ctx, r.Practice.ID, key)
-	if err != nil {
-		return err
-	}
-	r.ReplaceOriginal()
-	return r.Reply(slackapp.Message{Text: headline(rep), Blocks: View(rep, page)})
-}
-
-// report reads the report a query key names, on the practice's today.
-func (h handlers) report(ctx context.Context, pid atlas.PracticeID, key string) (wip.Report, error) {
+// read reads the report a query key names, on the practice's today.
+func (h handlers) read(ctx context.Context, pid atlas.PracticeID, key string) (wip.Report, error) {
 	q, err := wip.ParseKey(key)
 	if err != nil {
 		return wip.Report{}, err
@@ -186,66 +169,25 @@ func (h handlers) report(ctx context.Context, pid atlas.PracticeID, key string) 
 	return h.Reports.Report(ctx, pid, q, p.Today(h.Clock.Now()))
 }
 
-func (h handlers) reportOf(ctx context.Context, p outbox.Post, part string) (wip.Report, error) {
-	key, err := ui.KeyOf(p, part)
-	if err != nil {
-		return wip.Report{}, err
-	}
-	return h.report(ctx, atlas.PracticeID(p.Practice), key)
-}
-
-func (h handlers) renderTable(ctx context.Context, p outbox.Post) (slackapp.Message, error) {
-	rep, err := h.reportOf(ctx, p, "table")
-	if err != nil {
-		return slackapp.Message{}, err
-	}
-	return slackapp.Message{Text: headline(rep), Blocks: View(rep, 0)}, nil
-}
-
-func (h handlers) renderChart(ctx context.Context, p outbox.Post) (slackapp.File, error) {
-	rep, err := h.reportOf(ctx, p, "chart")
-	if err != nil {
-		return slackapp.File{}, err
-	}
-	bars, ok := rep.Chart(wip.ChartTop)
-	if !ok {
-		return slackapp.File{}, slackapp.ErrNothingToSay // nothing unbilled: no picture
-	}
-	png, err := bars.PNG()
-	if err != nil {
-		return slackapp.File{}, err
-	}
+// chart is the largest rows' unbilled value, or by month the trend.
+func chart(rep wip.Report) (charts.Bars, string, bool) {
+	bars, ok := rep.Chart(wip.ChartTop) // nothing unbilled: no picture
 	comment := fmt.Sprintf("The %d largest by unbilled value.", len(bars.Bars))
 	if rep.By == wip.ByMonth {
 		comment = "The unbilled value by the month the work was done."
 	}
-	return slackapp.File{Name: fileName(rep, "png"), Title: bars.Title, Data: png, Comment: comment}, nil
+	return bars, comment, ok
 }
 
-func (h handlers) renderCSV(ctx context.Context, p outbox.Post) (slackapp.File, error) {
-	rep, err := h.reportOf(ctx, p, "csv")
-	if err != nil {
-		return slackapp.File{}, err
-	}
-	return slackapp.File{Name: fileName(rep, "csv"), Title: title(rep), Data: rep.CSV(),
-		Comment: "The table as a CSV file: hours, value and its ageing, amounts without a currency sign, the total last."}, nil
-}
+func csvFile(rep wip.Report) (string, []byte) { return rep.Title(), rep.CSV() }
 
 // fileName is "wip-2026-11-30-by-client.csv".
 func fileName(rep wip.Report, ext string) string {
 	return "wip-" + rep.Today.Format("2006-01-02") + "-by-" + string(rep.By) + "." + ext
 }
 
-func title(rep wip.Report) string {
-	t := "Work in progress by " + string(rep.By)
-	if rep.Of != "" {
-		t += " · " + rep.Of
-	}
-	return t
-}
-
 func headline(rep wip.Report) string {
-	return fmt.Sprintf("%s · %s unbilled", title(rep), money.Format(rep.Total.Value, rep.Currency))
+	return fmt.Sprintf("%s · %s unbilled", rep.Title(), money.Format(rep.Total.Value, rep.Currency))
 }
 
 func plural(n int, by wip.By) string {
@@ -298,7 +240,7 @@ func figures(f wip.Figures, cur string) string {
 // with a Draft invoice button.
 func View(rep wip.Report, page int) []slack.Block {
 	cur := rep.Currency
-	blocks := []slack.Block{slack.NewHeaderBlock(blockkit.Plain(title(rep), blockkit.MaxHeaderText))}
+	blocks := []slack.Block{slack.NewHeaderBlock(blockkit.Plain(rep.Title(), blockkit.MaxHeaderText))}
 	if len(rep.Rows) == 0 {
 		return append(blocks, slack.NewSectionBlock(blockkit.Markdown(fmt.Sprintf("Nothing unbilled on %s: all billable time is on approved invoices or written off.",
 			rep.Today.Format("2 January 2006")), 0), nil, nil))
@@ -319,6 +261,6 @@ func View(rep wip.Report, page int) []slack.Block {
 		}
 		blocks = append(blocks, slack.NewSectionBlock(blockkit.Markdown(text, blockkit.MaxSectionText), nil, accessory))
 	}
-	blocks = append(blocks, ui.PageNav("wip.page", ActionPage, rep.Query.Key(), pg, plural(pg.Total, rep.By))...)
+	blocks = append(blocks, ui.PageNav("wip", ActionPage, rep.Query.Key(), pg, plural(pg.Total, rep.By))...)
 	return blocks
 }

@@ -1,10 +1,9 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
-
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -196,9 +195,11 @@ func demoPortalLink(ctx context.Context, cfg config.Config, ws *playground.Works
 	}
 	signer := portal.Signer{Secret: []byte(cfg.PortalSecret.Reveal())}
 	var token string
-	err = db.InTx(ctx, pool, func(tx pgx.Tx) error {
+	if err := db.InTx(ctx, pool, func(tx pgx.Tx) (err error) {
 		token, err = signer.NewLink(ctx, tx, pid, contact, time.Now())
 		return err
-	})
-	return cfg.PortalURL + "/portal/login?t=" + token, client, err
+	}); err != nil {
+		return "", "", err
+	}
+	return cfg.PortalURL + "/portal/login?t=" + token, client, nil
 }

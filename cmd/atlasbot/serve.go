@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/atlas-practice/atlas/internal/inbox"
-
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +17,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/config"
 	"github.com/atlas-practice/atlas/internal/db"
 	"github.com/atlas-practice/atlas/internal/delivery"
+	"github.com/atlas-practice/atlas/internal/inbox"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/logging"
 	"github.com/atlas-practice/atlas/internal/mail"
@@ -84,7 +83,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 	bot.Register(router, deps)
 
 	registry := jobs.NewRegistry()
-	if err := bot.RegisterJobs(registry, atlas.SystemClock{}, log, bot.Portal{URL: cfg.PortalURL, Secret: []byte(cfg.PortalSecret.Reveal())}); err != nil {
+	if err := bot.RegisterJobs(registry, atlas.SystemClock{}, log, deps.Portal); err != nil {
 		return err
 	}
 	mailer, err := newMailer(cfg.SMTP)
@@ -92,10 +91,10 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 		return err
 	}
 	workers := river.NewWorkers()
-	if err := bot.AddWorkers(workers, router, pool, mailer, log, bot.WorkerOptions{PortalURL: cfg.PortalURL}); err != nil {
+	if err := bot.AddWorkers(workers, router, pool, mailer, log, bot.WorkerOptions{PortalURL: cfg.PortalURL, PortalSecret: []byte(cfg.PortalSecret.Reveal())}); err != nil {
 		return err
 	}
-	signer := portal.Signer{Secret: []byte(cfg.PortalSecret.Reveal())}
+	signer := portal.Signer{Secret: deps.Portal.Secret}
 	if cfg.PortalSecret != "" {
 		if err := portal.AddWorkers(workers, portal.MailDeps{Pool: pool, Mail: mailer, Signer: signer, BaseURL: cfg.PortalURL, Log: log}); err != nil {
 			return err

@@ -60,6 +60,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.clients, "clients", loadtest.DefaultSize.Clients, "clients in the practice")
 	fs.IntVar(&o.people, "people", loadtest.DefaultSize.People, "people in the practice (each one simulated)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if err := o.check(fs.Args()); err != nil {
 		return err
 	}
 	o.databaseURL = os.Getenv("DATABASE_URL")
@@ -145,8 +151,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			after := loadtest.Scrape(ctx, replicas)
 			f := loadtest.Summarise(ph.Name, samples)
 			f.PoolWaits = after["atlas_db_pool_acquire_waits_total"] - before["atlas_db_pool_acquire_waits_total"]
-			f.PoolAcquires = after["atlas_db_pool_acquires_total"] - before["atlas_db_pool_acquires_total"]
-			f.RequestErrorsAtReplicas = after["atlas_slack_request_errors_total"] - before["atlas_slack_request_errors_total"]
 			for _, r := range replicas {
 				f.PeakRSS = max(f.PeakRSS, r.PeakRSS())
 			}
@@ -165,6 +169,38 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	replicas = nil
 	if !ok {
 		return errors.New("a goal was missed")
+	}
+	return nil
+}
+
+// minPeople is the smallest practice the seed can staff: two admins, four
+// partners, eight managers and at least one member of staff to prepare
+// the packs.
+const minPeople = 15
+
+// check refuses flags the load test cannot run with, naming the flag.
+func (o options) check(rest []string) error {
+	switch {
+	case len(rest) > 0:
+		return fmt.Errorf("unexpected argument %q: every setting is a flag (-help lists them)", rest[0])
+	case o.replicas < 1:
+		return fmt.Errorf("-replicas %d: at least one replica is needed", o.replicas)
+	case o.runs < 1:
+		return fmt.Errorf("-runs %d: at least one run is needed", o.runs)
+	case o.paced <= 0:
+		return fmt.Errorf("-paced %s: the paced phase needs a positive length", o.paced)
+	case o.unpaced <= 0:
+		return fmt.Errorf("-unpaced %s: the unpaced phase needs a positive length", o.unpaced)
+	case o.rounds < 1:
+		return fmt.Errorf("-rounds %d: the burst phase needs at least one round", o.rounds)
+	case o.clients < 1:
+		return fmt.Errorf("-clients %d: the practice needs at least one client", o.clients)
+	case o.people < minPeople:
+		return fmt.Errorf("-people %d: the practice needs at least %d (two admins, four partners, eight managers and some staff)", o.people, minPeople)
+	case o.binary == "":
+		return errors.New("-binary is empty: it names the atlasbot binary to run")
+	case o.logDir == "":
+		return errors.New("-logs is empty: it names the directory for the replicas' logs")
 	}
 	return nil
 }

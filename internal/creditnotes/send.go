@@ -47,7 +47,7 @@ func (SendArgs) Kind() string { return JobKind }
 
 // InsertOpts puts the job on delivery's queue, tried as an invoice's is.
 func (SendArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: delivery.Queue, MaxAttempts: delivery.MaxAttempts}
+	return delivery.EmailOpts()
 }
 
 // NotSendable is why a note cannot be sent now: it is on its way or sent,

@@ -1,8 +1,6 @@
 package delivery
 
 import (
-	"github.com/atlas-practice/atlas/internal/practice"
-
 	"bytes"
 	"fmt"
 	"html/template"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/money"
+	"github.com/atlas-practice/atlas/internal/practice"
 )
 
 // email is the message that carries an invoice to its client: to the

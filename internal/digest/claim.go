@@ -16,7 +16,9 @@ import (
 const PracticeRecipient = "practice"
 
 // MemberRecipient is a person's DM's recipient: "member:12".
-func MemberRecipient(m atlas.MemberID) string { return "member:" + strconv.FormatInt(int64(m), 10) }
+func MemberRecipient(m atlas.MemberID) string { return memberPrefix + strconv.FormatInt(int64(m), 10) }
+
+const memberPrefix = "member:"
 
 // Claim claims recipient's digest of day in tx, marked late or not: true
 // when this call claimed it, false when it was claimed before (by another
@@ -29,6 +31,23 @@ func Claim(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, day time.Time, 
 		return false, fmt.Errorf("digest: claim %s of %s: %w", recipient, day.Format(time.DateOnly), err)
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+// ClaimRecipients claims the DM of day, marked late or not, of each person
+// who gets it (Recipients) and whose DM was not claimed before, in one
+// statement in tx, and returns them, by name. The caller queues their
+// posts in the same tx.
+func ClaimRecipients(ctx context.Context, tx pgx.Tx, s Settings, day time.Time, late bool) ([]Recipient, error) {
+	// The claims go in by member id, so replicas claiming at once take
+	// their locks in the same order.
+	rows, err := tx.Query(ctx, `
+		WITH r AS (SELECT id, slack_user_id, lower(name) AS sort, $5::text || id AS recipient FROM members WHERE `+recipients+`),
+		     c AS (INSERT INTO digest_claims (practice_id, day, recipient, late)
+		           SELECT $1, $3::date, recipient, $4::boolean FROM r ORDER BY id
+		           ON CONFLICT DO NOTHING RETURNING recipient)
+		SELECT r.id, r.slack_user_id FROM r JOIN c USING (recipient) ORDER BY r.sort, r.id`,
+		s.PracticeID, s.PersonalDefault, day, late, memberPrefix)
+	return scanRecipients(rows, err)
 }
 
 // WasLate reads whether a claimed digest went late.

@@ -137,9 +137,17 @@ func (st Store) Person(ctx context.Context, s Settings, member atlas.MemberID, d
 // asked for it, and those who did not say when the practice's default is
 // to send it; by name.
 func (st Store) Recipients(ctx context.Context, s Settings) ([]Recipient, error) {
-	rows, err := st.DB.Query(ctx, `SELECT id, slack_user_id FROM members
-		WHERE practice_id = $1 AND active AND coalesce(personal_digest, $2::boolean)
+	rows, err := st.DB.Query(ctx, `SELECT id, slack_user_id FROM members WHERE `+recipients+`
 		ORDER BY lower(name), id`, s.PracticeID, s.PersonalDefault)
+	return scanRecipients(rows, err)
+}
+
+// recipients are the members who get the DM, of practice $1 whose default
+// is $2.
+const recipients = `practice_id = $1 AND active AND coalesce(personal_digest, $2::boolean)`
+
+// scanRecipients reads rows of a member's id and Slack user id.
+func scanRecipients(rows pgx.Rows, err error) ([]Recipient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("digest: recipients: %w", err)
 	}

@@ -1,23 +1,21 @@
 package digest
 
 import (
-	"strconv"
-	"strings"
-
-	"github.com/atlas-practice/atlas/internal/money"
-	"github.com/atlas-practice/atlas/internal/payments"
-	"github.com/atlas-practice/atlas/internal/practice"
-	"github.com/jackc/pgx/v5"
-
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
+	"github.com/atlas-practice/atlas/internal/money"
+	"github.com/atlas-practice/atlas/internal/payments"
+	"github.com/atlas-practice/atlas/internal/practice"
 )
 
 // Settings are a practice's digest settings.
@@ -195,7 +193,7 @@ func SaveForm(ctx context.Context, q db.DB, pid atlas.PracticeID, actor atlas.Me
 			days = append(days, iso)
 		}
 	}
-	if len(f.WorkingDays) > 0 && len(days) == 0 || len(f.WorkingDays) == 0 {
+	if len(f.WorkingDays) == 0 {
 		errs = append(errs, atlas.FieldError(FieldWorkingDays, "Pick at least one working day: the digest is posted on those."))
 	}
 	slices.Sort(days)

@@ -34,13 +34,16 @@ type Sample struct {
 	Text     string // the answer's text, for a failure's report
 }
 
-// request is one envelope in flight and what has come of it.
+// request is one envelope in flight and what has come of it. The driver
+// mints its trigger_id and response_url itself and files the request under
+// them before the envelope goes out, so neither its ack nor its answer can
+// come before the observer can match it.
 type request struct {
-	action string
-	user   string
-	sent   time.Time
-	env    *slackfake.Envelope
-	msgTS  string // the message a click came from, whose chat.update answers it
+	action  string
+	sent    time.Time
+	trigger string // its trigger_id: matches its ack and a window it opens
+	respID  string // its response_url's id, for a slash command or a click
+	msgTS   string // the message a click came from, whose chat.update answers it
 
 	acked, answered time.Time
 	text            string
@@ -51,17 +54,17 @@ type request struct {
 // Driver plays the practice's people against the stand-in and times what
 // Atlas does in answer.
 type Driver struct {
-	fake *slackfake.Server
-	prac Practice
-	rng  *rand.Rand
+	fake     *slackfake.Server
+	respBase string // the stand-in's response_url prefix
+	prac     Practice
+	rng      *rand.Rand
 
 	mu        sync.Mutex
-	byEnv     map[string]*request // envelope id
 	byUser    map[string]*request // the one request each person has in flight
 	byTrigger map[string]*request
 	byResp    map[string]*request // response_url id
 	byTS      map[string]*request
-	msgSeq    int
+	seq       int // for trigger ids, response_url ids and message ts
 
 	// Per person, guarded by mu: the task window they have open, the
 	// tasks they prepare, the invoices a partner has left to approve, and
@@ -76,8 +79,8 @@ type Driver struct {
 // observer (slackfake.WithObserver) before any replica connects.
 func NewDriver() *Driver {
 	return &Driver{
-		rng:   rand.New(rand.NewPCG(7, 11)),
-		byEnv: map[string]*request{}, byUser: map[string]*request{}, byTrigger: map[string]*request{},
+		rng:    rand.New(rand.NewPCG(7, 11)),
+		byUser: map[string]*request{}, byTrigger: map[string]*request{},
 		byResp: map[string]*request{}, byTS: map[string]*request{},
 		views: map[string]json.RawMessage{}, tasks: map[string][]int64{}, invoices: map[string][]int64{}, timing: map[string]bool{},
 	}
@@ -86,9 +89,10 @@ func NewDriver() *Driver {
 // Attach gives the driver the stand-in and the practice it plays, with each
 // person's tasks and each partner's share of the invoices awaiting approval.
 func (d *Driver) Attach(fake *slackfake.Server, p Practice, tasks map[string][]int64, invoices map[string][]int64) {
+	respBase := fake.URL() + "/response/"
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.fake, d.prac, d.tasks, d.invoices = fake, p, tasks, invoices
+	d.fake, d.respBase, d.prac, d.tasks, d.invoices = fake, respBase, p, tasks, invoices
 }
 
 // Observe is the stand-in's observer: it matches what Atlas did to the
@@ -99,11 +103,9 @@ func (d *Driver) Observe(e slackfake.Event) {
 	defer d.mu.Unlock()
 	switch e.Kind {
 	case slackfake.EventAck:
-		req := d.byEnv[e.Envelope.ID]
-		if req == nil {
-			return
+		if req := d.byTrigger[e.Envelope.TriggerID]; req != nil {
+			d.ackLocked(req, e.At, e.AckPayload)
 		}
-		d.ackLocked(req, e.At, e.AckPayload)
 	case slackfake.EventResponse:
 		if req := d.byResp[e.Response.ID]; req != nil {
 			d.answerLocked(req, e.At, e.Response.Params["text"]+e.Response.Params["blocks"])
@@ -268,33 +270,15 @@ func (d *Driver) pickLocked(p Person) string {
 // send builds the envelope for action, sends it and waits for its answer.
 func (d *Driver) send(ctx context.Context, p Person, action string) Sample {
 	d.mu.Lock()
-	req := &request{action: action, user: p.SlackID, done: make(chan struct{})}
+	req := &request{action: action, done: make(chan struct{})}
 	build := d.buildLocked(p, req)
 	d.byUser[p.SlackID] = req
 	d.mu.Unlock()
 
+	// Sent without mu: the stand-in calls Observe under its own lock, which
+	// then takes mu.
 	req.sent = time.Now()
-	env := build()
-	// The ack may come before the envelope is filed under its id below.
-	// (Asked before taking mu: the stand-in calls Observe under its own
-	// lock, which then takes mu.)
-	ack, acked := env.Acked()
-	d.mu.Lock()
-	req.env = env
-	d.byEnv[env.ID] = req
-	if env.TriggerID != "" {
-		d.byTrigger[env.TriggerID] = req
-	}
-	if i := strings.LastIndexByte(env.ResponseURL, '/'); i >= 0 {
-		d.byResp[env.ResponseURL[i+1:]] = req
-	}
-	d.noteAckLocked(req, ack, acked)
-	d.mu.Unlock()
-	// And it may have come between that look and the filing.
-	ack, acked = env.Acked()
-	d.mu.Lock()
-	d.noteAckLocked(req, ack, acked)
-	d.mu.Unlock()
+	build()
 
 	timer := time.NewTimer(AnswerTimeout)
 	defer timer.Stop()
@@ -306,12 +290,9 @@ func (d *Driver) send(ctx context.Context, p Person, action string) Sample {
 
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	delete(d.byEnv, env.ID)
-	delete(d.byTrigger, env.TriggerID)
+	delete(d.byTrigger, req.trigger)
+	delete(d.byResp, req.respID)
 	delete(d.byTS, req.msgTS)
-	if i := strings.LastIndexByte(env.ResponseURL, '/'); i >= 0 {
-		delete(d.byResp, env.ResponseURL[i+1:])
-	}
 	if d.byUser[p.SlackID] == req {
 		delete(d.byUser, p.SlackID)
 	}
@@ -334,21 +315,28 @@ func (d *Driver) send(ctx context.Context, p Person, action string) Sample {
 	return s
 }
 
-// noteAckLocked records an ack the observer could not match to req.
-func (d *Driver) noteAckLocked(req *request, ack json.RawMessage, acked bool) {
-	if acked {
-		d.ackLocked(req, time.Now(), ack)
+// fileLocked gives req a trigger_id and, where withResponseURL, a
+// response_url of its own, and files it under them.
+func (d *Driver) fileLocked(req *request, withResponseURL bool) (triggerID, responseURL string) {
+	d.seq++
+	req.trigger = fmt.Sprintf("%d.738474920.%032x", 1800000000+d.seq, d.seq)
+	d.byTrigger[req.trigger] = req
+	if !withResponseURL {
+		return req.trigger, ""
 	}
+	req.respID = fmt.Sprintf("RLOAD%d", d.seq)
+	d.byResp[req.respID] = req
+	return req.trigger, d.respBase + req.respID
 }
 
-// buildLocked prepares the envelope of req's action and returns the
-// function that sends it.
+// buildLocked prepares the envelope of req's action, files req under what
+// will match its ack and answer, and returns the function that sends it.
 func (d *Driver) buildLocked(p Person, req *request) func() *slackfake.Envelope {
 	cmd := func(command, text string) func() *slackfake.Envelope {
-		return func() *slackfake.Envelope {
-			return d.fake.SendSlashCommand(slack.SlashCommand{Command: command, Text: text, UserID: p.SlackID,
-				UserName: p.SlackID, ChannelID: d.prac.Channel, ChannelName: "practice"})
-		}
+		trigger, responseURL := d.fileLocked(req, true)
+		c := slack.SlashCommand{Command: command, Text: text, UserID: p.SlackID, UserName: p.SlackID,
+			ChannelID: d.prac.Channel, ChannelName: "practice", TriggerID: trigger, ResponseURL: responseURL}
+		return func() *slackfake.Envelope { return d.fake.SendSlashCommand(c) }
 	}
 	switch req.action {
 	case "log":
@@ -408,8 +396,8 @@ func (d *Driver) logLineLocked() string {
 
 // clickLocked is a button pressed on a message in the practice's channel.
 func (d *Driver) clickLocked(p Person, req *request, blockID, actionID, value string) func() *slackfake.Envelope {
-	d.msgSeq++
-	req.msgTS = fmt.Sprintf("1800000000.%06d", d.msgSeq)
+	trigger, responseURL := d.fileLocked(req, true)
+	req.msgTS = fmt.Sprintf("1800000000.%06d", d.seq)
 	d.byTS[req.msgTS] = req
 	channel := d.prac.Channel
 	if actionID == "invoice.approve" {
@@ -417,6 +405,7 @@ func (d *Driver) clickLocked(p Person, req *request, blockID, actionID, value st
 	}
 	payload := map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": p.SlackID},
+		"trigger_id": trigger, "response_url": responseURL,
 		"channel":   map[string]any{"id": channel},
 		"message":   map[string]any{"ts": req.msgTS, "text": "…"},
 		"container": map[string]any{"type": "message", "message_ts": req.msgTS, "channel_id": channel},
@@ -460,8 +449,9 @@ func (d *Driver) tickLocked(p Person, req *request) func() *slackfake.Envelope {
 		values[id] = map[string]any{"task.tick": map[string]any{"type": "checkboxes", "selected_options": selected}}
 	}
 	view["state"] = map[string]any{"values": values}
+	trigger, _ := d.fileLocked(req, false)
 	payload := map[string]any{
-		"type": "block_actions", "user": map[string]any{"id": p.SlackID},
+		"type": "block_actions", "user": map[string]any{"id": p.SlackID}, "trigger_id": trigger,
 		"view": view, "container": map[string]any{"type": "view", "view_id": view["id"]},
 		"actions": []any{action},
 	}

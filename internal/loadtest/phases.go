@@ -55,7 +55,9 @@ func (d *Driver) Run(ctx context.Context, ph Phase) []Sample {
 		}
 		return out
 	}
-	ctx, cancel := context.WithTimeout(ctx, ph.Duration)
+	// A request under way when the phase ends is waited for; one under way
+	// when the caller gives up is not.
+	until, cancel := context.WithTimeout(ctx, ph.Duration)
 	defer cancel()
 	for i, p := range people {
 		wg.Add(1)
@@ -68,15 +70,15 @@ func (d *Driver) Run(ctx context.Context, ph Phase) []Sample {
 					// give or take half of it.
 					wait := ph.Pause/2 + time.Duration(r.Int64N(int64(ph.Pause)))
 					select {
-					case <-ctx.Done():
+					case <-until.Done():
 						return
 					case <-time.After(wait):
 					}
 				}
-				if ctx.Err() != nil {
+				if until.Err() != nil {
 					return
 				}
-				add(d.Do(context.WithoutCancel(ctx), p))
+				add(d.Do(ctx, p))
 			}
 		}()
 	}

@@ -3,13 +3,13 @@ package loadtest
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -43,7 +43,7 @@ func StartReplica(ctx context.Context, n int, e ReplicaEnv) (*Replica, error) {
 	if err != nil {
 		return nil, err
 	}
-	logFile, err := os.Create(fmt.Sprintf("%s/replica-%d.log", e.LogDir, n))
+	logFile, err := os.Create(filepath.Join(e.LogDir, fmt.Sprintf("replica-%d.log", n)))
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +121,7 @@ func (r *Replica) Kill() {
 func (r *Replica) Stop() error {
 	_ = r.cmd.Process.Signal(syscall.SIGTERM)
 	<-r.done
-	var exit *exec.ExitError
-	if errors.As(r.err, &exit) {
+	if r.err != nil {
 		return fmt.Errorf("replica %d: %w", r.N, r.err)
 	}
 	return nil

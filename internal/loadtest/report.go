@@ -11,19 +11,18 @@ import (
 
 // Figures sum up one phase of one run.
 type Figures struct {
-	Phase                   string
-	Requests                int
-	AckP50, AckP95, AckP99  time.Duration
-	AnswerP50, AnswerP99    time.Duration
-	Missed                  int // acks later than Slack's deadline, or never
-	Unacked                 int // never acknowledged
-	AckMax                  time.Duration
-	Errors                  int // failures and requests never answered
-	FailedExamples          []string
-	ByAction                map[string]int
-	PeakRSS                 int64   // the largest replica's, bytes
-	PoolWaits, PoolAcquires float64 // across replicas, during the phase
-	RequestErrorsAtReplicas float64 // atlas_slack_request_errors_total, during the phase
+	Phase                  string
+	Requests               int
+	AckP50, AckP95, AckP99 time.Duration
+	AnswerP50, AnswerP99   time.Duration
+	Missed                 int // acks later than Slack's deadline, or never
+	Unacked                int // never acknowledged
+	AckMax                 time.Duration
+	Errors                 int // failures and requests never answered
+	FailedExamples         []string
+	ByAction               map[string]int
+	PeakRSS                int64   // the largest replica's, bytes
+	PoolWaits              float64 // across replicas, during the phase
 }
 
 // Summarise turns a phase's samples into its figures.

@@ -62,11 +62,45 @@ func (s Signer) parse(tok string, now time.Time) (int64, error) {
 // in tx (the transaction that queues the email carrying it), and returns
 // its token; the URL is the portal's base URL + "/portal/login?t=" + token.
 func (s Signer) NewLink(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, contactID int64, now time.Time) (string, error) {
+	id, expires, err := newLink(ctx, tx, pid, contactID, now)
+	if err != nil {
+		return "", err
+	}
+	return s.token(id, expires), nil
+}
+
+// NewLinkID makes a sign-in link as NewLink does and returns its id, for
+// an email job to carry instead of the token: its worker signs the token
+// again with LinkToken, so no working token is stored in the job table.
+func (s Signer) NewLinkID(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, contactID int64, now time.Time) (int64, error) {
+	id, _, err := newLink(ctx, tx, pid, contactID, now)
+	return id, err
+}
+
+func newLink(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, contactID int64, now time.Time) (int64, time.Time, error) {
 	expires := now.Add(LinkLife).Truncate(time.Second)
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO portal_links (practice_id, contact_id, expires_at) VALUES ($1, $2, $3) RETURNING id`,
 		pid, contactID, expires).Scan(&id); err != nil {
-		return "", fmt.Errorf("portal: make a sign-in link: %w", err)
+		return 0, expires, fmt.Errorf("portal: make a sign-in link: %w", err)
+	}
+	return id, expires, nil
+}
+
+// LinkToken signs again the token of a practice's link id (made by
+// NewLinkID), from its row: the same token NewLink would have returned.
+// A link that is gone is ErrBadLink.
+func (s Signer) LinkToken(ctx context.Context, q db.DB, pid atlas.PracticeID, id int64) (string, error) {
+	if len(s.Secret) == 0 {
+		return "", errors.New("portal: no portal secret (PORTAL_SECRET) to sign a link with")
+	}
+	var expires time.Time
+	err := q.QueryRow(ctx, `SELECT expires_at FROM portal_links WHERE practice_id = $1 AND id = $2`, pid, id).Scan(&expires)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrBadLink
+	}
+	if err != nil {
+		return "", fmt.Errorf("portal: read sign-in link %d: %w", id, err)
 	}
 	return s.token(id, expires), nil
 }

@@ -1,12 +1,11 @@
 package practice
 
 import (
-	"github.com/agnivade/levenshtein"
-
 	"context"
 	"fmt"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/atlas-practice/atlas/internal/atlas"

@@ -34,10 +34,9 @@ type ServiceCache struct {
 	listening bool
 	gen       uint64 // bumped by each invalidation: a read that saw one in flight keeps nothing
 	entries   map[atlas.PracticeID][]Service
-	// dropped and listened, when set, are told of each invalidation (the
-	// practice, "" for all) and of each start of listening (tests).
-	dropped  func(atlas.PracticeID)
-	listened func()
+	// dropped, when set, is told of each invalidation: the practice, or ""
+	// for all (as listening starts or stops). Tests set it.
+	dropped func(atlas.PracticeID)
 }
 
 // NewServiceCache returns a cache reading through store; Run must be
@@ -61,7 +60,9 @@ func (c *ServiceCache) Services(ctx context.Context, pid atlas.PracticeID) ([]Se
 		return list, err
 	}
 	c.mu.Lock()
-	if c.gen == gen && c.listening {
+	// Starting or stopping to listen drops all too: an unchanged
+	// generation means the cache listens still, and nothing changed.
+	if c.gen == gen {
 		c.entries[pid] = slices.Clone(list)
 	}
 	c.mu.Unlock()
@@ -85,25 +86,32 @@ func (c *ServiceCache) drop(pid atlas.PracticeID) {
 	}
 }
 
+// setListening says whether the cache listens from now on, and drops all
+// it holds: what was cached before listening started may have missed a
+// change, and nothing is kept once it stops.
 func (c *ServiceCache) setListening(on bool) {
 	c.mu.Lock()
 	c.listening = on
 	c.mu.Unlock()
-	if !on {
-		c.drop("")
-	}
+	c.drop("")
 }
 
 // Run listens for changes on a connection of its own from pool until ctx
 // ends, connecting again (after a pause that grows to 30 s) when the
 // connection fails; the cache keeps nothing while it is not listening.
 func (c *ServiceCache) Run(ctx context.Context, pool *pgxpool.Pool) {
-	pause := 500 * time.Millisecond
+	const first = 500 * time.Millisecond
+	pause := first
 	for ctx.Err() == nil {
-		err := c.listen(ctx, pool)
+		listened, err := c.listen(ctx, pool)
 		c.setListening(false)
 		if ctx.Err() != nil {
 			return
+		}
+		if listened {
+			// A connection that listened, then failed: the next one is
+			// tried soon, however long ago the last failure was.
+			pause = first
 		}
 		c.Log.Warn("service cache: not listening; reading services from the database", "err", err, "retry_in", pause)
 		select {
@@ -115,28 +123,30 @@ func (c *ServiceCache) Run(ctx context.Context, pool *pgxpool.Pool) {
 	}
 }
 
-func (c *ServiceCache) listen(ctx context.Context, pool *pgxpool.Pool) error {
+// listen listens on a connection of its own until it fails or ctx ends;
+// listened reports whether it got as far as listening.
+func (c *ServiceCache) listen(ctx context.Context, pool *pgxpool.Pool) (listened bool, err error) {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	// The connection listens for as long as Run does: it is taken out of
-	// the pool rather than returned with LISTEN still in force.
+	// the pool rather than returned with LISTEN still in force, and closed
+	// here (within a few seconds, however dead the network).
 	raw := conn.Hijack()
-	defer raw.Close(context.WithoutCancel(ctx))
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		raw.Close(closeCtx)
+	}()
 	if _, err := raw.Exec(ctx, "LISTEN "+pgx.Identifier{ServicesChannel}.Sanitize()); err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return false, fmt.Errorf("listen: %w", err)
 	}
-	// Anything cached before now may have missed a change.
-	c.drop("")
 	c.setListening(true)
-	if c.listened != nil {
-		c.listened()
-	}
 	for {
 		n, err := raw.WaitForNotification(ctx)
 		if err != nil {
-			return err
+			return true, err
 		}
 		c.drop(atlas.PracticeID(n.Payload))
 	}

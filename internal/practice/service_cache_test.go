@@ -69,10 +69,8 @@ func TestServiceCacheAcrossReplicas(t *testing.T) {
 	for i, p := range []*pgxpool.Pool{pool, pool2} {
 		caches[i] = practice.NewServiceCache(practice.Store{DB: p}, log)
 		dropped[i] = make(chan atlas.PracticeID, 16)
-		listened := make(chan struct{}, 4)
-		practice.WatchServiceCache(caches[i], dropped[i], listened)
+		practice.WatchServiceCache(caches[i], dropped[i])
 		go caches[i].Run(ctx, p)
-		waitFor(t, listened, "listening")
 		// Starting to listen drops whatever was held.
 		if pid := waitFor(t, dropped[i], "start-up drop"); pid != "" {
 			t.Fatalf("start-up dropped %q, want all", pid)

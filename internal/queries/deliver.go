@@ -194,19 +194,18 @@ func Deliver(ctx context.Context, tx pgx.Tx, t workflow.Task, o DeliverOptions) 
 		}
 		d.Overridden = len(open)
 	}
-	params := make([]river.InsertManyParams, 0, len(contacts))
-	for _, c := range contacts {
-		a := DeliveryArgs{Practice: string(pid), DeliveryID: d.ID, ContactID: c.ID}
-		if link {
-			token, err := o.Signer.NewLink(ctx, tx, pid, c.ID, o.Now)
-			if err != nil {
-				return d, err
-			}
-			a.Link = requests.LoginURL(o.PortalURL, token)
+	if link {
+		err = requests.QueueLinked(ctx, tx, o.Signer, pid, contacts, o.Now, func(c requests.Contact, linkID int64) river.JobArgs {
+			return DeliveryArgs{Practice: string(pid), DeliveryID: d.ID, ContactID: c.ID, LinkID: linkID}
+		})
+	} else {
+		params := make([]river.InsertManyParams, 0, len(contacts))
+		for _, c := range contacts {
+			params = append(params, river.InsertManyParams{Args: DeliveryArgs{Practice: string(pid), DeliveryID: d.ID, ContactID: c.ID}})
 		}
-		params = append(params, river.InsertManyParams{Args: a})
+		err = jobs.InsertManyTx(ctx, tx, params)
 	}
-	if err := jobs.InsertManyTx(ctx, tx, params); err != nil {
+	if err != nil {
 		return d, fmt.Errorf("queries: queue the delivery emails: %w", err)
 	}
 	return d, practice.Audit(ctx, tx, pid, o.Actor.ID, AuditDeliver, "task", t.ID, map[string]any{

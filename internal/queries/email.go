@@ -20,6 +20,7 @@ import (
 	"github.com/atlas-practice/atlas/internal/delivery"
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/practice"
+	"github.com/atlas-practice/atlas/internal/requests"
 )
 
 // The River kinds of the query's and the delivery's emails.
@@ -28,40 +29,37 @@ const (
 	DeliveryJobKind = "pack_delivery_email"
 )
 
-// QueryArgs is a query's email to one contact, with the sign-in link made
-// for it when the query was flagged.
+// QueryArgs is a query's email to one contact, with the id of the sign-in
+// link made for it when the query was flagged (the worker signs its token
+// again: no working token is stored in the job table).
 type QueryArgs struct {
 	Practice  string `json:"practice"`
 	QueryID   int64  `json:"query_id"`
 	ContactID int64  `json:"contact_id"`
-	Link      string `json:"link"`
+	LinkID    int64  `json:"link_id"`
 }
 
 // Kind is the River job kind.
 func (QueryArgs) Kind() string { return QueryJobKind }
 
 // InsertOpts puts the job on the delivery queue, beside the other emails.
-func (QueryArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: delivery.Queue, MaxAttempts: delivery.MaxAttempts}
-}
+func (QueryArgs) InsertOpts() river.InsertOpts { return delivery.EmailOpts() }
 
-// DeliveryArgs is a delivered pack's email to one contact; Link is the
-// contact's portal sign-in link ("" when the client takes its pack by
-// email alone).
+// DeliveryArgs is a delivered pack's email to one contact; LinkID is the
+// id of the contact's portal sign-in link (0 when the client takes its
+// pack by email alone).
 type DeliveryArgs struct {
 	Practice   string `json:"practice"`
 	DeliveryID int64  `json:"delivery_id"`
 	ContactID  int64  `json:"contact_id"`
-	Link       string `json:"link,omitempty"`
+	LinkID     int64  `json:"link_id,omitempty"`
 }
 
 // Kind is the River job kind.
 func (DeliveryArgs) Kind() string { return DeliveryJobKind }
 
 // InsertOpts puts the job on the delivery queue.
-func (DeliveryArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: delivery.Queue, MaxAttempts: delivery.MaxAttempts}
-}
+func (DeliveryArgs) InsertOpts() river.InsertOpts { return delivery.EmailOpts() }
 
 // BlobReader reads a document's bytes by storage key: portal.PGBlobs, or
 // the store the portal keeps them in.
@@ -75,6 +73,12 @@ type Deps struct {
 	Mail  delivery.Mailer
 	Blobs BlobReader
 	Log   *slog.Logger // nil: slog.Default()
+	// Signer signs each email's sign-in link again from its id
+	// (portal.Signer{Secret: PORTAL_SECRET}), under PortalURL (config
+	// PORTAL_URL). Without them an email with a link is tried again, not
+	// sent without it.
+	Signer    requests.Linker
+	PortalURL string
 }
 
 // AddWorkers registers the query and delivery email workers on w.
@@ -106,20 +110,13 @@ func (pgBlobs) Get(ctx context.Context, q db.DB, key string) ([]byte, error) {
 	return data, nil
 }
 
-// send sends m, telling what River should do: nil when sent or refused for
-// good, the error when a later try may get through.
-func send(ctx context.Context, deps Deps, m mail.Message, log *slog.Logger) error {
-	err := deps.Mail.Send(ctx, m)
-	switch {
-	case err == nil:
-		log.Info("queries: email sent", "subject", m.Subject)
-		return nil
-	case mail.IsPermanent(err):
-		log.Warn("queries: email refused; not tried again", "error", err)
-		return nil
+// link is the sign-in link of a job's link id, signed again now; "" for
+// none.
+func (d Deps) link(ctx context.Context, pid atlas.PracticeID, linkID int64) (string, error) {
+	if linkID == 0 {
+		return "", nil
 	}
-	log.Warn("queries: send failed for now; River tries again", "error", err)
-	return err
+	return requests.LinkURL(ctx, d.Pool, d.Signer, d.PortalURL, pid, linkID)
 }
 
 type queryWorker struct {
@@ -157,7 +154,11 @@ func (w *queryWorker) Work(ctx context.Context, job *river.Job[QueryArgs]) error
 		return fmt.Errorf("queries: read the practice: %w", err)
 	}
 	e.Period = atlas.PeriodOf(period).Label()
-	return send(ctx, w.deps, composeQuery(e, a, text), log)
+	link, err := w.deps.link(ctx, pid, a.LinkID)
+	if err != nil {
+		return err
+	}
+	return delivery.SendNotice(ctx, w.deps.Mail, composeQuery(e, a, text, link), log, "queries")
 }
 
 type deliveryWorker struct {
@@ -219,9 +220,13 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs])
 		}
 		atts = append(atts, mail.Attachment{Name: d.name, ContentType: d.ct, Data: data})
 	}
-	m := composeDelivery(e, a, names, method)
+	link, err := w.deps.link(ctx, pid, a.LinkID)
+	if err != nil {
+		return err
+	}
+	m := composeDelivery(e, a, names, method, link)
 	m.Attachments = atts
-	return send(ctx, w.deps, m, log)
+	return delivery.SendNotice(ctx, w.deps.Mail, m, log, "queries")
 }
 
 // envelope is who an email goes to and what it is about.
@@ -285,11 +290,11 @@ var queryHTML = template.Must(template.New("query").Parse(`<!DOCTYPE html>
 </body></html>
 `))
 
-func composeQuery(e envelope, a QueryArgs, question string) mail.Message {
+func composeQuery(e envelope, a QueryArgs, question, link string) mail.Message {
 	m := e.message(fmt.Sprintf("A question about %s — %s", e.Period, e.Client),
 		fmt.Sprintf("<query-%d.%d.%s@%s>", a.QueryID, a.ContactID, strings.ToLower(string(e.Practice.ID)), domain(e.Practice)),
 		"X-Atlas-Query", fmt.Sprint(a.QueryID))
-	b := emailBody{Greeting: e.greeting(), Practice: e.Practice.Name, Client: e.Client, Period: e.Period, Link: a.Link, Question: question}
+	b := emailBody{Greeting: e.greeting(), Practice: e.Practice.Name, Client: e.Client, Period: e.Period, Link: link, Question: question}
 	var w strings.Builder
 	w.WriteString(b.Greeting + "\n\n")
 	fmt.Fprintf(&w, "While reviewing %s's books for %s, %s has a question for you:\n\n", b.Client, b.Period, b.Practice)
@@ -313,11 +318,11 @@ var deliveryHTML = template.Must(template.New("delivery").Parse(`<!DOCTYPE html>
 </body></html>
 `))
 
-func composeDelivery(e envelope, a DeliveryArgs, files []string, method string) mail.Message {
+func composeDelivery(e envelope, a DeliveryArgs, files []string, method, link string) mail.Message {
 	m := e.message(fmt.Sprintf("Your management accounts for %s — %s", e.Period, e.Client),
 		fmt.Sprintf("<pack-%d.%d.%s@%s>", a.DeliveryID, a.ContactID, strings.ToLower(string(e.Practice.ID)), domain(e.Practice)),
 		"X-Atlas-Delivery", fmt.Sprint(a.DeliveryID))
-	b := emailBody{Greeting: e.greeting(), Practice: e.Practice.Name, Client: e.Client, Period: e.Period, Link: a.Link, Files: files,
+	b := emailBody{Greeting: e.greeting(), Practice: e.Practice.Name, Client: e.Client, Period: e.Period, Link: link, Files: files,
 		Attached: method != "portal"}
 	var w strings.Builder
 	w.WriteString(b.Greeting + "\n\n")

@@ -3,6 +3,7 @@ package queries_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"sort"
@@ -13,7 +14,9 @@ import (
 
 	"github.com/atlas-practice/atlas/internal/mail"
 	"github.com/atlas-practice/atlas/internal/maildev"
+	"github.com/atlas-practice/atlas/internal/portal"
 	"github.com/atlas-practice/atlas/internal/queries"
+	"github.com/atlas-practice/atlas/internal/requests"
 )
 
 func startMaildev(t *testing.T, f *fixture) (*maildev.Server, queries.Deps) {
@@ -31,10 +34,12 @@ func startMaildev(t *testing.T, f *fixture) (*maildev.Server, queries.Deps) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return md, queries.Deps{Pool: f.pool, Mail: sender, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return md, queries.Deps{Pool: f.pool, Mail: sender, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Signer: portal.Signer{Secret: secret}, PortalURL: portalURL}
 }
 
-// jobArgs reads the queued jobs' args of a kind.
+// jobArgs reads the queued jobs' args of a kind, none of which may hold
+// a working sign-in link.
 func jobArgs[A any](f *fixture, kind string) []A {
 	f.t.Helper()
 	rows, err := f.pool.Query(f.ctx, `SELECT args FROM river_job WHERE kind = $1 AND args->>'practice' = $2 ORDER BY id`, kind, string(f.pid))
@@ -42,6 +47,9 @@ func jobArgs[A any](f *fixture, kind string) []A {
 	var out []A
 	var raw []byte
 	_, err = pgx.ForEachRow(rows, []any{&raw}, func() error {
+		if strings.Contains(string(raw), "/portal/login") {
+			return fmt.Errorf("a job stores a sign-in link: %s", raw)
+		}
 		var a A
 		if err := json.Unmarshal(raw, &a); err != nil {
 			return err
@@ -94,8 +102,10 @@ func TestQueryAndDeliveryEmails(t *testing.T) {
 		if !ok {
 			t.Fatalf("no email to %s: %v", to, emails)
 		}
+		tok, err := portal.Signer{Secret: secret}.LinkToken(f.ctx, f.pool, f.pid, a.LinkID)
+		f.must(err)
 		if e.Subject != "A question about November 2026 — Acme Trading Ltd" || !strings.Contains(e.Text, "What was the £2,400 paid to Smith Ltd") ||
-			!strings.Contains(e.Text, a.Link) || !strings.Contains(e.HTML, "Answer it in the client portal") {
+			!strings.Contains(e.Text, requests.LoginURL(portalURL, tok)) || !strings.Contains(e.HTML, "Answer it in the client portal") {
 			t.Errorf("the query email to %s: %s\n%s", to, e.Subject, e.Text)
 		}
 		if e.From[0].Address != "accounts@ledgerline.example" || e.Header("X-Atlas-Query") == "" {

@@ -30,7 +30,6 @@ import (
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
-	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/outbox"
 	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/requests"
@@ -157,18 +156,11 @@ func Flag(ctx context.Context, q db.DB, signer requests.Linker, portalURL string
 			p.ID, taskID, text, int64(actor.ID), now).Scan(&f.ID); err != nil {
 			return fmt.Errorf("queries: store the query: %w", err)
 		}
-		params := make([]river.InsertManyParams, 0, len(f.Contacts))
 		ids := make([]int64, 0, len(f.Contacts))
-		for _, c := range f.Contacts {
-			token, err := signer.NewLink(ctx, tx, p.ID, c.ID, now)
-			if err != nil {
-				return err
-			}
-			params = append(params, river.InsertManyParams{Args: QueryArgs{Practice: string(p.ID), QueryID: f.ID, ContactID: c.ID,
-				Link: requests.LoginURL(portalURL, token)}})
+		if err := requests.QueueLinked(ctx, tx, signer, p.ID, f.Contacts, now, func(c requests.Contact, linkID int64) river.JobArgs {
 			ids = append(ids, c.ID)
-		}
-		if err := jobs.InsertManyTx(ctx, tx, params); err != nil {
+			return QueryArgs{Practice: string(p.ID), QueryID: f.ID, ContactID: c.ID, LinkID: linkID}
+		}); err != nil {
 			return fmt.Errorf("queries: queue emails: %w", err)
 		}
 		return practice.Audit(ctx, tx, p.ID, actor.ID, AuditFlag, "task", taskID, map[string]any{"query": f.ID, "text": text, "contacts": ids})

@@ -37,7 +37,7 @@ func (SendArgs) Kind() string { return JobKind }
 // first sending — it draws the same PDF and talks to the same mail
 // server — tried as often as a send.
 func (SendArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: delivery.Queue, MaxAttempts: delivery.MaxAttempts}
+	return delivery.EmailOpts()
 }
 
 // Deps are what the reminder worker needs.

@@ -61,7 +61,7 @@ func (f *fixture) workAdHoc(item int64) int {
 		if err := json.Unmarshal(raw, &a); err != nil {
 			f.t.Fatal(err)
 		}
-		if a.ItemID != item || a.Step != 0 || a.TaskID != f.acme {
+		if a.ItemID != item || a.Step != 0 || a.TaskID != f.acme || a.LinkID == 0 || strings.Contains(string(raw), "/portal/login") {
 			f.t.Fatalf("ad-hoc job args %+v", a)
 		}
 		if err := requests.Work(f.ctx, f.deps, a); err != nil {
@@ -114,7 +114,7 @@ func TestAskNow(t *testing.T) {
 	// Sent once the client has sent it, an ad-hoc email goes no more.
 	f.exec(`UPDATE task_items SET received_at = now(), received_by = $2, done_at = now() WHERE id = $1`, item, f.contacts["jane@acme.example"])
 	if err := requests.Work(f.ctx, f.deps, requests.SendArgs{Practice: string(f.pid), TaskID: f.acme, ItemID: item,
-		ContactID: f.contacts["bob@acme.example"], Link: portalURL + "/portal/login?t=x"}); err != nil {
+		ContactID: f.contacts["bob@acme.example"]}); err != nil {
 		t.Fatal(err)
 	}
 	f.inbox(6, 6)

@@ -17,9 +17,11 @@ package requests
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -44,10 +46,13 @@ const JobName = "document_requests"
 // than asked weeks late.
 const MaxLateDays = 14
 
-// Linker makes a contact's sign-in link in tx and returns its token:
+// Linker makes a contact's sign-in link in tx and returns its id, which
+// the email job carries; the worker signs the link's token again from its
+// id as the email goes, so no working token is stored in the job table:
 // portal.Signer{Secret: PORTAL_SECRET}.
 type Linker interface {
-	NewLink(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, contactID int64, now time.Time) (string, error)
+	NewLinkID(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, contactID int64, now time.Time) (int64, error)
+	LinkToken(ctx context.Context, q db.DB, pid atlas.PracticeID, linkID int64) (string, error)
 }
 
 // Job is the daily document requests and reminders.
@@ -245,31 +250,53 @@ func queueTo(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, entityID int6
 	if err != nil {
 		return nil, err
 	}
-	params := make([]river.InsertManyParams, 0, len(contacts))
-	ids := make([]int64, 0, len(contacts))
-	for _, c := range contacts {
-		token, err := signer.NewLink(ctx, tx, pid, c.ID, now)
-		if err != nil {
-			return nil, err
-		}
+	if err := QueueLinked(ctx, tx, signer, pid, contacts, now, func(c Contact, linkID int64) river.JobArgs {
 		a := args
-		a.ContactID, a.Link = c.ID, LoginURL(portalURL, token)
-		params = append(params, river.InsertManyParams{Args: a})
-		ids = append(ids, c.ID)
-	}
-	if len(params) == 0 {
-		return nil, nil
-	}
-	if err := jobs.InsertManyTx(ctx, tx, params); err != nil {
+		a.ContactID, a.LinkID = c.ID, linkID
+		return a
+	}); err != nil {
 		return nil, fmt.Errorf("requests: queue emails: %w", err)
+	}
+	ids := make([]int64, len(contacts))
+	for i, c := range contacts {
+		ids[i] = c.ID
 	}
 	return ids, nil
 }
 
+// QueueLinked queues in tx one email job to each of contacts, each with a
+// sign-in link of its own made in tx: job builds a contact's job from the
+// link's id.
+func QueueLinked(ctx context.Context, tx pgx.Tx, signer Linker, pid atlas.PracticeID, contacts []Contact, now time.Time,
+	job func(c Contact, linkID int64) river.JobArgs) error {
+	if len(contacts) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, 0, len(contacts))
+	for _, c := range contacts {
+		id, err := signer.NewLinkID(ctx, tx, pid, c.ID, now)
+		if err != nil {
+			return err
+		}
+		params = append(params, river.InsertManyParams{Args: job(c, id)})
+	}
+	return jobs.InsertManyTx(ctx, tx, params)
+}
+
+// LinkURL is the sign-in link of a job's link id, its token signed again
+// as the email goes, under the portal's base URL.
+func LinkURL(ctx context.Context, q db.DB, signer Linker, base string, pid atlas.PracticeID, linkID int64) (string, error) {
+	if signer == nil || base == "" {
+		return "", errors.New("requests: the portal's URL and secret are not given to the email worker, so its sign-in link cannot be made")
+	}
+	token, err := signer.LinkToken(ctx, q, pid, linkID)
+	if err != nil {
+		return "", fmt.Errorf("requests: sign link %d: %w", linkID, err)
+	}
+	return LoginURL(base, token), nil
+}
+
 // LoginURL is the sign-in link of a token.
 func LoginURL(base, token string) string {
-	for len(base) > 0 && base[len(base)-1] == '/' {
-		base = base[:len(base)-1]
-	}
-	return base + "/portal/login?t=" + token
+	return strings.TrimRight(base, "/") + "/portal/login?t=" + token
 }

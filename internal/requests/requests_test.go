@@ -152,7 +152,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f.sent = &countingMailer{Sender: sender}
-	f.deps = requests.Deps{Pool: pool, Mail: f.sent, Clock: f.clock, Log: log}
+	f.deps = requests.Deps{Pool: pool, Mail: f.sent, Clock: f.clock, Log: log, Signer: portal.Signer{Secret: secret}, PortalURL: portalURL + "/"}
 	f.job = requests.Job{Clock: f.clock, Log: log, Signer: portal.Signer{Secret: secret}, PortalURL: portalURL + "/"}
 	return f
 }
@@ -200,6 +200,9 @@ func (f *fixture) day(d time.Time) []requests.Claimed {
 		var a requests.SendArgs
 		if err := json.Unmarshal(raw, &a); err != nil {
 			f.t.Fatal(err)
+		}
+		if a.LinkID == 0 || strings.Contains(string(raw), "/portal/login") {
+			f.t.Fatalf("the job carries no link id, or a working link: %s", raw)
 		}
 		if err := requests.Work(f.ctx, f.deps, a); err != nil {
 			f.t.Fatal(err)
@@ -358,7 +361,7 @@ func TestNothingWhenEverythingIsIn(t *testing.T) {
 
 	// Worked after the items arrived, an email sends nothing.
 	if err := requests.Work(f.ctx, f.deps, requests.SendArgs{Practice: string(f.pid), TaskID: f.acme, Step: 3,
-		ContactID: f.contacts["jane@acme.example"], Link: portalURL + "/portal/login?t=x"}); err != nil {
+		ContactID: f.contacts["jane@acme.example"]}); err != nil {
 		t.Fatal(err)
 	}
 	f.inbox(2, 2)

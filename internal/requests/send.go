@@ -25,15 +25,16 @@ import (
 const JobKind = "document_request_email"
 
 // SendArgs is one email of a claim: the request (Step 0) or a reminder of
-// a pack, to one contact, with the sign-in link made for it when it was
-// claimed; or, with ItemID, a request made ad hoc (AskNow) for that item
-// alone.
+// a pack, to one contact, with the id of the sign-in link made for it when
+// it was claimed (the worker signs its token again: no working token is
+// stored in the job table); or, with ItemID, a request made ad hoc
+// (AskNow) for that item alone.
 type SendArgs struct {
 	Practice  string `json:"practice"`
 	TaskID    int64  `json:"task_id"`
 	Step      int    `json:"step"`
 	ContactID int64  `json:"contact_id"`
-	Link      string `json:"link"`
+	LinkID    int64  `json:"link_id"`
 	ItemID    int64  `json:"item_id,omitempty"`
 }
 
@@ -42,9 +43,7 @@ func (SendArgs) Kind() string { return JobKind }
 
 // InsertOpts puts the job on the delivery queue, beside the invoices'
 // emails, tried as often as they are.
-func (SendArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: delivery.Queue, MaxAttempts: delivery.MaxAttempts}
-}
+func (SendArgs) InsertOpts() river.InsertOpts { return delivery.EmailOpts() }
 
 // Deps are what the request worker needs.
 type Deps struct {
@@ -52,6 +51,12 @@ type Deps struct {
 	Mail  delivery.Mailer
 	Clock atlas.Clock  // nil: the system clock
 	Log   *slog.Logger // nil: slog.Default()
+	// Signer signs each email's sign-in link again from its id
+	// (portal.Signer{Secret: PORTAL_SECRET}), under PortalURL (config
+	// PORTAL_URL). Without them an email is tried again, not sent
+	// without its link.
+	Signer    Linker
+	PortalURL string
 }
 
 // AddWorkers registers the request email worker on w.
@@ -111,25 +116,17 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		log.Info("requests: nothing to ask for any more; not sent")
 		return nil
 	}
-	msg := compose(r)
-	err = w.deps.Mail.Send(ctx, msg)
-	switch {
-	case err == nil:
-		log.Info("requests: email sent", "to", r.ContactEmail, "items", len(r.Items))
-		return nil
-	case mail.IsPermanent(err):
-		log.Warn("requests: email refused; not tried again", "to", r.ContactEmail, "error", err)
-		return nil
+	if r.Link, err = LinkURL(ctx, w.deps.Pool, w.deps.Signer, w.deps.PortalURL, atlas.PracticeID(a.Practice), a.LinkID); err != nil {
+		return err
 	}
-	log.Warn("requests: send failed for now; River tries again", "error", err)
-	return err
+	return delivery.SendNotice(ctx, w.deps.Mail, compose(r), log.With("items", len(r.Items)), "requests")
 }
 
 // read gathers an email's request; ok is false when there is nothing to
 // send.
 func read(ctx context.Context, pool *pgxpool.Pool, a SendArgs) (request, bool, error) {
 	pid := atlas.PracticeID(a.Practice)
-	r := request{Step: a.Step, Link: a.Link, TaskID: a.TaskID, ContactID: a.ContactID, ItemID: a.ItemID}
+	r := request{Step: a.Step, TaskID: a.TaskID, ContactID: a.ContactID, ItemID: a.ItemID}
 	var period time.Time
 	var completed *time.Time
 	err := pool.QueryRow(ctx, `SELECT e.name, t.period, t.completed_at, c.name, c.email

@@ -57,7 +57,7 @@ func (EmailArgs) Kind() string { return JobKind }
 
 // InsertOpts puts the job on delivery's queue, tried as an invoice's is.
 func (EmailArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: delivery.Queue, MaxAttempts: delivery.MaxAttempts}
+	return delivery.EmailOpts()
 }
 
 // NewKey is a fresh request key.

@@ -1,11 +1,11 @@
 package timeparse
 
 import (
-	"github.com/agnivade/levenshtein"
-
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/agnivade/levenshtein"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 )

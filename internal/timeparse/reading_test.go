@@ -1,12 +1,12 @@
 package timeparse
 
 import (
-	"github.com/agnivade/levenshtein"
-
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agnivade/levenshtein"
 )
 
 // testClient is a client as the test's list knows it.

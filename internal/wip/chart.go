@@ -17,11 +17,7 @@ const ChartMonths = 24
 // of the top clients or people (the table's order). The amounts become
 // floats here, for drawing only. ok is false when there is no WIP.
 func (r Report) Chart(top int) (charts.Bars, bool) {
-	title := "Work in progress by " + string(r.By)
-	if r.Of != "" {
-		title += " · " + r.Of
-	}
-	b := charts.Bars{Title: title, ValueAxis: fmt.Sprintf("unbilled value (%s)", r.Currency)}
+	b := charts.Bars{Title: r.Title(), ValueAxis: fmt.Sprintf("unbilled value (%s)", r.Currency)}
 	rows := r.Rows
 	if r.By == ByMonth {
 		rows = everyMonth(rows)

@@ -146,6 +146,16 @@ type Report struct {
 	Total Figures
 }
 
+// Title is "Work in progress by client", and the client or person it is
+// limited to: " · ACME · Acme Trading Ltd".
+func (r Report) Title() string {
+	t := "Work in progress by " + string(r.By)
+	if r.Of != "" {
+		t += " · " + r.Of
+	}
+	return t
+}
+
 // Store reads work in progress; it writes nothing.
 type Store struct{ DB db.DB }
 

@@ -17,33 +17,40 @@ import (
 // tasks row in any statement whose other tables lack them.
 const unstarted = `items_done = 0 AND review_state = 'none' AND completed_at IS NULL`
 
+// checklistSQL is the checklist an assignment gives its tasks, for the
+// assignment and template ids given (SQL over the row of the statement
+// that uses it): the template's items less those the client drops, in
+// their order, then the client's extra items, as (template_item_id,
+// assignment_item_id, stage, position, text, mandatory, client_request).
+// The template's items are read in their order so that copying them task
+// by task adds each index's rows at its end rather than all over it; the
+// drops are read once into a hash (the NOT IN is uncorrelated) rather than
+// looked for once per item.
+func checklistSQL(assignment, template string) string {
+	return `SELECT ti.id AS template_item_id, NULL::bigint AS assignment_item_id, ti.stage, ti.position, ti.text, ti.mandatory, ti.client_request
+	  FROM (SELECT * FROM template_items ti WHERE ti.practice_id = $1 AND ti.template_id = ` + template + `
+	           AND ti.removed_at IS NULL ORDER BY ti.stage, ti.position) ti
+	 WHERE (` + assignment + `, ti.id) NOT IN (SELECT d.assignment_id, d.template_item_id FROM assignment_items d
+	                                 WHERE d.practice_id = $1 AND d.kind = 'drop' AND d.template_item_id IS NOT NULL)
+	UNION ALL
+	SELECT NULL, ai.id, ai.stage, ai.position, ai.text, ai.mandatory, NULL
+	  FROM assignment_items ai WHERE ai.practice_id = $1 AND ai.assignment_id = ` + assignment + ` AND ai.kind = 'add'`
+}
+
 // copyItems copies checklist items into the tasks of the CTE "new" (id,
-// assignment_id, template_id): the template's items less those the client
-// drops, and the client's extra items. copyMissingItems copies only those
-// a task does not have yet.
+// assignment_id, template_id), each its checklistSQL. copyMissingItems
+// copies only those a task does not have yet.
 var copyItems, copyMissingItems = copyItemsSQL(false), copyItemsSQL(true)
 
 func copyItemsSQL(missingOnly bool) string {
-	var missingTemplate, missingExtra string
+	var missing string
 	if missingOnly {
-		missingTemplate = `
-	   AND NOT EXISTS (SELECT 1 FROM task_items e WHERE e.practice_id = $1 AND e.task_id = new.id AND e.template_item_id = ti.id)`
-		missingExtra = `
-	 WHERE NOT EXISTS (SELECT 1 FROM task_items e WHERE e.practice_id = $1 AND e.task_id = new.id AND e.assignment_item_id = ai.id)`
+		missing = `
+	 WHERE NOT EXISTS (SELECT 1 FROM task_items e WHERE e.practice_id = $1 AND e.task_id = new.id AND e.template_item_id = cl.template_item_id)
+	   AND NOT EXISTS (SELECT 1 FROM task_items e WHERE e.practice_id = $1 AND e.task_id = new.id AND e.assignment_item_id = cl.assignment_item_id)`
 	}
 	return `INSERT INTO task_items (practice_id, task_id, template_item_id, assignment_item_id, stage, position, text, mandatory, client_request)
-	SELECT $1, new.id, ti.id, NULL, ti.stage, ti.position, ti.text, ti.mandatory, ti.client_request
-	  -- Task by task, each checklist in its own order, so each index
-	  -- takes the rows at its end rather than all over it.
-	  FROM new CROSS JOIN LATERAL (SELECT * FROM template_items ti WHERE ti.practice_id = $1 AND ti.template_id = new.template_id
-	                                  AND ti.removed_at IS NULL ORDER BY ti.stage, ti.position) ti
-	 -- Uncorrelated, so the drops are read once into a hash rather than
-	 -- looked for once per item copied.
-	 WHERE (new.assignment_id, ti.id) NOT IN (SELECT d.assignment_id, d.template_item_id FROM assignment_items d
-	                                           WHERE d.practice_id = $1 AND d.kind = 'drop' AND d.template_item_id IS NOT NULL)` + missingTemplate + `
-	UNION ALL
-	SELECT $1, new.id, NULL, ai.id, ai.stage, ai.position, ai.text, ai.mandatory, NULL
-	  FROM new JOIN assignment_items ai ON ai.practice_id = $1 AND ai.assignment_id = new.assignment_id AND ai.kind = 'add'` + missingExtra
+	SELECT $1, new.id, cl.* FROM new CROSS JOIN LATERAL (` + checklistSQL("new.assignment_id", "new.template_id") + `) cl` + missing
 }
 
 // dueDateSQL and stageTargetsSQL are Template.DueDate and
@@ -138,14 +145,18 @@ func generateAt(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, period atl
 		  FROM (SELECT a.practice_id, a.entity_id, a.template_id, a.id, a.preparer_id, a.reviewer_id,
 		               `+dueDateSQL("$2::date")+` AS due_date,
 		               `+stageTargetsSQL("$2::date")+` AS stage_targets,
-		               CASE WHEN c.custom THEN `+customTotal+` ELSE coalesce(ts.total, 0) END AS total,
-		               CASE WHEN c.custom THEN `+customFirstOpen+` ELSE ts.first_open END AS first_open
+		               CASE WHEN c.custom THEN k.total ELSE coalesce(ts.total, 0) END AS total,
+		               CASE WHEN c.custom THEN k.first_open ELSE ts.first_open END AS first_open
 		          FROM assignments a
 		          JOIN templates tp ON tp.practice_id = a.practice_id AND tp.id = a.template_id AND tp.active
 		          JOIN entities en ON en.practice_id = a.practice_id AND en.id = a.entity_id AND en.archived_at IS NULL
 		          LEFT JOIN template_sums ts ON ts.template_id = a.template_id
 		          CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM assignment_items z
 		                                              WHERE z.practice_id = a.practice_id AND z.assignment_id = a.id) AS custom) c
+		          -- A client that drops template items or adds its own: the
+		          -- checklist copyItems gives it, counted.
+		          CROSS JOIN LATERAL (SELECT count(*)::int AS total, min(cl.stage) FILTER (WHERE cl.mandatory) AS first_open
+		                                FROM (`+checklistSQL("a.id", "a.template_id")+`) cl WHERE c.custom) k
 		         WHERE a.practice_id = $1 AND a.active AND ($3::bigint = 0 OR a.id = $3)
 		           -- One pack per client and month: a client that changed template
 		           -- keeps the pack it has (under way, or made before the change).
@@ -166,21 +177,6 @@ func generateAt(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, period atl
 // for review and not complete, over a row p with the first stage holding a
 // mandatory item (first_open).
 const newTaskStage = `least(coalesce(p.first_open, 7), 5)`
-
-// customTotal and customFirstOpen count, for an assignment a that drops
-// template items or adds its own, the checklist copyItems gives it.
-const customChecklist = `(SELECT ti.stage, ti.mandatory FROM template_items ti
-	   WHERE ti.practice_id = a.practice_id AND ti.template_id = a.template_id AND ti.removed_at IS NULL
-	     AND NOT EXISTS (SELECT 1 FROM assignment_items d WHERE d.practice_id = a.practice_id AND d.assignment_id = a.id
-	                      AND d.kind = 'drop' AND d.template_item_id = ti.id)
-	  UNION ALL
-	  SELECT ai.stage, ai.mandatory FROM assignment_items ai
-	   WHERE ai.practice_id = a.practice_id AND ai.assignment_id = a.id AND ai.kind = 'add') AS cl`
-
-const (
-	customTotal     = `(SELECT count(*)::int FROM ` + customChecklist + `)`
-	customFirstOpen = `(SELECT min(cl.stage) FILTER (WHERE cl.mandatory) FROM ` + customChecklist + `)`
-)
 
 // resyncUnstarted gives the unstarted tasks of a template (of one
 // assignment, when assignment is set) the template's current due rule,

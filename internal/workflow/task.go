@@ -134,32 +134,45 @@ const taskJoins = `
 	JOIN members pm ON pm.practice_id = tk.practice_id AND pm.id = tk.preparer_id
 	JOIN members rm ON rm.practice_id = tk.practice_id AND rm.id = tk.reviewer_id`
 
-// statusExpr is Progress.StatusOn in SQL, for the day $today.
-func statusExpr(today string) string {
-	return `CASE WHEN tk.completed_at IS NOT NULL THEN 'complete'
-		WHEN tk.due_date < ` + today + ` THEN 'overdue'
-		WHEN tk.review_state = 'requested' THEN 'in_review'
-		WHEN tk.items_done = 0 AND tk.review_state = 'none' THEN 'not_started'
-		ELSE 'in_progress' END`
+// statusRules are Progress.StatusOn in SQL, for the day today: a task has
+// the status of the first rule whose condition it meets.
+func statusRules(today string) []struct {
+	status Status
+	cond   string
+} {
+	return []struct {
+		status Status
+		cond   string
+	}{
+		{Complete, `tk.completed_at IS NOT NULL`},
+		{Overdue, `tk.due_date < ` + today},
+		{InReview, `tk.review_state = 'requested'`},
+		{NotStarted, `tk.items_done = 0 AND tk.review_state = 'none'`},
+		{InProgress, `true`},
+	}
 }
 
-// statusWhere is statusExpr(today) = st as plain conditions on the
-// task's columns, which the planner can estimate from their statistics
-// (an equality on the CASE it guesses at a two-hundredth of the rows, and
-// then loops per task over the clients to order them).
+// statusExpr is Progress.StatusOn in SQL, for the day today.
+func statusExpr(today string) string {
+	expr := `CASE`
+	for _, r := range statusRules(today) {
+		expr += ` WHEN ` + r.cond + ` THEN '` + string(r.status) + `'`
+	}
+	return expr + ` END`
+}
+
+// statusWhere is statusExpr(today) = st as plain conditions on the task's
+// columns (its rule's, and no earlier rule's), which the planner can
+// estimate from their statistics (an equality on the CASE it guesses at a
+// two-hundredth of the rows, and then loops per task over the clients to
+// order them).
 func statusWhere(st Status, today string) string {
-	open := `tk.completed_at IS NULL AND tk.due_date >= ` + today
-	switch st {
-	case Complete:
-		return `tk.completed_at IS NOT NULL`
-	case Overdue:
-		return `tk.completed_at IS NULL AND tk.due_date < ` + today
-	case InReview:
-		return open + ` AND tk.review_state = 'requested'`
-	case NotStarted:
-		return open + ` AND tk.items_done = 0 AND tk.review_state = 'none'`
-	case InProgress:
-		return open + ` AND tk.review_state <> 'requested' AND (tk.items_done > 0 OR tk.review_state <> 'none')`
+	var conds []string
+	for _, r := range statusRules(today) {
+		if r.status == st {
+			return strings.Join(append(conds, `(`+r.cond+`)`), ` AND `)
+		}
+		conds = append(conds, `NOT (`+r.cond+`)`)
 	}
 	return `false`
 }
