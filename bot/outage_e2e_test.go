@@ -3,9 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -20,67 +18,6 @@ import (
 	"github.com/atlas-practice/atlas/internal/pgtest"
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
-
-// dbProxy stands between Atlas and PostgreSQL, so a test can take the
-// database away and give it back: a real outage as Atlas sees one, with its
-// connections cut and new ones refused.
-type dbProxy struct {
-	t      *testing.T
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  []net.Conn
-}
-
-func startProxy(t *testing.T, target string) *dbProxy {
-	p := &dbProxy{t: t, target: target}
-	p.up("127.0.0.1:0")
-	t.Cleanup(p.down)
-	return p
-}
-
-func (p *dbProxy) up(addr string) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	p.mu.Lock()
-	p.ln, p.addr = ln, ln.Addr().String()
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, s)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(s, c); s.Close() }()
-			go func() { _, _ = io.Copy(c, s); c.Close() }()
-		}
-	}()
-}
-
-// down refuses new connections and cuts the open ones.
-func (p *dbProxy) down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
 
 type syncBuffer struct {
 	mu  sync.Mutex
@@ -109,8 +46,8 @@ func TestDatabaseUnreachableIsSaidSo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := startProxy(t, u.Host)
-	u.Host = proxy.addr
+	proxy := pgtest.StartProxy(t, u.Host)
+	u.Host = proxy.Addr()
 	cfg, err := pgxpool.ParseConfig(u.String())
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +79,7 @@ func TestDatabaseUnreachableIsSaidSo(t *testing.T) {
 	if got := say("team"); !strings.Contains(got, "1 person on the team") {
 		t.Fatalf("before the outage: %s", got)
 	}
-	proxy.down()
+	proxy.Down()
 	for _, text := range []string{"team", "clients", "services add PAYROLL Payroll"} {
 		if got := say(text); !strings.Contains(got, "can't reach its database") || !strings.Contains(got, "nothing was saved") {
 			t.Fatalf("/atlas %s while the database is down: %s", text, got)
@@ -154,7 +91,7 @@ func TestDatabaseUnreachableIsSaidSo(t *testing.T) {
 	if strings.Contains(logs.String(), `msg="handler failed"`) {
 		t.Fatalf("the outage was logged as a fault:\n%s", logs.String())
 	}
-	proxy.up(proxy.addr)
+	proxy.Up()
 	if got := say("services"); !strings.Contains(got, "No services yet") {
 		t.Fatalf("after the outage: %s (the service added during it must not exist)", got)
 	}

@@ -10,8 +10,18 @@ var Scopes = map[string]string{
 	// files:read is for "Save to client documents" and the task window's
 	// "Attach a file": it reads the files a person hands Atlas there
 	// (files.info) and downloads their bytes with the bot token
-	// (url_private_download). Atlas never lists or reads other files.
-	"files:read":       "reading and downloading the files a person saves to a client's documents or attaches to a pack (files.info, url_private_download)",
+	// (url_private_download). The one list it asks for is of Atlas's own
+	// uploads in a channel (files.list), after a crash, to find an upload
+	// that went before it was recorded. Atlas never reads other files.
+	"files:read": "reading and downloading the files a person saves to a client's documents or attaches to a pack (files.info, url_private_download); listing its own uploads after a crash, so none goes twice (files.list)",
+	// The history scopes are for one thing: after a worker was killed
+	// between Slack taking a post and Atlas recording it, the retry reads
+	// back from the moment it began sending, to find its own message by
+	// its metadata and not post it twice. Atlas never reads people's
+	// messages: it takes only a message that is its own and names the post.
+	"channels:history": "finding Atlas's own message in a public channel after a crash, so it is never posted twice (conversations.history, conversations.replies); never to read people's messages",
+	"groups:history":   "finding Atlas's own message in a private channel after a crash, so it is never posted twice (conversations.history, conversations.replies); never to read people's messages",
+	"im:history":       "finding Atlas's own message in a DM after a crash, so it is never posted twice (conversations.history, conversations.replies); never to read people's messages",
 	"users:read":       "names of team members (users.info)",
 	"users:read.email": "email addresses of team members (users.info)",
 }

@@ -45,6 +45,11 @@ type OutboxStore interface {
 	Record(ctx context.Context, p outbox.Post, channel, ts string, interval time.Duration) error
 	// GiveUp moves p's channel queue past p.
 	GiveUp(ctx context.Context, p outbox.Post) error
+	// Intent reports when an attempt to send p to channel began whose
+	// message was never recorded, if one did.
+	Intent(ctx context.Context, p outbox.Post, channel string) (since time.Time, ok bool, err error)
+	// Intend commits that p is being sent to channel, from now.
+	Intend(ctx context.Context, p outbox.Post, channel string) error
 	// Copies are the messages posted about u's subject.
 	Copies(ctx context.Context, u outbox.Update) ([]outbox.Copy, error)
 	// PostedTS is the ts of the message about s in channel, or "".
@@ -68,8 +73,14 @@ type OutboxStore interface {
 //     answered, measured by PostgreSQL's clock, shared by every replica.
 //   - A retried post finds done_seq already at n and does nothing; a post
 //     whose subject already has a message in the channel updates it instead.
-//     The one window left: a worker killed after Slack accepted the message
-//     and before that transaction committed posts it again when retried.
+//   - Slack takes no idempotency key, so a worker killed after Slack took a
+//     message and before the record committed would post it again. Before
+//     sending, a post commits its intent (slack_post_intents), and every
+//     message it makes carries metadata naming it (postKey). A retry that
+//     finds an intent and no record looks for its own message from just
+//     before the intent (conversations.history, or conversations.replies in
+//     a thread; files.list, by name, for an upload) and records that one
+//     instead of sending again. See claim.
 //   - A post that can never go (the channel is archived, the person has
 //     left, the renderer has nothing to say) and a post on its last attempt
 //     are given up: done_seq moves on, so one bad post never blocks the
@@ -91,6 +102,9 @@ type deliverer struct {
 	store    OutboxStore
 	interval time.Duration
 	dms      sync.Map // Slack user id → the id of Atlas's DM channel with them
+
+	selfMu sync.Mutex
+	self   string // Atlas's own Slack user id, once asked for (botUserID)
 
 	// crash, when set by a test, is called at the named points of a post
 	// ("rendered", "sent", "recorded"); an error it returns stops the post
@@ -264,8 +278,16 @@ func (d *deliverer) deliver(ctx context.Context, p outbox.Post) (channel, ts str
 			return "", "", err
 		}
 	}
+	key := postKey(p, channel)
+	if ts, err := d.claim(ctx, p, channel, func(from time.Time) (string, error) {
+		return d.findPost(ctx, channel, threadTS, key, from)
+	}); err != nil || ts != "" {
+		return channel, ts, err
+	}
 	for i, part := range m.parts() {
-		opts := msgOptions(part)
+		// Every part carries the key: a retry adopts the first it finds,
+		// which for a thread (read oldest first) is the first part.
+		opts := append(msgOptions(part), postMetadata(key))
 		if threadTS != "" {
 			opts = append(opts, slack.MsgOptionTS(threadTS))
 		}
@@ -288,7 +310,8 @@ func (d *deliverer) deliver(ctx context.Context, p outbox.Post) (channel, ts str
 
 // upload draws p's file and uploads it into its channel (and thread). A
 // file once uploaded is recorded like a post (its ts is "file:" and the
-// file's id), and a retry finds it there and uploads nothing.
+// file's id), and a retry finds it there and uploads nothing; one killed
+// before the record committed finds the file in Slack (claim).
 func (d *deliverer) upload(ctx context.Context, p outbox.Post) (channel, ts string, err error) {
 	render, ok := d.rt.FileRenderer(p.Render)
 	if !ok {
@@ -310,6 +333,14 @@ func (d *deliverer) upload(ctx context.Context, p outbox.Post) (channel, ts stri
 		if threadTS, err = d.store.PostedTS(ctx, p.Practice, *p.Thread, channel); err != nil {
 			return "", "", err
 		}
+	}
+	if id, err := d.claim(ctx, p, channel, func(from time.Time) (string, error) {
+		return d.findFile(ctx, channel, f, from)
+	}); err != nil || id != "" {
+		if id != "" {
+			id = "file:" + id
+		}
+		return channel, id, err
 	}
 	sum, err := d.rt.API.UploadFileContext(ctx, slack.UploadFileParameters{Channel: channel, ThreadTimestamp: threadTS,
 		Filename: f.Name, Title: f.Title, InitialComment: f.Comment, Reader: bytes.NewReader(f.Data), FileSize: len(f.Data)})

@@ -2,6 +2,7 @@ package slackapp_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -172,39 +173,206 @@ func TestOutboxRollbackPostsNothing(t *testing.T) {
 	}
 }
 
-// Where a worker can be killed, and what a retry then posts: one duplicate
-// only when it dies between Slack accepting the message and the record of
-// it committing.
+// Where a worker can be killed, and what a retry then posts: never a
+// second message. Killed between Slack taking the message and its record
+// committing, the retry finds the message by its metadata and records it;
+// only that retry reads the channel back.
 func TestOutboxCrashWindows(t *testing.T) {
 	t.Parallel()
 	w := newOutboxWorld(t)
 	for i, c := range []struct {
-		stage string
-		want  int // messages in the channel after the retry
-	}{{"rendered", 1}, {"sent", 2}, {"recorded", 1}} {
+		stage   string
+		lookups int // conversations.history calls
+	}{{"rendered", 0}, {"sent", 1}, {"recorded", 0}} {
 		channel := fmt.Sprintf("CCRASH%d", i)
 		w.queue(w.pool, true, post(channel, 1))
 		p := w.queued(channel)[0]
-		killed := errors.New("killed")
-		err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, func(stage string) error {
-			if stage == c.stage {
-				return killed
-			}
-			return nil
-		})
-		if !errors.Is(err, killed) {
-			t.Fatalf("%s: %v", c.stage, err)
-		}
+		w.killAt(p, c.stage)
 		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
 			t.Fatalf("%s: retry: %v", c.stage, err)
 		}
 		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
 			t.Fatalf("%s: second retry: %v", c.stage, err)
 		}
-		if n := len(w.posted(channel)); n != c.want {
-			t.Errorf("killed after %s: %d messages, want %d", c.stage, n, c.want)
+		posted := w.posted(channel)
+		if len(posted) != 1 {
+			t.Fatalf("killed after %s: %d messages, want 1", c.stage, len(posted))
+		}
+		if !strings.Contains(posted[0].Param("metadata"), `"event_type":"atlas_post"`) {
+			t.Errorf("killed after %s: the message carries no metadata: %q", c.stage, posted[0].Param("metadata"))
+		}
+		if n := len(w.calls("conversations.history", channel)); n != c.lookups {
+			t.Errorf("killed after %s: %d history lookups, want %d", c.stage, n, c.lookups)
+		}
+		w.recorded(p, posted[0])
+	}
+}
+
+// killAt runs one attempt of p that is killed at stage.
+func (w *outboxWorld) killAt(p outbox.Post, stage string) {
+	w.t.Helper()
+	killed := errors.New("killed")
+	err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, func(at string) error {
+		if at == stage {
+			return killed
+		}
+		return nil
+	})
+	if !errors.Is(err, killed) {
+		w.t.Fatalf("killed at %s: %v", stage, err)
+	}
+}
+
+// calls are the answered calls to method about channel.
+func (w *outboxWorld) calls(method, channel string) []slackfake.Call {
+	var out []slackfake.Call
+	for _, c := range w.fake.Calls(method) {
+		if c.Param("channel") == channel {
+			out = append(out, c)
 		}
 	}
+	return out
+}
+
+// recorded checks that p is recorded as the message call made.
+func (w *outboxWorld) recorded(p outbox.Post, call slackfake.Call) {
+	w.t.Helper()
+	var resp struct{ Channel, TS string }
+	if err := json.Unmarshal(call.Response, &resp); err != nil {
+		w.t.Fatal(err)
+	}
+	var ts string
+	if err := w.pool.QueryRow(w.ctx, `SELECT ts FROM slack_posts WHERE practice_id = $1 AND subject_id = $2 AND purpose = $3 AND channel = $4`,
+		p.Practice, p.Subject.ID, p.Subject.Purpose, resp.Channel).Scan(&ts); err != nil || ts != resp.TS {
+		w.t.Fatalf("recorded %q (%v), want the message posted, %q", ts, err, resp.TS)
+	}
+}
+
+// A reply in a thread, a DM and a file, each killed after Slack took it:
+// the retry finds it (in the thread's replies, the DM's history, the
+// channel's files) and records it rather than sending it again. One whose
+// message Slack took while the worker waited for the answer, and never
+// heard of, is found the same way.
+func TestOutboxRecoversWhatAKilledAttemptSent(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	w.fake.AddUser("UPAT1", "pat", "Pat Partner", "pat@example.com")
+	w.rt.HandleFile("pdf", func(_ context.Context, p outbox.Post) (slackapp.File, error) {
+		return slackapp.File{Name: fmt.Sprintf("note-%d.pdf", p.Subject.ID), Title: "Note", Data: []byte("%PDF-1.4 note")}, nil
+	})
+	note := outbox.Subject{Type: "note", ID: 1, Purpose: "note"}
+
+	t.Run("thread", func(t *testing.T) {
+		reply := post("CTHREAD", 2)
+		reply.Thread = &note
+		w.queue(w.pool, true, post("CTHREAD", 1), reply)
+		queued := w.queued("CTHREAD")
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, queued[0], nil); err != nil {
+			t.Fatal(err)
+		}
+		// A person answers in the thread before the retry, and the note
+		// itself carries metadata too: neither is taken for the reply.
+		parent := w.posted("CTHREAD")[0]
+		var resp struct{ TS string }
+		_ = json.Unmarshal(parent.Response, &resp)
+		w.killAt(queued[1], "sent")
+		w.fake.AddMessage(slackfake.Message{Channel: "CTHREAD", ThreadTS: resp.TS, Text: "thanks"})
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, queued[1], nil); err != nil {
+			t.Fatal(err)
+		}
+		posted := w.posted("CTHREAD")
+		if len(posted) != 2 || posted[1].Param("thread_ts") != resp.TS {
+			t.Fatalf("posted %q", texts(posted))
+		}
+		if n := len(w.calls("conversations.replies", "CTHREAD")); n != 1 {
+			t.Fatalf("%d conversations.replies calls, want 1", n)
+		}
+		w.recorded(queued[1], posted[1])
+	})
+
+	t.Run("DM", func(t *testing.T) {
+		w.queue(w.pool, true, post("UPAT1", 1))
+		p := w.queued("UPAT1")[0]
+		w.killAt(p, "sent")
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		dm := slackfake.DMChannelID("UPAT1")
+		if n := len(w.fake.Messages(dm)); n != 1 {
+			t.Fatalf("%d DMs, want 1", n)
+		}
+		w.recorded(p, w.posted(dm)[0])
+	})
+
+	t.Run("file", func(t *testing.T) {
+		file := outbox.Post{Practice: practiceID, Channel: "CUPLOAD", Render: "pdf", Upload: true,
+			Subject: outbox.Subject{Type: "note", ID: 1, Purpose: "pdf"}, Thread: &note}
+		w.queue(w.pool, true, post("CUPLOAD", 1), file)
+		queued := w.queued("CUPLOAD")
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, queued[0], nil); err != nil {
+			t.Fatal(err)
+		}
+		w.fake.AddFile("UPAT1", "CUPLOAD", "note-1.pdf", []byte("a person's copy")) // same name, not Atlas's
+		w.killAt(queued[1], "sent")
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, queued[1], nil); err != nil {
+			t.Fatal(err)
+		}
+		var atlas []slackfake.File
+		for _, f := range w.fake.Files() {
+			if f.ChannelID == "CUPLOAD" && f.User == "" {
+				atlas = append(atlas, f)
+			}
+		}
+		if len(atlas) != 1 {
+			t.Fatalf("Atlas uploaded %d files, want 1", len(atlas))
+		}
+		if n := len(w.calls("files.list", "CUPLOAD")); n != 1 {
+			t.Fatalf("%d files.list calls, want 1", n)
+		}
+		var ts string
+		if err := w.pool.QueryRow(w.ctx, `SELECT ts FROM slack_posts WHERE channel = 'CUPLOAD' AND purpose = 'pdf'`).Scan(&ts); err != nil || ts != "file:"+atlas[0].ID {
+			t.Fatalf("recorded %q (%v), want file:%s", ts, err, atlas[0].ID)
+		}
+	})
+
+	t.Run("answer lost", func(t *testing.T) {
+		w.queue(w.pool, true, post("CLOST", 1))
+		p := w.queued("CLOST")[0]
+		hold := w.fake.HoldCalls("chat.postMessage", 1)
+		ctx, cancel := context.WithCancel(w.ctx)
+		done := make(chan error, 1)
+		go func() { done <- slackapp.DeliverOnce(ctx, w.rt, w.pool, p, nil) }()
+		hold.Wait(t)
+		cancel() // the worker stops waiting: killed, or timed out
+		if err := <-done; err == nil {
+			t.Fatal("an attempt that never heard from Slack succeeded")
+		}
+		hold.Release()
+		w.fake.AddMessage(slackfake.Message{Channel: "CLOST", Text: "meanwhile"})
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		posted := w.posted("CLOST")
+		if len(posted) != 1 {
+			t.Fatalf("%d messages, want 1", len(posted))
+		}
+		w.recorded(p, posted[0])
+	})
+
+	t.Run("cannot look", func(t *testing.T) {
+		// Without the history scopes (an install not yet updated) the
+		// retry cannot look, and posts as before rather than lose the post.
+		w.queue(w.pool, true, post("CSCOPE", 1))
+		p := w.queued("CSCOPE")[0]
+		w.killAt(p, "sent")
+		w.fake.FailCall("conversations.history", "missing_scope", 1)
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(w.posted("CSCOPE")); n != 2 {
+			t.Fatalf("%d messages, want 2", n)
+		}
+	})
 }
 
 // Sixty cards queued for one channel from two processes go out in the

@@ -22,6 +22,8 @@ type SocketMode struct {
 	router *Router
 	log    *slog.Logger
 	wg     sync.WaitGroup
+	// resent holds the envelope ids whose ack was sent a second time.
+	resent sync.Map
 }
 
 // NewSocketMode returns a transport on api (which must carry the app-level
@@ -75,8 +77,11 @@ func (s *SocketMode) handle(evt socketmode.Event) {
 		s.log.Error("socket mode: the app-level token was refused")
 	case socketmode.EventTypeErrorBadMessage:
 		s.badMessage(evt)
-	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
-		s.log.Warn("socket mode: read or write failed", "type", evt.Type, "err", fmt.Sprint(evt.Data))
+	case socketmode.EventTypeErrorWriteFailed:
+		s.log.Warn("socket mode: write failed", "err", fmt.Sprint(evt.Data))
+		s.resendAck(evt)
+	case socketmode.EventTypeIncomingError:
+		s.log.Warn("socket mode: read failed", "err", fmt.Sprint(evt.Data))
 	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
 		in, err := incomingFromSocket(evt)
 		if err != nil {
@@ -149,4 +154,35 @@ func incomingFromSocket(evt socketmode.Event) (Incoming, error) {
 		return in, nil
 	}
 	return Incoming{}, fmt.Errorf("unexpected data %T", evt.Data)
+}
+
+// resendAck sends again, once, an acknowledgement that could not be
+// written. That happens when Slack rotates or drops the connection between
+// an envelope's arrival and its answer: the work is done (a command saved,
+// its answer posted), and without the ack Slack would tell the person the
+// command failed. slack-go writes every response on whichever connection
+// is current, so the resend goes out on the new one; Slack matches acks by
+// envelope id.
+func (s *SocketMode) resendAck(evt socketmode.Event) {
+	failed, ok := evt.Data.(*socketmode.ErrorWriteFailed)
+	if !ok || failed.Response == nil || failed.Response.EnvelopeID == "" {
+		return
+	}
+	if _, again := s.resent.LoadOrStore(failed.Response.EnvelopeID, struct{}{}); again {
+		return // written twice to a dead socket: let it go
+	}
+	res := *failed.Response
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		// Within Slack's 3 s, or not at all.
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		if err := s.client.SendCtx(ctx, res); err != nil {
+			s.log.Warn("socket mode: ack lost with its connection", "envelope", res.EnvelopeID, "err", err)
+		}
+		// Forget it later, not now: a second failure of the same ack
+		// must still find it here.
+		time.AfterFunc(time.Minute, func() { s.resent.Delete(res.EnvelopeID) })
+	}()
 }

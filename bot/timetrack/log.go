@@ -13,6 +13,7 @@ import (
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/bot/ui"
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/practice"
 	"github.com/atlas-practice/atlas/internal/timeparse"
 	"github.com/atlas-practice/atlas/internal/timesheet"
 	"github.com/atlas-practice/atlas/internal/workflow"
@@ -24,7 +25,14 @@ func (h handlers) logTime(ctx context.Context, r *slackapp.Request) error {
 	if text == "" {
 		return h.openLogModal(ctx, r, LogForm{})
 	}
-	line, err := h.readLine(ctx, r, text, true)
+	list, err := h.services(ctx, r.Practice.ID)
+	if err != nil {
+		return err
+	}
+	if done, err := h.logOneTrip(ctx, r, text, list); done || err != nil {
+		return err
+	}
+	line, err := h.readLineWith(ctx, r, text, true, list)
 	if err != nil {
 		return err
 	}
@@ -32,19 +40,58 @@ func (h handlers) logTime(ctx context.Context, r *slackapp.Request) error {
 	if err != nil {
 		return err
 	}
-	entry, created, err := h.Time.Log(ctx, r.Practice, timesheet.NewEntry{
-		Member: r.Member.ID, EntityID: w.entity, ServiceID: w.service, WorkDate: line.Date, Minutes: line.Minutes,
-		Description: line.Description, Billable: true, Source: timesheet.SourceManual, Key: r.Key(),
-	}, r.Now())
+	entry, created, err := h.Time.Log(ctx, r.Practice, lineEntry(r, line.Reading, w), r.Now())
 	if err != nil {
 		return err
 	}
+	return h.logged(r, entry, created, w.note)
+}
+
+// logOneTrip saves a /log line whose client is one run of words, the usual
+// line ("/log 1h30 acme payroll …"), in one round trip: the line is read
+// with a stand-in client (oneRun), and timesheet.LogNamedClient looks the
+// run up and saves the entry in one statement when it names one active
+// client. done is false, with nothing saved, when the line must be read
+// the long way: its client could be several runs of words, or the run
+// names no client, several or an archived one, or the reading stops on a
+// question or a mistake. The long way then gives every answer, question and
+// choice it always has, in the order it always has.
+func (h handlers) logOneTrip(ctx context.Context, r *slackapp.Request, text string, list []practice.Service) (done bool, err error) {
+	var run oneRun
+	line, err := timeparse.ReadLog(text, today(r), &run, lineServices(list))
+	if err != nil || run.words == "" || len(line.AskClient) > 0 {
+		return false, nil
+	}
+	// No lookup runs here: the reading has no client to ask about and
+	// none archived, so resolve only settles the service.
+	w, err := h.resolve(ctx, r, reading{Reading: line, services: list})
+	if err != nil {
+		return false, nil
+	}
+	entry, done, err := h.Time.LogNamedClient(ctx, r.Practice, run.words, lineEntry(r, line, w), r.Now())
+	if err != nil || !done {
+		return false, err
+	}
+	return true, h.logged(r, entry, true, w.note)
+}
+
+// lineEntry is the entry a /log line saves once read and resolved.
+func lineEntry(r *slackapp.Request, line timeparse.Reading, w work) timesheet.NewEntry {
+	return timesheet.NewEntry{
+		Member: r.Member.ID, EntityID: w.entity, ServiceID: w.service, WorkDate: line.Date, Minutes: line.Minutes,
+		Description: line.Description, Billable: true, Source: timesheet.SourceManual, Key: r.Key(),
+	}
+}
+
+// logged answers a /log line with the entry it saved, or found saved by
+// the same request before.
+func (h handlers) logged(r *slackapp.Request, entry timesheet.Entry, created bool, note string) error {
 	verb := "Logged"
 	if !created {
 		verb = "Already logged"
 	}
 	return r.Reply(slackapp.Message{Text: verb + " " + timeparse.Format(entry.Minutes) + " for " + entry.ClientLabel(),
-		Blocks: Saved(ui.EntryOf(r.Practice, entry), verb, w.note)})
+		Blocks: Saved(ui.EntryOf(r.Practice, entry), verb, note)})
 }
 
 // openLogModal opens the log modal with the date defaulting to today,

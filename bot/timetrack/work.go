@@ -79,19 +79,54 @@ func (h handlers) readLine(ctx context.Context, r *slackapp.Request, text string
 	if err != nil {
 		return reading{}, err
 	}
+	return h.readLineWith(ctx, r, text, log, list)
+}
+
+// readLineWith is readLine against services already listed.
+func (h handlers) readLineWith(ctx context.Context, r *slackapp.Request, text string, log bool, list []practice.Service) (rd reading, err error) {
+	clients := clientWords{ctx: ctx, store: h.Practice, pid: r.Practice.ID, archived: map[int64]bool{}}
+	rd = reading{services: list, archived: clients.archived}
+	if log {
+		rd.Reading, err = timeparse.ReadLog(text, today(r), clients, lineServices(list))
+	} else {
+		rd.Reading, err = timeparse.ReadTimerStart(text, clients, lineServices(list))
+	}
+	return rd, err
+}
+
+// lineServices are the practice's services as the line reader takes them.
+func lineServices(list []practice.Service) []timeparse.Service {
 	services := make([]timeparse.Service, 0, len(list))
 	for _, s := range list {
 		services = append(services, timeparse.Service{ID: s.ID, Code: s.Code, Name: s.Name})
 	}
-	clients := clientWords{ctx: ctx, store: h.Practice, pid: r.Practice.ID, archived: map[int64]bool{}}
-	rd := reading{services: list, archived: clients.archived}
-	if log {
-		rd.Reading, err = timeparse.ReadLog(text, today(r), clients, services)
-	} else {
-		rd.Reading, err = timeparse.ReadTimerStart(text, clients, services)
-	}
-	return rd, err
+	return services
 }
+
+// oneRun stands in for the practice's clients when a /log line is read
+// before its client is looked up. A line whose client can only be one run
+// of words reads the same whichever single client that run names: the
+// service, the date and the note are in the words after it. So the line is
+// read once with a stand-in client, and the run goes to the database with
+// the entry, which is saved only if the run names one client for certain
+// (timesheet.LogNamedClient). A line with several runs to weigh
+// ("acme trading ltd …") is read the long way.
+type oneRun struct{ words string }
+
+// errSeveralRuns stops the reading of a line whose client could be any of
+// several runs of words.
+var errSeveralRuns = errors.New("the client could be several runs of words")
+
+func (o *oneRun) Runs(runs []string) ([][]timeparse.ClientMatch, error) {
+	if len(runs) != 1 {
+		return nil, errSeveralRuns
+	}
+	o.words = runs[0]
+	return [][]timeparse.ClientMatch{{{ID: standInClient, Exact: true}}}, nil
+}
+
+// standInClient is the id oneRun answers with; no client has it.
+const standInClient = -1
 
 // reading is a line as read, with what it was read against.
 type reading struct {

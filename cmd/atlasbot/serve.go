@@ -100,7 +100,12 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, hooks *
 			return err
 		}
 	}
-	engine, err := jobs.New(pool, log, jobs.Options{Registry: registry, Workers: workers, Queues: bot.Queues()})
+	tick := jobs.DefaultTick // on the minute
+	if cfg.JobsTick != time.Minute {
+		tick = "@every " + cfg.JobsTick.String()
+	}
+	engine, err := jobs.New(pool, log, jobs.Options{Registry: registry, Workers: workers, Queues: bot.Queues(),
+		Tick: tick, RescueAfter: cfg.JobsRescueAfter})
 	if err != nil {
 		return err
 	}

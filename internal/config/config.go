@@ -37,6 +37,13 @@ type Config struct {
 	// CommandAck is how long a slash command may take to answer within its
 	// acknowledgement (SLACK_COMMAND_ACK).
 	CommandAck time.Duration
+	// JobsTick is how often each replica's job leader looks for periodic
+	// work that is due (JOBS_TICK).
+	JobsTick time.Duration
+	// JobsRescueAfter is how long a background job may run before it is
+	// taken for one lost with a stopped process and run again
+	// (JOBS_RESCUE_AFTER).
+	JobsRescueAfter time.Duration
 
 	LogLevel  string
 	LogFormat string
@@ -96,6 +103,8 @@ var Vars = []Var{
 	{"HTTP_ADDR", ":8080", "address of the HTTP server (health, metrics, Slack request URLs)"},
 	{"SHUTDOWN_TIMEOUT", "8s", "how long a stop waits for work in flight"},
 	{"SLACK_COMMAND_ACK", "25ms", "how long a slash command may take to answer within its acknowledgement; a slower answer follows through the response_url"},
+	{"JOBS_TICK", "1m", "how often the periodic jobs (monthly packs, billing runs, reminders, digests) look for work that is due"},
+	{"JOBS_RESCUE_AFTER", "2m", "how long a background job may run before it is taken for one lost with a stopped process and run again"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "json", "json or text"},
 	{"SMTP_HOST", "", "mail server; empty turns email off"},
@@ -179,6 +188,16 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, &Error{"SLACK_COMMAND_ACK", "expected a duration between 1ms and 2.5s, such as 25ms"}
 	}
 	c.CommandAck = d
+	d, err = time.ParseDuration(get("JOBS_TICK"))
+	if err != nil || d < time.Second || d > time.Hour {
+		return c, &Error{"JOBS_TICK", "expected a duration between 1s and 1h, such as 1m"}
+	}
+	c.JobsTick = d
+	d, err = time.ParseDuration(get("JOBS_RESCUE_AFTER"))
+	if err != nil || d < time.Second || d > 24*time.Hour {
+		return c, &Error{"JOBS_RESCUE_AFTER", "expected a duration between 1s and 24h, such as 2m"}
+	}
+	c.JobsRescueAfter = d
 
 	c.LogLevel = strings.ToLower(get("LOG_LEVEL"))
 	switch c.LogLevel {
@@ -298,6 +317,8 @@ func (c Config) Effective() [][2]string {
 		{"HTTP_ADDR", c.HTTPAddr},
 		{"SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()},
 		{"SLACK_COMMAND_ACK", c.CommandAck.String()},
+		{"JOBS_TICK", c.JobsTick.String()},
+		{"JOBS_RESCUE_AFTER", c.JobsRescueAfter.String()},
 		{"LOG_LEVEL", c.LogLevel},
 		{"LOG_FORMAT", c.LogFormat},
 		{"SMTP_HOST", orDash(c.SMTP.Host, "(email off)")},

@@ -21,6 +21,11 @@ const (
 	DefaultTick = "* * * * *"
 	// DefaultMaxWorkers is how many jobs one replica works at once.
 	DefaultMaxWorkers = 10
+	// DefaultRescueAfter is how long a job may run before it is taken for
+	// one lost with a killed process and run again. River's own default is
+	// an hour, which would hold a channel's posts behind a post lost with
+	// an OOM-killed replica for that long; Atlas's jobs take seconds.
+	DefaultRescueAfter = 2 * time.Minute
 )
 
 // hardStopWait is how long Stop waits for cancelled jobs to return once its
@@ -43,6 +48,11 @@ type Options struct {
 	// MaxWorkers is how many jobs this replica works at once in the default
 	// queue. Defaults to DefaultMaxWorkers.
 	MaxWorkers int
+	// RescueAfter is how long a job may run before River's rescuer takes
+	// it for lost (its process died) and runs it again. Defaults to
+	// DefaultRescueAfter. Workers that legitimately run longer say so with
+	// their own Timeout, which the rescuer respects.
+	RescueAfter time.Duration
 	// Queues are further queues with workers of their own, for work that
 	// must not crowd out the rest (rendering and emailing invoices, bound to
 	// the CPUs).
@@ -74,6 +84,9 @@ func New(pool *pgxpool.Pool, log *slog.Logger, opts Options) (*Engine, error) {
 	if opts.MaxWorkers <= 0 {
 		opts.MaxWorkers = DefaultMaxWorkers
 	}
+	if opts.RescueAfter <= 0 {
+		opts.RescueAfter = DefaultRescueAfter
+	}
 	tick, err := parseSpec(opts.Tick, time.Local)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: tick: %w", err)
@@ -93,6 +106,10 @@ func New(pool *pgxpool.Pool, log *slog.Logger, opts Options) (*Engine, error) {
 		Logger:  slog.New(atLeast{Handler: log.Handler(), min: slog.LevelWarn}),
 		Queues:  queues,
 		Workers: opts.Workers,
+		// A job's timeout cannot outlast the rescue, or a job still
+		// working would be rescued and run twice.
+		JobTimeout:           min(time.Minute, opts.RescueAfter),
+		RescueStuckJobsAfter: opts.RescueAfter,
 		// Only the elected leader enqueues ticks, from an in-memory
 		// schedule that starts afresh with each leader. RunOnStart makes
 		// every new leader tick at once, so a deploy or failover does not

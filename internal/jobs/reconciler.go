@@ -146,9 +146,16 @@ func (r *reconciler) reconcileJob(ctx context.Context, job Periodic, now time.Ti
 }
 
 // runSlot claims the slot and runs the job in one transaction. It reports
-// false without running when the slot was already claimed: the primary key
-// makes a concurrent claim wait for the first to commit (then find the row)
-// or roll back (then take it over).
+// false without running when the slot was already claimed, or when another
+// replica is running the job for the practice at this moment.
+//
+// The second case is decided by a transaction-scoped advisory lock taken
+// without waiting. Without it, a claim made while another replica's run of
+// the same slot is still open would wait on the primary key for that run to
+// end, holding a connection; with ticks every few seconds, waiting claims
+// would pile up and take every connection a replica has. The lock goes
+// with the transaction, so a run whose process dies (its connection
+// closes) frees the slot for the next tick.
 func (r *reconciler) runSlot(ctx context.Context, job Periodic, p Practice, slot time.Time) (ran bool, err error) {
 	tx, err := r.pool.Begin(ctx)
 	if err != nil {
@@ -158,6 +165,14 @@ func (r *reconciler) runSlot(ctx context.Context, job Periodic, p Practice, slot
 	// rolls back cleanly instead of leaving the connection broken.
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 
+	var free bool
+	if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended('periodic:' || $1 || ':' || $2, 0))`,
+		job.Name, p.ID).Scan(&free); err != nil {
+		return false, fmt.Errorf("lock job: %w", err)
+	}
+	if !free {
+		return false, nil
+	}
 	tag, err := tx.Exec(ctx,
 		`INSERT INTO job_slots (practice_id, job, slot) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 		p.ID, job.Name, slot)

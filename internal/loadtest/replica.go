@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,8 @@ type Replica struct {
 	done chan struct{}
 	err  error
 	log  *os.File
+	// LogPath is the file the process logs to.
+	LogPath string
 }
 
 // ReplicaEnv is what every replica is started with.
@@ -34,7 +37,14 @@ type ReplicaEnv struct {
 	Admins      string
 	Portal      string // PORTAL_SECRET; empty turns the portal off
 	LogDir      string // each replica logs to LogDir/replica-N.log
+	// Extra is further NAME=value settings, after (and so overriding) the
+	// ones above.
+	Extra []string
 }
+
+// ApplicationName is what replica n calls itself to PostgreSQL, so its
+// sessions can be told apart in pg_stat_activity.
+func ApplicationName(n int) string { return fmt.Sprintf("atlas-replica-%d", n) }
 
 // StartReplica starts replica n of `atlasbot serve` and waits until its
 // /readyz answers 200.
@@ -47,10 +57,17 @@ func StartReplica(ctx context.Context, n int, e ReplicaEnv) (*Replica, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Replica{N: n, Addr: addr, done: make(chan struct{}), log: logFile}
+	r := &Replica{N: n, Addr: addr, done: make(chan struct{}), log: logFile, LogPath: logFile.Name()}
+	dbURL, err := url.Parse(e.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("replica %d: database URL: %w", n, err)
+	}
+	q := dbURL.Query()
+	q.Set("application_name", ApplicationName(n))
+	dbURL.RawQuery = q.Encode()
 	r.cmd = exec.Command(e.Binary, "serve")
 	r.cmd.Env = append(os.Environ(),
-		"DATABASE_URL="+e.DatabaseURL,
+		"DATABASE_URL="+dbURL.String(),
 		"SLACK_MODE=socket",
 		"SLACK_BOT_TOKEN=xoxb-load-token",
 		"SLACK_APP_TOKEN=xapp-1-load-token",
@@ -64,6 +81,7 @@ func StartReplica(ctx context.Context, n int, e ReplicaEnv) (*Replica, error) {
 		"SMTP_HOST=",
 		"SHUTDOWN_TIMEOUT=10s",
 	)
+	r.cmd.Env = append(r.cmd.Env, e.Extra...)
 	r.cmd.Stdout, r.cmd.Stderr = logFile, logFile
 	if err := r.cmd.Start(); err != nil {
 		logFile.Close()
@@ -115,6 +133,15 @@ func (r *Replica) Kill() {
 	_ = r.cmd.Process.Signal(syscall.SIGKILL)
 	<-r.done
 }
+
+// Exited is closed once the process has exited.
+func (r *Replica) Exited() <-chan struct{} { return r.done }
+
+// Err is how the process exited; read it after Exited is closed.
+func (r *Replica) Err() error { return r.err }
+
+// Signal sends the process sig without waiting.
+func (r *Replica) Signal(sig os.Signal) error { return r.cmd.Process.Signal(sig) }
 
 // Stop asks the process to stop (SIGTERM) and waits for it; the error is
 // its exit status.

@@ -1,8 +1,14 @@
 // Package outbox queues Atlas's side effects — Slack posts, updates and
 // direct messages — as River jobs inserted in the transaction that changes
 // the state they report. A transaction that rolls back sends nothing; one
-// that commits sends at least once, and the workers (bot/slackapp's
-// outbox) make a retry update what it posted instead of posting again.
+// that commits posts once. The workers (bot/slackapp's outbox) retry until
+// Slack takes a post, and record where it went (slack_posts) so that a
+// retry, or the same subject queued again, updates it instead. Slack takes
+// no idempotency key, and a worker can die after Slack took a message and
+// before the record committed; so a post commits its intent before it is
+// sent (slack_post_intents) and marks its message with metadata naming it,
+// and a retry that finds an intent without a record looks for that message
+// in Slack and records it rather than posting again.
 //
 // A job says what to draw, not what to say: Render names the renderer a
 // feature registered, and Subject what the message is about, so a message

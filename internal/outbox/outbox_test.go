@@ -60,3 +60,41 @@ func TestQueuePost(t *testing.T) {
 		t.Fatalf("C1's posts numbered %v, want [1 2]", seqs)
 	}
 }
+
+// A post's intent is there from before it is sent until it is recorded,
+// and moves to the latest attempt.
+func TestPostIntents(t *testing.T) {
+	t.Parallel()
+	_, pool := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `INSERT INTO practices (id) VALUES ('TINT')`); err != nil {
+		t.Fatal(err)
+	}
+	store := outbox.Store{DB: pool}
+	p := outbox.Post{Practice: "TINT", Channel: "C1", Render: "test", Subject: outbox.Subject{Type: "invoice", ID: 1, Purpose: "card"}, Seq: 1}
+	if _, ok, err := store.Intent(ctx, p, "C1"); err != nil || ok {
+		t.Fatalf("an intent before any attempt (%v)", err)
+	}
+	if err := store.Intend(ctx, p, "C1"); err != nil {
+		t.Fatal(err)
+	}
+	first, ok, err := store.Intent(ctx, p, "C1")
+	if err != nil || !ok {
+		t.Fatalf("no intent after Intend (%v)", err)
+	}
+	if _, ok, err := store.Intent(ctx, p, "C2"); err != nil || ok {
+		t.Fatalf("an intent in another channel (%v)", err)
+	}
+	if err := store.Intend(ctx, p, "C1"); err != nil {
+		t.Fatal(err)
+	}
+	if second, _, err := store.Intent(ctx, p, "C1"); err != nil || !second.After(first) {
+		t.Fatalf("a second attempt's intent since %v, the first's %v (%v)", second, first, err)
+	}
+	if err := store.Record(ctx, p, "C1", "1700000000.000100", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := store.Intent(ctx, p, "C1"); err != nil || ok {
+		t.Fatalf("an intent left after the post was recorded (%v)", err)
+	}
+}

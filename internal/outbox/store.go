@@ -12,9 +12,10 @@ import (
 )
 
 // Store is the bookkeeping of the outbox's delivery: each channel's queue
-// of posts (slack_channel_queues) and where each message went
-// (slack_posts). The workers that send the outbox's jobs keep it through
-// a Store, and run no SQL of their own.
+// of posts (slack_channel_queues), the posts being sent
+// (slack_post_intents) and where each message went (slack_posts). The
+// workers that send the outbox's jobs keep it through a Store, and run no
+// SQL of their own.
 type Store struct{ DB db.DB }
 
 // Turn is where a channel's queue stands for one post.
@@ -90,9 +91,40 @@ func (s Store) Hold(ctx context.Context, p Post, wait time.Duration) error {
 	return nil
 }
 
+// Intent reports when an attempt to send p to channel began, if one did
+// whose message was never recorded: that attempt may have posted it.
+func (s Store) Intent(ctx context.Context, p Post, channel string) (since time.Time, ok bool, err error) {
+	err = s.DB.QueryRow(ctx, `
+		SELECT since FROM slack_post_intents
+		WHERE practice_id = $1 AND purpose = $2 AND subject_type = $3 AND subject_id = $4 AND channel = $5`,
+		p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel).Scan(&since)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("outbox: read the intent of a post in %s: %w", channel, err)
+	}
+	return since, true, nil
+}
+
+// Intend commits, before p is sent to channel, that it is being sent from
+// now on by the database's clock. An earlier attempt's intent is moved to
+// now: the caller has looked for that attempt's message and not found it,
+// so a later search need only start here.
+func (s Store) Intend(ctx context.Context, p Post, channel string) error {
+	if _, err := s.DB.Exec(ctx, `
+		INSERT INTO slack_post_intents (practice_id, purpose, subject_type, subject_id, channel, since)
+		VALUES ($1, $2, $3, $4, $5, clock_timestamp())
+		ON CONFLICT (practice_id, purpose, subject_type, subject_id, channel) DO UPDATE SET since = excluded.since`,
+		p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel); err != nil {
+		return fmt.Errorf("outbox: note the intent of a post in %s: %w", channel, err)
+	}
+	return nil
+}
+
 // Record notes, in one transaction, that p went to channel as the message
-// ts, and hands p's channel to the next post, which may go interval after
-// now by the database's clock.
+// ts (which settles its intent), and hands p's channel to the next post,
+// which may go interval after now by the database's clock.
 func (s Store) Record(ctx context.Context, p Post, channel, ts string, interval time.Duration) error {
 	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
@@ -100,6 +132,12 @@ func (s Store) Record(ctx context.Context, p Post, channel, ts string, interval 
 			VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (practice_id, purpose, subject_type, subject_id, channel) DO UPDATE SET ts = excluded.ts`,
 			p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel, ts); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			DELETE FROM slack_post_intents
+			WHERE practice_id = $1 AND purpose = $2 AND subject_type = $3 AND subject_id = $4 AND channel = $5`,
+			p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `

@@ -210,8 +210,18 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 		Text: "There is nothing here. It may have been removed, or the address is not quite right.", Back: "/portal"})
 }
 
-// fail answers an unexpected error with a 500 page and logs it.
+// fail answers an unexpected error with a 500 page and logs it. A
+// database out of reach is said as such, with a 503 and Retry-After: the
+// client is told nothing was saved and to try again shortly, not that
+// something broke.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if db.IsUnavailable(err) {
+		h.deps.Log.Warn("portal: database unreachable", "method", r.Method, "path", r.URL.Path, "error", err)
+		w.Header().Set("Retry-After", "60")
+		h.page(w, r, http.StatusServiceUnavailable, "message", messagePage{Title: "Back in a minute",
+			Text: "We can't reach our records just now, so nothing was saved. Please try again in a minute.", Back: "/portal"})
+		return
+	}
 	h.deps.Log.Error("portal: request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	h.page(w, r, http.StatusInternalServerError, "message", messagePage{Title: "Something went wrong",
 		Text: "We could not do that just now. Please try again in a few minutes.", Back: "/portal"})

@@ -60,17 +60,23 @@ func (s Store) similarEntities(ctx context.Context, pid atlas.PracticeID, q stri
 	if !strings.Contains(q, " ") {
 		// One word: the words of the practice's clients that look like
 		// it, then the clients with those words, by the substring index.
+		// Each word takes only its first $3 clients by name: a client
+		// past them is behind $3 others at least as good, so it could not
+		// be shown, and a common word ("valley" in thousands of names)
+		// then costs a top-N sort rather than joining and sorting every
+		// client that has it.
 		rows, err := s.DB.Query(ctx, `
 			WITH w AS (SELECT word, similarity($2, word) AS score FROM entity_words
 			            WHERE practice_id = $1 AND word % $2 ORDER BY score DESC, word LIMIT 5)
 			SELECT `+entityColumns+` FROM (
-				SELECT DISTINCT ON (e.id) e.id AS entity, w.score FROM w
-				  CROSS JOIN LATERAL (SELECT id FROM entities x
+				SELECT DISTINCT ON (e.id) e.id AS entity, e.sort_name, w.score FROM w
+				  CROSS JOIN LATERAL (SELECT x.id, lower(x.name) AS sort_name FROM entities x
 				                       WHERE x.practice_id = $1 AND x.archived_at IS NULL
-				                         AND x.search_text LIKE '%' || replace(replace(replace(w.word, '\', '\\'), '%', '\%'), '_', '\_') || '%') e
+				                         AND x.search_text LIKE '%' || replace(replace(replace(w.word, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+				                       ORDER BY lower(x.name), x.id LIMIT $3) e
 				 ORDER BY e.id, w.score DESC) m
 			JOIN entities ON entities.practice_id = $1 AND entities.id = m.entity
-			ORDER BY m.score DESC, lower(name), entities.id
+			ORDER BY m.score DESC, m.sort_name, entities.id
 			LIMIT $3`, pid, q, limit)
 		return collectEntities(rows, err)
 	}
@@ -302,13 +308,14 @@ func (s Store) MatchRuns(ctx context.Context, pid atlas.PracticeID, runs []strin
 	texts := make([]string, len(runs))
 	patterns := make([]string, len(runs))
 	for i, r := range runs {
-		texts[i] = strings.ToLower(strings.TrimSpace(r))
-		patterns[i] = likeEscaper.Replace(texts[i])
+		texts[i], patterns[i] = RunText(r)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT r.n::int, x.entity_id, x.exact OR e.search_text LIKE '%|' || r.p || '|%', e.archived_at IS NOT NULL
+	// entity_matches (migration 00029) is entity_lookup returning the
+	// flags too: joining entities again to read them cost a third of a
+	// /log line's lookup.
+	rows, err := s.DB.Query(ctx, `SELECT r.n::int, x.entity_id, x.whole, x.archived
 		FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS r (t, p, n)
-		CROSS JOIN LATERAL entity_lookup($1, r.t, r.p, $4) AS x
-		JOIN entities e ON e.practice_id = $1 AND e.id = x.entity_id
+		CROSS JOIN LATERAL entity_matches($1, r.t, r.p, $4) AS x
 		ORDER BY r.n`, pid, texts, patterns, lookupMatches)
 	if err != nil {
 		return nil, fmt.Errorf("match client words: %w", err)
@@ -332,6 +339,25 @@ func (s Store) MatchRuns(ctx context.Context, pid atlas.PracticeID, runs []strin
 	}
 	return out, nil
 }
+
+// RunText is a run of typed words as entity_matches takes it: the text,
+// lower-cased, and the text escaped for LIKE.
+func RunText(run string) (text, pattern string) {
+	text = strings.ToLower(strings.TrimSpace(run))
+	return text, likeEscaper.Replace(text)
+}
+
+// OneClientNamed selects, as entity_id, the client a run of words names
+// when MatchRuns would find that client and no other, and it is not
+// archived: then a line whose client is that one run names it for certain.
+// $1 is the practice, $2 and $3 the run as RunText gives it. Otherwise it
+// selects no row: no client (MatchRuns would try words like it), several
+// (the person is asked which) or an archived one (it is refused), which the
+// caller answers the long way. It lets a /log line look up its client and
+// save its time in one statement. entity_matches stops at the first
+// clients that contain the text; two are enough to know it is not one.
+const OneClientNamed = `SELECT min(m.entity_id) AS entity_id FROM entity_matches($1, $2, $3, 2) AS m
+	HAVING count(*) = 1 AND NOT bool_or(m.archived)`
 
 // EntitiesByID loads the clients with the given ids, in that order.
 func (s Store) EntitiesByID(ctx context.Context, pid atlas.PracticeID, ids []int64) ([]Entity, error) {

@@ -254,3 +254,38 @@ func median(ds []time.Duration) time.Duration {
 	}
 	return s[len(s)/2]
 }
+
+// A word misspelt by a letter dropped, swapped or changed still finds the
+// client ("holdngs" for "Harbour Holdings"), from the type-ahead, a lookup
+// and a /log line alike; and among many clients with the word, the
+// type-ahead shows the first by name.
+func TestMisspeltWordFindsClient(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, pid := lookupStore(t, "TLOOKM")
+	for _, c := range []struct{ code, name string }{
+		{"HB1", "Harbour Holdings Ltd"}, {"AC1", "Acme Trading Ltd"}, {"GR1", "Green Gardens LLP"},
+		{"VL3", "Valley Foods"}, {"VL1", "Valley Bakery"}, {"VL2", "Valley Motors"},
+	} {
+		if _, err := s.SaveEntity(ctx, pid, 0, 0, practice.EntityInput{Code: c.code, Name: c.name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, text := range []string{"holdngs", "holdigns", "hldings", "harbor", "Holdins"} {
+		found, err := s.SearchEntities(ctx, pid, text, 20)
+		if err != nil || !slices.Equal(codes(found), []string{"HB1"}) {
+			t.Errorf("%q: search found %v: %v", text, codes(found), err)
+		}
+		if e, err := s.LookupEntity(ctx, pid, text); err != nil || e.Code != "HB1" {
+			t.Errorf("%q: lookup %s: %v", text, e.Code, err)
+		}
+		runs, err := s.MatchRuns(ctx, pid, []string{text})
+		if err != nil || len(runs) != 1 || len(runs[0]) != 1 {
+			t.Errorf("%q: runs %v: %v", text, runs, err)
+		}
+	}
+	found, err := s.SearchEntities(ctx, pid, "vally", 2)
+	if err != nil || !slices.Equal(codes(found), []string{"VL1", "VL3"}) {
+		t.Errorf("vally: search found %v, want the first two by name: %v", codes(found), err)
+	}
+}

@@ -64,11 +64,16 @@ func (s *Server) chatPostMessage(r apiRequest) (result, string) {
 	if code := checkContent(r); code != "" {
 		return nil, code
 	}
+	if code := checkMetadata(r.param("metadata")); code != "" {
+		return nil, code
+	}
 	// Posting to a user id lands in the bot's DM with that user.
 	if isUserID(channel) {
 		channel = DMChannelID(channel)
 	}
 	ts := s.nextTSLocked()
+	s.storeMessageLocked(&Message{Channel: channel, TS: ts, ThreadTS: r.param("thread_ts"), User: BotUserID, BotID: BotID,
+		Text: r.param("text"), Blocks: rawOrNil(r.param("blocks")), Metadata: rawOrNil(r.param("metadata"))})
 	return result{"channel": channel, "ts": ts, "message": botMessage(r, ts)}, ""
 }
 
@@ -96,6 +101,11 @@ func (s *Server) chatUpdate(r apiRequest) (result, string) {
 	if code := checkContent(r); code != "" {
 		return nil, code
 	}
+	// A ts the fake never issued is updated all the same (see the package
+	// comment); one it keeps is redrawn, its metadata left as posted.
+	if m := s.findMessageLocked(channel, ts); m != nil {
+		m.Text, m.Blocks = r.param("text"), rawOrNil(r.param("blocks"))
+	}
 	return result{"channel": channel, "ts": ts, "text": r.param("text"), "message": botMessage(r, ts)}, ""
 }
 
@@ -106,6 +116,13 @@ func (s *Server) chatDelete(r apiRequest) (result, string) {
 	}
 	if ts == "" {
 		return nil, "message_not_found"
+	}
+	msgs := s.messages[channel]
+	for i, m := range msgs {
+		if m.TS == ts {
+			s.messages[channel] = append(msgs[:i:i], msgs[i+1:]...)
+			break
+		}
 	}
 	return result{"channel": channel, "ts": ts}, ""
 }

@@ -15,7 +15,7 @@
 // is to exercise the bot, not to re-implement Slack's database. It is strict about
 // protocol shape and tokens, because those are what break in production.
 //
-// All waiting helpers (WaitForCall, Envelope.WaitAck, WaitForConnections, ...)
+// All waiting helpers (WaitForCall, Envelope.WaitAck, WaitForConnections, Hold.Wait, ...)
 // block on change notifications with a deadline; none of them poll or sleep. They
 // call t.Fatalf on timeout, so call them from the test goroutine.
 package slackfake

@@ -68,6 +68,17 @@ func (e *Envelope) WaitAck(t testing.TB) json.RawMessage {
 	return payload
 }
 
+// AwaitAck waits up to limit for the app's ack, and returns its payload and
+// whether it came; unlike WaitAck it leaves a missing ack to the caller.
+func (e *Envelope) AwaitAck(limit time.Duration) (json.RawMessage, bool) {
+	var payload json.RawMessage
+	ok := e.s.waitFor(limit, func() bool {
+		payload = e.ackPayload
+		return e.acked
+	})
+	return payload, ok
+}
+
 // Acked reports without blocking whether the app has acked the envelope, and
 // the ack's payload.
 func (e *Envelope) Acked() (json.RawMessage, bool) {

@@ -273,3 +273,84 @@ func uploadedBytes(r *http.Request) ([]byte, error) {
 		}
 	}
 }
+
+// filesList lists the shared files, newest first, a page at a time (count,
+// page), as Slack's files.list does, narrowed by channel, user, created
+// time (ts_from and ts_to, whole seconds, inclusive) and types. Files
+// reserved but never shared are not listed.
+func (s *Server) filesList(r apiRequest) (result, string) {
+	from, to := int64(0), int64(-1)
+	for _, b := range []struct {
+		arg string
+		to  *int64
+	}{{"ts_from", &from}, {"ts_to", &to}} {
+		if v := r.param(b.arg); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, "invalid_arguments"
+			}
+			*b.to = n
+		}
+	}
+	count, page := 100, 1
+	for _, b := range []struct {
+		arg string
+		to  *int
+	}{{"count", &count}, {"page", &page}} {
+		if v := r.param(b.arg); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return nil, "invalid_arguments"
+			}
+			*b.to = n
+		}
+	}
+	count = min(count, 1000)
+	types := splitNonEmpty(r.param("types"))
+	var match []*File
+	for i := len(s.fileOrder) - 1; i >= 0; i-- {
+		f := s.files[s.fileOrder[i]]
+		created := f.CompletedAt.Unix()
+		user := f.User
+		if user == "" {
+			user = BotUserID
+		}
+		switch {
+		case !f.Completed,
+			r.param("channel") != "" && f.ChannelID != r.param("channel"),
+			r.param("user") != "" && user != r.param("user"),
+			created < from, to >= 0 && created > to,
+			!fileOfTypes(f, types):
+			continue
+		}
+		match = append(match, f)
+	}
+	pages := max((len(match)+count-1)/count, 1)
+	start := min((page-1)*count, len(match))
+	end := min(start+count, len(match))
+	out := make([]map[string]any, 0, end-start)
+	for _, f := range match[start:end] {
+		out = append(out, s.fileObjectLocked(f, r.baseURL))
+	}
+	return result{"files": out, "paging": map[string]int{"count": count, "total": len(match), "page": page, "pages": pages}}, ""
+}
+
+// fileOfTypes reports whether f is of one of files.list's types ("all",
+// "images", "pdfs", "zips", ...); no types means all. The fake's files are
+// never spaces, snippets or Google docs.
+func fileOfTypes(f *File, types []string) bool {
+	if len(types) == 0 {
+		return true
+	}
+	ext := strings.TrimPrefix(strings.ToLower(path.Ext(f.Name)), ".")
+	for _, t := range types {
+		switch {
+		case t == "all",
+			t == "pdfs" && ext == "pdf",
+			t == "zips" && ext == "zip",
+			t == "images" && strings.HasPrefix(mime.TypeByExtension("."+ext), "image/"):
+			return true
+		}
+	}
+	return false
+}

@@ -30,3 +30,22 @@ func DMChannelID(userID string) string { return "D" + userID }
 func isUserID(id string) bool {
 	return strings.HasPrefix(id, "U") || strings.HasPrefix(id, "W")
 }
+
+// parseTS reads a Slack timestamp ("1700000000.000100", or whole seconds as
+// oldest and latest may be given) as microseconds since the epoch.
+func parseTS(ts string) (int64, bool) {
+	secs, frac, _ := strings.Cut(ts, ".")
+	s, err := strconv.ParseInt(secs, 10, 64)
+	if err != nil || len(frac) > 6 {
+		return 0, false
+	}
+	var micros int64
+	if frac != "" {
+		f, err := strconv.ParseInt(frac+strings.Repeat("0", 6-len(frac)), 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		micros = f
+	}
+	return s*1e6 + micros, true
+}

@@ -26,6 +26,22 @@ func (s *Server) ResponseURLPosts() []ResponsePost {
 	return append([]ResponsePost(nil), s.responses...)
 }
 
+// AwaitResponse waits up to limit for a response_url POST matching match
+// (nil matches any), including ones recorded before the call; ok is false
+// when none came.
+func (s *Server) AwaitResponse(limit time.Duration, match func(ResponsePost) bool) (post ResponsePost, ok bool) {
+	ok = s.waitFor(limit, func() bool {
+		for _, p := range s.responses {
+			if match == nil || match(p) {
+				post = p
+				return true
+			}
+		}
+		return false
+	})
+	return post, ok
+}
+
 // WaitForResponse blocks until a response_url POST matching match (nil matches
 // any) has been recorded, including ones recorded before the call.
 func (s *Server) WaitForResponse(t testing.TB, match func(ResponsePost) bool) ResponsePost {

@@ -89,6 +89,9 @@ type Server struct {
 	homeViews map[string]string // user id -> home view id
 	files     map[string]*File
 	fileOrder []string
+	messages  map[string][]*Message // channel -> its messages in ts order
+	holds     map[string]*Hold      // method -> the hold its next calls go to
+	allHolds  []*Hold               // every hold made, released by Close
 	responses []ResponsePost
 
 	// Socket Mode state.
@@ -127,6 +130,8 @@ func NewServer(opts ...Option) *Server {
 		views:        map[string]string{},
 		homeViews:    map[string]string{},
 		files:        map[string]*File{},
+		messages:     map[string][]*Message{},
+		holds:        map[string]*Hold{},
 		tickets:      map[string]bool{},
 		envelopes:    map[string]*Envelope{},
 		all:          map[*wsConn]bool{},
@@ -163,6 +168,7 @@ func (s *Server) Close() {
 	}
 	s.closed = true
 	s.active = nil
+	holds := s.allHolds
 	conns := make([]*wsConn, 0, len(s.all))
 	for c := range s.all {
 		conns = append(conns, c)
@@ -170,6 +176,10 @@ func (s *Server) Close() {
 	s.notifyLocked()
 	s.mu.Unlock()
 
+	// The HTTP server's Close waits for every handler, held ones included.
+	for _, h := range holds {
+		h.Release()
+	}
 	// handleSocket refuses new websockets once closed is set, so these are all.
 	for _, c := range conns {
 		_ = c.ws.WriteControl(websocket.CloseMessage,
@@ -204,6 +214,28 @@ func (s *Server) nextTSLocked() string {
 func (s *Server) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
+}
+
+// waitFor blocks until cond (called with mu held) is true or limit has
+// passed, and reports which: for callers that expect some waits to fail
+// (a command lost with a dropped connection) rather than fail the test.
+func (s *Server) waitFor(limit time.Duration, cond func() bool) bool {
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		ok := cond()
+		ch := s.changed
+		s.mu.Unlock()
+		if ok {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-timer.C:
+			return false
+		}
+	}
 }
 
 // waitUntil blocks until cond (called with mu held) is true, failing the test

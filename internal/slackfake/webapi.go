@@ -37,12 +37,15 @@ var methods = map[string]methodHandler{
 	"views.update":                 (*Server).viewsUpdate,
 	"views.publish":                (*Server).viewsPublish,
 	"conversations.open":           (*Server).conversationsOpen,
+	"conversations.history":        (*Server).conversationsHistory,
+	"conversations.replies":        (*Server).conversationsReplies,
 	"users.info":                   (*Server).usersInfo,
 	"users.list":                   (*Server).usersList,
 	"users.lookupByEmail":          (*Server).usersLookupByEmail,
 	"files.getUploadURLExternal":   (*Server).filesGetUploadURLExternal,
 	"files.completeUploadExternal": (*Server).filesCompleteUploadExternal,
 	"files.info":                   (*Server).filesInfo,
+	"files.list":                   (*Server).filesList,
 }
 
 // appTokenMethods need an app-level (xapp-) token; every other method refuses one.
@@ -75,7 +78,11 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		call.Response = mustJSON(res)
 	}
 	s.recordLocked(&call)
+	hold := s.takeHoldLocked(method)
 	s.mu.Unlock()
+	if hold != nil && !hold.keep(r.Context()) {
+		return // the client went away: there is nobody to answer
+	}
 	writeJSON(w, http.StatusOK, call.Response)
 }
 

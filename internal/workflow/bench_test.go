@@ -254,7 +254,7 @@ func newBoardFix(b *testing.B) (*benchFix, atlas.Period) {
 		WHERE practice_id = $1`, benchPractice); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := f.pool.Exec(f.ctx, `VACUUM ANALYZE tasks, task_items`); err != nil {
+	if _, err := f.pool.Exec(f.ctx, `VACUUM ANALYZE tasks, task_items, task_stage_times, task_month_counts`); err != nil {
 		b.Fatal(err)
 	}
 	return f, nov

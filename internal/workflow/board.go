@@ -3,7 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -70,86 +70,161 @@ func (b Board) Bottleneck() int {
 	return best
 }
 
-// boardFigures reads the month's totals and every stage's figures in one
-// pass over its tasks: each stage's median is an aggregate of its own, so
-// only that stage's durations are sorted, never the tasks × stages rows.
-// Days in stage g run from the end of the stage before (the task's
-// creation for stage 1) to the end of this one.
-var boardFigures = func() string {
-	var sb strings.Builder
-	sb.WriteString(`SELECT count(*), count(*) FILTER (WHERE completed_at IS NOT NULL)`)
-	for g := 1; g <= 6; g++ {
-		from := fmt.Sprintf("stage_done_at[%d]", g-1)
-		if g == 1 {
-			from = "least(created_at, stage_done_at[1])"
-		}
-		fmt.Fprintf(&sb, `,
-		count(*) FILTER (WHERE completed_at IS NULL AND stage = %[1]d),
-		count(*) FILTER (WHERE completed_at IS NULL AND stage = %[1]d AND stage_targets[%[1]d] < $3),
-		count(stage_done_at[%[1]d]),
-		percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM stage_done_at[%[1]d] - %[2]s) / 86400)
-			FILTER (WHERE stage_done_at[%[1]d] IS NOT NULL)`, g, from)
-	}
-	sb.WriteString(` FROM tasks WHERE practice_id = $1 AND period = $2`)
-	return sb.String()
-}()
+// boardCounts adds up the month's task states kept in task_month_counts
+// (migration 00031), grouped three ways: by open, stage and past the
+// stage's target on $3 for the stage figures; by open and preparer, and by
+// open and reviewer, for the workload. A few hundred kept states replace a
+// pass over every task.
+const boardCounts = `SELECT GROUPING(stage, preparer_id, reviewer_id), NOT done, coalesce(stage, 0),
+	coalesce(target < $3, false), coalesce(preparer_id, reviewer_id, 0), sum(tasks)::int
+	FROM task_month_counts WHERE practice_id = $1 AND period = $2
+	GROUP BY GROUPING SETS ((done, stage, target < $3), (done, preparer_id), (done, reviewer_id))`
+
+// The grouping sets boardCounts returns, by GROUPING(stage, preparer_id,
+// reviewer_id): a bit is set for each column the set leaves out.
+const (
+	byStage    = 0b011
+	byPreparer = 0b101
+	byReviewer = 0b110
+)
+
+// boardStageTimes reads each stage's passed count and median days from
+// task_stage_times, kept by the triggers of migration 00028: a walk over
+// the month's distinct times per stage, not a sort of every task's. The
+// median is percentile_cont(0.5)'s: the time at the middle position, or
+// halfway between the two middle times (lo + 0.5 × (hi − lo), as
+// PostgreSQL interpolates) when the count is even, each time in days as
+// extract(epoch)/86400 in float8. Days in stage g run from the end of the
+// stage before (the task's creation for stage 1) to the end of this one.
+const boardStageTimes = `WITH h AS (
+		SELECT stage, took, tasks, (extract(epoch FROM took) / 86400)::float8 AS days,
+		       sum(tasks) OVER (PARTITION BY stage ORDER BY took ROWS UNBOUNDED PRECEDING) AS upto,
+		       sum(tasks) FILTER (WHERE took IS NOT NULL) OVER (PARTITION BY stage) AS timed
+		  FROM task_stage_times WHERE practice_id = $1 AND period = $2
+	), m AS (
+		SELECT stage, sum(tasks)::int AS passed, max(timed) AS timed,
+		       min(days) FILTER (WHERE took IS NOT NULL AND (timed - 1) / 2 BETWEEN upto - tasks AND upto - 1) AS lo,
+		       min(days) FILTER (WHERE took IS NOT NULL AND timed / 2 BETWEEN upto - tasks AND upto - 1) AS hi
+		  FROM h GROUP BY stage)
+	SELECT stage, passed, CASE WHEN timed % 2 = 1 THEN lo ELSE lo + 0.5::float8 * (hi - lo) END FROM m`
 
 // Board computes the month's figures on today (a date).
 func (s Store) Board(ctx context.Context, pid atlas.PracticeID, period atlas.Period, today time.Time) (Board, error) {
 	b := Board{Period: period, Today: today}
 	batch := &pgx.Batch{}
-	batch.Queue(boardFigures, pid, period.FirstDay(), today)
-	// Each open task counts once for its preparer and once for its
-	// reviewer, in one pass over the month's tasks (two hash tables, one
-	// scan).
-	batch.Queue(`WITH g AS (
-		SELECT preparer_id, reviewer_id, count(*)::int AS n
-		  FROM tasks t
-		 WHERE t.practice_id = $1 AND t.period = $2 AND t.completed_at IS NULL
-		 GROUP BY GROUPING SETS ((preparer_id), (reviewer_id))
-	), w AS (
-		SELECT coalesce(preparer_id, reviewer_id) AS member_id,
-		       sum(n) FILTER (WHERE preparer_id IS NOT NULL)::int AS prep, sum(n) FILTER (WHERE reviewer_id IS NOT NULL)::int AS rev
-		  FROM g GROUP BY 1)
-		SELECT m.id, m.name, m.slack_user_id, m.weekly_capacity_minutes, coalesce(w.prep, 0), coalesce(w.rev, 0)
-		FROM members m LEFT JOIN w ON w.member_id = m.id
-		WHERE m.practice_id = $1 AND m.active AND (w.member_id IS NOT NULL OR m.role <> 'admin')
-		ORDER BY coalesce(w.prep, 0) + coalesce(w.rev, 0) DESC, lower(m.name)`, pid, period.FirstDay())
-	batch.Queue(`SELECT count(*) FROM tasks WHERE practice_id = $1 AND period <= $2 AND completed_at IS NULL AND due_date < $3`,
-		pid, period.FirstDay(), today)
-	batch.Queue(`SELECT `+taskColumns+taskFrom+`
+	batch.Queue(boardCounts, pid, period.FirstDay(), today)
+	batch.Queue(boardStageTimes, pid, period.FirstDay())
+	// The people in name order; the workload orders them by their load,
+	// stably, so that equal loads keep it.
+	batch.Queue(`SELECT id, name, slack_user_id, weekly_capacity_minutes, role = 'admin' FROM members
+		WHERE practice_id = $1 AND active ORDER BY lower(name)`, pid)
+	// The overdue tasks are few, but the planner, not knowing that open
+	// tasks of past months are rare, would join every client to them: the
+	// client's code is looked up per task instead, and the page of them
+	// joined to its rows alone.
+	batch.Queue(`SELECT `+taskColumns+`, pg.n FROM (SELECT tk.id, count(*) OVER () AS n FROM tasks tk
 		WHERE tk.practice_id = $1 AND tk.period <= $2 AND tk.completed_at IS NULL AND tk.due_date < $3
-		ORDER BY tk.due_date, lower(en.code) LIMIT $4`, pid, period.FirstDay(), today, OverdueShown)
+		ORDER BY tk.due_date, (SELECT lower(e.code) FROM entities e WHERE e.practice_id = tk.practice_id AND e.id = tk.entity_id)
+		LIMIT $4) pg
+		JOIN tasks tk ON tk.practice_id = $1 AND tk.id = pg.id`+taskJoins+`
+		ORDER BY tk.due_date, lower(en.code)`, pid, period.FirstDay(), today, OverdueShown)
 	br := s.DB.SendBatch(ctx, batch)
 	defer br.Close()
-	dest := []any{&b.Total, &b.Complete}
-	for g := range b.Stages {
-		f := &b.Stages[g]
-		dest = append(dest, &f.Waiting, &f.PastTarget, &f.Passed, &f.MedianDays)
-	}
-	if err := br.QueryRow().Scan(dest...); err != nil {
+
+	rows, err := br.Query()
+	if err != nil {
 		return b, fmt.Errorf("board figures: %w", err)
 	}
-	rows, err := br.Query()
+	load := map[int64]*[2]int{} // open packs each person prepares and reviews
+	var set, stage, n int
+	var open, late bool
+	var member int64
+	if _, err := pgx.ForEachRow(rows, []any{&set, &open, &stage, &late, &member, &n}, func() error {
+		if set == byStage {
+			b.Total += n
+			switch {
+			case !open:
+				b.Complete += n
+			case stage >= 1 && stage <= 6:
+				b.Stages[stage-1].Waiting += n
+				if late {
+					b.Stages[stage-1].PastTarget += n
+				}
+			}
+			return nil
+		}
+		if open {
+			if load[member] == nil {
+				load[member] = new([2]int)
+			}
+			if set == byPreparer {
+				load[member][0] += n
+			} else {
+				load[member][1] += n
+			}
+		}
+		return nil
+	}); err != nil {
+		return b, fmt.Errorf("board figures: %w", err)
+	}
+
+	rows, err = br.Query()
+	if err != nil {
+		return b, fmt.Errorf("board stage times: %w", err)
+	}
+	var median *float64
+	if _, err := pgx.ForEachRow(rows, []any{&stage, &n, &median}, func() error {
+		if stage >= 1 && stage <= 6 {
+			b.Stages[stage-1].Passed, b.Stages[stage-1].MedianDays = n, median
+		}
+		return nil
+	}); err != nil {
+		return b, fmt.Errorf("board stage times: %w", err)
+	}
+
+	rows, err = br.Query()
 	if err != nil {
 		return b, fmt.Errorf("board workload: %w", err)
 	}
 	var w Workload
-	var id int64
-	if _, err := pgx.ForEachRow(rows, []any{&id, &w.Name, &w.SlackUserID, &w.WeeklyCapacityMinutes, &w.Preparing, &w.Reviewing}, func() error {
-		w.Member = atlas.MemberID(id)
+	var admin bool
+	if _, err := pgx.ForEachRow(rows, []any{&member, &w.Name, &w.SlackUserID, &w.WeeklyCapacityMinutes, &admin}, func() error {
+		l := load[member]
+		// An admin is listed only while carrying work.
+		if l == nil && admin {
+			return nil
+		}
+		w.Member, w.Preparing, w.Reviewing = atlas.MemberID(member), 0, 0
+		if l != nil {
+			w.Preparing, w.Reviewing = l[0], l[1]
+		}
 		b.Workload = append(b.Workload, w)
 		return nil
 	}); err != nil {
 		return b, fmt.Errorf("board workload: %w", err)
 	}
-	if err := br.QueryRow().Scan(&b.OverdueTotal); err != nil {
-		return b, fmt.Errorf("board overdue: %w", err)
-	}
+	slices.SortStableFunc(b.Workload, func(x, y Workload) int {
+		return (y.Preparing + y.Reviewing) - (x.Preparing + x.Reviewing)
+	})
+
 	rows, err = br.Query()
 	if err != nil {
 		return b, fmt.Errorf("board overdue: %w", err)
 	}
-	b.Overdue, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r) })
-	return b, err
+	b.Overdue, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) {
+		t, err := scanTask(extraColumn{r, &b.OverdueTotal})
+		return t, err
+	})
+	if err != nil {
+		return b, fmt.Errorf("board overdue: %w", err)
+	}
+	return b, nil
 }
+
+// extraColumn scans a task row that carries one more column at its end.
+type extraColumn struct {
+	pgx.Row
+	extra any
+}
+
+func (r extraColumn) Scan(dest ...any) error { return r.Row.Scan(append(dest, r.extra)...) }

@@ -136,13 +136,13 @@ func generateAt(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, period atl
 		  FROM template_items WHERE practice_id = $1 AND removed_at IS NULL
 		 GROUP BY template_id
 	), new AS (
-		INSERT INTO tasks (practice_id, entity_id, template_id, assignment_id, period, preparer_id, reviewer_id, due_date, stage_targets,
+		INSERT INTO tasks (practice_id, entity_id, entity_key, template_id, assignment_id, period, preparer_id, reviewer_id, due_date, stage_targets,
 		                   items_total, items_done, stage, stage_done_at, created_at, updated_at)
-		SELECT p.practice_id, p.entity_id, p.template_id, p.id, $2::date, p.preparer_id, p.reviewer_id, p.due_date, p.stage_targets,
+		SELECT p.practice_id, p.entity_id, p.entity_key, p.template_id, p.id, $2::date, p.preparer_id, p.reviewer_id, p.due_date, p.stage_targets,
 		       p.total, 0, `+newTaskStage+`,
 		       ARRAY(SELECT CASE WHEN g < `+newTaskStage+` THEN $4::timestamptz END FROM generate_series(1, 6) g ORDER BY g),
 		       $4, $4
-		  FROM (SELECT a.practice_id, a.entity_id, a.template_id, a.id, a.preparer_id, a.reviewer_id,
+		  FROM (SELECT a.practice_id, a.entity_id, lower(en.code) AS entity_key, a.template_id, a.id, a.preparer_id, a.reviewer_id,
 		               `+dueDateSQL("$2::date")+` AS due_date,
 		               `+stageTargetsSQL("$2::date")+` AS stage_targets,
 		               CASE WHEN c.custom THEN k.total ELSE coalesce(ts.total, 0) END AS total,

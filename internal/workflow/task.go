@@ -134,9 +134,21 @@ const taskJoins = `
 	JOIN members pm ON pm.practice_id = tk.practice_id AND pm.id = tk.preparer_id
 	JOIN members rm ON rm.practice_id = tk.practice_id AND rm.id = tk.reviewer_id`
 
+// stateCols names what the status and at-risk rules read of a task: on the
+// task's row, or in the states task_month_counts keeps (migration 00031),
+// so that both are judged by the same rules.
+type stateCols struct{ done, due, review, noneDone, target string }
+
+var (
+	taskState = stateCols{done: "tk.completed_at IS NOT NULL", due: "tk.due_date", review: "tk.review_state",
+		noneDone: "tk.items_done = 0", target: "tk.stage_targets[tk.stage]"}
+	countedState = stateCols{done: "c.done", due: "c.due_date", review: "c.review_state",
+		noneDone: "c.none_done", target: "c.target"}
+)
+
 // statusRules are Progress.StatusOn in SQL, for the day today: a task has
 // the status of the first rule whose condition it meets.
-func statusRules(today string) []struct {
+func statusRules(c stateCols, today string) []struct {
 	status Status
 	cond   string
 } {
@@ -144,31 +156,31 @@ func statusRules(today string) []struct {
 		status Status
 		cond   string
 	}{
-		{Complete, `tk.completed_at IS NOT NULL`},
-		{Overdue, `tk.due_date < ` + today},
-		{InReview, `tk.review_state = 'requested'`},
-		{NotStarted, `tk.items_done = 0 AND tk.review_state = 'none'`},
+		{Complete, c.done},
+		{Overdue, c.due + ` < ` + today},
+		{InReview, c.review + ` = 'requested'`},
+		{NotStarted, c.noneDone + ` AND ` + c.review + ` = 'none'`},
 		{InProgress, `true`},
 	}
 }
 
 // statusExpr is Progress.StatusOn in SQL, for the day today.
-func statusExpr(today string) string {
+func statusExpr(c stateCols, today string) string {
 	expr := `CASE`
-	for _, r := range statusRules(today) {
+	for _, r := range statusRules(c, today) {
 		expr += ` WHEN ` + r.cond + ` THEN '` + string(r.status) + `'`
 	}
 	return expr + ` END`
 }
 
-// statusWhere is statusExpr(today) = st as plain conditions on the task's
+// statusWhere is statusExpr(taskState, today) = st as plain conditions on the task's
 // columns (its rule's, and no earlier rule's), which the planner can
 // estimate from their statistics (an equality on the CASE it guesses at a
 // two-hundredth of the rows, and then loops per task over the clients to
 // order them).
 func statusWhere(st Status, today string) string {
 	var conds []string
-	for _, r := range statusRules(today) {
+	for _, r := range statusRules(taskState, today) {
 		if r.status == st {
 			return strings.Join(append(conds, `(`+r.cond+`)`), ` AND `)
 		}
@@ -178,8 +190,8 @@ func statusWhere(st Status, today string) string {
 }
 
 // atRiskExpr is Progress.TrackOn = AtRisk in SQL.
-func atRiskExpr(today string) string {
-	return `(tk.completed_at IS NULL AND (tk.stage_targets[tk.stage] < ` + today + ` OR tk.due_date < ` + today + `))`
+func atRiskExpr(c stateCols, today string) string {
+	return `(NOT (` + c.done + `) AND (` + c.target + ` < ` + today + ` OR ` + c.due + ` < ` + today + `))`
 }
 
 func scanTask(row pgx.Row) (Task, error) {
@@ -249,12 +261,15 @@ type Filter struct {
 	Offset     int
 }
 
-func (f Filter) where(args *[]any) string {
+// where is the filter's conditions on the tasks (alias "tk") or, for the
+// person and the month, on the states kept of them (alias "c"; the client
+// filters are the tasks' alone).
+func (f Filter) where(args *[]any, alias string) string {
 	add := func(v any) string { *args = append(*args, v); return fmt.Sprintf("$%d", len(*args)) }
-	conds := []string{"tk.practice_id = $1", "tk.period = " + add(f.Period.FirstDay())}
+	conds := []string{alias + ".practice_id = $1", alias + ".period = " + add(f.Period.FirstDay())}
 	if f.Member != 0 {
 		m := add(int64(f.Member))
-		conds = append(conds, "("+m+" IN (tk.preparer_id, tk.reviewer_id))")
+		conds = append(conds, "("+m+" IN ("+alias+".preparer_id, "+alias+".reviewer_id))")
 	}
 	if f.EntityID != 0 {
 		conds = append(conds, "tk.entity_id = "+add(f.EntityID))
@@ -275,22 +290,70 @@ type Page struct {
 }
 
 // List returns a page of tasks and the counts per status.
+//
+// It reads in two round trips. The first counts the statuses and picks the
+// page's tasks from an index in the order shown (tasks.entity_key is the
+// client's code as the calendar orders it, migration 00031), 25 task ids
+// for a few hundred index entries. The second joins those tasks to what
+// they are shown with; its text never changes, so PostgreSQL plans its
+// six-way join once per connection rather than on every page (planning
+// that join cost several times what running it did, and a page whose
+// offset is in its text is planned afresh every time).
 func (s Store) List(ctx context.Context, pid atlas.PracticeID, f Filter) (Page, error) {
 	args := []any{pid}
-	where := f.where(&args)
+	where := f.where(&args, "tk")
 	pageArgs := args
 	args = append(args[:len(args):len(args)], f.Today)
 	today := fmt.Sprintf("$%d::date", len(args))
-	status := statusExpr(today)
 	page := Page{Counts: map[Status]int{}}
-	// The counts read the tasks alone (the client too when filtering by
-	// its type): every other join is a foreign key and drops no row.
-	countFrom := ` FROM tasks tk`
+	from := ` FROM tasks tk`
 	if f.EntityType != "" {
-		countFrom += ` JOIN entities en ON en.practice_id = tk.practice_id AND en.id = tk.entity_id`
+		from += ` JOIN entities en ON en.practice_id = tk.practice_id AND en.id = tk.entity_id`
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+status+`, count(*), count(*) FILTER (WHERE `+atRiskExpr(today)+` AND tk.due_date >= `+today+`)`+countFrom+`
-		WHERE `+where+` GROUP BY 1`, args...)
+	batch := &pgx.Batch{}
+	if f.EntityID == 0 && f.EntityType == "" {
+		// The month's or a person's counts add up the states kept of the
+		// tasks (migration 00031) rather than judge every task.
+		cargs := []any{pid}
+		batch.Queue(`SELECT `+statusExpr(countedState, today)+`, sum(c.tasks)::int,
+			coalesce(sum(c.tasks) FILTER (WHERE `+atRiskExpr(countedState, today)+` AND c.due_date >= `+today+`), 0)::int
+			FROM task_month_counts c WHERE `+f.where(&cargs, "c")+` GROUP BY 1`, args...)
+	} else {
+		// A client's tasks, or a type of client's: the tasks alone (and the
+		// client for its type), as every other join is a foreign key and
+		// drops no row.
+		batch.Queue(`SELECT `+statusExpr(taskState, today)+`, count(*)::int,
+			count(*) FILTER (WHERE `+atRiskExpr(taskState, today)+` AND tk.due_date >= `+today+`)::int`+from+`
+			WHERE `+where+` GROUP BY 1`, args...)
+	}
+	pageWhere := where
+	if f.Status != "" {
+		cond := statusWhere(f.Status, today)
+		if strings.Contains(cond, today) {
+			pageArgs = args
+		}
+		pageWhere += " AND " + cond
+	}
+	// The same order as lower(en.code), tp.name, which the indexes of
+	// migration 00031 hold up to the template's name.
+	order := "tk.entity_key, tp.name"
+	if f.ByDue {
+		order = "tk.completed_at IS NOT NULL, tk.due_date, tk.entity_key, tp.name"
+	}
+	// The limit and offset are parameters, so that every page of a list
+	// is one prepared statement.
+	limit := ""
+	if f.Limit > 0 {
+		pageArgs = append(pageArgs[:len(pageArgs):len(pageArgs)], f.Limit, max(f.Offset, 0))
+		limit = fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(pageArgs)-1, len(pageArgs))
+	}
+	batch.Queue(`SELECT tk.id`+from+`
+		JOIN templates tp ON tp.practice_id = tk.practice_id AND tp.id = tk.template_id
+		WHERE `+pageWhere+` ORDER BY `+order+limit, pageArgs...)
+	br := s.DB.SendBatch(ctx, batch)
+	defer br.Close()
+
+	rows, err := br.Query()
 	if err != nil {
 		return page, fmt.Errorf("count tasks: %w", err)
 	}
@@ -301,41 +364,50 @@ func (s Store) List(ctx context.Context, pid atlas.PracticeID, f Filter) (Page, 
 		page.AtRisk += risk
 		return nil
 	}); err != nil {
-		return page, err
+		return page, fmt.Errorf("count tasks: %w", err)
 	}
 	if f.Status != "" {
-		cond := statusWhere(f.Status, today)
-		if strings.Contains(cond, today) {
-			pageArgs = args
-		}
-		where += " AND " + cond
 		page.Total = page.Counts[f.Status]
 	} else {
 		for _, n := range page.Counts {
 			page.Total += n
 		}
 	}
-	order := "lower(en.code), tp.name"
-	if f.ByDue {
-		order = "tk.completed_at IS NOT NULL, tk.due_date, lower(en.code), tp.name"
-	}
-	limit := ""
-	if f.Limit > 0 {
-		limit = fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
-	}
-	// The page is picked from the tasks, their clients and templates (what
-	// it is ordered by) before the people are joined to its rows alone.
-	rows, err = s.DB.Query(ctx, `SELECT `+taskColumns+` FROM (SELECT tk.id FROM tasks tk
-		JOIN entities en ON en.practice_id = tk.practice_id AND en.id = tk.entity_id
-		JOIN templates tp ON tp.practice_id = tk.practice_id AND tp.id = tk.template_id
-		WHERE `+where+` ORDER BY `+order+limit+`) pg
-		JOIN tasks tk ON tk.practice_id = $1 AND tk.id = pg.id`+taskJoins+`
-		ORDER BY `+order, pageArgs...)
+	rows, err = br.Query()
 	if err != nil {
 		return page, fmt.Errorf("list tasks: %w", err)
 	}
-	page.Tasks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r) })
-	return page, err
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return page, fmt.Errorf("list tasks: %w", err)
+	}
+	if err := br.Close(); err != nil {
+		return page, fmt.Errorf("list tasks: %w", err)
+	}
+	if len(ids) == 0 {
+		return page, nil
+	}
+
+	rows, err = s.DB.Query(ctx, `SELECT `+taskColumns+taskFrom+` WHERE tk.practice_id = $1 AND tk.id = ANY ($2)`, pid, ids)
+	if err != nil {
+		return page, fmt.Errorf("list tasks: %w", err)
+	}
+	byID := make(map[int64]Task, len(ids))
+	if _, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (struct{}, error) {
+		t, err := scanTask(r)
+		byID[t.ID] = t
+		return struct{}{}, err
+	}); err != nil {
+		return page, fmt.Errorf("list tasks: %w", err)
+	}
+	page.Tasks = make([]Task, 0, len(ids))
+	for _, id := range ids {
+		// A task deleted between the two reads is left out.
+		if t, ok := byID[id]; ok {
+			page.Tasks = append(page.Tasks, t)
+		}
+	}
+	return page, nil
 }
 
 // MonthAtHand is the month whose packs are being worked on, on today (a
