@@ -10,10 +10,10 @@ var Scopes = map[string]string{
 	// files:read is for "Save to client documents" and the task window's
 	// "Attach a file": it reads the files a person hands Atlas there
 	// (files.info) and downloads their bytes with the bot token
-	// (url_private_download). The one list it asks for is of Atlas's own
-	// uploads in a channel (files.list), after a crash, to find an upload
-	// that went before it was recorded. Atlas never reads other files.
-	"files:read": "reading and downloading the files a person saves to a client's documents or attaches to a pack (files.info, url_private_download); listing its own uploads after a crash, so none goes twice (files.list)",
+	// (url_private_download). After a crash it also asks files.info about
+	// the one file it had reserved for an upload, to see whether it was
+	// shared before the crash. Atlas never reads other files.
+	"files:read": "reading and downloading the files a person saves to a client's documents or attaches to a pack (files.info, url_private_download); checking its own upload after a crash, so none goes twice (files.info)",
 	// The history scopes are for one thing: after a worker was killed
 	// between Slack taking a post and Atlas recording it, the retry reads
 	// back from the moment it began sending, to find its own message by

@@ -1,7 +1,7 @@
 package slackapp
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -43,13 +43,19 @@ type OutboxStore interface {
 	// Record notes that p went to channel as ts and hands the channel to
 	// the next post, interval later.
 	Record(ctx context.Context, p outbox.Post, channel, ts string, interval time.Duration) error
-	// GiveUp moves p's channel queue past p.
-	GiveUp(ctx context.Context, p outbox.Post) error
-	// Intent reports when an attempt to send p to channel began whose
-	// message was never recorded, if one did.
-	Intent(ctx context.Context, p outbox.Post, channel string) (since time.Time, ok bool, err error)
-	// Intend commits that p is being sent to channel, from now.
+	// GiveUp moves p's channel queue past p and drops its intent in
+	// channel (where it was being sent, "" if that never became known).
+	GiveUp(ctx context.Context, p outbox.Post, channel string) error
+	// Intent reports the attempt to send p to channel that began and was
+	// never recorded, if one did: when it began, and the file an upload
+	// had reserved.
+	Intent(ctx context.Context, p outbox.Post, channel string) (in outbox.Intent, ok bool, err error)
+	// Intend commits that p is being sent to channel, from now, with no
+	// file yet.
 	Intend(ctx context.Context, p outbox.Post, channel string) error
+	// IntendFile commits, in p's intent, the file its upload reserved,
+	// before the file is shared.
+	IntendFile(ctx context.Context, p outbox.Post, channel, fileID string) error
 	// Copies are the messages posted about u's subject.
 	Copies(ctx context.Context, u outbox.Update) ([]outbox.Copy, error)
 	// PostedTS is the ts of the message about s in channel, or "".
@@ -76,11 +82,20 @@ type OutboxStore interface {
 //   - Slack takes no idempotency key, so a worker killed after Slack took a
 //     message and before the record committed would post it again. Before
 //     sending, a post commits its intent (slack_post_intents), and every
-//     message it makes carries metadata naming it (postKey). A retry that
-//     finds an intent and no record looks for its own message from just
-//     before the intent (conversations.history, or conversations.replies in
-//     a thread; files.list, by name, for an upload) and records that one
-//     instead of sending again. See claim.
+//     message it makes carries metadata naming it and, for the later parts
+//     of a long message, the part (postKey, partKey). A retry that finds an
+//     intent and no record looks for its own message from just before the
+//     intent (conversations.history, or conversations.replies in a thread)
+//     and records that one instead of sending again; for a long message it
+//     then looks in that message's thread for the later parts and posts
+//     only those missing. See claim.
+//   - An upload carries no metadata, and its file name is no key (the same
+//     report goes to a channel every month), so an upload does Slack's
+//     three steps itself and commits the id of the file Slack reserved in
+//     its intent before sharing it. A retry asks files.info about that file
+//     alone: shared in the channel (and thread), it is adopted; not shared,
+//     it is shared now; gone, it is uploaded again. An intent with no file
+//     never shared one, and uploads afresh. See sendFile.
 //   - A post that can never go (the channel is archived, the person has
 //     left, the renderer has nothing to say) and a post on its last attempt
 //     are given up: done_seq moves on, so one bad post never blocks the
@@ -103,12 +118,11 @@ type deliverer struct {
 	interval time.Duration
 	dms      sync.Map // Slack user id → the id of Atlas's DM channel with them
 
-	selfMu sync.Mutex
-	self   string // Atlas's own Slack user id, once asked for (botUserID)
-
 	// crash, when set by a test, is called at the named points of a post
-	// ("rendered", "sent", "recorded"); an error it returns stops the post
-	// there, as a killed worker would.
+	// ("rendered"; "part N" after the Nth part of a long message went;
+	// "uploaded" after an upload's file was noted in its intent and before
+	// it is shared; "sent"; "recorded"); an error it returns stops the
+	// post there, as a killed worker would.
 	crash func(stage string) error
 }
 
@@ -205,12 +219,12 @@ func (d *deliverer) send(ctx context.Context, p outbox.Post, last bool) error {
 		}
 		return river.JobSnooze(limited.RetryAfter)
 	case errors.Is(err, ErrNothingToSay):
-		return d.giveUp(ctx, p, nil)
+		return d.giveUp(ctx, p, channel, nil)
 	case permanent(err) || last:
 		metrics.OutboxFailed.WithLabelValues("post", "given_up").Inc()
 		d.rt.Log.Warn("outbox post given up", "practice", p.Practice, "channel", p.Channel, "render", p.Render,
 			"subject", p.Subject.Type, "id", p.Subject.ID, "err", err)
-		return d.giveUp(ctx, p, err)
+		return d.giveUp(ctx, p, channel, err)
 	default:
 		metrics.OutboxFailed.WithLabelValues("post", "retry").Inc()
 		return err // River tries again later; the channel waits, in order
@@ -228,10 +242,17 @@ func (d *deliverer) record(ctx context.Context, p outbox.Post, channel, ts strin
 	return nil
 }
 
-// giveUp moves the channel past p, which will never be sent. It returns
-// cause, so River records why (and, for a last attempt, discards the job).
-func (d *deliverer) giveUp(ctx context.Context, p outbox.Post, cause error) error {
-	if err := d.store.GiveUp(ctx, p); err != nil {
+// giveUp moves the channel past p, which will never be sent, and drops
+// its intent in channel, where deliver was sending it. It returns cause,
+// so River records why (and, for a last attempt, discards the job).
+func (d *deliverer) giveUp(ctx context.Context, p outbox.Post, channel string, cause error) error {
+	if channel == "" {
+		// deliver stopped before it resolved the channel; an intent can
+		// only be where an earlier attempt resolved it, which this process
+		// may remember.
+		channel = d.knownChannel(p.Channel)
+	}
+	if err := d.store.GiveUp(ctx, p, channel); err != nil {
 		return err
 	}
 	if cause != nil && !permanent(cause) {
@@ -242,7 +263,7 @@ func (d *deliverer) giveUp(ctx context.Context, p outbox.Post, cause error) erro
 
 // deliver draws p and posts it, or updates the message already posted
 // about its subject in that channel. It returns the channel and ts of the
-// message.
+// message, and the channel also with an error once it is known.
 func (d *deliverer) deliver(ctx context.Context, p outbox.Post) (channel, ts string, err error) {
 	if p.Upload {
 		return d.upload(ctx, p)
@@ -251,21 +272,23 @@ func (d *deliverer) deliver(ctx context.Context, p outbox.Post) (channel, ts str
 	if !ok {
 		return "", "", permanentError{fmt.Errorf("no renderer %q", p.Render)}
 	}
-	m, err := render(ctx, p)
-	if err != nil {
-		return "", "", err
-	}
-	if d.crash != nil {
-		if err := d.crash("rendered"); err != nil {
-			return "", "", err
-		}
-	}
+	// The channel comes before the drawing so that a post given up because
+	// it has nothing to say still knows where its intent would be.
 	channel, err = d.channelOf(ctx, p.Channel)
 	if err != nil {
 		return "", "", err
 	}
+	m, err := render(ctx, p)
+	if err != nil {
+		return channel, "", err
+	}
+	if d.crash != nil {
+		if err := d.crash("rendered"); err != nil {
+			return channel, "", err
+		}
+	}
 	if ts, err := d.store.PostedTS(ctx, p.Practice, p.Subject, channel); err != nil {
-		return "", "", err
+		return channel, "", err
 	} else if ts != "" {
 		err := d.rt.updateMessage(ctx, channel, ts, m)
 		if !isSlackError(err, "message_not_found") {
@@ -275,33 +298,70 @@ func (d *deliverer) deliver(ctx context.Context, p outbox.Post) (channel, ts str
 	var threadTS string
 	if p.Thread != nil {
 		if threadTS, err = d.store.PostedTS(ctx, p.Practice, *p.Thread, channel); err != nil {
-			return "", "", err
+			return channel, "", err
 		}
 	}
+	parts := m.parts()
 	key := postKey(p, channel)
-	if ts, err := d.claim(ctx, p, channel, func(from time.Time) (string, error) {
-		return d.findPost(ctx, channel, threadTS, key, from)
-	}); err != nil || ts != "" {
-		return channel, ts, err
+	// found holds the keys of the later parts an earlier attempt posted,
+	// when the first part it posted is adopted.
+	var found map[string]string
+	ts, err = d.claim(ctx, p, channel, func(from time.Time) (string, error) {
+		first, err := d.findPost(ctx, channel, threadTS, key, from)
+		if err != nil || first == "" || len(parts) == 1 {
+			return first, err
+		}
+		later := make([]string, 0, len(parts)-1)
+		for i := 1; i < len(parts); i++ {
+			later = append(later, partKey(key, i))
+		}
+		found, err = d.findPosts(ctx, channel, cmp.Or(threadTS, first), later, from)
+		if err != nil && cannotLook(err) {
+			// The first part is there for sure: the later ones may go
+			// twice, but repeating the first would be worse.
+			d.rt.Log.Warn("outbox cannot look for the later parts of an earlier attempt's post; posting them",
+				"practice", p.Practice, "channel", channel, "err", err)
+			return first, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return first, nil
+	})
+	if err != nil {
+		return channel, "", err
 	}
-	for i, part := range m.parts() {
-		// Every part carries the key: a retry adopts the first it finds,
-		// which for a thread (read oldest first) is the first part.
-		opts := append(msgOptions(part), postMetadata(key))
+	start := 0
+	if ts != "" {
+		start = 1 // adopted: only later parts can be missing
+		if threadTS == "" {
+			threadTS = ts
+		}
+	}
+	for i := start; i < len(parts); i++ {
+		k := partKey(key, i)
+		if _, ok := found[k]; ok {
+			continue
+		}
+		opts := append(msgOptions(parts[i]), postMetadata(k))
 		if threadTS != "" {
 			opts = append(opts, slack.MsgOptionTS(threadTS))
 		}
 		_, partTS, err := d.rt.API.PostMessageContext(ctx, channel, opts...)
 		if err != nil {
-			if i > 0 {
-				err = permanentError{err} // the first part went: do not repeat it
-			}
+			// Not recorded: a retry adopts the first part, if it went, and
+			// posts what is still missing after it.
 			return channel, ts, err
 		}
 		if i == 0 {
 			ts = partTS
 			if threadTS == "" {
 				threadTS = ts // a long message continues in its own thread
+			}
+		}
+		if d.crash != nil && len(parts) > 1 {
+			if err := d.crash(fmt.Sprintf("part %d", i+1)); err != nil {
+				return channel, ts, err
 			}
 		}
 	}
@@ -311,7 +371,8 @@ func (d *deliverer) deliver(ctx context.Context, p outbox.Post) (channel, ts str
 // upload draws p's file and uploads it into its channel (and thread). A
 // file once uploaded is recorded like a post (its ts is "file:" and the
 // file's id), and a retry finds it there and uploads nothing; one killed
-// before the record committed finds the file in Slack (claim).
+// before the record committed finds the file through its intent
+// (sendFile).
 func (d *deliverer) upload(ctx context.Context, p outbox.Post) (channel, ts string, err error) {
 	render, ok := d.rt.FileRenderer(p.Render)
 	if !ok {
@@ -326,28 +387,19 @@ func (d *deliverer) upload(ctx context.Context, p outbox.Post) (channel, ts stri
 	}
 	f, err := render(ctx, p)
 	if err != nil {
-		return "", "", err
+		return channel, "", err
 	}
 	var threadTS string
 	if p.Thread != nil {
 		if threadTS, err = d.store.PostedTS(ctx, p.Practice, *p.Thread, channel); err != nil {
-			return "", "", err
+			return channel, "", err
 		}
 	}
-	if id, err := d.claim(ctx, p, channel, func(from time.Time) (string, error) {
-		return d.findFile(ctx, channel, f, from)
-	}); err != nil || id != "" {
-		if id != "" {
-			id = "file:" + id
-		}
-		return channel, id, err
-	}
-	sum, err := d.rt.API.UploadFileContext(ctx, slack.UploadFileParameters{Channel: channel, ThreadTimestamp: threadTS,
-		Filename: f.Name, Title: f.Title, InitialComment: f.Comment, Reader: bytes.NewReader(f.Data), FileSize: len(f.Data)})
+	id, err := d.sendFile(ctx, p, channel, threadTS, f)
 	if err != nil {
 		return channel, "", err
 	}
-	return channel, "file:" + sum.ID, nil
+	return channel, "file:" + id, nil
 }
 
 // update redraws every message Atlas posted about u.Subject.
@@ -401,6 +453,19 @@ func (d *deliverer) channelOf(ctx context.Context, to string) (string, error) {
 	}
 	d.dms.Store(to, ch.ID)
 	return ch.ID, nil
+}
+
+// knownChannel is the channel to post in, as far as it is known without
+// asking Slack: to itself, or a person's DM once this process opened it;
+// else "".
+func (d *deliverer) knownChannel(to string) string {
+	if !isUserID(to) {
+		return to
+	}
+	if ch, ok := d.dms.Load(to); ok {
+		return ch.(string)
+	}
+	return ""
 }
 
 // isUserID tells a Slack user id (U…, W…) from a channel id (C…, G…, D…).

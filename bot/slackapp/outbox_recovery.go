@@ -1,7 +1,7 @@
 package slackapp
 
 import (
-	"cmp"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +38,17 @@ func postKey(p outbox.Post, channel string) string {
 	return fmt.Sprintf("%s/%s/%d/%s/%s", p.Practice, p.Subject.Type, p.Subject.ID, p.Subject.Purpose, channel)
 }
 
+// partKey names part i (from 0) of a long message posted under key: the
+// first part carries key itself, the one a retry adopts and records, and
+// each later part key#n (n from 2), so that a retry can tell which of
+// them an attempt killed halfway had posted.
+func partKey(key string, i int) string {
+	if i == 0 {
+		return key
+	}
+	return fmt.Sprintf("%s#%d", key, i+1)
+}
+
 // postMetadata is the message metadata a post's messages carry.
 func postMetadata(key string) slack.MsgOption {
 	return slack.MsgOptionMetadata(slack.SlackMetadata{EventType: postEventType, EventPayload: map[string]any{"key": key}})
@@ -47,16 +58,16 @@ func postMetadata(key string) slack.MsgOption {
 // knows an attempt may have reached Slack. When an earlier attempt left an
 // intent, that attempt may have been killed after Slack took its message
 // and before it was recorded: find looks for that message from shortly
-// before the intent, and what it finds is adopted (its ts or "file:" id
-// returned) rather than sent again. Only this path reads Slack back; a
-// post with no earlier attempt costs Slack nothing extra.
+// before the intent, and what it finds is adopted (its ts returned) rather
+// than sent again. Only this path reads Slack back; a post with no earlier
+// attempt costs Slack nothing extra. Uploads go through sendFile instead.
 func (d *deliverer) claim(ctx context.Context, p outbox.Post, channel string, find func(from time.Time) (string, error)) (adopted string, err error) {
-	since, ok, err := d.store.Intent(ctx, p, channel)
+	in, ok, err := d.store.Intent(ctx, p, channel)
 	if err != nil {
 		return "", err
 	}
 	if ok {
-		found, err := find(since.Add(-intentMargin))
+		found, err := find(in.Since.Add(-intentMargin))
 		switch {
 		case err == nil && found != "":
 			d.rt.Log.Info("outbox adopted what an earlier attempt posted", "practice", p.Practice, "channel", channel,
@@ -89,9 +100,22 @@ func cannotLook(err error) bool {
 
 // findPost looks in channel (in the thread threadTS, for a reply) from
 // from on for a message Atlas posted with key in its metadata, and returns
-// its ts, or "". A reply's thread comes oldest first, so the first match
-// there is a long message's first part, the one that is recorded.
+// its ts, or "".
 func (d *deliverer) findPost(ctx context.Context, channel, threadTS, key string, from time.Time) (string, error) {
+	found, err := d.findPosts(ctx, channel, threadTS, []string{key}, from)
+	return found[key], err
+}
+
+// findPosts looks in channel (in the thread threadTS, if set) from from on
+// for the messages Atlas posted with any of keys in their metadata, and
+// returns the ts of each it finds, by key. It stops reading once it has
+// found them all.
+func (d *deliverer) findPosts(ctx context.Context, channel, threadTS string, keys []string, from time.Time) (map[string]string, error) {
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		want[k] = true
+	}
+	found := make(map[string]string, len(keys))
 	oldest := fmt.Sprintf("%d.%06d", from.Unix(), from.Nanosecond()/1000)
 	cursor := ""
 	for range recoveryPages {
@@ -110,62 +134,133 @@ func (d *deliverer) findPost(ctx context.Context, channel, threadTS, key string,
 			}
 		}
 		if err != nil {
-			return "", fmt.Errorf("look for an earlier post in %s: %w", channel, err)
+			return found, fmt.Errorf("look for an earlier post in %s: %w", channel, err)
 		}
 		for _, m := range msgs {
-			if m.BotID != "" && m.Metadata.EventType == postEventType && m.Metadata.EventPayload["key"] == key {
-				return m.Timestamp, nil
+			// Only Atlas's own messages count: anyone can put metadata on
+			// theirs.
+			if m.BotID == "" || m.Metadata.EventType != postEventType {
+				continue
+			}
+			if k, ok := m.Metadata.EventPayload["key"].(string); ok && want[k] && found[k] == "" {
+				found[k] = m.Timestamp
 			}
 		}
-		if !more || cursor == "" {
-			return "", nil
+		if len(found) == len(want) || !more || cursor == "" {
+			return found, nil
 		}
 	}
-	d.rt.Log.Warn("outbox gave up looking for an earlier attempt's post", "channel", channel, "key", key)
-	return "", nil
+	d.rt.Log.Warn("outbox gave up looking for an earlier attempt's post", "channel", channel, "keys", keys)
+	return found, nil
 }
 
-// findFile looks among the files Atlas shared in channel from from on for
-// f, by its name and title (an upload carries no metadata), and returns
-// its id, or "".
-func (d *deliverer) findFile(ctx context.Context, channel string, f File, from time.Time) (string, error) {
-	self, err := d.botUserID(ctx)
+// sendFile uploads f into channel (and the thread threadTS) for p, once,
+// and returns the file's id. Slack's upload comes in three steps —
+// reserve a file (files.getUploadURLExternal), send its bytes, share it
+// (files.completeUploadExternal) — and only the last shows it to anyone.
+// The file's id is committed in p's intent between the second and the
+// third, so a retry knows exactly which file an earlier attempt may have
+// shared: it asks Slack about that file (resumeUpload) rather than look
+// for one by name, which an earlier report of the same name would match.
+// An intent without a file never got as far as sharing one.
+func (d *deliverer) sendFile(ctx context.Context, p outbox.Post, channel, threadTS string, f File) (string, error) {
+	in, ok, err := d.store.Intent(ctx, p, channel)
 	if err != nil {
 		return "", err
 	}
-	params := slack.NewGetFilesParameters()
-	params.Channel, params.User, params.TimestampFrom = channel, self, slack.JSONTime(from.Unix())
-	for page := 1; page <= recoveryPages; page++ {
-		params.Page = page
-		files, paging, err := d.rt.API.GetFilesContext(ctx, params)
-		if err != nil {
-			return "", fmt.Errorf("look for an earlier upload in %s: %w", channel, err)
-		}
-		for _, file := range files {
-			if file.Name == f.Name && file.Title == cmp.Or(f.Title, f.Name) {
-				return file.ID, nil
-			}
-		}
-		if paging == nil || page >= paging.Pages {
-			return "", nil
+	if ok && in.FileID != "" {
+		id, err := d.resumeUpload(ctx, p, channel, threadTS, f, in.FileID)
+		if err != nil || id != "" {
+			return id, err
 		}
 	}
-	d.rt.Log.Warn("outbox gave up looking for an earlier attempt's upload", "channel", channel, "file", f.Name)
-	return "", nil
+	if err := d.store.Intend(ctx, p, channel); err != nil {
+		return "", err
+	}
+	u, err := d.rt.API.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{FileName: f.Name, FileSize: len(f.Data)})
+	if err != nil {
+		return "", fmt.Errorf("reserve the upload of %s in %s: %w", f.Name, channel, err)
+	}
+	if err := d.rt.API.UploadToURL(ctx, slack.UploadToURLParameters{UploadURL: u.UploadURL, Reader: bytes.NewReader(f.Data),
+		Filename: f.Name}); err != nil {
+		return "", fmt.Errorf("upload %s for %s: %w", f.Name, channel, err)
+	}
+	if err := d.store.IntendFile(ctx, p, channel, u.FileID); err != nil {
+		return "", err // the file stays unshared, and Slack drops it
+	}
+	if d.crash != nil {
+		if err := d.crash("uploaded"); err != nil {
+			return "", err
+		}
+	}
+	if err := d.completeUpload(ctx, channel, threadTS, f, u.FileID); err != nil {
+		return "", err
+	}
+	return u.FileID, nil
 }
 
-// botUserID is Atlas's own user id, asked of Slack once, so that looking
-// for an earlier upload lists only Atlas's files, never people's.
-func (d *deliverer) botUserID(ctx context.Context) (string, error) {
-	d.selfMu.Lock()
-	defer d.selfMu.Unlock()
-	if d.self != "" {
-		return d.self, nil
+// resumeUpload settles the file id that an earlier attempt of p reserved
+// and uploaded, and may have shared: shared in channel (in the thread
+// threadTS, if any) it is adopted; not shared it is shared now, the same
+// file. It returns the file's id, or "" when Slack no longer has the file
+// (never uploaded, dropped, deleted) and the upload must start again.
+func (d *deliverer) resumeUpload(ctx context.Context, p outbox.Post, channel, threadTS string, f File, id string) (string, error) {
+	info, _, _, err := d.rt.API.GetFileInfoContext(ctx, id, 0, 0)
+	switch {
+	case fileGone(err):
+		d.rt.Log.Info("outbox found an earlier attempt's file gone; uploading again", "practice", p.Practice,
+			"channel", channel, "file", id)
+		return "", nil
+	case err == nil && sharedIn(info, channel, threadTS):
+		d.rt.Log.Info("outbox adopted what an earlier attempt uploaded", "practice", p.Practice, "channel", channel,
+			"subject", p.Subject.Type, "id", p.Subject.ID, "file", id)
+		return id, nil
+	case err != nil && cannotLook(err):
+		// Sharing the file again at worst shows that one file twice;
+		// uploading another, or none, would be worse.
+		d.rt.Log.Warn("outbox cannot look at an earlier attempt's file; sharing it", "practice", p.Practice,
+			"channel", channel, "file", id, "err", err)
+	case err != nil:
+		return "", fmt.Errorf("look at the earlier upload %s in %s: %w", id, channel, err) // the intent stands
 	}
-	res, err := d.rt.API.AuthTestContext(ctx)
+	err = d.completeUpload(ctx, channel, threadTS, f, id)
+	if fileGone(err) {
+		d.rt.Log.Info("outbox found an earlier attempt's file gone; uploading again", "practice", p.Practice,
+			"channel", channel, "file", id)
+		return "", nil
+	}
 	if err != nil {
-		return "", fmt.Errorf("ask Slack who Atlas is: %w", err)
+		return "", err
 	}
-	d.self = res.UserID
-	return d.self, nil
+	return id, nil
+}
+
+// completeUpload shares the uploaded file id, as f, in channel (in the
+// thread threadTS, if any).
+func (d *deliverer) completeUpload(ctx context.Context, channel, threadTS string, f File, id string) error {
+	if _, err := d.rt.API.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
+		Files: []slack.FileSummary{{ID: id, Title: f.Title}}, Channel: channel, ThreadTimestamp: threadTS,
+		InitialComment: f.Comment}); err != nil {
+		return fmt.Errorf("share %s (%s) in %s: %w", f.Name, id, channel, err)
+	}
+	return nil
+}
+
+// sharedIn reports whether f, as files.info describes it, is shared in
+// channel, and in the thread threadTS when that is set.
+func sharedIn(f *slack.File, channel, threadTS string) bool {
+	for _, shares := range []map[string][]slack.ShareFileInfo{f.Shares.Public, f.Shares.Private} {
+		for _, s := range shares[channel] {
+			if threadTS == "" || s.ThreadTs == threadTS {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fileGone reports whether err is Slack saying a file is not there (any
+// more): an upload never finished, dropped, or deleted.
+func fileGone(err error) bool {
+	return isSlackError(err, "file_not_found") || isSlackError(err, "file_deleted")
 }

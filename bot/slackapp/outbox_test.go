@@ -9,13 +9,16 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/slack-go/slack"
 
+	"github.com/atlas-practice/atlas/bot/blockkit"
 	"github.com/atlas-practice/atlas/bot/slackapp"
 	"github.com/atlas-practice/atlas/internal/jobs"
 	"github.com/atlas-practice/atlas/internal/outbox"
@@ -187,7 +190,7 @@ func TestOutboxCrashWindows(t *testing.T) {
 		channel := fmt.Sprintf("CCRASH%d", i)
 		w.queue(w.pool, true, post(channel, 1))
 		p := w.queued(channel)[0]
-		w.killAt(p, c.stage)
+		w.killAt(t, p, c.stage)
 		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
 			t.Fatalf("%s: retry: %v", c.stage, err)
 		}
@@ -208,9 +211,10 @@ func TestOutboxCrashWindows(t *testing.T) {
 	}
 }
 
-// killAt runs one attempt of p that is killed at stage.
-func (w *outboxWorld) killAt(p outbox.Post, stage string) {
-	w.t.Helper()
+// killAt runs one attempt of p that is killed at stage, failing t (the
+// running test or subtest) if it is not.
+func (w *outboxWorld) killAt(t testing.TB, p outbox.Post, stage string) {
+	t.Helper()
 	killed := errors.New("killed")
 	err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, func(at string) error {
 		if at == stage {
@@ -219,7 +223,7 @@ func (w *outboxWorld) killAt(p outbox.Post, stage string) {
 		return nil
 	})
 	if !errors.Is(err, killed) {
-		w.t.Fatalf("killed at %s: %v", stage, err)
+		t.Fatalf("killed at %s: %v", stage, err)
 	}
 }
 
@@ -228,6 +232,17 @@ func (w *outboxWorld) calls(method, channel string) []slackfake.Call {
 	var out []slackfake.Call
 	for _, c := range w.fake.Calls(method) {
 		if c.Param("channel") == channel {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// fileCalls are the answered calls to method about the file id.
+func (w *outboxWorld) fileCalls(method, id string) []slackfake.Call {
+	var out []slackfake.Call
+	for _, c := range w.fake.Calls(method) {
+		if c.Param("file") == id || strings.Contains(c.Param("files"), `"`+id+`"`) {
 			out = append(out, c)
 		}
 	}
@@ -249,8 +264,8 @@ func (w *outboxWorld) recorded(p outbox.Post, call slackfake.Call) {
 }
 
 // A reply in a thread, a DM and a file, each killed after Slack took it:
-// the retry finds it (in the thread's replies, the DM's history, the
-// channel's files) and records it rather than sending it again. One whose
+// the retry finds it (in the thread's replies, the DM's history, the file
+// its intent names) and records it rather than sending it again. One whose
 // message Slack took while the worker waited for the answer, and never
 // heard of, is found the same way.
 func TestOutboxRecoversWhatAKilledAttemptSent(t *testing.T) {
@@ -275,7 +290,7 @@ func TestOutboxRecoversWhatAKilledAttemptSent(t *testing.T) {
 		parent := w.posted("CTHREAD")[0]
 		var resp struct{ TS string }
 		_ = json.Unmarshal(parent.Response, &resp)
-		w.killAt(queued[1], "sent")
+		w.killAt(t, queued[1], "sent")
 		w.fake.AddMessage(slackfake.Message{Channel: "CTHREAD", ThreadTS: resp.TS, Text: "thanks"})
 		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, queued[1], nil); err != nil {
 			t.Fatal(err)
@@ -293,7 +308,7 @@ func TestOutboxRecoversWhatAKilledAttemptSent(t *testing.T) {
 	t.Run("DM", func(t *testing.T) {
 		w.queue(w.pool, true, post("UPAT1", 1))
 		p := w.queued("UPAT1")[0]
-		w.killAt(p, "sent")
+		w.killAt(t, p, "sent")
 		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -313,7 +328,7 @@ func TestOutboxRecoversWhatAKilledAttemptSent(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.fake.AddFile("UPAT1", "CUPLOAD", "note-1.pdf", []byte("a person's copy")) // same name, not Atlas's
-		w.killAt(queued[1], "sent")
+		w.killAt(t, queued[1], "sent")
 		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, queued[1], nil); err != nil {
 			t.Fatal(err)
 		}
@@ -326,8 +341,8 @@ func TestOutboxRecoversWhatAKilledAttemptSent(t *testing.T) {
 		if len(atlas) != 1 {
 			t.Fatalf("Atlas uploaded %d files, want 1", len(atlas))
 		}
-		if n := len(w.calls("files.list", "CUPLOAD")); n != 1 {
-			t.Fatalf("%d files.list calls, want 1", n)
+		if n := len(w.fileCalls("files.info", atlas[0].ID)); n != 1 {
+			t.Fatalf("%d files.info calls about the file, want 1", n)
 		}
 		var ts string
 		if err := w.pool.QueryRow(w.ctx, `SELECT ts FROM slack_posts WHERE channel = 'CUPLOAD' AND purpose = 'pdf'`).Scan(&ts); err != nil || ts != "file:"+atlas[0].ID {
@@ -364,7 +379,7 @@ func TestOutboxRecoversWhatAKilledAttemptSent(t *testing.T) {
 		// retry cannot look, and posts as before rather than lose the post.
 		w.queue(w.pool, true, post("CSCOPE", 1))
 		p := w.queued("CSCOPE")[0]
-		w.killAt(p, "sent")
+		w.killAt(t, p, "sent")
 		w.fake.FailCall("conversations.history", "missing_scope", 1)
 		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
 			t.Fatal(err)
@@ -572,5 +587,352 @@ func TestOutboxCoalescesUpdates(t *testing.T) {
 	w.settle(10 * time.Second)
 	if n := len(w.fake.Calls("chat.update")); n != 1 {
 		t.Fatalf("20 updates of one message made %d chat.update calls, want 1", n)
+	}
+}
+
+// report is a monthly report's file post in channel: every month's has the
+// same name, as wip-<date>-by-<by>.csv and aged-debt-<day>.csv do when run
+// again.
+func report(channel string, id int64) outbox.Post {
+	return outbox.Post{Practice: practiceID, Channel: channel, Render: "csv", Upload: true,
+		Subject: outbox.Subject{Type: "report", ID: id, Purpose: "csv"}}
+}
+
+// atlasFiles are the files Atlas shared in channel, oldest first.
+func (w *outboxWorld) atlasFiles(channel string) []slackfake.File {
+	var out []slackfake.File
+	for _, f := range w.fake.Files() {
+		if f.ChannelID == channel && f.User == "" && f.Completed {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// recordedFile is the file p is recorded as, or "".
+func (w *outboxWorld) recordedFile(p outbox.Post) string {
+	w.t.Helper()
+	var ts string
+	err := w.pool.QueryRow(w.ctx, `SELECT ts FROM slack_posts WHERE practice_id = $1 AND subject_type = $2 AND subject_id = $3
+		AND purpose = $4 AND channel = $5`, p.Practice, p.Subject.Type, p.Subject.ID, p.Subject.Purpose, p.Channel).Scan(&ts)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ""
+	}
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return strings.TrimPrefix(ts, "file:")
+}
+
+// intentFile is the file p's intent names, or "".
+func (w *outboxWorld) intentFile(p outbox.Post) string {
+	w.t.Helper()
+	var id *string
+	err := w.pool.QueryRow(w.ctx, `SELECT file_id FROM slack_post_intents WHERE practice_id = $1 AND subject_type = $2
+		AND subject_id = $3 AND purpose = $4 AND channel = $5`, p.Practice, p.Subject.Type, p.Subject.ID, p.Subject.Purpose, p.Channel).Scan(&id)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		w.t.Fatal(err)
+	}
+	if id == nil {
+		return ""
+	}
+	return *id
+}
+
+// An upload retried after a failure or a crash shares its own file, once:
+// never last month's report of the same name, already in the channel.
+// Whatever step the earlier attempt reached — none, the bytes sent, the
+// file shared, or the answer lost — the retry asks Slack about the one
+// file its intent names, and shares that file, adopts it, or (Slack having
+// dropped it) uploads again.
+func TestOutboxUploadRecovery(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	w.rt.HandleFile("csv", func(_ context.Context, p outbox.Post) (slackapp.File, error) {
+		return slackapp.File{Name: "wip-2026-03-31-by-partner.csv", Title: "WIP", Data: fmt.Appendf(nil, "report %d\n", p.Subject.ID)}, nil
+	})
+	// deliver runs the month's report, after last month's went out whole.
+	deliver := func(t *testing.T, channel string) outbox.Post {
+		t.Helper()
+		w.queue(w.pool, true, report(channel, 1), report(channel, 2))
+		queued := w.queued(channel)
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, queued[0], nil); err != nil {
+			t.Fatal(err)
+		}
+		return queued[1]
+	}
+	// check finds two files in channel, last month's and this month's, each
+	// recorded, and this month's with its own bytes.
+	check := func(t *testing.T, channel string, p outbox.Post) slackfake.File {
+		t.Helper()
+		files := w.atlasFiles(channel)
+		if len(files) != 2 {
+			t.Fatalf("Atlas shared %d files, want last month's and this month's", len(files))
+		}
+		if got := w.recordedFile(p); got != files[1].ID || string(files[1].Content) != "report 2\n" {
+			t.Fatalf("this month's report recorded as %q, want the new file %s (%q)", got, files[1].ID, files[1].Content)
+		}
+		if w.intentFile(p) != "" {
+			t.Fatal("an intent left after the upload was recorded")
+		}
+		return files[1]
+	}
+
+	t.Run("failed before the file was reserved", func(t *testing.T) {
+		p := deliver(t, "CREP1")
+		w.fake.FailCall("files.getUploadURLExternal", "internal_error", 1)
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err == nil {
+			t.Fatal("an upload Slack failed went")
+		}
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		check(t, "CREP1", p)
+	})
+
+	t.Run("failed to share", func(t *testing.T) {
+		p := deliver(t, "CREP2")
+		w.fake.FailCall("files.completeUploadExternal", "internal_error", 1)
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err == nil {
+			t.Fatal("an upload Slack failed went")
+		}
+		reserved := w.intentFile(p)
+		if reserved == "" {
+			t.Fatal("the intent names no file")
+		}
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		if f := check(t, "CREP2", p); f.ID != reserved {
+			t.Fatalf("shared %s, want the file the first attempt uploaded, %s", f.ID, reserved)
+		}
+		if n := len(w.fileCalls("files.completeUploadExternal", reserved)); n != 2 {
+			t.Fatalf("%d calls to share the file, want 2", n)
+		}
+	})
+
+	t.Run("killed before sharing", func(t *testing.T) {
+		p := deliver(t, "CREP3")
+		w.killAt(t, p, "uploaded")
+		reserved := w.intentFile(p)
+		if f, ok := w.fake.File(reserved); !ok || !f.Uploaded || f.Completed {
+			t.Fatalf("the intent names %q, want the file uploaded and not shared: %+v", reserved, f)
+		}
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		if f := check(t, "CREP3", p); f.ID != reserved {
+			t.Fatalf("shared %s, want the file the first attempt uploaded, %s", f.ID, reserved)
+		}
+	})
+
+	t.Run("killed after sharing", func(t *testing.T) {
+		p := deliver(t, "CREP4")
+		w.killAt(t, p, "sent")
+		before := len(w.fake.Calls("files.getUploadURLExternal"))
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		f := check(t, "CREP4", p)
+		if n := len(w.fake.Calls("files.getUploadURLExternal")) - before; n != 0 {
+			t.Fatalf("the retry reserved %d files, want none", n)
+		}
+		if n := len(w.fileCalls("files.completeUploadExternal", f.ID)); n != 1 {
+			t.Fatalf("the file was shared %d times, want once", n)
+		}
+	})
+
+	t.Run("answer lost", func(t *testing.T) {
+		p := deliver(t, "CREP5")
+		hold := w.fake.HoldCalls("files.completeUploadExternal", 1)
+		ctx, cancel := context.WithCancel(w.ctx)
+		done := make(chan error, 1)
+		go func() { done <- slackapp.DeliverOnce(ctx, w.rt, w.pool, p, nil) }()
+		hold.Wait(t)
+		cancel()
+		if err := <-done; err == nil {
+			t.Fatal("an attempt that never heard from Slack succeeded")
+		}
+		hold.Release()
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		f := check(t, "CREP5", p)
+		if n := len(w.fileCalls("files.completeUploadExternal", f.ID)); n != 1 {
+			t.Fatalf("the file was shared %d times, want once", n)
+		}
+	})
+
+	t.Run("file gone", func(t *testing.T) {
+		p := deliver(t, "CREP6")
+		w.killAt(t, p, "uploaded")
+		dropped := w.intentFile(p)
+		if !w.fake.DeleteFile(dropped) { // Slack drops an upload never shared
+			t.Fatalf("no file %q to drop", dropped)
+		}
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		if f := check(t, "CREP6", p); f.ID == dropped {
+			t.Fatal("recorded the dropped file")
+		}
+	})
+
+	t.Run("in a thread", func(t *testing.T) {
+		// The file goes into its card's thread; killed before sharing, the
+		// retry shares it there too.
+		card := post("CREP7", 1)
+		file := report("CREP7", 1)
+		file.Thread = &card.Subject
+		w.queue(w.pool, true, card, file)
+		queued := w.queued("CREP7")
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, queued[0], nil); err != nil {
+			t.Fatal(err)
+		}
+		var parent struct{ TS string }
+		if err := json.Unmarshal(w.posted("CREP7")[0].Response, &parent); err != nil {
+			t.Fatal(err)
+		}
+		w.killAt(t, queued[1], "uploaded")
+		if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, queued[1], nil); err != nil {
+			t.Fatal(err)
+		}
+		files := w.atlasFiles("CREP7")
+		if len(files) != 1 || files[0].ThreadTS != parent.TS || w.recordedFile(queued[1]) != files[0].ID {
+			t.Fatalf("files %+v, want one in the thread %s", files, parent.TS)
+		}
+	})
+}
+
+// A message too long for one post goes in parts, the later ones in the
+// first's thread (or in the thread the message replies in). Killed after
+// any part, the retry adopts the first part and posts only the parts still
+// missing, in order, where they belong.
+func TestOutboxFinishesALongMessage(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	w.rt.HandleRender("long", func(_ context.Context, p outbox.Post) (slackapp.Message, error) {
+		var blocks []slack.Block
+		for i := range 2*blockkit.MaxMessageBlocks + 10 { // three parts
+			blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.PlainTextType, fmt.Sprintf("line %d", i), false, false), nil, nil))
+		}
+		return slackapp.Message{Text: fmt.Sprintf("long %d", p.Subject.ID), Blocks: blocks}, nil
+	})
+	long := func(channel string) outbox.Post {
+		return outbox.Post{Practice: practiceID, Channel: channel, Render: "long", Subject: outbox.Subject{Type: "report", ID: 1, Purpose: "long"}}
+	}
+	want := []string{"long 1", "long 1 (part 2)", "long 1 (part 3)"}
+	for i, c := range []struct {
+		stage string
+		reply bool // the message is itself a reply in a card's thread
+	}{{"part 1", false}, {"part 2", false}, {"part 2", true}} {
+		t.Run(fmt.Sprintf("%s reply %v", c.stage, c.reply), func(t *testing.T) {
+			channel := fmt.Sprintf("CLONG%d", i)
+			p := long(channel)
+			thread := ""
+			if c.reply {
+				card := post(channel, 1)
+				p.Thread = &card.Subject
+				w.queue(w.pool, true, card)
+				if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, w.queued(channel)[0], nil); err != nil {
+					t.Fatal(err)
+				}
+				var parent struct{ TS string }
+				if err := json.Unmarshal(w.posted(channel)[0].Response, &parent); err != nil {
+					t.Fatal(err)
+				}
+				thread = parent.TS
+			}
+			w.queue(w.pool, true, p)
+			queued := w.queued(channel)
+			p = queued[len(queued)-1]
+			w.killAt(t, p, c.stage)
+			for range 2 {
+				if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var parts []slackfake.Call
+			for _, call := range w.posted(channel) {
+				if strings.HasPrefix(call.Param("text"), "long") {
+					parts = append(parts, call)
+				}
+			}
+			if strings.Join(texts(parts), ",") != strings.Join(want, ",") {
+				t.Fatalf("posted %q, want %q", texts(parts), want)
+			}
+			var first struct{ TS string }
+			if err := json.Unmarshal(parts[0].Response, &first); err != nil {
+				t.Fatal(err)
+			}
+			if thread == "" {
+				thread = first.TS
+			}
+			key := postKeyOf(t, parts[0])
+			for n, call := range parts[1:] {
+				if call.Param("thread_ts") != thread {
+					t.Errorf("part %d in thread %q, want %q", n+2, call.Param("thread_ts"), thread)
+				}
+				if got, want := postKeyOf(t, call), fmt.Sprintf("%s#%d", key, n+2); got != want {
+					t.Errorf("part %d carries the key %q, want %q", n+2, got, want)
+				}
+			}
+			if c.reply && parts[0].Param("thread_ts") != thread {
+				t.Errorf("the first part in thread %q, want %q", parts[0].Param("thread_ts"), thread)
+			}
+			w.recorded(p, parts[0])
+		})
+	}
+}
+
+// postKeyOf is the key in the metadata a message was posted with.
+func postKeyOf(t *testing.T, call slackfake.Call) string {
+	t.Helper()
+	var md struct {
+		EventType    string `json:"event_type"`
+		EventPayload struct {
+			Key string `json:"key"`
+		} `json:"event_payload"`
+	}
+	if err := json.Unmarshal([]byte(call.Param("metadata")), &md); err != nil || md.EventType != "atlas_post" {
+		t.Fatalf("metadata %q (%v)", call.Param("metadata"), err)
+	}
+	return md.EventPayload.Key
+}
+
+// A post given up leaves no intent behind, even for a DM, whose intent is
+// kept under the DM's channel: a later post of the same subject would
+// otherwise look for messages from long before it.
+func TestOutboxGiveUpDropsTheIntent(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	w.fake.AddUser("UPAT1", "pat", "Pat Partner", "pat@example.com")
+	var silent atomic.Bool
+	w.rt.HandleRender("fickle", func(_ context.Context, p outbox.Post) (slackapp.Message, error) {
+		if silent.Load() {
+			return slackapp.Message{}, slackapp.ErrNothingToSay
+		}
+		return slackapp.Text("fickle"), nil
+	})
+	p := outbox.Post{Practice: practiceID, Channel: "UPAT1", Render: "fickle", Subject: outbox.Subject{Type: "note", ID: 1, Purpose: "fickle"}}
+	w.queue(w.pool, true, p)
+	p = w.queued("UPAT1")[0]
+	w.killAt(t, p, "sent")
+	intents := func() int {
+		var n int
+		if err := w.pool.QueryRow(w.ctx, `SELECT count(*) FROM slack_post_intents WHERE practice_id = $1`, practiceID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := intents(); n != 1 {
+		t.Fatalf("%d intents after the killed attempt, want 1", n)
+	}
+	silent.Store(true) // the subject no longer calls for the message
+	if err := slackapp.DeliverOnce(w.ctx, w.rt, w.pool, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := intents(); n != 0 {
+		t.Fatalf("%d intents left after the post was given up", n)
 	}
 }

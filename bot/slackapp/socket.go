@@ -22,7 +22,8 @@ type SocketMode struct {
 	router *Router
 	log    *slog.Logger
 	wg     sync.WaitGroup
-	// resent holds the envelope ids whose ack was sent a second time.
+	// resent holds, by envelope id, when an ack first failed to be
+	// written.
 	resent sync.Map
 }
 
@@ -156,33 +157,47 @@ func incomingFromSocket(evt socketmode.Event) (Incoming, error) {
 	return Incoming{}, fmt.Errorf("unexpected data %T", evt.Data)
 }
 
-// resendAck sends again, once, an acknowledgement that could not be
-// written. That happens when Slack rotates or drops the connection between
-// an envelope's arrival and its answer: the work is done (a command saved,
+// resendAck sends again an acknowledgement that could not be written.
+// That happens when Slack rotates or drops the connection between an
+// envelope's arrival and its answer: the work is done (a command saved,
 // its answer posted), and without the ack Slack would tell the person the
-// command failed. slack-go writes every response on whichever connection
-// is current, so the resend goes out on the new one; Slack matches acks by
-// envelope id.
+// command failed. slack-go writes each response with whichever connection's
+// sender takes it, and the dead connection's sender may take the resend
+// too, until it notices; so an ack is resent, a moment apart, until it is
+// written or Slack's 3 s since the first failure are over.
 func (s *SocketMode) resendAck(evt socketmode.Event) {
 	failed, ok := evt.Data.(*socketmode.ErrorWriteFailed)
 	if !ok || failed.Response == nil || failed.Response.EnvelopeID == "" {
 		return
 	}
-	if _, again := s.resent.LoadOrStore(failed.Response.EnvelopeID, struct{}{}); again {
-		return // written twice to a dead socket: let it go
-	}
 	res := *failed.Response
+	first, seen := s.resent.LoadOrStore(res.EnvelopeID, time.Now())
+	if seen && time.Since(first.(time.Time)) > ackResendFor {
+		s.log.Warn("socket mode: ack lost with its connection", "envelope", res.EnvelopeID)
+		return
+	}
+	if !seen {
+		// Forgotten well after its 3 s, so a late failure of the same
+		// ack still finds when the first was.
+		time.AfterFunc(time.Minute, func() { s.resent.Delete(res.EnvelopeID) })
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		// Within Slack's 3 s, or not at all.
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		// A moment for slack-go to notice the dead connection and dial
+		// the next one.
+		time.Sleep(ackResendPause)
+		ctx, cancel := context.WithTimeout(context.Background(), ackResendFor)
 		defer cancel()
 		if err := s.client.SendCtx(ctx, res); err != nil {
-			s.log.Warn("socket mode: ack lost with its connection", "envelope", res.EnvelopeID, "err", err)
+			s.log.Warn("socket mode: ack could not be queued again", "envelope", res.EnvelopeID, "err", err)
 		}
-		// Forget it later, not now: a second failure of the same ack
-		// must still find it here.
-		time.AfterFunc(time.Minute, func() { s.resent.Delete(res.EnvelopeID) })
 	}()
 }
+
+// How long a failed ack is worth resending (Slack's deadline), and the
+// pause before each resend.
+const (
+	ackResendFor   = 3 * time.Second
+	ackResendPause = 100 * time.Millisecond
+)

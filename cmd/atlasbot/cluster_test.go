@@ -32,9 +32,13 @@ type cluster struct {
 // clusterOptions shapes a cluster's practice and processes.
 type clusterOptions struct {
 	size loadtest.Size
-	// createdAgo backdates the practice, so that every periodic job has a
-	// slot due the moment the processes start.
-	createdAgo time.Duration
+	// jobsDue backdates the practice forty days, so that every periodic
+	// job has a slot due the moment the processes start.
+	jobsDue bool
+	// digests makes the day's digests due from midnight, every day: one
+	// to the channel CDIGEST and one to each person. Without it there are
+	// none.
+	digests bool
 	// dbHost, when set, is the host:port the processes reach PostgreSQL at
 	// (a pgtest.Proxy), in place of the server's own.
 	dbHost func(serverHost string) string
@@ -58,11 +62,18 @@ func newCluster(t *testing.T, o clusterOptions) *cluster {
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	if o.createdAgo > 0 {
-		if _, err := pool.Exec(ctx, `UPDATE practices SET created_at = now() - $2 * interval '1 second' WHERE id = $1`,
-			practice.ID, o.createdAgo.Seconds()); err != nil {
+	if o.jobsDue {
+		if _, err := pool.Exec(ctx, `UPDATE practices SET created_at = now() - interval '40 days' WHERE id = $1`, practice.ID); err != nil {
 			t.Fatal(err)
 		}
+	}
+	digests := `UPDATE practices SET digest_channel = NULL, personal_digest_default = false WHERE id = $1`
+	if o.digests {
+		digests = `UPDATE practices SET digest_channel = 'CDIGEST', digest_time = '00:00',
+			working_days = '{1,2,3,4,5,6,7}', personal_digest_default = true WHERE id = $1`
+	}
+	if _, err := pool.Exec(ctx, digests, practice.ID); err != nil {
+		t.Fatal(err)
 	}
 	if o.dbHost != nil {
 		dbURL = replaceHost(t, dbURL, o.dbHost)
@@ -78,7 +89,7 @@ func newCluster(t *testing.T, o clusterOptions) *cluster {
 		SlackAPIURL: c.fake.APIURL(),
 		Admins:      strings.Join(admins, ","),
 		LogDir:      t.TempDir(),
-		Extra:       append([]string{"LOG_LEVEL=info", "JOBS_TICK=1s", "JOBS_RESCUE_AFTER=5s"}, o.extra...),
+		Extra:       append([]string{"LOG_LEVEL=info", "JOBS_TICK=1s", "JOBS_RESCUE_AFTER=10s"}, o.extra...),
 	}
 	t.Cleanup(func() {
 		for _, r := range c.replicas {
@@ -153,6 +164,24 @@ func (c *cluster) tryCommand(user, command, text string) string {
 	return string(answer.Body)
 }
 
+// logged reports whether any replica's log has a line holding every one
+// of parts.
+func (c *cluster) logged(parts ...string) bool {
+	for _, r := range c.replicas {
+		out, _ := os.ReadFile(r.LogPath)
+	lines:
+		for _, line := range strings.Split(string(out), "\n") {
+			for _, p := range parts {
+				if !strings.Contains(line, p) {
+					continue lines
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
 // count runs a counting query.
 func (c *cluster) count(sql string, args ...any) int {
 	c.t.Helper()
@@ -185,8 +214,11 @@ func (c *cluster) eventually(limit time.Duration, cond func() string) {
 func replaceHost(t *testing.T, dbURL string, f func(string) string) string {
 	t.Helper()
 	at := strings.LastIndex(dbURL, "@")
+	if at < 0 {
+		t.Fatalf("unexpected database URL shape")
+	}
 	slash := strings.Index(dbURL[at:], "/")
-	if at < 0 || slash < 0 {
+	if slash < 0 {
 		t.Fatalf("unexpected database URL shape")
 	}
 	host := dbURL[at+1 : at+slash]

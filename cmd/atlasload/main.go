@@ -3,7 +3,9 @@
 // the Go Slack stand-in over Socket Mode, plays the practice's people at
 // them — paced, in bursts and unpaced — and prints how fast every request
 // was acknowledged and answered, the errors, the peak memory and the
-// database pool's waits, against the goals. `make load` runs it.
+// database pool's waits, against the goals. A few simulated clients ask
+// the replicas' portal for sign-in links and email their inbox documents
+// meanwhile, timed too. `make load` runs it.
 package main
 
 import (
@@ -45,6 +47,7 @@ type options struct {
 	binary, logDir  string
 	databaseURL     string
 	clients, people int
+	clientSim       int
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -59,6 +62,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&o.logDir, "logs", "bin/load", "where each replica's log is written")
 	fs.IntVar(&o.clients, "clients", loadtest.DefaultSize.Clients, "clients in the practice")
 	fs.IntVar(&o.people, "people", loadtest.DefaultSize.People, "people in the practice (each one simulated)")
+	fs.IntVar(&o.clientSim, "clientsim", 5, "simulated clients, paced and unpaced, each asking the portal for a sign-in link and emailing the inbox a document in turn (0: none)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -123,12 +127,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			r.Kill()
 		}
 	}()
+	var portals, inboxes []string
 	for n := 1; n <= o.replicas; n++ {
-		r, err := loadtest.StartReplica(ctx, n, env)
+		// Each replica's inbox listens on an address of its own, as its
+		// HTTP server does.
+		renv, inboxAddr, err := loadtest.InboxEnv(env, loadtest.InboxDomain)
+		if err != nil {
+			return err
+		}
+		r, err := loadtest.StartReplica(ctx, n, renv)
 		if err != nil {
 			return err
 		}
 		replicas = append(replicas, r)
+		portals, inboxes = append(portals, r.Addr), append(inboxes, inboxAddr)
 	}
 	if err := loadtest.WaitForConnections(ctx, fake, o.replicas); err != nil {
 		return err
@@ -138,18 +150,34 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	// A first request from everyone warms the replicas' connections and
 	// caches, as a practice's morning does; it is not counted.
 	driver.Run(ctx, loadtest.Phase{Name: "warm-up", Rounds: 1})
+	clients := loadtest.NewClients(prac, o.clientSim, portals, inboxes, loadtest.InboxDomain)
+	if o.clientSim > 0 {
+		if err := clients.Warm(ctx); err != nil {
+			return err
+		}
+		say("%d simulated client(s) on the portal and the inbox (%s) of every replica", o.clientSim, loadtest.InboxDomain)
+		if !clients.SpreadSources {
+			say("portal requests all come from 127.0.0.1 (no other loopback address can be bound here): past 30 an hour the portal answers 429, counted as errors")
+		}
+	}
 
 	var runs [][]loadtest.Figures
 	for run := 1; run <= o.runs; run++ {
 		var figures []loadtest.Figures
 		for _, ph := range loadtest.Phases(o.paced, o.unpaced, o.rounds) {
 			before := loadtest.Scrape(ctx, replicas)
-			samples := driver.Run(ctx, ph)
+			samples, csamples := loadtest.Play(ctx, driver, clients, ph)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			after := loadtest.Scrape(ctx, replicas)
 			f := loadtest.Summarise(ph.Name, samples)
+			f.AddClients(csamples)
+			unkept, examples, err := loadtest.CheckInbox(ctx, pool, csamples)
+			if err != nil {
+				return err
+			}
+			f.AddUnkept(unkept, examples)
 			f.PoolWaits = after["atlas_db_pool_acquire_waits_total"] - before["atlas_db_pool_acquire_waits_total"]
 			for _, r := range replicas {
 				f.PeakRSS = max(f.PeakRSS, r.PeakRSS())
@@ -195,6 +223,8 @@ func (o options) check(rest []string) error {
 		return fmt.Errorf("-rounds %d: the burst phase needs at least one round", o.rounds)
 	case o.clients < 1:
 		return fmt.Errorf("-clients %d: the practice needs at least one client", o.clients)
+	case o.clientSim < 0:
+		return fmt.Errorf("-clientsim %d: the number of simulated clients cannot be negative (0 plays none)", o.clientSim)
 	case o.people < minPeople:
 		return fmt.Errorf("-people %d: the practice needs at least %d (two admins, four partners, eight managers and some staff)", o.people, minPeople)
 	case o.binary == "":

@@ -21,6 +21,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-rounds", "0"}, "-rounds"},
 		{[]string{"-clients", "0"}, "-clients"},
 		{[]string{"-people", "3"}, "-people"},
+		{[]string{"-clientsim", "-1"}, "-clientsim"},
 		{[]string{"-binary", ""}, "-binary"},
 		{[]string{"-logs", ""}, "-logs"},
 		{[]string{"10"}, `unexpected argument "10"`},

@@ -194,8 +194,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.JobsTick = d
 	d, err = time.ParseDuration(get("JOBS_RESCUE_AFTER"))
-	if err != nil || d < time.Second || d > 24*time.Hour {
-		return c, &Error{"JOBS_RESCUE_AFTER", "expected a duration between 1s and 24h, such as 2m"}
+	// Not under 10 s: below a job's own work (a post waits up to 3 s for
+	// its turn), every job would be cut off and rescued.
+	if err != nil || d < 10*time.Second || d > 24*time.Hour {
+		return c, &Error{"JOBS_RESCUE_AFTER", "expected a duration between 10s and 24h, such as 2m"}
 	}
 	c.JobsRescueAfter = d
 

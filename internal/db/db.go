@@ -14,10 +14,12 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
@@ -58,8 +60,17 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-// Configure registers the types Atlas needs on every new connection.
+// Configure registers the types Atlas needs on every new connection, and
+// has a cancelled context cancel its statement on the server.
 func Configure(cfg *pgxpool.Config) {
+	// pgx's default only breaks the socket's deadline, which leaves the
+	// statement running on the server: a command given up at shutdown,
+	// waiting on a lock, would then commit after its process had gone and
+	// after the person was told it had not. A cancel request stops it
+	// there, and the socket deadline follows if the server does not answer.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
+	}
 	prev := cfg.AfterConnect
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		pgxdecimal.Register(conn.TypeMap())
@@ -74,6 +85,31 @@ func Configure(cfg *pgxpool.Config) {
 // transaction), committing when fn returns nil and rolling back otherwise.
 func InTx(ctx context.Context, db DB, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db, fn)
+}
+
+// InTxRetrying is InTx for a transaction PostgreSQL may abort to break a
+// deadlock (40P01) or a serialization failure (40001): it runs fn again,
+// up to three times in all. Such aborts come from no fault of the request
+// — two people moving packs of one month, whose kept counts they both
+// change — and the person should not see an error for them. fn must be
+// safe to run again: it may write only through tx, and must set (not add
+// to) whatever it hands back. Inside a caller's transaction it runs once,
+// since the caller's transaction is what was aborted.
+func InTxRetrying(ctx context.Context, db DB, fn func(tx pgx.Tx) error) error {
+	_, nested := db.(pgx.Tx)
+	for attempt := 1; ; attempt++ {
+		err := InTx(ctx, db, fn)
+		if nested || attempt == 3 || !isRetryable(err) {
+			return err
+		}
+	}
+}
+
+// isRetryable reports whether err is PostgreSQL aborting a transaction
+// that may succeed if run again.
+func isRetryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == codeDeadlock || pgErr.Code == codeSerialization)
 }
 
 // InSnapshot runs fn in one read-only, repeatable-read transaction where db
@@ -94,6 +130,8 @@ const (
 	codeForeignKeyViolation = "23503"
 	codeCheckViolation      = "23514"
 	codeNotNullViolation    = "23502"
+	codeDeadlock            = "40P01"
+	codeSerialization       = "40001"
 )
 
 // MapError turns database errors into atlas errors with a user-safe message:

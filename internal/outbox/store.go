@@ -91,33 +91,69 @@ func (s Store) Hold(ctx context.Context, p Post, wait time.Duration) error {
 	return nil
 }
 
-// Intent reports when an attempt to send p to channel began, if one did
-// whose message was never recorded: that attempt may have posted it.
-func (s Store) Intent(ctx context.Context, p Post, channel string) (since time.Time, ok bool, err error) {
-	err = s.DB.QueryRow(ctx, `
-		SELECT since FROM slack_post_intents
+// Intent is an attempt to send a post whose message was never recorded:
+// it may have reached Slack.
+type Intent struct {
+	// Since is when the latest attempt began, by the database's clock.
+	Since time.Time
+	// FileID is the file an upload's latest attempt had Slack reserve, once
+	// its bytes were up and before it was shared; "" for a message, and for
+	// an upload that got no further.
+	FileID string
+}
+
+// Intent reports the attempt to send p to channel that began and was
+// never recorded, if there is one: that attempt may have posted it.
+func (s Store) Intent(ctx context.Context, p Post, channel string) (Intent, bool, error) {
+	var in Intent
+	var fileID *string
+	err := s.DB.QueryRow(ctx, `
+		SELECT since, file_id FROM slack_post_intents
 		WHERE practice_id = $1 AND purpose = $2 AND subject_type = $3 AND subject_id = $4 AND channel = $5`,
-		p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel).Scan(&since)
+		p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel).Scan(&in.Since, &fileID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return time.Time{}, false, nil
+		return Intent{}, false, nil
 	}
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("outbox: read the intent of a post in %s: %w", channel, err)
+		return Intent{}, false, fmt.Errorf("outbox: read the intent of a post in %s: %w", channel, err)
 	}
-	return since, true, nil
+	if fileID != nil {
+		in.FileID = *fileID
+	}
+	return in, true, nil
 }
 
 // Intend commits, before p is sent to channel, that it is being sent from
 // now on by the database's clock. An earlier attempt's intent is moved to
-// now: the caller has looked for that attempt's message and not found it,
-// so a later search need only start here.
+// now and forgets its file: the caller has looked for that attempt's
+// message, or file, and found it gone, so a later search need only start
+// here, and must not find that file again.
 func (s Store) Intend(ctx context.Context, p Post, channel string) error {
 	if _, err := s.DB.Exec(ctx, `
 		INSERT INTO slack_post_intents (practice_id, purpose, subject_type, subject_id, channel, since)
 		VALUES ($1, $2, $3, $4, $5, clock_timestamp())
-		ON CONFLICT (practice_id, purpose, subject_type, subject_id, channel) DO UPDATE SET since = excluded.since`,
+		ON CONFLICT (practice_id, purpose, subject_type, subject_id, channel) DO UPDATE SET since = excluded.since, file_id = NULL`,
 		p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel); err != nil {
 		return fmt.Errorf("outbox: note the intent of a post in %s: %w", channel, err)
+	}
+	return nil
+}
+
+// IntendFile notes, in p's intent in channel, the file its upload had
+// Slack reserve, before the file is shared: a retry then asks Slack about
+// that file, and shares it or adopts it, rather than upload another. It
+// fails if p has no intent there (Intend comes first), for then a retry
+// would not know of the file.
+func (s Store) IntendFile(ctx context.Context, p Post, channel, fileID string) error {
+	tag, err := s.DB.Exec(ctx, `
+		UPDATE slack_post_intents SET file_id = $6
+		WHERE practice_id = $1 AND purpose = $2 AND subject_type = $3 AND subject_id = $4 AND channel = $5`,
+		p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel, fileID)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = errors.New("no intent")
+	}
+	if err != nil {
+		return fmt.Errorf("outbox: note the file of an upload to %s: %w", channel, err)
 	}
 	return nil
 }
@@ -152,11 +188,25 @@ func (s Store) Record(ctx context.Context, p Post, channel, ts string, interval 
 	return nil
 }
 
-// GiveUp moves p's channel queue past p, which will never be sent.
-func (s Store) GiveUp(ctx context.Context, p Post) error {
-	if _, err := s.DB.Exec(ctx, `
-		UPDATE slack_channel_queues SET done_seq = $3
-		WHERE practice_id = $1 AND channel = $2 AND done_seq = $3 - 1`, p.Practice, p.Channel, p.Seq); err != nil {
+// GiveUp moves p's channel queue past p, which will never be sent, and
+// drops its intent in channel (where it was being sent: a person's DM
+// channel, not their user id), if any. Left behind, the intent would meet
+// the next post of the same subject there, which would look for messages
+// from long before it or, for an upload, share this attempt's file.
+func (s Store) GiveUp(ctx context.Context, p Post, channel string) error {
+	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			DELETE FROM slack_post_intents
+			WHERE practice_id = $1 AND purpose = $2 AND subject_type = $3 AND subject_id = $4 AND channel = $5`,
+			p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `
+			UPDATE slack_channel_queues SET done_seq = $3
+			WHERE practice_id = $1 AND channel = $2 AND done_seq = $3 - 1`, p.Practice, p.Channel, p.Seq)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("outbox: give up a post in %s: %w", p.Channel, err)
 	}
 	return nil

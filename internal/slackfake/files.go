@@ -33,6 +33,9 @@ type File struct {
 	InitialComment string
 	ThreadTS       string
 	CompletedAt    time.Time
+	// ShareTS is the ts of the file's share in ChannelID (in the thread
+	// ThreadTS, if any), as files.info's shares give it; "" until shared.
+	ShareTS string
 
 	// User is who uploaded it: a person for a file added with AddFile,
 	// empty for the bot's own uploads.
@@ -74,7 +77,7 @@ func (s *Server) AddFile(user, channel, name string, content []byte) File {
 	defer s.mu.Unlock()
 	id := s.nextIDLocked("F")
 	f := &File{ID: id, Name: name, Title: name, Length: len(content), Content: bytes.Clone(content), Uploaded: true,
-		Completed: true, ChannelID: channel, CompletedAt: time.Now(), User: user}
+		Completed: true, ChannelID: channel, CompletedAt: time.Now(), ShareTS: s.nextTSLocked(), User: user}
 	s.files[id] = f
 	s.fileOrder = append(s.fileOrder, id)
 	s.notifyLocked()
@@ -116,7 +119,50 @@ func (s *Server) fileObjectLocked(f *File, base string) map[string]any {
 	if f.ChannelID != "" {
 		obj["channels"] = []string{f.ChannelID}
 	}
+	if f.Completed && f.ChannelID != "" {
+		obj["shares"] = sharesOf(f)
+	}
 	return obj
+}
+
+// sharesOf is files.info's "shares" for a shared file: under "public" for
+// a public channel (C…), "private" for a private channel or a DM, the
+// channel's id holds one share per message the file went out in — the
+// fake's files go out once — with its ts, and its thread's for a file
+// sent into a thread. A file reserved or uploaded and never completed has
+// no shares: it is nowhere to be seen.
+func sharesOf(f *File) map[string]any {
+	share := map[string]any{"ts": f.ShareTS, "channel_name": strings.ToLower(f.ChannelID), "team_id": TeamID,
+		"reply_users": []string{}, "reply_users_count": 0, "reply_count": 0}
+	if f.ThreadTS != "" {
+		share["thread_ts"] = f.ThreadTS
+	}
+	kind := "private"
+	if strings.HasPrefix(f.ChannelID, "C") {
+		kind = "public"
+	}
+	return map[string]any{kind: map[string]any{f.ChannelID: []any{share}}}
+}
+
+// DeleteFile forgets the file with the given id, as Slack does with a
+// deleted file or with an upload never completed in time: files.info and
+// files.completeUploadExternal then answer file_not_found. It reports
+// whether there was such a file.
+func (s *Server) DeleteFile(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.files[id]; !ok {
+		return false
+	}
+	delete(s.files, id)
+	for i, fid := range s.fileOrder {
+		if fid == id {
+			s.fileOrder = append(s.fileOrder[:i:i], s.fileOrder[i+1:]...)
+			break
+		}
+	}
+	s.notifyLocked()
+	return true
 }
 
 // filesInfo describes a file that has its bytes; one reserved but never
@@ -218,6 +264,7 @@ func (s *Server) filesCompleteUploadExternal(r apiRequest) (result, string) {
 		f.InitialComment = r.param("initial_comment")
 		f.ThreadTS = r.param("thread_ts")
 		f.CompletedAt = time.Now()
+		f.ShareTS = s.nextTSLocked()
 		out = append(out, map[string]string{"id": f.ID, "title": f.Title})
 	}
 	return result{"files": out}, ""

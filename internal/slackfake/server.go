@@ -242,21 +242,7 @@ func (s *Server) waitFor(limit time.Duration, cond func() bool) bool {
 // after the wait timeout.
 func (s *Server) waitUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	timer := time.NewTimer(s.waitTimeout)
-	defer timer.Stop()
-	for {
-		s.mu.Lock()
-		ok := cond()
-		ch := s.changed
-		s.mu.Unlock()
-		if ok {
-			return
-		}
-		select {
-		case <-ch:
-		case <-timer.C:
-			t.Fatalf("slackfake: timed out after %v waiting for %s", s.waitTimeout, what)
-			return
-		}
+	if !s.waitFor(s.waitTimeout, cond) {
+		t.Fatalf("slackfake: timed out after %v waiting for %s", s.waitTimeout, what)
 	}
 }

@@ -28,10 +28,14 @@ const MaxQuery = 2000
 var errUnchanged = errors.New("task unchanged")
 
 // change runs fn on the task locked for update, then refreshes its
-// progress and returns it as it now stands, checklist and all.
+// progress and returns it as it now stands, checklist and all. A change
+// moves the month's kept counts (task_month_counts), which other changes
+// to the month move too, so PostgreSQL may abort one of two to break a
+// deadlock: it is run again (fn only writes through tx and sets its
+// results afresh).
 func (s Store) change(ctx context.Context, pid atlas.PracticeID, taskID int64, now time.Time, fn func(tx pgx.Tx, t Task) error) (Task, error) {
 	var out Task
-	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
+	err := db.InTxRetrying(ctx, s.DB, func(tx pgx.Tx) error {
 		t, err := loadTask(ctx, tx, pid, taskID, true)
 		if err != nil {
 			return err
