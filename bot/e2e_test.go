@@ -313,6 +313,42 @@ func TestCommandAnsweredAfterAShortAck(t *testing.T) {
 	}
 }
 
+// TestCommandAckedAtOnceWhenEverySlotIsBusy: with every handler slot
+// taken and the command budget a minute away, a further command is
+// acknowledged at once (its answer could not come within the budget), and
+// answered by the response_url once a slot frees.
+func TestCommandAckedAtOnceWhenEverySlotIsBusy(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	started := make(chan struct{}, slackapp.HandlerSlots)
+	h := newHarness(t, "socket", func(rt *slackapp.Router) {
+		rt.Budget = time.Minute
+		rt.CommandBudget = time.Minute
+		rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "busy", Usage: "/atlas busy", Route: slackapp.Route{
+			Handle: func(ctx context.Context, r *slackapp.Request) error {
+				started <- struct{}{}
+				<-release
+				return r.Reply(slackapp.Message{Text: "worked it out"})
+			},
+		}})
+	})
+	for range slackapp.HandlerSlots {
+		h.fake.SendSlashCommand(sc(adminID, "busy"))
+	}
+	for range slackapp.HandlerSlots {
+		<-started // every slot is held, and held until release
+	}
+	waiting := h.fake.SendSlashCommand(sc(adminID, "busy"))
+	if ack := waiting.WaitAck(t); strings.TrimSpace(string(ack)) != "" && strings.TrimSpace(string(ack)) != "null" {
+		t.Fatalf("the ack of a command waiting for a slot should be empty, got %s", ack)
+	}
+	close(release)
+	answer := h.fake.WaitForResponse(t, func(p slackfake.ResponsePost) bool { return strings.HasSuffix(waiting.ResponseURL, "/"+p.ID) })
+	if !strings.Contains(string(answer.Body), "worked it out") {
+		t.Fatalf("answer: %s", answer.Body)
+	}
+}
+
 func TestHTTPModeRejects(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "http")

@@ -235,12 +235,29 @@ func (rt *Router) Serve(in Incoming, ack func(payload any)) {
 	// Counted before any acknowledgement, so that whoever sees the ack and
 	// then drains is sure to wait for this handler too.
 	rt.inflight.add()
-	if ackFirst {
+	budget, quick := rt.Budget, false
+	if req.Kind == KindCommand && rt.CommandBudget > 0 {
+		budget, quick = rt.CommandBudget, true
+	}
+	// A slot taken here, if one is free, is the handler's. A command that
+	// finds every slot busy cannot answer within its budget, so it is
+	// acknowledged at once: in a burst, the acks of the commands waiting
+	// their turn go out straight away instead of all at the budget's end,
+	// queued behind the handlers that hold the slots.
+	held := false
+	select {
+	case rt.slots <- struct{}{}:
+		held = true
+	default:
+	}
+	if ackFirst || (quick && !held) {
 		req.Ack(nil)
 	}
 	go func() {
 		defer rt.inflight.done()
-		rt.slots <- struct{}{}
+		if !held {
+			rt.slots <- struct{}{}
+		}
 		defer func() { <-rt.slots }()
 		rt.run(req, route)
 		kind, key := metricKind(req.Kind), cmp.Or(req.routePrefix, req.RouteKey)
@@ -250,10 +267,6 @@ func (rt *Router) Serve(in Incoming, ack func(payload any)) {
 			metrics.SlackRequestErrors.WithLabelValues(kind, key).Inc()
 		}
 	}()
-	budget, quick := rt.Budget, false
-	if req.Kind == KindCommand && rt.CommandBudget > 0 {
-		budget, quick = rt.CommandBudget, true
-	}
 	timer := time.NewTimer(budget)
 	defer timer.Stop()
 	select {
