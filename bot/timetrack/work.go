@@ -36,32 +36,6 @@ func serviceOptions(list []practice.Service) []blockkit.Option {
 	return out
 }
 
-// clientWords answers the line reader's questions about clients from the
-// practice's clients, all runs of words in one round trip.
-type clientWords struct {
-	ctx      context.Context
-	store    practice.Store
-	pid      atlas.PracticeID
-	archived map[int64]bool // the archived clients the words found
-}
-
-func (c clientWords) Runs(runs []string) ([][]timeparse.ClientMatch, error) {
-	found, err := c.store.MatchRuns(c.ctx, c.pid, runs)
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]timeparse.ClientMatch, len(found))
-	for i, ms := range found {
-		for _, m := range ms {
-			out[i] = append(out[i], timeparse.ClientMatch{ID: m.ID, Exact: m.Exact})
-			if m.Archived {
-				c.archived[m.ID] = true
-			}
-		}
-	}
-	return out, nil
-}
-
 // work is what a /log or /timer start line names once read: the client,
 // the service and what to say about how they were read.
 type work struct {
@@ -84,8 +58,8 @@ func (h handlers) readLine(ctx context.Context, r *slackapp.Request, text string
 
 // readLineWith is readLine against services already listed.
 func (h handlers) readLineWith(ctx context.Context, r *slackapp.Request, text string, log bool, list []practice.Service) (rd reading, err error) {
-	clients := clientWords{ctx: ctx, store: h.Practice, pid: r.Practice.ID, archived: map[int64]bool{}}
-	rd = reading{services: list, archived: clients.archived}
+	clients := practice.LineClients{Ctx: ctx, Store: h.Practice, Practice: r.Practice.ID, Archived: map[int64]bool{}}
+	rd = reading{services: list, archived: clients.Archived}
 	if log {
 		rd.Reading, err = timeparse.ReadLog(text, today(r), clients, lineServices(list))
 	} else {

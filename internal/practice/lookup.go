@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
+	"github.com/atlas-practice/atlas/internal/timeparse"
 )
 
 // likeEscaper makes user text literal inside a LIKE pattern.
@@ -364,4 +365,34 @@ func (s Store) EntitiesByID(ctx context.Context, pid atlas.PracticeID, ids []int
 	rows, err := s.DB.Query(ctx, `SELECT `+entityColumns+` FROM entities
 		WHERE practice_id = $1 AND id = ANY($2) ORDER BY array_position($2, id)`, pid, ids)
 	return collectEntities(rows, err)
+}
+
+// LineClients answers a time line reader's questions about clients
+// (timeparse.ReadLog's clients) from the practice's clients: every run of
+// words in one round trip (MatchRuns), noting in Archived the archived
+// clients the words found, so the reader's caller can refuse them by name.
+// It holds a context because the reader's interface has none.
+type LineClients struct {
+	Ctx      context.Context
+	Store    Store
+	Practice atlas.PracticeID
+	Archived map[int64]bool
+}
+
+// Runs looks up each run of words.
+func (c LineClients) Runs(runs []string) ([][]timeparse.ClientMatch, error) {
+	found, err := c.Store.MatchRuns(c.Ctx, c.Practice, runs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]timeparse.ClientMatch, len(found))
+	for i, ms := range found {
+		for _, m := range ms {
+			out[i] = append(out[i], timeparse.ClientMatch{ID: m.ID, Exact: m.Exact})
+			if m.Archived {
+				c.Archived[m.ID] = true
+			}
+		}
+	}
+	return out, nil
 }

@@ -18,69 +18,6 @@ import (
 	"github.com/atlas-practice/atlas/internal/server"
 )
 
-// proxy forwards TCP to PostgreSQL and can be cut and restored, which is
-// how a test makes the database unreachable without stopping it for others.
-type proxy struct {
-	target string
-	mu     sync.Mutex
-	ln     net.Listener
-	addr   string
-	conns  []net.Conn
-}
-
-func startProxy(t *testing.T, target string) *proxy {
-	t.Helper()
-	p := &proxy{target: target}
-	p.listen(t, "127.0.0.1:0")
-	t.Cleanup(p.cut)
-	return p
-}
-
-func (p *proxy) listen(t *testing.T, addr string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.mu.Lock()
-	p.ln, p.addr = ln, ln.Addr().String()
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(up, c); up.Close() }()
-			go func() { _, _ = io.Copy(c, up); c.Close() }()
-		}
-	}()
-}
-
-// cut closes the listener and every connection through it.
-func (p *proxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-func (p *proxy) restore(t *testing.T) { p.listen(t, p.addr) }
-
 func TestReadyzFollowsTheDatabase(t *testing.T) {
 	t.Parallel()
 	url, _ := pgtest.NewDatabase(t)
@@ -88,8 +25,8 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := startProxy(t, net.JoinHostPort(cfg.ConnConfig.Host, itoa(cfg.ConnConfig.Port)))
-	host, port, _ := net.SplitHostPort(p.addr)
+	p := pgtest.StartProxy(t, net.JoinHostPort(cfg.ConnConfig.Host, itoa(cfg.ConnConfig.Port)))
+	host, port, _ := net.SplitHostPort(p.Addr())
 	cfg.ConnConfig.Host = host
 	cfg.ConnConfig.Port = atoi(port)
 	cfg.ConnConfig.ConnectTimeout = time.Second
@@ -111,14 +48,14 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 	if code, _ := get(t, base+"/readyz"); code != http.StatusOK {
 		t.Fatalf("readyz with the database up: %d", code)
 	}
-	p.cut()
+	p.Down()
 	if code, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "database unreachable") {
 		t.Fatalf("readyz with the database down: %d %q", code, body)
 	}
 	if code, _ := get(t, base+"/healthz"); code != http.StatusOK {
 		t.Fatalf("healthz must not depend on the database: %d", code)
 	}
-	p.restore(t)
+	p.Up()
 	if code, body := get(t, base+"/readyz"); code != http.StatusOK {
 		t.Fatalf("readyz after the database returned: %d %q", code, body)
 	}

@@ -17,30 +17,6 @@ import (
 // reader's choice, Log. Both must save the same entry, and the one-trip
 // path must save nothing whenever the careful path would ask or refuse.
 
-// matchedClients answers the line reader from MatchRuns, as the bot does
-// on the careful path, and remembers the archived clients it found.
-type matchedClients struct {
-	f        *fixture
-	archived map[int64]bool
-}
-
-func (c matchedClients) Runs(runs []string) ([][]timeparse.ClientMatch, error) {
-	found, err := c.f.practiceStore.MatchRuns(c.f.ctx, c.f.pid, runs)
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]timeparse.ClientMatch, len(found))
-	for i, ms := range found {
-		for _, m := range ms {
-			out[i] = append(out[i], timeparse.ClientMatch{ID: m.ID, Exact: m.Exact})
-			if m.Archived {
-				c.archived[m.ID] = true
-			}
-		}
-	}
-	return out, nil
-}
-
 // standIn reads a line before its client is looked up, as the /log
 // handler does: one run of words, answered with a client no one has.
 type standIn struct{ words string }
@@ -141,7 +117,7 @@ func TestLogNamedClientSavesWhatTheCarefulPathSaves(t *testing.T) {
 			if err != nil || !done {
 				t.Fatalf("one trip: done %v: %v", done, err)
 			}
-			careful, err := timeparse.ReadLog(c.line, f.today, matchedClients{f, map[int64]bool{}}, lineServices)
+			careful, err := timeparse.ReadLog(c.line, f.today, practice.LineClients{Ctx: f.ctx, Store: f.practiceStore, Practice: f.pid, Archived: map[int64]bool{}}, lineServices)
 			if err != nil || careful.ClientID == 0 {
 				t.Fatalf("careful reading: %+v %v", careful, err)
 			}
@@ -186,7 +162,7 @@ func TestLogNamedClientSavesWhatTheCarefulPathSaves(t *testing.T) {
 				t.Fatalf("%d entries, want %d", n, before)
 			}
 			archived := map[int64]bool{}
-			careful, err := timeparse.ReadLog(c.line, f.today, matchedClients{f, archived}, lineServices)
+			careful, err := timeparse.ReadLog(c.line, f.today, practice.LineClients{Ctx: f.ctx, Store: f.practiceStore, Practice: f.pid, Archived: archived}, lineServices)
 			if (err != nil && c.name != "no client") || !c.careful(careful, archived) {
 				t.Fatalf("the careful path read %+v (archived %v): %v", careful, archived, err)
 			}
