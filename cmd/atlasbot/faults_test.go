@@ -389,7 +389,7 @@ func TestStopMidCommand(t *testing.T) {
 		// Its sessions gone: a statement it left on the server could still
 		// commit until then.
 		c.eventually(10*time.Second, func() string {
-			if n := c.count(`SELECT count(*) FROM pg_stat_activity WHERE application_name = $1`, loadtest.ApplicationName(1)); n > 0 {
+			if n := c.count(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`, loadtest.ApplicationName(1)); n > 0 {
 				return fmt.Sprintf("%d sessions of the stopped process still open", n)
 			}
 			return ""
