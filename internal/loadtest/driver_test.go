@@ -5,6 +5,7 @@ import (
 	"io"
 	"log"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/slack-go/slack"
@@ -14,10 +15,38 @@ import (
 	"github.com/atlas-practice/atlas/internal/slackfake"
 )
 
+// acks tells the test app when the stand-in has taken an ack: slack-go
+// writes an ack on its own goroutine, so an answer posted right after
+// Ack could reach the stand-in first, which Atlas's router never lets
+// happen (its answers follow the ack).
+type acks struct {
+	mu   sync.Mutex
+	seen map[string]chan struct{}
+}
+
+func (a *acks) ch(id string) chan struct{} {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.seen == nil {
+		a.seen = map[string]chan struct{}{}
+	}
+	if a.seen[id] == nil {
+		a.seen[id] = make(chan struct{})
+	}
+	return a.seen[id]
+}
+
+// observe is a stand-in observer noting acks.
+func (a *acks) observe(e slackfake.Event) {
+	if e.Kind == slackfake.EventAck {
+		close(a.ch(e.Envelope.ID))
+	}
+}
+
 // runApp answers slash commands the three ways Atlas does: /log in its
 // ack, /tasks through the response_url, /board by an ephemeral message in
-// the channel, which says it failed.
-func runApp(t *testing.T, fake *slackfake.Server) {
+// the channel, which says it failed. Answers go once the ack is taken.
+func runApp(t *testing.T, fake *slackfake.Server, taken *acks) {
 	t.Helper()
 	api := slack.New("xoxb-test", slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken("xapp-1-test"))
 	smc := socketmode.New(api, socketmode.OptionLog(log.New(io.Discard, "", 0)))
@@ -44,10 +73,12 @@ func runApp(t *testing.T, fake *slackfake.Server) {
 				_ = smc.Ack(*evt.Request, map[string]any{"text": "Logged"})
 			case "/tasks":
 				_ = smc.Ack(*evt.Request)
+				<-taken.ch(evt.Request.EnvelopeID)
 				_, _, _ = api.PostMessage("", slack.MsgOptionResponseURL(cmd.ResponseURL, slack.ResponseTypeEphemeral),
 					slack.MsgOptionText("Your tasks", false))
 			case "/board":
 				_ = smc.Ack(*evt.Request)
+				<-taken.ch(evt.Request.EnvelopeID)
 				_, _ = api.PostEphemeral(cmd.ChannelID, cmd.UserID, slack.MsgOptionText("Sorry, something went wrong", false))
 			}
 		}
@@ -64,10 +95,11 @@ func runApp(t *testing.T, fake *slackfake.Server) {
 // the driver keeps nothing of a request once it is over.
 func TestDriverMatchesAcksAndAnswers(t *testing.T) {
 	d := NewDriver()
-	fake := slackfake.New(t, slackfake.WithObserver(d.Observe), slackfake.WithoutHistory())
+	taken := &acks{}
+	fake := slackfake.New(t, slackfake.WithObserver(func(e slackfake.Event) { taken.observe(e); d.Observe(e) }), slackfake.WithoutHistory())
 	person := Person{SlackID: "U0LOAD001", Role: atlas.RoleStaff}
 	d.Attach(fake, Practice{Channel: "C0LOADPRAC", People: []Person{person}, Clients: []string{"C0001"}, Names: []string{"Acme 1 Ltd"}}, nil, nil)
-	runApp(t, fake)
+	runApp(t, fake, taken)
 
 	for _, c := range []struct {
 		action, text string
