@@ -52,9 +52,15 @@ var rateOfEntry = bindParams(practice.RateInForce, map[int]string{
 // Entries whose rate is unchanged are left alone; billed and written-off
 // time is never touched, nor time on a draft invoice, which keeps the value
 // its line was drafted with until a manager takes it off the draft.
+//
+// The rate is a lateral join rather than a subquery in the select list:
+// the CTE is folded into the UPDATE, where a subquery would be run once
+// for each place new_rate is read (the filter, rate and value), three
+// look-ups of the rate card per entry instead of one.
 var revalueStatement = `WITH c AS (
-	SELECT te.id, te.minutes, te.rate AS old_rate, (SELECT hourly_rate FROM (` + rateOfEntry + `) r) AS new_rate
+	SELECT te.id, te.minutes, te.rate AS old_rate, r.hourly_rate AS new_rate
 	  FROM time_entries te
+	  LEFT JOIN LATERAL (` + rateOfEntry + `) r ON true
 	 WHERE te.practice_id = $1 AND te.billing_state = 'unbilled' AND te.invoice_id IS NULL AND te.work_date >= $2
 	   AND ($3::bigint IS NULL OR te.entity_id = $3)
 	   AND ($4::bigint IS NULL OR te.service_id = $4)
