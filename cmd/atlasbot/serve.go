@@ -42,9 +42,7 @@ func serve(ctx context.Context, e env, args []string) int {
 	}
 	log := logging.New(e.stderr, logging.Options{Level: cfg.LogLevel, Format: cfg.LogFormat, Secrets: cfg.Secrets()})
 	slog.SetDefault(log)
-	if e.getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
+	tuneGC(e.getenv)
 	if err := runServer(ctx, cfg, log, nil); err != nil {
 		log.Error("atlasbot stopped with an error", "err", err)
 		return exitFail
@@ -59,6 +57,13 @@ func serve(ctx context.Context, e env, args []string) int {
 // stalled the socket reader and put 20–30 ms on a burst's acknowledgements.
 // At 400 a replica collects half as often and peaks near 100 MB.
 const gcPercent = 400
+
+// tuneGC sets gcPercent unless GOGC is set (the runtime has read it then).
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+}
 
 // serverHooks lets the playground learn the bound address.
 type serverHooks struct {
