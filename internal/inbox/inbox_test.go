@@ -426,3 +426,61 @@ func TestParseAddress(t *testing.T) {
 		t.Fatal("an address without a domain")
 	}
 }
+
+// Routing reads each practice's clients once and keeps them while they
+// stay the same: a client added, renamed, archived, restored or deleted
+// is routed to (or not) by the next email, and a change to something else
+// about a client keeps the list it has.
+func TestRoutingFollowsClientChanges(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 0)
+	stranger := "bookkeeper@elsewhere.example"
+	routed := func(subject string) int64 {
+		t.Helper()
+		r, err := route(w.ctx, w.pool, w.pid, "", stranger, subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.EntityID
+	}
+	version := func() string {
+		var v string
+		w.scan(&v, `SELECT version::text FROM client_list_versions WHERE practice_id = $1`, w.pid)
+		return v
+	}
+	if id := routed("Papers for Brightwater Bakery"); id != 0 {
+		t.Fatalf("no such client yet, routed to %d", id)
+	}
+	ps := practice.Store{DB: w.pool}
+	e, err := ps.SaveEntity(w.ctx, w.pid, 0, 0, practice.EntityInput{Code: fmt.Sprintf("BWB%d", seq.Add(1)), Name: "Brightwater Bakery"})
+	w.must(e, err)
+	if id := routed("Papers for Brightwater Bakery"); id != e.ID {
+		t.Fatalf("a client added: routed to %d, want %d", id, e.ID)
+	}
+
+	before := version()
+	w.exec(`UPDATE entities SET billing_email = 'accounts@brightwater.example' WHERE practice_id = $1 AND id = $2`, w.pid, e.ID)
+	if after := version(); after != before {
+		t.Errorf("a billing address changed the client list's version: %s, then %s", before, after)
+	}
+
+	w.exec(`UPDATE entities SET name = 'Brightwater Patisserie' WHERE practice_id = $1 AND id = $2`, w.pid, e.ID)
+	if id := routed("Papers for Brightwater Bakery"); id != 0 {
+		t.Fatalf("renamed: the old name routed to %d", id)
+	}
+	if id := routed("Re: Brightwater Patisserie VAT"); id != e.ID {
+		t.Fatalf("renamed: the new name routed to %d, want %d", id, e.ID)
+	}
+	w.exec(`UPDATE entities SET archived_at = now() WHERE practice_id = $1 AND id = $2`, w.pid, e.ID)
+	if id := routed("Re: Brightwater Patisserie VAT"); id != 0 {
+		t.Fatalf("archived, still routed to %d", id)
+	}
+	w.exec(`UPDATE entities SET archived_at = NULL WHERE practice_id = $1 AND id = $2`, w.pid, e.ID)
+	if id := routed("Re: Brightwater Patisserie VAT"); id != e.ID {
+		t.Fatalf("restored: routed to %d, want %d", id, e.ID)
+	}
+	w.exec(`DELETE FROM entities WHERE practice_id = $1 AND id = $2`, w.pid, e.ID)
+	if id := routed("Re: Brightwater Patisserie VAT"); id != 0 {
+		t.Fatalf("deleted, still routed to %d", id)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
@@ -58,10 +59,64 @@ func PracticeOf(ctx context.Context, q db.DB, local string) (atlas.PracticeID, e
 	return atlas.PracticeID(id), nil
 }
 
-// client is a client as routing reads it.
+// client is a client as routing compares it.
 type client struct {
 	ID         int64
 	Code, Name string
+	code       string // Code lower-cased
+	words      string // the words of Name, lower-cased, joined by spaces
+}
+
+// clientLists keeps each practice's clients as routing compares them,
+// under the version of the list they were read at (migration 00033): an
+// email reads one row to learn the version, and the clients themselves
+// only when it has moved since.
+var clientLists = struct {
+	sync.Mutex
+	m map[atlas.PracticeID]clientList
+}{m: map[atlas.PracticeID]clientList{}}
+
+type clientList struct {
+	version string
+	clients []client
+}
+
+// clientsOf is the practice's clients that are not archived, in id order,
+// from the kept list when it is still current. The version is read before
+// the clients, so a list is never older than the version it is kept under.
+// The slice is shared: callers only read it.
+func clientsOf(ctx context.Context, q db.DB, pid atlas.PracticeID) ([]client, error) {
+	var version string
+	err := q.QueryRow(ctx, `SELECT version::text FROM client_list_versions WHERE practice_id = $1`, pid).Scan(&version)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("inbox: read the clients' version: %w", err)
+	}
+	clientLists.Lock()
+	kept, ok := clientLists.m[pid]
+	clientLists.Unlock()
+	if ok && version != "" && kept.version == version {
+		return kept.clients, nil
+	}
+	rows, err := q.Query(ctx, `SELECT id, code, name FROM entities WHERE practice_id = $1 AND archived_at IS NULL ORDER BY id`, pid)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: read the clients: %w", err)
+	}
+	var clients []client
+	var c client
+	_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Code, &c.Name}, func() error {
+		c.code, c.words = strings.ToLower(c.Code), strings.Join(tokens(c.Name), " ")
+		clients = append(clients, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inbox: read the clients: %w", err)
+	}
+	if version != "" {
+		clientLists.Lock()
+		clientLists.m[pid] = clientList{version: version, clients: clients}
+		clientLists.Unlock()
+	}
+	return clients, nil
 }
 
 // Route is where a message goes: its client (0: triage), the contact it
@@ -79,13 +134,9 @@ type Route struct {
 // those; one that finds none, to the next among all. Archived clients are
 // never chosen.
 func route(ctx context.Context, q db.DB, pid atlas.PracticeID, tag, from, subject string) (Route, error) {
-	rows, err := q.Query(ctx, `SELECT id, code, name FROM entities WHERE practice_id = $1 AND archived_at IS NULL ORDER BY id`, pid)
+	clients, err := clientsOf(ctx, q, pid)
 	if err != nil {
-		return Route{}, fmt.Errorf("inbox: read the clients: %w", err)
-	}
-	clients, err := pgx.CollectRows(rows, pgx.RowToStructByPos[client])
-	if err != nil {
-		return Route{}, fmt.Errorf("inbox: read the clients: %w", err)
+		return Route{}, err
 	}
 	var r Route
 	if tag != "" {
@@ -145,8 +196,7 @@ func namedIn(subject string, clients []client) []int64 {
 	lower := " " + strings.Join(tokens(subject), " ") + " "
 	var out []int64
 	for _, c := range clients {
-		name := strings.Join(tokens(c.Name), " ")
-		if ws[strings.ToLower(c.Code)] || (name != "" && strings.Contains(lower, " "+name+" ")) {
+		if ws[c.code] || (c.words != "" && strings.Contains(lower, " "+c.words+" ")) {
 			out = append(out, c.ID)
 		}
 	}
