@@ -140,8 +140,9 @@ func route(ctx context.Context, q db.DB, pid atlas.PracticeID, tag, from, subjec
 	}
 	var r Route
 	if tag != "" {
+		tag = strings.ToLower(tag)
 		for _, c := range clients {
-			if strings.EqualFold(c.Code, tag) {
+			if c.code == tag {
 				r = Route{EntityID: c.ID, By: "address"}
 			}
 		}

@@ -170,10 +170,7 @@ func (s Store) Record(ctx context.Context, p Post, channel, ts string, interval 
 			p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel, ts); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `
-			DELETE FROM slack_post_intents
-			WHERE practice_id = $1 AND purpose = $2 AND subject_type = $3 AND subject_id = $4 AND channel = $5`,
-			p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel); err != nil {
+		if err := dropIntent(ctx, tx, p, channel); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `
@@ -188,6 +185,16 @@ func (s Store) Record(ctx context.Context, p Post, channel, ts string, interval 
 	return nil
 }
 
+// dropIntent deletes p's intent in channel, if any: the post is recorded
+// or given up, so no later attempt is to look for it.
+func dropIntent(ctx context.Context, tx pgx.Tx, p Post, channel string) error {
+	_, err := tx.Exec(ctx, `
+		DELETE FROM slack_post_intents
+		WHERE practice_id = $1 AND purpose = $2 AND subject_type = $3 AND subject_id = $4 AND channel = $5`,
+		p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel)
+	return err
+}
+
 // GiveUp moves p's channel queue past p, which will never be sent, and
 // drops its intent in channel (where it was being sent: a person's DM
 // channel, not their user id), if any. Left behind, the intent would meet
@@ -195,10 +202,7 @@ func (s Store) Record(ctx context.Context, p Post, channel, ts string, interval 
 // from long before it or, for an upload, share this attempt's file.
 func (s Store) GiveUp(ctx context.Context, p Post, channel string) error {
 	err := db.InTx(ctx, s.DB, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `
-			DELETE FROM slack_post_intents
-			WHERE practice_id = $1 AND purpose = $2 AND subject_type = $3 AND subject_id = $4 AND channel = $5`,
-			p.Practice, p.Subject.Purpose, p.Subject.Type, p.Subject.ID, channel); err != nil {
+		if err := dropIntent(ctx, tx, p, channel); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `
