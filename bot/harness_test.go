@@ -69,10 +69,12 @@ func newHarnessWith(t *testing.T, mode string, register func(*slackapp.Router, *
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := slackapp.NewClient("xoxb-test-token", "xapp-1-test", fake.APIURL())
 	rt := bot.NewRouter(log, api, pool, []string{adminID})
-	register(rt, pool)
+	// The extras first: a feature keeps the router's clock as registered,
+	// so a test's fixed clock must be in place before the features are.
 	for _, f := range extra {
 		f(rt)
 	}
+	register(rt, pool)
 	h := &harness{t: t, mode: mode, fake: fake, pool: pool, router: rt}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -72,16 +72,16 @@ func (s Store) Run(ctx context.Context, pid atlas.PracticeID, period atlas.Perio
 		if err != nil {
 			return err
 		}
-		today := atlas.DateOf(now.In(set.Location))
-		out, err = run(ctx, tx, set, today, &period, actor)
+		out, err = run(ctx, tx, set, now.In(set.Location), &period, actor)
 		return err
 	})
 	return out, err
 }
 
-// run makes the retainers due by today and, when period is given, that
-// month's hourly invoices.
-func run(ctx context.Context, tx pgx.Tx, s Settings, today time.Time, period *atlas.Period, actor atlas.MemberID) (RunResult, error) {
+// run makes, at now (in the practice's zone), the retainers due by its
+// day and, when period is given, that month's hourly invoices.
+func run(ctx context.Context, tx pgx.Tx, s Settings, now time.Time, period *atlas.Period, actor atlas.MemberID) (RunResult, error) {
+	today := atlas.DateOf(now)
 	out := RunResult{Currency: s.Currency}
 	if period != nil {
 		out.Period = *period
@@ -105,8 +105,8 @@ func run(ctx context.Context, tx pgx.Tx, s Settings, today time.Time, period *at
 		a := int64(actor)
 		ranBy = &a
 	}
-	tag, err := tx.Exec(ctx, `INSERT INTO billing_runs (practice_id, period, ran_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-		s.PracticeID, period.FirstDay(), ranBy)
+	tag, err := tx.Exec(ctx, `INSERT INTO billing_runs (practice_id, period, ran_by, ran_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+		s.PracticeID, period.FirstDay(), ranBy, now)
 	if err != nil {
 		return out, fmt.Errorf("claim the month's run: %w", err)
 	}
@@ -267,7 +267,7 @@ type Runs struct {
 func (j Runs) RegisterJobs(reg *jobs.Registry) error {
 	return reg.AddPeriodic(jobs.Periodic{Name: "billing_run", Spec: RunSpec,
 		Run: func(ctx context.Context, tx pgx.Tx, p jobs.Practice, slot time.Time) error {
-			res, err := Daily(ctx, tx, atlas.PracticeID(p.ID), atlas.DateOf(slot))
+			res, err := Daily(ctx, tx, atlas.PracticeID(p.ID), slot)
 			for _, r := range res {
 				j.Log.Info("billing run", "practice", p.ID, "period", r.Period.String(), "retainers", len(r.Retainers),
 					"hourly", len(r.Hourly), "skipped", len(r.Skipped))
@@ -276,15 +276,16 @@ func (j Runs) RegisterJobs(reg *jobs.Registry) error {
 		}})
 }
 
-// Daily is the day's run: the retainers due by today and, from the run day
+// Daily is the day's run, at slot in the practice's zone: the retainers due by its day and, from the run day
 // on, the hourly invoices of each month since the last run up to the month
 // just ended (a downtime over a run day is caught up, month by month). A
 // practice's first run bills only the month just ended.
-func Daily(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, today time.Time) ([]RunResult, error) {
+func Daily(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, slot time.Time) ([]RunResult, error) {
 	s, err := settings(ctx, tx, pid)
 	if err != nil {
 		return nil, err
 	}
+	today := atlas.DateOf(slot)
 	last := atlas.PeriodOf(today).Prev()
 	if today.Day() < s.RunDay {
 		last = last.Prev()
@@ -303,14 +304,14 @@ func Daily(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, today time.Time
 	}
 	var out []RunResult
 	for p := first; !last.Before(p); p = p.Next() {
-		r, err := run(ctx, tx, s, today, &p, 0)
+		r, err := run(ctx, tx, s, slot, &p, 0)
 		if err != nil {
 			return out, err
 		}
 		out = append(out, r)
 	}
 	if len(out) == 0 {
-		r, err := run(ctx, tx, s, today, nil, 0)
+		r, err := run(ctx, tx, s, slot, nil, 0)
 		if err != nil {
 			return out, err
 		}
