@@ -69,10 +69,24 @@ func newApprovalWorld(t *testing.T) *timeWorld {
 // channel: the posted message, or its last update.
 func (w *timeWorld) cardOf(id int64) (text string, updates int) {
 	w.t.Helper()
+	return w.postOf("invoice", id, "card")
+}
+
+// summaryOf is the billing summary of a month (202611) as last drawn.
+func (w *timeWorld) summaryOf(month int64) string {
+	w.t.Helper()
+	text, _ := w.postOf("billing_run", month, "summary")
+	return text
+}
+
+// postOf is a post in the billing channel as last drawn, and how many
+// times it was updated.
+func (w *timeWorld) postOf(subjectType string, id int64, purpose string) (text string, updates int) {
+	w.t.Helper()
 	var ts string
-	if err := w.pool.QueryRow(w.ctx, `SELECT ts FROM slack_posts WHERE practice_id = $1 AND subject_type = 'invoice' AND subject_id = $2
-		AND purpose = 'card' AND channel = $3`, w.pid, id, billCh).Scan(&ts); err != nil {
-		w.t.Fatalf("no card for invoice %d in %s: %v", id, billCh, err)
+	if err := w.pool.QueryRow(w.ctx, `SELECT ts FROM slack_posts WHERE practice_id = $1 AND subject_type = $2 AND subject_id = $3
+		AND purpose = $4 AND channel = $5`, w.pid, subjectType, id, purpose, billCh).Scan(&ts); err != nil {
+		w.t.Fatalf("no %s for %s %d in %s: %v", purpose, subjectType, id, billCh, err)
 	}
 	for _, c := range w.fake.Calls("chat.postMessage") {
 		if c.Param("channel") == billCh && strings.Contains(string(c.Response), `"ts":"`+ts+`"`) {

@@ -86,6 +86,7 @@ func TestSendJourney(t *testing.T) {
 	if strings.Contains(card, billing.ActionSend) {
 		t.Fatal("a sent invoice's card still offers Send now")
 	}
+	mustContain(t, "summary", w.summaryOf(202611), "1 approved", "Sent 1 of 1 approved")
 	var pdfFile bool
 	for _, f := range w.fake.Files() {
 		if f.Name == "INV-2026-0003.pdf" && f.ChannelID == billCh && f.ThreadTS != "" {
@@ -142,4 +143,5 @@ func TestSendRefused(t *testing.T) {
 		"It is approved again", "/atlas clients edit NWT", "Send now")
 	card, _ := w.cardOf(nwt)
 	mustContain(t, "refused card", card, "Not sent", "Recipient address rejected", billing.ActionSend)
+	mustContain(t, "summary", w.summaryOf(202611), "Sent 0 of 1 approved", "1 not sent, refused by the mail server")
 }

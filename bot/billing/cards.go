@@ -186,86 +186,44 @@ func timeFigures(inv billing.Invoice) (billed, value decimal.Decimal) {
 
 // SummaryData is a billing month's summary.
 type SummaryData struct {
-	Month     atlas.Period
-	Currency  string
-	Invoices  []billing.Invoice // the month's run's invoices
-	Unchanged []billing.Invoice // its unchanged retainers awaiting approval
+	Month atlas.Period
+	billing.RunSummary
 }
 
 // Summary draws a billing month's summary for the billing channel.
 func Summary(d SummaryData) []slack.Block {
 	cur := d.Currency
-	type tally struct {
-		n     int
-		total decimal.Decimal
-	}
-	byKind := map[billing.Kind]*tally{}
-	var awaiting, approved, returned, sent, sending, failed int
-	for _, inv := range d.Invoices {
-		switch {
-		case inv.SentAt != nil:
-			sent++
-		case inv.Status == billing.Sending:
-			sending++
-		case inv.Status == billing.Approved && inv.SendError != "":
-			failed++
-		}
-		if !inv.Status.Live() {
-			continue
-		}
-		t := byKind[inv.Kind]
-		if t == nil {
-			t = &tally{}
-			byKind[inv.Kind] = t
-		}
-		t.n++
-		t.total = t.total.Add(inv.Total)
-		switch inv.Status {
-		case billing.AwaitingApproval:
-			awaiting++
-		case billing.Draft:
-			returned++
-		default:
-			approved++
-		}
-	}
 	var kinds []string
-	for _, k := range []billing.Kind{billing.Recurring, billing.Hourly, billing.Adhoc} {
-		if t := byKind[k]; t != nil {
-			name := map[billing.Kind][2]string{billing.Recurring: {"retainer", "retainers"}, billing.Hourly: {"hourly", "hourly"}, billing.Adhoc: {"ad hoc", "ad hoc"}}[k]
-			kinds = append(kinds, fmt.Sprintf("%d %s %s", t.n, ui.Plural(t.n, name[0], name[1]), money.Format(t.total, cur)))
+	for _, t := range d.Kinds {
+		name := map[billing.Kind][2]string{billing.Recurring: {"retainer", "retainers"}, billing.Hourly: {"hourly", "hourly"}, billing.Adhoc: {"ad hoc", "ad hoc"}}[t.Kind]
+		kinds = append(kinds, fmt.Sprintf("%d %s %s", t.N, ui.Plural(t.N, name[0], name[1]), money.Format(t.Total, cur)))
+	}
+	text := fmt.Sprintf("*Billing · %s*\n%s\n%d awaiting approval · %d approved", d.Month.Label(), strings.Join(kinds, " · "), d.Awaiting, d.Approved)
+	if d.Returned > 0 {
+		text += fmt.Sprintf(" · %d back with their preparers", d.Returned)
+	}
+	if d.Sent+d.Sending+d.Failed > 0 {
+		text += fmt.Sprintf("\n:email: Sent %s of %s approved", count(d.Sent), count(d.Approved))
+		if d.Sending > 0 {
+			text += fmt.Sprintf(" · %s sending", count(d.Sending))
+		}
+		if d.Failed > 0 {
+			text += fmt.Sprintf(" · :warning: %s not sent, refused by the mail server (`/invoices approved` lists %s)", count(d.Failed),
+				ui.Plural(d.Failed, "it", "them"))
 		}
 	}
-	text := fmt.Sprintf("*Billing · %s*\n%s\n%d awaiting approval · %d approved", d.Month.Label(), strings.Join(kinds, " · "), awaiting, approved)
-	if returned > 0 {
-		text += fmt.Sprintf(" · %d back with their preparers", returned)
-	}
-	if sent+sending+failed > 0 {
-		text += fmt.Sprintf("\n:email: Sent %s of %s approved", count(sent), count(approved))
-		if sending > 0 {
-			text += fmt.Sprintf(" · %s sending", count(sending))
-		}
-		if failed > 0 {
-			text += fmt.Sprintf(" · :warning: %s not sent, refused by the mail server (`/invoices approved` lists %s)", count(failed),
-				ui.Plural(failed, "it", "them"))
-		}
-	}
-	if look := awaiting - len(d.Unchanged); look > 0 {
+	if look := d.Awaiting - d.Unchanged; look > 0 {
 		text += fmt.Sprintf("\n%d %s a partner's look: %s in this thread.", look, ui.Plural(look, "needs", "need"), ui.Plural(look, "its card is", "their cards are"))
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(blockkit.Markdown(text, blockkit.MaxSectionText), nil, nil)}
 	month := d.Month.String()
 	buttons := []slack.BlockElement{slack.NewButtonBlockElement(ActionSummaryReview, month, blockkit.Plain("Review", blockkit.MaxButtonText))}
-	if n := len(d.Unchanged); n > 0 {
-		var total decimal.Decimal
-		for _, inv := range d.Unchanged {
-			total = total.Add(inv.Total)
-		}
+	if n := d.Unchanged; n > 0 {
 		label := fmt.Sprintf("Approve %d unchanged %s", n, ui.Plural(n, "retainer", "retainers"))
 		bulk := slack.NewButtonBlockElement(ActionApproveUnchanged, month, blockkit.Plain(label, blockkit.MaxButtonText)).WithStyle(slack.StylePrimary)
 		bulk.WithConfirm(slack.NewConfirmationBlockObject(blockkit.Plain("Approve them all?", blockkit.MaxModalTitle),
 			blockkit.Markdown(fmt.Sprintf("%d retainer %s the same as last month's, %s in all. Each takes the next invoice number, in client order.",
-				n, ui.Plural(n, "invoice", "invoices"), money.Format(total, cur)), 300),
+				n, ui.Plural(n, "invoice", "invoices"), money.Format(d.UnchangedTotal, cur)), 300),
 			blockkit.Plain("Approve", blockkit.MaxModalButton), blockkit.Plain("Not yet", blockkit.MaxModalButton)))
 		buttons = append(buttons, bulk)
 	}
@@ -293,19 +251,14 @@ func (h handlers) renderCard(ctx context.Context, p outbox.Post) (slackapp.Messa
 func (h handlers) renderSummary(ctx context.Context, p outbox.Post) (slackapp.Message, error) {
 	pid := atlas.PracticeID(p.Practice)
 	month := billing.PeriodOfSummary(p.Subject)
-	invs, err := h.Billing.OfRun(ctx, pid, month)
+	sum, err := h.Billing.RunSummary(ctx, pid, month)
 	if err != nil {
 		return slackapp.Message{}, err
 	}
-	if len(invs) == 0 {
+	if sum.Invoices == 0 {
 		return slackapp.Message{}, slackapp.ErrNothingToSay
 	}
-	unchanged, err := h.Billing.Unchanged(ctx, pid, month)
-	if err != nil {
-		return slackapp.Message{}, err
-	}
-	d := SummaryData{Month: month, Currency: invs[0].Currency, Invoices: invs, Unchanged: unchanged}
-	return slackapp.Message{Text: "Billing · " + month.Label(), Blocks: Summary(d)}, nil
+	return slackapp.Message{Text: "Billing · " + month.Label(), Blocks: Summary(SummaryData{Month: month, RunSummary: sum})}, nil
 }
 
 // renderReturned draws the DM to the preparer of an invoice sent back.

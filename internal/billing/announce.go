@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
 	"github.com/atlas-practice/atlas/internal/db"
@@ -146,4 +147,88 @@ func redraw(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, inv Invoice) e
 		updates = append(updates, outbox.Update{Practice: string(pid), Render: RenderSummary, Subject: SummarySubject(*inv.RunPeriod)})
 	}
 	return outbox.QueueUpdates(ctx, tx, updates...)
+}
+
+// RunSummary is what a billing month's summary says: its run's invoices
+// counted by kind and by where they stand, and its unchanged retainers
+// awaiting approval. PostgreSQL counts them, so redrawing the summary
+// after each approval reads a handful of rows, not every invoice of the
+// run.
+type RunSummary struct {
+	Currency string
+	Invoices int         // every invoice the month's runs made, whatever its status
+	Kinds    []KindTally // the live ones by kind: retainers, hourly, ad hoc
+
+	Awaiting, Approved, Returned int // live invoices awaiting approval, approved, back with their preparers as drafts
+	Sent, Sending, Failed        int // sent; being sent; approved but refused by the mail server
+
+	Unchanged      int // unchanged retainers awaiting approval, for the bulk button
+	UnchangedTotal decimal.Decimal
+}
+
+// KindTally is how many live invoices of one kind a run made, and their total.
+type KindTally struct {
+	Kind  Kind
+	N     int
+	Total decimal.Decimal
+}
+
+// RunSummary counts a billing month's run for its summary.
+func (s Store) RunSummary(ctx context.Context, pid atlas.PracticeID, month atlas.Period) (RunSummary, error) {
+	var sum RunSummary
+	if err := s.DB.QueryRow(ctx, `SELECT currency FROM practices WHERE id = $1`, pid).Scan(&sum.Currency); err != nil {
+		return sum, err
+	}
+	rows, err := s.DB.Query(ctx, `SELECT kind, status, sent_at IS NOT NULL, send_error <> '', count(*), sum(total)
+		FROM invoices WHERE practice_id = $1 AND run_period = $2 GROUP BY 1, 2, 3, 4`, pid, month.FirstDay())
+	if err != nil {
+		return sum, err
+	}
+	byKind := map[Kind]*KindTally{}
+	var kind Kind
+	var status Status
+	var sent, refused bool
+	var n int
+	var total decimal.Decimal
+	if _, err := pgx.ForEachRow(rows, []any{&kind, &status, &sent, &refused, &n, &total}, func() error {
+		sum.Invoices += n
+		switch {
+		case sent:
+			sum.Sent += n
+		case status == Sending:
+			sum.Sending += n
+		case status == Approved && refused:
+			sum.Failed += n
+		}
+		if !status.Live() {
+			return nil
+		}
+		t := byKind[kind]
+		if t == nil {
+			t = &KindTally{Kind: kind}
+			byKind[kind] = t
+		}
+		t.N += n
+		t.Total = t.Total.Add(total)
+		switch status {
+		case AwaitingApproval:
+			sum.Awaiting += n
+		case Draft:
+			sum.Returned += n
+		default:
+			sum.Approved += n
+		}
+		return nil
+	}); err != nil {
+		return sum, err
+	}
+	for _, k := range []Kind{Recurring, Hourly, Adhoc} {
+		if t := byKind[k]; t != nil {
+			sum.Kinds = append(sum.Kinds, *t)
+		}
+	}
+	err = s.DB.QueryRow(ctx, `SELECT count(*), coalesce(sum(i.total), 0) FROM invoices i
+		WHERE i.practice_id = $1 AND i.run_period = $2 AND i.kind = 'recurring' AND i.status = 'awaiting_approval'
+		  AND NOT `+needsLookSQL, pid, month.FirstDay()).Scan(&sum.Unchanged, &sum.UnchangedTotal)
+	return sum, err
 }

@@ -2,8 +2,10 @@ package billing_test
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/atlas-practice/atlas/internal/atlas"
@@ -165,4 +167,72 @@ func (f *fixture) invoices() []billing.Invoice {
 		out = append(out, inv)
 	}
 	return out
+}
+
+// checkSummary holds a billing month's summary, counted by PostgreSQL,
+// equal to the same count made here from each of the run's invoices, and
+// returns it.
+func (f *fixture) checkSummary(m atlas.Period) billing.RunSummary {
+	f.t.Helper()
+	got, err := f.bs.RunSummary(f.ctx, f.pid, m)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	rows, err := f.db.Query(f.ctx, `SELECT id FROM invoices WHERE practice_id = $1 AND run_period = $2`, f.pid, m.FirstDay())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	want := billing.RunSummary{Currency: "GBP", Invoices: len(ids)}
+	kinds := map[billing.Kind]*billing.KindTally{}
+	for _, id := range ids {
+		inv, err := f.bs.Invoice(f.ctx, f.pid, id)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		switch {
+		case inv.SentAt != nil:
+			want.Sent++
+		case inv.Status == billing.Sending:
+			want.Sending++
+		case inv.Status == billing.Approved && inv.SendError != "":
+			want.Failed++
+		}
+		if !inv.Status.Live() {
+			continue
+		}
+		if kinds[inv.Kind] == nil {
+			kinds[inv.Kind] = &billing.KindTally{Kind: inv.Kind}
+		}
+		kinds[inv.Kind].N++
+		kinds[inv.Kind].Total = kinds[inv.Kind].Total.Add(inv.Total)
+		switch inv.Status {
+		case billing.AwaitingApproval:
+			want.Awaiting++
+		case billing.Draft:
+			want.Returned++
+		default:
+			want.Approved++
+		}
+	}
+	for _, k := range []billing.Kind{billing.Recurring, billing.Hourly, billing.Adhoc} {
+		if t := kinds[k]; t != nil {
+			want.Kinds = append(want.Kinds, *t)
+		}
+	}
+	unchanged, err := f.bs.Unchanged(f.ctx, f.pid, m)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	want.Unchanged = len(unchanged)
+	for _, inv := range unchanged {
+		want.UnchangedTotal = want.UnchangedTotal.Add(inv.Total)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		f.t.Fatalf("summary of %s:\n got %+v\nwant %+v", m, got, want)
+	}
+	return got
 }

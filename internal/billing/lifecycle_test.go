@@ -86,6 +86,9 @@ func TestApprovalLifecycle(t *testing.T) {
 	if err != nil || len(unchanged) != 1 || unchanged[0].EntityCode != "ACME" {
 		t.Fatalf("unchanged: %+v %v", unchanged, err)
 	}
+	if sum := f.checkSummary(month("2026-11")); sum.Awaiting != 4 || sum.Approved != 0 || sum.Unchanged != 1 || len(sum.Kinds) != 2 {
+		t.Fatalf("summary after the run: %+v", sum)
+	}
 
 	// Approve ACME's retainer: its covered November time (£120) is absorbed.
 	inv, err := f.bs.Approve(f.ctx, f.pid, f.mina, byKey["ACME recurring"].ID, f.now)
@@ -119,6 +122,9 @@ func TestApprovalLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.checkIdentity()
+	if sum := f.checkSummary(month("2026-11")); sum.Awaiting != 2 || sum.Approved != 2 || sum.Unchanged != 0 {
+		t.Fatalf("summary after two approvals: %+v", sum)
+	}
 
 	// Void ACME's November retainer: its time is WIP again, the period can
 	// be invoiced again — and the run does.
@@ -137,6 +143,7 @@ func TestApprovalLifecycle(t *testing.T) {
 	if err != nil || len(res.Retainers) != 1 || res.Retainers[0].Client != "ACME · ACME Ltd" {
 		t.Fatalf("the voided period again: %+v %v", res.Retainers, err)
 	}
+	f.checkSummary(month("2026-11"))
 }
 
 // checkIdentity: for every client, the value of its billable time =

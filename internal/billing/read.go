@@ -174,16 +174,6 @@ func (s Store) ByNumber(ctx context.Context, pid atlas.PracticeID, number string
 	return id, err == nil, err
 }
 
-// OfRun are the invoices a billing month's runs made, by client code.
-func (s Store) OfRun(ctx context.Context, pid atlas.PracticeID, month atlas.Period) ([]Invoice, error) {
-	rows, err := s.DB.Query(ctx, `SELECT `+invoiceColumns+invoiceFrom+`
-		WHERE i.practice_id = $1 AND i.run_period = $2 ORDER BY e.code, i.id`, pid, month.FirstDay())
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Invoice, error) { return scanInvoice(r) })
-}
-
 // ClientsOf are the clients a person prepares or reviews the monthly packs
 // of: the invoices staff may see.
 func (s Store) ClientsOf(ctx context.Context, pid atlas.PracticeID, member atlas.MemberID) ([]int64, error) {
