@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/slack-go/slack"
 
@@ -23,6 +25,11 @@ import (
 // posts, and how the feature reads and draws it. Each post's purpose is
 // "table:", "chart:" or "csv:" and the report's key, so each renderer
 // reads the same report; a page button's value is "<page>|<key>".
+//
+// The three parts of one answer are drawn from one reading of the report,
+// kept a few minutes by the process that read it: the chart and the CSV
+// agree with the table even when time is logged between the three, and a
+// report over thousands of clients is read once, not three times.
 type Report[R any] struct {
 	SubjectType                         string
 	RenderTable, RenderChart, RenderCSV string
@@ -41,15 +48,40 @@ type Report[R any] struct {
 	CSVComment string
 	// FileName names the chart ("png") and the CSV ("csv").
 	FileName func(rep R, ext string) string
+
+	answers *lru.Cache[string, reading[R]] // recent answers' reports, by practice, answer and key
 }
+
+// reading is a report as read, and when.
+type reading[R any] struct {
+	rep R
+	at  time.Time
+}
+
+// Recent answers' reports are kept this long, and this many of them: long
+// enough for an answer's three parts to be drawn, retries included, and
+// few enough that a busy month-end keeps a few megabytes (a report over
+// 5,000 clients is about two). An answer whose report was let go is read
+// again.
+const (
+	answersKept    = 8
+	answersKeptFor = 2 * time.Minute
+)
 
 // Register adds the page buttons, for the role route allows (refused with
 // refusal), and the renderers of the table, the chart and the CSV.
 func (rp Report[R]) Register(rt *slackapp.Router, route func(slackapp.HandlerFunc) slackapp.Route, refusal string) {
+	rp = rp.keepingAnswers()
 	rt.HandleAction(rp.ActionPage, route(rp.page).Because(refusal))
 	rt.HandleRender(rp.RenderTable, rp.renderTable)
 	rt.HandleFile(rp.RenderChart, rp.renderChart)
 	rt.HandleFile(rp.RenderCSV, rp.renderCSV)
+}
+
+// keepingAnswers is the report with an empty store of recent answers.
+func (rp Report[R]) keepingAnswers() Report[R] {
+	rp.answers, _ = lru.New[string, reading[R]](answersKept) // errs only for a size below one
+	return rp
 }
 
 // Queue queues the table to user (a Slack user id), and its chart and CSV
@@ -89,14 +121,23 @@ func (rp Report[R]) page(ctx context.Context, r *slackapp.Request) error {
 }
 
 // readPost reads the report of a post of the part named ("table",
-// "chart" or "csv").
+// "chart" or "csv"): the one its answer's other parts were drawn from when
+// this process drew them.
 func (rp Report[R]) readPost(ctx context.Context, p outbox.Post, part string) (R, error) {
 	key, ok := strings.CutPrefix(p.Subject.Purpose, part+":")
 	if !ok {
 		var zero R
 		return zero, fmt.Errorf("%s: purpose %q is not a %s", p.Subject.Type, p.Subject.Purpose, part)
 	}
-	return rp.Read(ctx, atlas.PracticeID(p.Practice), key)
+	answer := p.Practice + "|" + strconv.FormatInt(p.Subject.ID, 10) + "|" + key
+	if r, ok := rp.answers.Get(answer); ok && time.Since(r.at) < answersKeptFor {
+		return r.rep, nil
+	}
+	rep, err := rp.Read(ctx, atlas.PracticeID(p.Practice), key)
+	if err == nil {
+		rp.answers.Add(answer, reading[R]{rep: rep, at: time.Now()})
+	}
+	return rep, err
 }
 
 func (rp Report[R]) renderTable(ctx context.Context, p outbox.Post) (slackapp.Message, error) {
