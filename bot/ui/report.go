@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -49,20 +50,28 @@ type Report[R any] struct {
 	// FileName names the chart ("png") and the CSV ("csv").
 	FileName func(rep R, ext string) string
 
-	answers *lru.Cache[string, reading[R]] // recent answers' reports, by practice, answer and key
+	answers *lru.Cache[string, *reading[R]] // answers' reports being drawn, by practice, answer and key
 }
 
-// reading is a report as read, and when.
+// reading is a report as read, when, and which of its answer's parts
+// have been drawn from it.
 type reading[R any] struct {
-	rep R
-	at  time.Time
+	rep   R
+	at    time.Time
+	drawn atomic.Uint32 // a bit for each part: partBits
 }
 
-// Recent answers' reports are kept this long, and this many of them: long
-// enough for an answer's three parts to be drawn, retries included, and
-// few enough that a busy month-end keeps a few megabytes (a report over
-// 5,000 clients is about two). An answer whose report was let go is read
-// again.
+// partBits are the bits of an answer's parts in reading.drawn.
+var partBits = map[string]uint32{"table": 1, "chart": 2, "csv": 4}
+
+const allParts = 7
+
+// An answer's report is let go once its three parts are drawn; until
+// then it is kept this long, and this many answers at most: long enough
+// for an answer's parts to be drawn one after another, and few enough that
+// answers whose parts fail and wait for a retry keep a few megabytes (a
+// report over 5,000 clients is about two). A part drawn after its report
+// was let go (a retry) reads it again.
 const (
 	answersKept    = 8
 	answersKeptFor = 2 * time.Minute
@@ -80,7 +89,7 @@ func (rp Report[R]) Register(rt *slackapp.Router, route func(slackapp.HandlerFun
 
 // keepingAnswers is the report with an empty store of recent answers.
 func (rp Report[R]) keepingAnswers() Report[R] {
-	rp.answers, _ = lru.New[string, reading[R]](answersKept) // errs only for a size below one
+	rp.answers, _ = lru.New[string, *reading[R]](answersKept) // errs only for a size below one
 	return rp
 }
 
@@ -130,14 +139,19 @@ func (rp Report[R]) readPost(ctx context.Context, p outbox.Post, part string) (R
 		return zero, fmt.Errorf("%s: purpose %q is not a %s", p.Subject.Type, p.Subject.Purpose, part)
 	}
 	answer := p.Practice + "|" + strconv.FormatInt(p.Subject.ID, 10) + "|" + key
-	if r, ok := rp.answers.Get(answer); ok && time.Since(r.at) < answersKeptFor {
-		return r.rep, nil
+	r, ok := rp.answers.Get(answer)
+	if !ok || time.Since(r.at) >= answersKeptFor {
+		rep, err := rp.Read(ctx, atlas.PracticeID(p.Practice), key)
+		if err != nil {
+			return rep, err
+		}
+		r = &reading[R]{rep: rep, at: time.Now()}
+		rp.answers.Add(answer, r)
 	}
-	rep, err := rp.Read(ctx, atlas.PracticeID(p.Practice), key)
-	if err == nil {
-		rp.answers.Add(answer, reading[R]{rep: rep, at: time.Now()})
+	if r.drawn.Or(partBits[part])|partBits[part] == allParts {
+		rp.answers.Remove(answer)
 	}
-	return rep, err
+	return r.rep, nil
 }
 
 func (rp Report[R]) renderTable(ctx context.Context, p outbox.Post) (slackapp.Message, error) {

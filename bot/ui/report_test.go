@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"testing"
 
@@ -15,8 +14,9 @@ import (
 )
 
 // An answer's table, chart and CSV are drawn from one reading of its
-// report, though the report changes between them; the next answer reads
-// it again, and an answer whose reading was let go reads it anew.
+// report, though the report changes between them, and the reading is let
+// go once all three are drawn; an answer waiting on a part is let go when
+// enough answers come after it, and its part reads the report anew.
 func TestAnAnswersPartsShareOneReading(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -34,31 +34,44 @@ func TestAnAnswersPartsShareOneReading(t *testing.T) {
 	post := func(id int64, part string) outbox.Post {
 		return outbox.Post{Practice: "TP", Subject: outbox.Subject{Type: "test", ID: id, Purpose: part + ":client"}}
 	}
-	drawn := func(id int64) string {
+	table := func(id int64) string {
 		t.Helper()
-		table, err := rp.renderTable(ctx, post(id, "table"))
+		m, err := rp.renderTable(ctx, post(id, "table"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := rp.renderChart(ctx, post(id, "chart")); err == nil {
-			t.Fatal("a chart with nothing to draw was drawn")
-		}
-		csv, err := rp.renderCSV(ctx, post(id, "csv"))
+		return m.Text
+	}
+	csv := func(id int64) string {
+		t.Helper()
+		f, err := rp.renderCSV(ctx, post(id, "csv"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return table.Text + " · csv " + string(csv.Data)
+		return string(f.Data)
 	}
-	if got := drawn(1); got != "reading 1 · csv 1" || reads != 1 {
-		t.Fatalf("first answer: %s after %d readings", got, reads)
+	if got := table(1); got != "reading 1" {
+		t.Fatalf("first answer's table: %s", got)
 	}
-	if got := drawn(2); got != "reading 2 · csv 2" || reads != 2 {
+	if _, err := rp.renderChart(ctx, post(1, "chart")); err == nil {
+		t.Fatal("a chart with nothing to draw was drawn")
+	}
+	if got := csv(1); got != "1" || reads != 1 {
+		t.Fatalf("first answer's CSV: %s after %d readings", got, reads)
+	}
+	if rp.answers.Len() != 0 {
+		t.Fatalf("%d answers kept once every part is drawn", rp.answers.Len())
+	}
+	if got := table(1); got != "reading 2" {
+		t.Fatalf("the table drawn again after its answer was let go: %s", got)
+	}
+	if got := table(2); got != "reading 3" || csv(2) != "3" {
 		t.Fatalf("second answer: %s after %d readings", got, reads)
 	}
 	for id := int64(3); id < 3+answersKept; id++ {
-		drawn(id)
+		table(id)
 	}
-	if got := drawn(1); got != fmt.Sprintf("reading %d · csv %[1]d", answersKept+3) {
-		t.Fatalf("an answer let go: %s", got)
+	if got, want := csv(2), strconv.Itoa(4+answersKept); got != want {
+		t.Fatalf("a part of an answer let go: %s, want %s", got, want)
 	}
 }
