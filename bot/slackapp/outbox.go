@@ -157,6 +157,10 @@ func (w *updateWorker) Work(ctx context.Context, job *river.Job[outbox.Update]) 
 	return w.d.update(ctx, job.Args)
 }
 
+// lostAfter is how many posts' time a channel with posts waiting stands
+// free before they look for posts ahead of them that will never come.
+const lostAfter = 10
+
 // inProcessWait bounds how long a post that is next, or nearly, waits in
 // its worker for its turn; one further back is snoozed and frees it.
 const inProcessWait = 3 * time.Second
@@ -176,7 +180,11 @@ func (d *deliverer) post(ctx context.Context, p outbox.Post, last bool) error {
 		case ahead == 0 && t.Wait <= 0:
 			return d.send(ctx, p, last)
 		case ahead > 1 || waited > inProcessWait:
-			if ahead > 0 {
+			// Posts ahead whose jobs are gone never come; looking for them
+			// costs a search of the job table, so it is done only once the
+			// channel has stood free for lostAfter posts' time with posts
+			// waiting, not each time a post finds others ahead of it.
+			if ahead > 0 && t.Idle > lostAfter*d.interval {
 				stalled, err := d.store.SkipLost(ctx, p, t.Done)
 				if err != nil {
 					return err

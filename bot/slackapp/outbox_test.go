@@ -162,6 +162,22 @@ func texts(calls []slackfake.Call) []string {
 	return out
 }
 
+// Posts whose jobs were deleted by hand never come: the channel moves past
+// them once it has stood free a while, and the posts after them go, once.
+func TestOutboxSkipsLostPosts(t *testing.T) {
+	t.Parallel()
+	w := newOutboxWorld(t)
+	w.queue(w.pool, true, post("CLOST", 1), post("CLOST", 2), post("CLOST", 3), post("CLOST", 4))
+	if _, err := w.pool.Exec(w.ctx, `DELETE FROM river_job WHERE kind = 'slack_post' AND (args->>'seq')::bigint IN (2, 3)`); err != nil {
+		t.Fatal(err)
+	}
+	w.start(w.pool, w.rt, 10*time.Millisecond)
+	w.settle(20 * time.Second)
+	if got := texts(w.posted("CLOST")); strings.Join(got, ",") != "note 1,note 4" {
+		t.Fatalf("posted %q, want note 1 and note 4", got)
+	}
+}
+
 // A transaction rolled back after queueing posts nothing; the channel's
 // numbering has no hole for it, so the next post is not held up.
 func TestOutboxRollbackPostsNothing(t *testing.T) {

@@ -22,7 +22,7 @@ func TestAnAnswersPartsShareOneReading(t *testing.T) {
 	ctx := context.Background()
 	reads := 0
 	rp := Report[int]{SubjectType: "test",
-		Read: func(context.Context, atlas.PracticeID, string) (int, error) { reads++; return reads, nil },
+		Read:     func(context.Context, atlas.PracticeID, string) (int, error) { reads++; return reads, nil },
 		Headline: func(n int) string { return "reading " + strconv.Itoa(n) },
 		View: func(n int, _ int) []slack.Block {
 			return []slack.Block{slack.NewSectionBlock(blockkit.Plain(strconv.Itoa(n), 0), nil, nil)}

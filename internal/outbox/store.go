@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,6 +23,10 @@ type Store struct{ DB db.DB }
 type Turn struct {
 	Done int64         // the last post sent or given up
 	Wait time.Duration // until the channel may take the next post
+	// Idle is how long the channel has been free to take a post without
+	// sending one: since the pause after its last message ended (forever
+	// for a channel that never sent one).
+	Idle time.Duration
 }
 
 // Copy is one message Atlas posted about a subject.
@@ -46,10 +51,13 @@ func (s Store) LaterUpdate(ctx context.Context, jobID int64, args []byte) (bool,
 // queued: its turn is p's own, done.
 func (s Store) TurnOf(ctx context.Context, p Post) (Turn, error) {
 	var t Turn
-	var waitMicros int64
+	var waitMicros, idleMicros int64
 	err := s.DB.QueryRow(ctx, `
-		SELECT done_seq, (extract(epoch FROM greatest(next_at, clock_timestamp()) - clock_timestamp()) * 1000000)::bigint
-		FROM slack_channel_queues WHERE practice_id = $1 AND channel = $2`, p.Practice, p.Channel).Scan(&t.Done, &waitMicros)
+		SELECT done_seq, (extract(epoch FROM greatest(next_at, clock_timestamp()) - clock_timestamp()) * 1000000)::bigint,
+		       CASE WHEN isfinite(next_at) THEN (extract(epoch FROM greatest(clock_timestamp() - next_at, '0')) * 1000000)::bigint
+		            ELSE $3 END
+		FROM slack_channel_queues WHERE practice_id = $1 AND channel = $2`, p.Practice, p.Channel, int64(math.MaxInt64/1000)).
+		Scan(&t.Done, &waitMicros, &idleMicros)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Turn{Done: p.Seq}, nil
 	}
@@ -57,6 +65,7 @@ func (s Store) TurnOf(ctx context.Context, p Post) (Turn, error) {
 		return Turn{}, fmt.Errorf("outbox: read the queue of %s: %w", p.Channel, err)
 	}
 	t.Wait = time.Duration(waitMicros) * time.Microsecond
+	t.Idle = time.Duration(idleMicros) * time.Microsecond
 	return t, nil
 }
 
