@@ -26,10 +26,12 @@ const AckBudget = 2500 * time.Millisecond
 
 // HandlerSlots is how many handlers run at once; the rest wait their turn
 // without taking CPU from the acknowledgements (which never wait for a
-// slot). More than the database pool's connections keeps the pool busy; many
-// more only adds goroutines contending for the same connections and cores,
-// which under a burst delayed the acks themselves.
-const HandlerSlots = 8
+// slot). Two per core of the load test's machine: with eight, three
+// replicas on two cores ran 24 handlers against each other and the
+// database, and a command's acknowledgement waited behind them (unpaced
+// p99 89–140 ms over twelve runs); with four, 68–121 ms over six, and one
+// replica's fell from 13–19 ms to 13–15.
+const HandlerSlots = 4
 
 // HandlerTimeout bounds the work a handler does after its acknowledgement.
 const HandlerTimeout = 60 * time.Second
