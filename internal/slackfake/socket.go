@@ -183,7 +183,7 @@ func (c *wsConn) reader() {
 		if err != nil {
 			break
 		}
-		c.s.handleAck(data)
+		c.s.handleAck(data, time.Now())
 	}
 	c.s.mu.Lock()
 	c.retireLocked(nil)
@@ -254,10 +254,12 @@ func (c *wsConn) write(m outMsg) error {
 // without a word, as if the app had never answered.
 const MaxAckBytes = 20 * 1024
 
-// handleAck records a client ack: {"envelope_id": "...", "payload": {...}}.
-// Frames that are not acks for a known envelope are ignored, as Slack does;
-// so is an ack over MaxAckBytes, which OversizedAcks counts.
-func (s *Server) handleAck(data []byte) {
+// handleAck records a client ack: {"envelope_id": "...", "payload": {...}},
+// as received at at — when the frame was read, as Slack's clock stops, not
+// when the stand-in's lock came free. Frames that are not acks for a known
+// envelope are ignored, as Slack does; so is an ack over MaxAckBytes, which
+// OversizedAcks counts.
+func (s *Server) handleAck(data []byte, at time.Time) {
 	if len(data) > MaxAckBytes {
 		s.mu.Lock()
 		s.oversizedAcks++
@@ -280,7 +282,7 @@ func (s *Server) handleAck(data []byte) {
 	}
 	env.acked = true
 	env.ackPayload = ack.Payload
-	env.ackedAt = time.Now()
+	env.ackedAt = at
 	s.observeLocked(Event{Kind: EventAck, At: env.ackedAt, Envelope: env, AckPayload: ack.Payload})
 	s.notifyLocked()
 }
