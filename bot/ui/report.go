@@ -28,9 +28,10 @@ import (
 // reads the same report; a page button's value is "<page>|<key>".
 //
 // The three parts of one answer are drawn from one reading of the report,
-// kept a few minutes by the process that read it: the chart and the CSV
-// agree with the table even when time is logged between the three, and a
-// report over thousands of clients is read once, not three times.
+// kept by the process that read it until all three are drawn: the chart
+// and the CSV agree with the table even when time is logged between the
+// three, and a report over thousands of clients is read once, not three
+// times.
 type Report[R any] struct {
 	SubjectType                         string
 	RenderTable, RenderChart, RenderCSV string

@@ -276,10 +276,11 @@ func (j Runs) RegisterJobs(reg *jobs.Registry) error {
 		}})
 }
 
-// Daily is the day's run, at slot in the practice's zone: the retainers due by its day and, from the run day
-// on, the hourly invoices of each month since the last run up to the month
-// just ended (a downtime over a run day is caught up, month by month). A
-// practice's first run bills only the month just ended.
+// Daily is the day's run, at slot in the practice's zone: the retainers
+// due by its day and, from the run day on, the hourly invoices of each
+// month since the last run up to the month just ended (a downtime over a
+// run day is caught up, month by month). A practice's first run bills only
+// the month just ended.
 func Daily(ctx context.Context, tx pgx.Tx, pid atlas.PracticeID, slot time.Time) ([]RunResult, error) {
 	s, err := settings(ctx, tx, pid)
 	if err != nil {
