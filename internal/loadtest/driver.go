@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -26,7 +27,7 @@ const Deadline = 3 * time.Second
 // Sample is one request's timings.
 type Sample struct {
 	Action   string
-	Ack      time.Duration // envelope sent → acknowledged
+	Ack      time.Duration // envelope written to the socket → acknowledged
 	Answer   time.Duration // envelope sent → first answer the person sees
 	Acked    bool
 	Answered bool
@@ -45,6 +46,7 @@ type request struct {
 	respID  string // its response_url's id, for a slash command or a click
 	msgTS   string // the message a click came from, whose chat.update answers it
 
+	written         time.Time // when the stand-in wrote its envelope to the socket
 	acked, answered time.Time
 	text            string
 	view            json.RawMessage // a task window the answer opened
@@ -104,7 +106,7 @@ func (d *Driver) Observe(e slackfake.Event) {
 	switch e.Kind {
 	case slackfake.EventAck:
 		if req := d.byTrigger[e.Envelope.TriggerID]; req != nil {
-			d.ackLocked(req, e.At, e.AckPayload)
+			d.ackLocked(req, e.Sent, e.At, e.AckPayload)
 		}
 	case slackfake.EventResponse:
 		if req := d.byResp[e.Response.ID]; req != nil {
@@ -173,11 +175,11 @@ func (d *Driver) answerLocked(req *request, at time.Time, text string) {
 	d.doneLocked(req)
 }
 
-func (d *Driver) ackLocked(req *request, at time.Time, payload json.RawMessage) {
+func (d *Driver) ackLocked(req *request, written, at time.Time, payload json.RawMessage) {
 	if !req.acked.IsZero() {
 		return
 	}
-	req.acked = at
+	req.acked, req.written = at, written
 	if text, ok := ackText(payload); ok {
 		d.answerLocked(req, at, text)
 	}
@@ -298,7 +300,9 @@ func (d *Driver) send(ctx context.Context, p Person, action string) Sample {
 	}
 	s := Sample{Action: action, Acked: !req.acked.IsZero(), Answered: !req.answered.IsZero(), Text: req.text}
 	if s.Acked {
-		s.Ack = req.acked.Sub(req.sent)
+		// From the frame's write, where Slack's clock starts: the driver's
+		// own wait for the stand-in to take the envelope is not Atlas's.
+		s.Ack = req.acked.Sub(cmp.Or(req.written, req.sent))
 	}
 	if s.Answered {
 		s.Answer = req.answered.Sub(req.sent)

@@ -31,6 +31,7 @@ type Envelope struct {
 	acked      bool
 	ackPayload json.RawMessage
 	ackedAt    time.Time
+	writtenAt  time.Time // when its frame was first written to a socket
 }
 
 // EnvelopeOption adjusts an envelope before it is sent.

@@ -27,7 +27,10 @@ const (
 type Event struct {
 	Kind EventKind
 	At   time.Time
-	// Envelope and AckPayload are set for EventAck.
+	// Envelope and AckPayload are set for EventAck, and Sent: when the
+	// envelope's frame was first written to a socket, where Slack's three
+	// seconds start.
+	Sent       time.Time
 	Envelope   *Envelope
 	AckPayload json.RawMessage
 	// Call is set for EventCall, Response for EventResponse.

@@ -3,6 +3,7 @@ package slackfake
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -23,6 +24,7 @@ func TestObserverSeesWhatTheAppDoes(t *testing.T) {
 	smc := runSocketClient(t, fake)
 	nextEvent(t, smc, socketmode.EventTypeHello)
 
+	asked := time.Now()
 	env := fake.SendSlashCommand(slack.SlashCommand{Command: "/log", Text: "1h acme", UserID: "U1", ChannelID: "C1"})
 	evt := nextEvent(t, smc, socketmode.EventTypeSlashCommand)
 	if err := smc.Ack(*evt.Request, map[string]any{"text": "Logged"}); err != nil {
@@ -65,6 +67,9 @@ func TestObserverSeesWhatTheAppDoes(t *testing.T) {
 	}
 	if ack.Envelope.ID != env.ID || string(ack.AckPayload) != `{"text":"Logged"}` || ack.At.IsZero() {
 		t.Errorf("ack event: %+v", ack)
+	}
+	if ack.Sent.IsZero() || ack.At.Before(ack.Sent) || ack.Sent.Before(asked) {
+		t.Errorf("ack event: sent %s, acked %s, asked at %s", ack.Sent, ack.At, asked)
 	}
 	if post.Call.Param("channel") != "C1" || post.Call.Param("text") != "hello" {
 		t.Errorf("call event: %+v", post.Call)

@@ -218,6 +218,13 @@ func (c *wsConn) writer() {
 			c.queue = nil
 			c.s.mu.Unlock()
 			for i, m := range msgs {
+				if m.env != nil {
+					c.s.mu.Lock()
+					if m.env.writtenAt.IsZero() {
+						m.env.writtenAt = time.Now()
+					}
+					c.s.mu.Unlock()
+				}
 				if err := c.write(m); err != nil {
 					c.s.mu.Lock()
 					c.retireLocked(msgs[i:])
@@ -283,7 +290,7 @@ func (s *Server) handleAck(data []byte, at time.Time) {
 	env.acked = true
 	env.ackPayload = ack.Payload
 	env.ackedAt = at
-	s.observeLocked(Event{Kind: EventAck, At: env.ackedAt, Envelope: env, AckPayload: ack.Payload})
+	s.observeLocked(Event{Kind: EventAck, At: env.ackedAt, Sent: env.writtenAt, Envelope: env, AckPayload: ack.Payload})
 	s.notifyLocked()
 }
 
