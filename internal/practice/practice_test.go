@@ -139,3 +139,44 @@ func TestEnsureConcurrentFirstContact(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentifyConcurrentFirstContact: a bootstrap admin's first requests
+// often arrive together, each adding them to the team with their email;
+// every one of them finds them on the team, once.
+func TestIdentifyConcurrentFirstContact(t *testing.T) {
+	t.Parallel()
+	_, pool := pgtest.NewDatabase(t)
+	s := practice.Store{DB: pool}
+	profile := func(context.Context) (string, string) { return "Ada Admin", "ada@example.com" }
+	for round := range 20 {
+		team := fmt.Sprintf("TADMIN%d", round)
+		ids := make(chan atlas.MemberID, 8)
+		errs := make(chan error, 8)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				_, m, err := s.Identify(context.Background(), team, "UADA", true, profile)
+				switch {
+				case err != nil:
+					errs <- err
+				case m == nil:
+					errs <- fmt.Errorf("not on the team")
+				default:
+					ids <- m.ID
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		close(ids)
+		for err := range errs {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		first := <-ids
+		for id := range ids {
+			if id != first {
+				t.Fatalf("round %d: members %d and %d for one person", round, first, id)
+			}
+		}
+	}
+}
