@@ -62,10 +62,16 @@ type reading[R any] struct {
 	drawn atomic.Uint32 // a bit for each part: partBits
 }
 
-// partBits are the bits of an answer's parts in reading.drawn.
-var partBits = map[string]uint32{"table": 1, "chart": 2, "csv": 4}
+// The bits of an answer's parts in reading.drawn.
+const (
+	drewTable uint32 = 1 << iota
+	drewChart
+	drewCSV
+	drewAll = drewTable | drewChart | drewCSV
+)
 
-const allParts = 7
+// partBits are the bits of the parts by name.
+var partBits = map[string]uint32{"table": drewTable, "chart": drewChart, "csv": drewCSV}
 
 // An answer's report is let go once its three parts are drawn; until
 // then it is kept this long, and this many answers at most: long enough
@@ -149,7 +155,7 @@ func (rp Report[R]) readPost(ctx context.Context, p outbox.Post, part string) (R
 		r = &reading[R]{rep: rep, at: time.Now()}
 		rp.answers.Add(answer, r)
 	}
-	if r.drawn.Or(partBits[part])|partBits[part] == allParts {
+	if r.drawn.Or(partBits[part])|partBits[part] == drewAll {
 		rp.answers.Remove(answer)
 	}
 	return r.rep, nil

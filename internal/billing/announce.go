@@ -176,9 +176,6 @@ type KindTally struct {
 // RunSummary counts a billing month's run for its summary.
 func (s Store) RunSummary(ctx context.Context, pid atlas.PracticeID, month atlas.Period) (RunSummary, error) {
 	var sum RunSummary
-	if err := s.DB.QueryRow(ctx, `SELECT currency FROM practices WHERE id = $1`, pid).Scan(&sum.Currency); err != nil {
-		return sum, err
-	}
 	rows, err := s.DB.Query(ctx, `SELECT kind, status, sent_at IS NOT NULL, send_error <> '', count(*), sum(total)
 		FROM invoices WHERE practice_id = $1 AND run_period = $2 GROUP BY 1, 2, 3, 4`, pid, month.FirstDay())
 	if err != nil {
@@ -227,8 +224,8 @@ func (s Store) RunSummary(ctx context.Context, pid atlas.PracticeID, month atlas
 			sum.Kinds = append(sum.Kinds, *t)
 		}
 	}
-	err = s.DB.QueryRow(ctx, `SELECT count(*), coalesce(sum(i.total), 0) FROM invoices i
+	err = s.DB.QueryRow(ctx, `SELECT (SELECT currency FROM practices WHERE id = $1), count(*), coalesce(sum(i.total), 0) FROM invoices i
 		WHERE i.practice_id = $1 AND i.run_period = $2 AND i.kind = 'recurring' AND i.status = 'awaiting_approval'
-		  AND NOT `+needsLookSQL, pid, month.FirstDay()).Scan(&sum.Unchanged, &sum.UnchangedTotal)
+		  AND NOT `+needsLookSQL, pid, month.FirstDay()).Scan(&sum.Currency, &sum.Unchanged, &sum.UnchangedTotal)
 	return sum, err
 }

@@ -51,12 +51,12 @@ func (s Store) LaterUpdate(ctx context.Context, jobID int64, args []byte) (bool,
 // queued: its turn is p's own, done.
 func (s Store) TurnOf(ctx context.Context, p Post) (Turn, error) {
 	var t Turn
-	var waitMicros, idleMicros int64
+	var waitMicros int64
+	var idleMicros *int64 // NULL for a channel that never sent a post
 	err := s.DB.QueryRow(ctx, `
 		SELECT done_seq, (extract(epoch FROM greatest(next_at, clock_timestamp()) - clock_timestamp()) * 1000000)::bigint,
-		       CASE WHEN isfinite(next_at) THEN (extract(epoch FROM greatest(clock_timestamp() - next_at, '0')) * 1000000)::bigint
-		            ELSE $3 END
-		FROM slack_channel_queues WHERE practice_id = $1 AND channel = $2`, p.Practice, p.Channel, int64(math.MaxInt64/1000)).
+		       CASE WHEN isfinite(next_at) THEN (extract(epoch FROM greatest(clock_timestamp() - next_at, '0')) * 1000000)::bigint END
+		FROM slack_channel_queues WHERE practice_id = $1 AND channel = $2`, p.Practice, p.Channel).
 		Scan(&t.Done, &waitMicros, &idleMicros)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Turn{Done: p.Seq}, nil
@@ -65,7 +65,10 @@ func (s Store) TurnOf(ctx context.Context, p Post) (Turn, error) {
 		return Turn{}, fmt.Errorf("outbox: read the queue of %s: %w", p.Channel, err)
 	}
 	t.Wait = time.Duration(waitMicros) * time.Microsecond
-	t.Idle = time.Duration(idleMicros) * time.Microsecond
+	t.Idle = time.Duration(math.MaxInt64)
+	if idleMicros != nil {
+		t.Idle = time.Duration(*idleMicros) * time.Microsecond
+	}
 	return t, nil
 }
 

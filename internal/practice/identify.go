@@ -32,26 +32,24 @@ func (s Store) Identify(ctx context.Context, team, user string, bootstrap bool, 
 		return p, nil, err
 	case !bootstrap:
 		return p, nil, nil
-	case s.everOnTeam(ctx, p.ID, user):
-		// Removed by the practice, or added a moment ago by a request of
-		// theirs that arrived with this one.
-		if added, err := s.MemberBySlackID(ctx, p.ID, atlas.SlackUserID(user)); err == nil {
+	}
+	var addErr error
+	if !s.everOnTeam(ctx, p.ID, user) {
+		name, email := profile(ctx)
+		added, err := s.AddMember(ctx, p.ID, 0, NewMember{SlackUserID: atlas.SlackUserID(user), Name: name, Email: email, Role: atlas.RoleAdmin})
+		if err == nil {
 			return p, &added, nil
 		}
-		return p, nil, nil
+		addErr = err
 	}
-	name, email := profile(ctx)
-	m, err = s.AddMember(ctx, p.ID, 0, NewMember{SlackUserID: atlas.SlackUserID(user), Name: name, Email: email, Role: atlas.RoleAdmin})
-	if err != nil {
-		// A person's first requests can arrive together, each adding them:
-		// the upsert settles a clash on their Slack id, but one on their
-		// email fails instead. The request that lost finds them added.
-		if added, again := s.MemberBySlackID(ctx, p.ID, atlas.SlackUserID(user)); again == nil {
-			return p, &added, nil
-		}
-		return p, nil, err
+	// Removed by the practice, or added a moment ago by a request of theirs
+	// that arrived with this one: a person's first requests often come
+	// together, and the upsert settles a clash on their Slack id but fails
+	// on one on their email.
+	if m, err := s.MemberBySlackID(ctx, p.ID, atlas.SlackUserID(user)); err == nil {
+		return p, &m, nil
 	}
-	return p, &m, nil
+	return p, nil, addErr
 }
 
 // everOnTeam reports whether a person has a member row, active or not. A

@@ -216,15 +216,16 @@ func (c *wsConn) writer() {
 			c.s.mu.Lock()
 			msgs := c.queue
 			c.queue = nil
+			// Stamped as the writer takes them: a frame written after others
+			// of the batch counts their writes against the app, never for it.
+			now := time.Now()
+			for _, m := range msgs {
+				if m.env != nil && m.env.writtenAt.IsZero() {
+					m.env.writtenAt = now
+				}
+			}
 			c.s.mu.Unlock()
 			for i, m := range msgs {
-				if m.env != nil {
-					c.s.mu.Lock()
-					if m.env.writtenAt.IsZero() {
-						m.env.writtenAt = time.Now()
-					}
-					c.s.mu.Unlock()
-				}
 				if err := c.write(m); err != nil {
 					c.s.mu.Lock()
 					c.retireLocked(msgs[i:])
