@@ -68,8 +68,8 @@ type Router struct {
 	Clock  atlas.Clock
 	Budget time.Duration
 	// CommandBudget, when set, is how long a slash command's handler may
-	// take to answer within the acknowledgement; a slower answer follows
-	// through the response_url. Kept short, it means no acknowledgement
+	// take to answer within the acknowledgement, when it runs alone; a
+	// slower answer follows through the response_url. Kept short, it means no acknowledgement
 	// waits on slow work: under a burst, Slack hears back at once and the
 	// answers come as the work finishes. Zero means Budget.
 	CommandBudget time.Duration
@@ -241,18 +241,20 @@ func (rt *Router) Serve(in Incoming, ack func(payload any)) {
 	if req.Kind == KindCommand && rt.CommandBudget > 0 {
 		budget, quick = rt.CommandBudget, true
 	}
-	// A slot taken here, if one is free, is the handler's. A command that
-	// finds every slot busy cannot answer within its budget, so it is
-	// acknowledged at once: in a burst, the acks of the commands waiting
-	// their turn go out straight away instead of all at the budget's end,
-	// queued behind the handlers that hold the slots.
+	// A slot taken here, if one is free, is the handler's. A command
+	// answers within its budget only when its handler runs alone: one that
+	// finds another handler at work shares the CPU with it and seldom
+	// finishes in time, and one that finds every slot busy cannot start.
+	// Either is acknowledged at once, so that in a burst no ack waits out
+	// a budget behind the others' work.
 	held := false
 	select {
 	case rt.slots <- struct{}{}:
 		held = true
 	default:
 	}
-	if ackFirst || (quick && !held) {
+	alone := held && len(rt.slots) == 1
+	if ackFirst || (quick && !alone) {
 		req.Ack(nil)
 	}
 	go func() {

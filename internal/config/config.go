@@ -102,7 +102,7 @@ var Vars = []Var{
 	{"SLACK_API_URL", "", "Web API base URL; empty for Slack itself (tests and the playground set it)"},
 	{"HTTP_ADDR", ":8080", "address of the HTTP server (health, metrics, Slack request URLs)"},
 	{"SHUTDOWN_TIMEOUT", "8s", "how long a stop waits for work in flight"},
-	{"SLACK_COMMAND_ACK", "10ms", "how long a slash command may take to answer within its acknowledgement; a slower answer follows through the response_url"},
+	{"SLACK_COMMAND_ACK", "10ms", "how long a slash command may take to answer within its acknowledgement when its handler runs alone; a slower answer follows through the response_url"},
 	{"JOBS_TICK", "1m", "how often the periodic jobs (monthly packs, billing runs, reminders, digests) look for work that is due"},
 	{"JOBS_RESCUE_AFTER", "2m", "how long a background job may run before it is taken for one lost with a stopped process and run again"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
