@@ -69,9 +69,10 @@ type Router struct {
 	Budget time.Duration
 	// CommandBudget, when set, is how long a slash command's handler may
 	// take to answer within the acknowledgement, when it runs alone; a
-	// slower answer follows through the response_url. Kept short, it means no acknowledgement
-	// waits on slow work: under a burst, Slack hears back at once and the
-	// answers come as the work finishes. Zero means Budget.
+	// slower answer follows through the response_url. Kept short, it means
+	// no acknowledgement waits on slow work: under a burst, Slack hears
+	// back at once and the answers come as the work finishes. Zero means
+	// Budget.
 	CommandBudget time.Duration
 	Timeout       time.Duration
 
