@@ -162,7 +162,7 @@ func TestSetupModal(t *testing.T) {
 
 		// A good one closes the modal, saves, refreshes the home tab.
 		ack = h.interact(setupSubmission("Ledgerline Bookkeeping", "Europe/Dublin", "eur", "23"))
-		if s := strings.TrimSpace(string(ack)); s != "" && s != "null" {
+		if !emptyAck(ack) {
 			t.Fatalf("a valid submission should close the modal with an empty ack, got %s", ack)
 		}
 		h.settle()
@@ -277,7 +277,7 @@ func TestSlowHandlerAckedInTime(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Fatalf("acknowledged after %s", took)
 	}
-	if s := strings.TrimSpace(string(ack)); s != "" && s != "null" {
+	if !emptyAck(ack) {
 		t.Fatalf("the budget's ack should be empty, got %s", ack)
 	}
 	close(release)
@@ -297,15 +297,10 @@ func TestCommandAnsweredAfterAShortAck(t *testing.T) {
 	h := newHarness(t, "socket", func(rt *slackapp.Router) {
 		rt.Budget = time.Minute
 		rt.CommandBudget = 50 * time.Millisecond
-		rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "busy", Usage: "/atlas busy", Route: slackapp.Route{
-			Handle: func(ctx context.Context, r *slackapp.Request) error {
-				<-release
-				return r.Reply(slackapp.Message{Text: "worked it out"})
-			},
-		}})
+		rt.HandleCommand(busyCommand(nil, release))
 	})
 	ack := h.fake.SendSlashCommand(sc(adminID, "busy")).WaitAck(t)
-	if s := strings.TrimSpace(string(ack)); s != "" && s != "null" {
+	if !emptyAck(ack) {
 		t.Fatalf("the command budget's ack should be empty, got %s", ack)
 	}
 	close(release)
@@ -325,13 +320,7 @@ func TestCommandAckedAtOnceWhenEverySlotIsBusy(t *testing.T) {
 	h := newHarness(t, "socket", func(rt *slackapp.Router) {
 		rt.Budget = time.Minute
 		rt.CommandBudget = time.Minute
-		rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "busy", Usage: "/atlas busy", Route: slackapp.Route{
-			Handle: func(ctx context.Context, r *slackapp.Request) error {
-				started <- struct{}{}
-				<-release
-				return r.Reply(slackapp.Message{Text: "worked it out"})
-			},
-		}})
+		rt.HandleCommand(busyCommand(started, release))
 	})
 	for range slackapp.HandlerSlots {
 		h.fake.SendSlashCommand(sc(adminID, "busy"))
@@ -340,7 +329,7 @@ func TestCommandAckedAtOnceWhenEverySlotIsBusy(t *testing.T) {
 		<-started // every slot is held, and held until release
 	}
 	waiting := h.fake.SendSlashCommand(sc(adminID, "busy"))
-	if ack := waiting.WaitAck(t); strings.TrimSpace(string(ack)) != "" && strings.TrimSpace(string(ack)) != "null" {
+	if ack := waiting.WaitAck(t); !emptyAck(ack) {
 		t.Fatalf("the ack of a command waiting for a slot should be empty, got %s", ack)
 	}
 	close(release)
@@ -367,13 +356,7 @@ func TestCommandAckedAtOnceWhileAnotherHandlerWorks(t *testing.T) {
 		router = rt
 		rt.Budget = time.Minute
 		rt.CommandBudget = time.Minute
-		rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "busy", Usage: "/atlas busy", Route: slackapp.Route{
-			Handle: func(ctx context.Context, r *slackapp.Request) error {
-				started <- struct{}{}
-				<-release
-				return r.Reply(slackapp.Message{Text: "worked it out"})
-			},
-		}})
+		rt.HandleCommand(busyCommand(started, release))
 		rt.HandleCommand(slackapp.Command{Name: "/atlas", Sub: "quick", Usage: "/atlas quick", Route: slackapp.Route{
 			Handle: func(ctx context.Context, r *slackapp.Request) error {
 				return r.Reply(slackapp.Message{Text: "quick answer"})
@@ -383,7 +366,7 @@ func TestCommandAckedAtOnceWhileAnotherHandlerWorks(t *testing.T) {
 	busy := h.fake.SendSlashCommand(sc(adminID, "busy"))
 	<-started // one handler holds a slot until release
 	quick := h.fake.SendSlashCommand(sc(adminID, "quick"))
-	if ack := strings.TrimSpace(string(quick.WaitAck(t))); ack != "" && ack != "null" {
+	if ack := quick.WaitAck(t); !emptyAck(ack) {
 		t.Fatalf("the ack of a command arriving while another handler works should be empty, got %s", ack)
 	}
 	answer := h.fake.WaitForResponse(t, func(p slackfake.ResponsePost) bool { return strings.HasSuffix(quick.ResponseURL, "/"+p.ID) })
@@ -402,6 +385,27 @@ func TestCommandAckedAtOnceWhileAnotherHandlerWorks(t *testing.T) {
 	if ack := string(h.fake.SendSlashCommand(sc(adminID, "quick")).WaitAck(t)); !strings.Contains(ack, "quick answer") {
 		t.Fatalf("a command running alone should answer within its ack, got %s", ack)
 	}
+}
+
+// busyCommand is "/atlas busy": its handler tells started (when given)
+// that it holds a slot, keeps it until release is closed, then answers
+// "worked it out".
+func busyCommand(started chan<- struct{}, release <-chan struct{}) slackapp.Command {
+	return slackapp.Command{Name: "/atlas", Sub: "busy", Usage: "/atlas busy", Route: slackapp.Route{
+		Handle: func(ctx context.Context, r *slackapp.Request) error {
+			if started != nil {
+				started <- struct{}{}
+			}
+			<-release
+			return r.Reply(slackapp.Message{Text: "worked it out"})
+		},
+	}}
+}
+
+// emptyAck reports whether an acknowledgement carries nothing.
+func emptyAck(ack []byte) bool {
+	s := strings.TrimSpace(string(ack))
+	return s == "" || s == "null"
 }
 
 func TestHTTPModeRejects(t *testing.T) {
